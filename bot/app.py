@@ -1,0 +1,89 @@
+"""The process: one aiohttp Application that owns the database, Slack, the outbox worker and bolt."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+
+from bot.keys import bolt_key, database_key, gateway_key, outbox_worker_key, settings_key
+from bot.outbox.effects import EffectRunner
+from bot.outbox.worker import OutboxWorker
+from bot.settings import Settings
+from bot.slack.gateway import SlackGateway, build_client
+from bot.unit_of_work import unit_of_work
+from handlers import routes
+from handlers.slack import build_bolt
+from storage import migrate
+from storage.engine import Database
+
+log = logging.getLogger("oncall.app")
+
+
+@web.middleware
+async def json_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Nobody gets a traceback: unexpected failures are logged and answered with a short JSON body."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return web.json_response({"error": exc.reason.lower().replace(" ", "_")}, status=exc.status)
+    except Exception:
+        log.exception("http.unhandled path=%s", request.path)
+        return web.json_response({"error": "internal_error"}, status=500)
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    database = Database(app[settings_key].database_url)
+    await migrate.upgrade(database)
+    app[database_key] = database
+    yield
+    await database.dispose()
+
+
+async def _slack(app: web.Application) -> AsyncIterator[None]:
+    settings = app[settings_key]
+    gateway = SlackGateway(build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
+    app[gateway_key] = gateway
+    yield
+    await gateway.close()
+
+
+async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
+    runner = EffectRunner(app[gateway_key], announce_channel=app[settings_key].announce_channel)
+    worker = OutboxWorker(app[database_key], runner.perform)
+    app[outbox_worker_key] = worker
+    task = asyncio.create_task(worker.run(), name="outbox-worker")
+    yield
+    await worker.stop()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _bolt(app: web.Application) -> AsyncIterator[None]:
+    settings, gateway = app[settings_key], app[gateway_key]
+    begin = unit_of_work(app[database_key], on_commit=app[outbox_worker_key].wake)
+    app[bolt_key] = build_bolt(
+        signing_secret=settings.slack_signing_secret or "",
+        client=gateway.client,
+        begin=begin,
+        gateway=gateway,
+    )
+    yield
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Assemble the whole bot; `oncall-bot serve`, the demo and every HTTP test call this."""
+    app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
+    app[settings_key] = settings
+    # opened in this order, closed in reverse: the worker stops before Slack and the database close
+    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _bolt])
+    routes.register(app)
+    return app

@@ -1,0 +1,54 @@
+"""Errors of oncall-bot, and who sees them.
+
+OncallError
+├── SettingsError        a missing or invalid setting; one line, then exit
+├── UserError            shown to the person who asked (ephemeral reply, 4xx body)
+│   ├── UsageError       the command itself was malformed: carries the usage line
+│   └── IncidentNotFound
+└── SlackError           a Web API call failed
+    ├── SlackRetryable   429, 5xx, timeouts, connection errors: the outbox tries again
+    └── SlackRejected    Slack said no (ok=false): retrying the same call cannot help
+"""
+
+from __future__ import annotations
+
+
+class OncallError(Exception):
+    """Base of every error the bot raises on purpose."""
+
+
+class SettingsError(OncallError):
+    """A setting is missing or invalid."""
+
+
+class UserError(OncallError):
+    """Something the person can fix; the message is shown to them as is."""
+
+
+class UsageError(UserError):
+    """A command could not be parsed."""
+
+
+class IncidentNotFound(UserError):
+    """The named incident, or the channel's incident, does not exist."""
+
+
+class SlackError(OncallError):
+    """A Slack Web API call failed."""
+
+    def __init__(self, method: str, error: str) -> None:
+        super().__init__(f"{method}: {error}")
+        self.method = method
+        self.error = error
+
+
+class SlackRetryable(SlackError):
+    """A failure that may pass: rate limit, outage, timeout."""
+
+    def __init__(self, method: str, error: str, *, retry_after: float | None = None) -> None:
+        super().__init__(method, error)
+        self.retry_after = retry_after
+
+
+class SlackRejected(SlackError):
+    """Slack refused the call; the same call will be refused again."""

@@ -1,0 +1,268 @@
+"""Incident lifecycle: declare, change status and severity, assign roles, record notes, resolve."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.errors import IncidentNotFound, UserError
+from bot.incidents.channel_names import channel_name
+from bot.incidents.messaging import humanize
+from bot.incidents.models import OPEN_STATUSES, IncidentRef, RoleName, Severity, Status
+from bot.incidents.snapshot import IncidentSnapshot
+from bot.outbox import Effect, Outbox
+from bot.slack.texts import render
+from storage.queries import incidents as queries
+from storage.queries import timeline as timeline_queries
+from storage.tables import Incident, Role, TimelineEntry
+from storage.types import utcnow
+
+MAX_TITLE_LENGTH = 250
+MAX_TEXT_LENGTH = 3000
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which incident a command means: the one named, else the one whose channel it came from."""
+
+    ref: IncidentRef | None = None
+    channel_id: str | None = None
+
+
+async def _load(session: AsyncSession, target: Target) -> Incident:
+    if target.ref is not None:
+        incident = await queries.get_incident(session, target.ref.number, for_update=True)
+        if incident is None:
+            raise IncidentNotFound(f"There is no incident {target.ref}. See open ones with `/incident list`.")
+        return incident
+    incident = await queries.get_incident_by_channel(session, target.channel_id or "", for_update=True)
+    if incident is None:
+        raise IncidentNotFound(
+            "This channel is not an incident channel. Name the incident, e.g. `/incident status INC-12 monitoring`."
+        )
+    return incident
+
+
+async def _snapshot(session: AsyncSession, incident: Incident) -> IncidentSnapshot:
+    assert incident.id is not None
+    return IncidentSnapshot.of(incident, await queries.list_roles(session, incident.id))
+
+
+async def _record(session: AsyncSession, incident: Incident, kind: str, text: str, *, by: str | None) -> None:
+    assert incident.id is not None
+    now = utcnow()
+    incident.updated_at = now
+    await timeline_queries.insert_entry(
+        session, TimelineEntry(incident_id=incident.id, at=now, kind=kind, author=by, text=text)
+    )
+
+
+def _require_open(incident: Incident) -> None:
+    if not Status(incident.status).is_open:
+        raise UserError(
+            f"INC-{incident.id} is {incident.status}. "
+            f"Reopen it with `/incident status INC-{incident.id} investigating`."
+        )
+
+
+def _clean(text: str, *, what: str, limit: int = MAX_TEXT_LENGTH) -> str:
+    text = text.strip()
+    if not text:
+        raise UserError(f"The {what} is empty: write it after the command.")
+    if len(text) > limit:
+        raise UserError(f"The {what} is {len(text)} characters long; keep it under {limit}.")
+    return text
+
+
+async def declare(
+    *, session: AsyncSession, outbox: Outbox, title: str, severity: Severity, by: str, summary: str = ""
+) -> tuple[IncidentSnapshot, str]:
+    """Open an incident; its channel, summary and announcement follow through the outbox."""
+    title = _clean(title, what="title", limit=MAX_TITLE_LENGTH)
+    now = utcnow()
+    incident = await queries.insert_incident(
+        session,
+        Incident(
+            title=title,
+            severity=severity,
+            status=Status.INVESTIGATING,
+            summary=summary.strip(),
+            declared_by=by,
+            declared_at=now,
+            detected_at=now,
+            updated_at=now,
+        ),
+    )
+    assert incident.id is not None
+    number = incident.id
+    await queries.upsert_role(session, Role(incident_id=number, role=RoleName.COMMANDER, user_id=by, assigned_by=by))
+    await _record(session, incident, "declared", f"Declared {severity}: {title}", by=by)
+    await _record(session, incident, "role", f"{RoleName.COMMANDER.title}: <@{by}>", by=by)
+    snapshot = await _snapshot(session, incident)
+    for effect in (Effect.CREATE_CHANNEL, Effect.SET_TOPIC, Effect.SET_PURPOSE):
+        outbox.add(effect, incident_id=number)
+    outbox.add(Effect.INVITE, incident_id=number, users=[by])
+    outbox.add(Effect.POST_SUMMARY, incident_id=number)
+    outbox.add(Effect.PIN_SUMMARY, incident_id=number)
+    outbox.post(number, render("slack/welcome.txt.j2", incident=snapshot))
+    outbox.add(Effect.ANNOUNCE, incident_id=number)
+    return snapshot, channel_name(number, title)
+
+
+async def set_status(
+    *, session: AsyncSession, outbox: Outbox, target: Target, status: Status, by: str, note: str = ""
+) -> IncidentSnapshot:
+    """Move the incident along investigating → identified → monitoring → resolved (or reopen it)."""
+    if status is Status.RESOLVED:
+        return await resolve(session=session, outbox=outbox, target=target, by=by, note=note)
+    if status is Status.CLOSED:
+        raise UserError("Incidents are closed once their postmortem is reviewed, not with `status`.")
+    incident = await _load(session, target)
+    previous = Status(incident.status)
+    if previous is Status.CLOSED:
+        raise UserError(f"INC-{incident.id} is closed; declare a new incident instead.")
+    if previous is status:
+        raise UserError(f"INC-{incident.id} is already {status}.")
+    now = utcnow()
+    incident.status = status
+    if status is Status.IDENTIFIED and incident.acknowledged_at is None:
+        incident.acknowledged_at = now
+    if status is Status.MONITORING and incident.mitigated_at is None:
+        incident.mitigated_at = now
+    reopened = previous is Status.RESOLVED
+    if reopened:
+        incident.resolved_at = None
+    note = note.strip()
+    await _record(session, incident, "status", f"{previous} → {status}" + (f": {note}" if note else ""), by=by)
+    snapshot = await _snapshot(session, incident)
+    template = "slack/reopened.txt.j2" if reopened else "slack/status_changed.txt.j2"
+    outbox.post(snapshot.number, render(template, incident=snapshot, status=status, note=note, by=by))
+    outbox.refresh(snapshot.number, topic=True)
+    return snapshot
+
+
+async def resolve(
+    *, session: AsyncSession, outbox: Outbox, target: Target, by: str, note: str = ""
+) -> IncidentSnapshot:
+    """Mark the incident resolved and say how long it took."""
+    incident = await _load(session, target)
+    if not Status(incident.status).is_open:
+        raise UserError(f"INC-{incident.id} is already {incident.status}.")
+    now = utcnow()
+    previous = incident.status
+    incident.status = Status.RESOLVED
+    incident.resolved_at = now
+    incident.mitigated_at = incident.mitigated_at or now
+    incident.acknowledged_at = incident.acknowledged_at or now
+    note = note.strip()
+    await _record(session, incident, "status", f"{previous} → resolved" + (f": {note}" if note else ""), by=by)
+    snapshot = await _snapshot(session, incident)
+    duration = humanize((now - incident.declared_at).total_seconds())
+    outbox.post(
+        snapshot.number,
+        render("slack/resolved.txt.j2", incident=snapshot, note=note, by=by, duration=duration),
+    )
+    outbox.refresh(snapshot.number, topic=True)
+    return snapshot
+
+
+async def set_severity(
+    *, session: AsyncSession, outbox: Outbox, target: Target, severity: Severity, by: str
+) -> IncidentSnapshot:
+    """Change how bad the incident is."""
+    incident = await _load(session, target)
+    _require_open(incident)
+    previous = Severity(incident.severity)
+    if previous is severity:
+        raise UserError(f"INC-{incident.id} is already {severity}.")
+    incident.severity = severity
+    await _record(session, incident, "severity", f"{previous} → {severity}", by=by)
+    snapshot = await _snapshot(session, incident)
+    outbox.post(
+        snapshot.number,
+        render("slack/severity_changed.txt.j2", incident=snapshot, previous=previous, severity=severity, by=by),
+    )
+    outbox.refresh(snapshot.number, topic=True)
+    return snapshot
+
+
+async def assign_role(
+    *, session: AsyncSession, outbox: Outbox, target: Target, role: RoleName, user: str, by: str
+) -> IncidentSnapshot:
+    """Give someone a role on the incident and pull them into its channel."""
+    incident = await _load(session, target)
+    _require_open(incident)
+    assert incident.id is not None
+    previous = await queries.upsert_role(
+        session, Role(incident_id=incident.id, role=role, user_id=user, assigned_by=by, assigned_at=utcnow())
+    )
+    if previous is not None and previous.user_id == user:
+        raise UserError(f"<@{user}> is already the {role.title} of INC-{incident.id}.")
+    if role is RoleName.COMMANDER and incident.acknowledged_at is None and user != incident.declared_by:
+        incident.acknowledged_at = utcnow()
+    await _record(session, incident, "role", f"{role.title}: <@{user}>", by=by)
+    snapshot = await _snapshot(session, incident)
+    outbox.add(Effect.INVITE, incident_id=incident.id, users=[user])
+    outbox.post(
+        incident.id,
+        render(
+            "slack/role_assigned.txt.j2",
+            incident=snapshot,
+            role=role,
+            user=user,
+            by=by,
+            previous=previous.user_id if previous else None,
+        ),
+    )
+    outbox.refresh(incident.id, topic=role is RoleName.COMMANDER)
+    return snapshot
+
+
+async def add_note(*, session: AsyncSession, outbox: Outbox, target: Target, text: str, by: str) -> IncidentSnapshot:
+    """Add a note to the timeline, highlighted as a key event."""
+    text = _clean(text, what="note")
+    incident = await _load(session, target)
+    await _record(session, incident, "note", text, by=by)
+    snapshot = await _snapshot(session, incident)
+    outbox.post(snapshot.number, render("slack/note_added.txt.j2", text=text, by=by))
+    return snapshot
+
+
+async def set_field(
+    *, session: AsyncSession, outbox: Outbox, target: Target, field: str, text: str, by: str
+) -> IncidentSnapshot:
+    """Set the summary or the impact statement."""
+    assert field in ("summary", "impact")
+    text = _clean(text, what=field)
+    incident = await _load(session, target)
+    setattr(incident, field, text)
+    await _record(session, incident, field, text, by=by)
+    snapshot = await _snapshot(session, incident)
+    outbox.post(
+        snapshot.number,
+        render("slack/field_changed.txt.j2", incident=snapshot, field=field, text=text, by=by),
+    )
+    outbox.refresh(snapshot.number)
+    if field == "summary":
+        outbox.add(Effect.SET_PURPOSE, incident_id=snapshot.number)
+    return snapshot
+
+
+async def list_open(*, session: AsyncSession) -> list[IncidentSnapshot]:
+    """Open incidents, most severe first, then newest."""
+    closed = [status for status in Status if status not in OPEN_STATUSES]
+    incidents = await queries.list_incidents_not_in(session, closed)
+    snapshots = [await _snapshot(session, incident) for incident in incidents]
+    return sorted(snapshots, key=lambda snapshot: (snapshot.severity, -snapshot.number))
+
+
+async def recent_timeline(
+    *, session: AsyncSession, target: Target, last: int = 20
+) -> tuple[IncidentSnapshot, Sequence[TimelineEntry], int]:
+    """The newest timeline entries people can see, and how many there are in all."""
+    incident = await _load(session, target)
+    assert incident.id is not None
+    everything = await timeline_queries.list_entries(session, incident.id)
+    return await _snapshot(session, incident), everything[-last:], len(everything)

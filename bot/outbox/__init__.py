@@ -1,0 +1,5 @@
+"""Durable Slack side effects: stored with the change that causes them, performed by the worker."""
+
+from bot.outbox.outbox import Effect, Outbox
+
+__all__ = ["Effect", "Outbox"]

@@ -1,0 +1,190 @@
+"""The outbox worker: performs stored side effects in order per incident, retrying until done."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.errors import SlackRejected, SlackRetryable
+from bot.incidents.snapshot import IncidentSnapshot
+from storage.engine import Database
+from storage.queries import incidents as incident_queries
+from storage.queries import outbox as queries
+from storage.tables import OutboxEntry
+from storage.types import utcnow
+
+log = logging.getLogger("oncall.outbox")
+
+Perform = Callable[[OutboxEntry, IncidentSnapshot | None], Awaitable[dict[str, Any]]]
+
+MAX_BACKOFF_SECONDS = 300.0
+
+
+def backoff(attempts: int) -> float:
+    """Exponential with jitter, so a recovering Slack is not hit by every entry at once."""
+    delay: float = min(MAX_BACKOFF_SECONDS, 0.5 * 2.0 ** min(attempts, 12))
+    return delay * random.uniform(0.8, 1.2)
+
+
+class OutboxWorker:
+    """Runs in the bot's process; `wake()` after a commit makes it look at once instead of polling."""
+
+    def __init__(
+        self,
+        database: Database,
+        perform: Perform,
+        *,
+        concurrency: int = 8,
+        poll_seconds: float = 2.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._database = database
+        self._perform = perform
+        self._concurrency = concurrency
+        self._poll_seconds = poll_seconds
+        self._clock = clock
+        self._wakeup = asyncio.Event()
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._busy_incidents: set[int | None] = set()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wakeup.clear()
+            try:
+                started = await self._start_due()
+            except Exception:  # the database may be briefly unreachable; the entries are safe in it
+                log.exception("outbox.poll_failed")
+                started = 0
+            if not started:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_seconds)
+
+    async def stop(self) -> None:
+        """Finish what is in flight, then stop taking new entries."""
+        self._stopping = True
+        self._wakeup.set()
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+
+    async def _start_due(self) -> int:
+        room = self._concurrency - len(self._in_flight)
+        if room <= 0:
+            return 0
+        async with self._database.transaction() as session:
+            due = await queries.list_due(session, self._clock(), limit=room + len(self._busy_incidents))
+        started = 0
+        for entry in due:
+            assert entry.id is not None
+            busy_key = entry.incident_id if entry.incident_id is not None else -entry.id
+            if entry.id in self._in_flight or busy_key in self._busy_incidents or started >= room:
+                continue
+            self._busy_incidents.add(busy_key)
+            task = asyncio.create_task(self._run_entry(entry, busy_key))
+            self._in_flight[entry.id] = task
+            started += 1
+        return started
+
+    async def _run_entry(self, entry: OutboxEntry, busy_key: int | None) -> None:
+        assert entry.id is not None
+        try:
+            await self._attempt(entry)
+        except Exception:
+            log.exception("outbox.bookkeeping_failed entry=%s", entry.id)
+        finally:
+            self._in_flight.pop(entry.id, None)
+            self._busy_incidents.discard(busy_key)
+            self._wakeup.set()
+
+    async def _attempt(self, entry: OutboxEntry) -> None:
+        started = time.monotonic()
+        snapshot = await self._snapshot(entry.incident_id)
+        try:
+            updates = await self._perform(entry, snapshot)
+        except SlackRetryable as exc:
+            delay = max(exc.retry_after or 0.0, backoff(entry.attempts))
+            await self._record_failure(entry, str(exc), retry_in=delay)
+            log.warning(
+                "outbox.retry kind=%s entry=%s attempt=%d in=%.1fs error=%s",
+                entry.kind,
+                entry.id,
+                entry.attempts + 1,
+                delay,
+                exc,
+            )
+            return
+        except SlackRejected as exc:
+            await self._record_failure(entry, str(exc), retry_in=None)
+            log.error("outbox.dead kind=%s entry=%s error=%s", entry.kind, entry.id, exc)
+            return
+        except Exception as exc:  # a bug must not lose the entry: keep retrying it, slowly
+            delay = backoff(entry.attempts + 4)
+            await self._record_failure(entry, f"{type(exc).__name__}: {exc}", retry_in=delay)
+            log.exception("outbox.error kind=%s entry=%s", entry.kind, entry.id)
+            return
+        await self._record_success(entry, updates)
+        log.info(
+            "outbox.sent kind=%s incident=%s entry=%s attempt=%d ms=%d",
+            entry.kind,
+            entry.incident_id,
+            entry.id,
+            entry.attempts + 1,
+            (time.monotonic() - started) * 1000,
+        )
+
+    async def _snapshot(self, incident_id: int | None) -> IncidentSnapshot | None:
+        if incident_id is None:
+            return None
+        async with self._database.transaction() as session:
+            incident = await incident_queries.get_incident(session, incident_id)
+            if incident is None:
+                return None
+            return IncidentSnapshot.of(incident, await incident_queries.list_roles(session, incident_id))
+
+    async def _record_success(self, entry: OutboxEntry, updates: dict[str, Any]) -> None:
+        assert entry.id is not None
+        async with self._database.transaction() as session:
+            if updates and entry.incident_id is not None:
+                incident = await incident_queries.get_incident(session, entry.incident_id, for_update=True)
+                if incident is not None:
+                    for name, value in updates.items():
+                        setattr(incident, name, value)
+            stored = await queries.get_entry(session, entry.id)
+            if stored is not None:
+                stored.state, stored.done_at, stored.attempts = (
+                    queries.DONE,
+                    self._clock(),
+                    entry.attempts + 1,
+                )
+                stored.last_error = None
+
+    async def _record_failure(self, entry: OutboxEntry, error: str, *, retry_in: float | None) -> None:
+        assert entry.id is not None
+        async with self._database.transaction() as session:
+            stored = await queries.get_entry(session, entry.id)
+            if stored is None:
+                return
+            stored.attempts, stored.last_error = entry.attempts + 1, error[:2000]
+            if retry_in is None:
+                stored.state = queries.DEAD
+            else:
+                stored.not_before = self._clock() + timedelta(seconds=retry_in)
+
+    async def wait_until_idle(self) -> None:
+        """Wait until nothing is due or in flight; callers bound it with asyncio.timeout."""
+        while True:
+            async with self._database.transaction() as session:
+                due = await queries.list_due(session, self._clock(), limit=1)
+            if not due and not self._in_flight:
+                return
+            self.wake()
+            await asyncio.sleep(0.05)

@@ -1,0 +1,173 @@
+"""The only code that calls Slack's Web API; failures become SlackRetryable or SlackRejected."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import SlackRejected, SlackRetryable
+
+log = logging.getLogger("oncall.slack")
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    id: str
+    name: str
+    creator: str
+    created: int
+    is_archived: bool
+
+
+def build_client(*, token: str | None, base_url: str, timeout: int = 10) -> AsyncWebClient:
+    """A Web API client that retries briefly itself; the outbox retries for longer."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        timeout=timeout,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+class SlackGateway:
+    """Named Slack operations the bot performs, with Slack's errors translated."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._bot_user_id: str | None = None
+        self._channel_ids: dict[str, str] = {}
+
+    async def _call(self, method: str, send: Callable[..., Awaitable[Any]], **args: Any) -> dict[str, Any]:
+        try:
+            response = await send(**args)
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
+            if status == 429:
+                retry_after = float(exc.response.headers.get("retry-after", exc.response.headers.get("Retry-After", 1)))
+                raise SlackRetryable(method, "ratelimited", retry_after=retry_after) from exc
+            if status >= 500:
+                raise SlackRetryable(method, f"http_{status}") from exc
+            if error in (
+                "ratelimited",
+                "internal_error",
+                "fatal_error",
+                "service_unavailable",
+                "request_timeout",
+            ):
+                raise SlackRetryable(method, error) from exc
+            raise SlackRejected(method, error or f"http_{status}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SlackRetryable(method, type(exc).__name__) from exc
+        log.debug("slack.call method=%s ok", method)
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    async def bot_user_id(self) -> str:
+        if self._bot_user_id is None:
+            data = await self._call("auth.test", self.client.auth_test)
+            self._bot_user_id = str(data["user_id"])
+        return self._bot_user_id
+
+    async def create_channel(self, name: str) -> str:
+        data = await self._call("conversations.create", self.client.conversations_create, name=name)
+        return str(data["channel"]["id"])
+
+    async def find_channel(self, name: str) -> ChannelInfo | None:
+        """Look a channel up by name (archived ones too), paging through conversations.list."""
+        cursor: str | None = None
+        while True:
+            data = await self._call(
+                "conversations.list",
+                self.client.conversations_list,
+                types="public_channel,private_channel",
+                limit=1000,
+                **({"cursor": cursor} if cursor else {}),
+            )
+            for channel in data.get("channels", []):
+                if channel.get("name") == name:
+                    return ChannelInfo(
+                        id=channel["id"],
+                        name=channel["name"],
+                        creator=channel.get("creator", ""),
+                        created=int(channel.get("created", 0)),
+                        is_archived=bool(channel.get("is_archived")),
+                    )
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+
+    async def resolve_channel(self, name_or_id: str) -> str:
+        """A channel id for a configured channel, which people usually write as a name."""
+        if name_or_id[:1] in ("C", "G", "D") and name_or_id[1:].isalnum() and name_or_id.isupper():
+            return name_or_id
+        name = name_or_id.lstrip("#")
+        if name not in self._channel_ids:
+            found = await self.find_channel(name)
+            if found is None:
+                raise SlackRejected("conversations.list", f"channel_not_found: #{name}")
+            self._channel_ids[name] = found.id
+        return self._channel_ids[name]
+
+    async def invite(self, channel: str, users: list[str]) -> None:
+        await self._call(
+            "conversations.invite", self.client.conversations_invite, channel=channel, users=users, force=True
+        )
+
+    async def set_topic(self, channel: str, topic: str) -> None:
+        await self._call("conversations.setTopic", self.client.conversations_setTopic, channel=channel, topic=topic)
+
+    async def set_purpose(self, channel: str, purpose: str) -> None:
+        await self._call(
+            "conversations.setPurpose", self.client.conversations_setPurpose, channel=channel, purpose=purpose
+        )
+
+    async def post_message(
+        self,
+        channel: str,
+        *,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        data = await self._call(
+            "chat.postMessage",
+            self.client.chat_postMessage,
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+        )
+        return str(data["ts"])
+
+    async def update_message(self, channel: str, ts: str, *, text: str, blocks: list[dict[str, Any]] | None) -> None:
+        await self._call("chat.update", self.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
+
+    async def pin(self, channel: str, ts: str) -> None:
+        await self._call("pins.add", self.client.pins_add, channel=channel, timestamp=ts)
+
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        await self._call("views.open", self.client.views_open, trigger_id=trigger_id, view=view)
+
+    async def post_ephemeral(self, channel: str, user: str, *, text: str) -> None:
+        await self._call("chat.postEphemeral", self.client.chat_postEphemeral, channel=channel, user=user, text=text)
+
+    async def close(self) -> None:
+        session = getattr(self.client, "session", None)
+        if session is not None and not session.closed:
+            await session.close()

@@ -1,0 +1,14 @@
+"""Every HTTP route of the bot."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from handlers.health import handle_healthz, handle_readyz
+from handlers.slack.http import handle_slack_request
+
+
+def register(app: web.Application) -> None:
+    app.router.add_post("/slack/events", handle_slack_request)
+    app.router.add_get("/healthz", handle_healthz)
+    app.router.add_get("/readyz", handle_readyz)

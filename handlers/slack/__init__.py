@@ -1,0 +1,36 @@
+"""Slack listeners, registered on bolt's AsyncApp."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
+from bot.slack.gateway import SlackGateway
+from bot.unit_of_work import Begin
+from handlers.slack import actions, events, modals
+from handlers.slack.context import provide
+from handlers.slack.incident_command import handle_incident_command
+
+
+def build_bolt(*, signing_secret: str, client: AsyncWebClient, begin: Begin, gateway: SlackGateway) -> AsyncApp:
+    """Bolt with request verification on; our aiohttp app serves it, so `start()` is never called."""
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret,
+        # Store before answering: a 2xx must mean the event or command is in the database.
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+    )
+    app.use(provide(begin, gateway))
+    app.command("/incident")(handle_incident_command)
+    app.event("message")(events.handle_message_event)
+    app.event(re.compile(r"^(reaction_added|reaction_removed|pin_added|pin_removed)$"))(events.handle_highlight_event)
+    app.event("member_joined_channel")(events.handle_member_joined_event)
+    app.action(STATUS_ACTION)(actions.handle_status_action)
+    app.action(SEVERITY_ACTION)(actions.handle_severity_action)
+    app.action(RESOLVE_ACTION)(actions.handle_resolve_action)
+    app.view(modals.DECLARE_CALLBACK)(actions.handle_declare_submission)
+    return app

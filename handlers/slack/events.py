@@ -1,0 +1,102 @@
+"""Events from incident channels become timeline activity; everything else is ignored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.timeline import service as timeline
+from bot.timeline.activity import (
+    HIGHLIGHT_REACTIONS,
+    Activity,
+    HighlightChanged,
+    MemberJoined,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ts_to_datetime,
+)
+from bot.unit_of_work import Begin
+
+# Subtypes that are something someone said; joins, topics and the like are recorded elsewhere or not at all.
+_SPOKEN_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message", "bot_message"}
+
+
+def _spoken_text(message: dict[str, Any]) -> str:
+    text = str(message.get("text") or "")
+    files = [str(file.get("name") or file.get("title") or "file") for file in message.get("files") or []]
+    return "\n".join(part for part in [text, *(f"[file: {name}]" for name in files)] if part)
+
+
+def message_activity(event: dict[str, Any]) -> Activity | None:
+    """The timeline meaning of a `message` event, if it has one."""
+    channel, subtype = event.get("channel", ""), event.get("subtype")
+    if subtype in _SPOKEN_SUBTYPES:
+        return MessagePosted(
+            channel,
+            event["ts"],
+            event.get("user") or event.get("bot_id"),
+            _spoken_text(event),
+            event.get("thread_ts"),
+        )
+    if subtype == "message_changed":
+        message, previous = event.get("message") or {}, event.get("previous_message") or {}
+        # Slack also sends message_changed when a thread gets a reply or a link unfurls: not an edit.
+        if "ts" not in message or message.get("text") == previous.get("text"):
+            return None
+        return MessageEdited(
+            channel, message["ts"], message.get("user"), _spoken_text(message), message.get("thread_ts")
+        )
+    if subtype == "message_deleted":
+        previous = event.get("previous_message") or {}
+        return MessageDeleted(
+            channel,
+            event["deleted_ts"],
+            previous.get("user"),
+            str(previous.get("text") or ""),
+            previous.get("thread_ts"),
+        )
+    return None
+
+
+def highlight_activity(event: dict[str, Any]) -> Activity | None:
+    kind = event.get("type", "")
+    if kind.startswith("reaction_"):
+        item = event.get("item") or {}
+        if event.get("reaction") not in HIGHLIGHT_REACTIONS or item.get("type") != "message":
+            return None
+        return HighlightChanged(item["channel"], item["ts"], event.get("user"), kind == "reaction_added", False)
+    item = event.get("item") or {}
+    message = item.get("message") or {}
+    if item.get("type") != "message" or "ts" not in message:
+        return None
+    return HighlightChanged(
+        event.get("channel_id") or item.get("channel", ""),
+        message["ts"],
+        event.get("user"),
+        kind == "pin_added",
+        True,
+    )
+
+
+async def _record(begin: Begin, body: dict[str, Any], activity: Activity | None) -> None:
+    if activity is None:
+        return
+    async with begin() as (session, _):
+        await timeline.record(session=session, activity=activity, event_id=body.get("event_id"))
+
+
+async def handle_message_event(event: dict[str, Any], body: dict[str, Any], begin: Begin) -> None:
+    await _record(begin, body, message_activity(event))
+
+
+async def handle_highlight_event(event: dict[str, Any], body: dict[str, Any], begin: Begin) -> None:
+    await _record(begin, body, highlight_activity(event))
+
+
+async def handle_member_joined_event(
+    event: dict[str, Any], body: dict[str, Any], begin: Begin, context: dict[str, Any]
+) -> None:
+    if event.get("user") == context.get("bot_user_id"):
+        return
+    at = ts_to_datetime(str(event.get("event_ts") or body.get("event_time") or 0))
+    await _record(begin, body, MemberJoined(event.get("channel", ""), event["user"], at))

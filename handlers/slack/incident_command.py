@@ -1,0 +1,179 @@
+"""`/incident …`: parse, call one service in one transaction, reply within Slack's 3 seconds."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot.errors import SlackError, UserError
+from bot.incidents import service as incidents
+from bot.incidents.models import RoleName, Severity, Status
+from bot.incidents.service import Target
+from bot.slack.gateway import SlackGateway
+from bot.slack.texts import render
+from bot.unit_of_work import Begin
+from handlers.slack import modals
+from handlers.slack.parsing import ParsedCommand, first_word, parse, usage_error, user_mention
+
+Reply = str | None
+Run = Callable[[ParsedCommand, dict[str, Any], Begin, SlackGateway], Awaitable[Reply]]
+
+
+async def handle_incident_command(ack: AsyncAck, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> None:
+    """Every reply is ephemeral: what changed is posted in the incident channel by the outbox."""
+    try:
+        parsed = parse(command.get("text", ""))
+        reply = await SUBCOMMANDS[parsed.name](parsed, command, begin, gateway)
+    except UserError as exc:
+        reply = str(exc)
+    await ack(text=reply, response_type="ephemeral") if reply else await ack()
+
+
+def _target(parsed: ParsedCommand, command: dict[str, Any]) -> Target:
+    return Target(ref=parsed.ref, channel_id=command.get("channel_id"))
+
+
+async def _declare(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    if not parsed.rest:
+        try:
+            await gateway.open_view(command["trigger_id"], modals.declare_view(channel_id=command.get("channel_id")))
+        except SlackError as exc:
+            return f"Could not open the declare form ({exc.error}). Try `/incident declare <title> [sev1..sev4]`."
+        return None
+    title, severity = parsed.rest, Severity.SEV3
+    *words, last = parsed.rest.split()
+    if words and Severity.parse(last):
+        title, severity = " ".join(words), Severity.parse(last) or severity
+    async with begin() as (session, outbox):
+        incident, channel = await incidents.declare(
+            session=session, outbox=outbox, title=title, severity=severity, by=command["user_id"]
+        )
+    return render("slack/declared_reply.txt.j2", incident=incident, channel_name=channel)
+
+
+async def _status(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    word, note = first_word(parsed.rest)
+    if word.lower() not in {status.value for status in Status if status is not Status.CLOSED}:
+        raise usage_error("status", f"`{word[:40] or '(nothing)'}` is not a status.")
+    async with begin() as (session, outbox):
+        incident = await incidents.set_status(
+            session=session,
+            outbox=outbox,
+            target=_target(parsed, command),
+            status=Status(word.lower()),
+            by=command["user_id"],
+            note=note,
+        )
+    return f"{incident.ref} is now *{incident.status}*."
+
+
+async def _resolve(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    async with begin() as (session, outbox):
+        incident = await incidents.resolve(
+            session=session,
+            outbox=outbox,
+            target=_target(parsed, command),
+            by=command["user_id"],
+            note=parsed.rest,
+        )
+    return f"{incident.ref} is resolved. :white_check_mark:"
+
+
+async def _severity(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    word, extra = first_word(parsed.rest)
+    severity = Severity.parse(word)
+    if severity is None or extra:
+        raise usage_error("severity", f"`{parsed.rest[:40] or '(nothing)'}` is not a severity.")
+    async with begin() as (session, outbox):
+        incident = await incidents.set_severity(
+            session=session,
+            outbox=outbox,
+            target=_target(parsed, command),
+            severity=severity,
+            by=command["user_id"],
+        )
+    return f"{incident.ref} is now *{incident.severity}*."
+
+
+async def _assign(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    word, who = first_word(parsed.rest)
+    role, user = RoleName.parse(word), user_mention(who)
+    if role is None:
+        raise usage_error("assign", f"`{word[:40] or '(nothing)'}` is not a role.")
+    if user is None:
+        raise usage_error("assign", "Name one person with an @-mention.")
+    async with begin() as (session, outbox):
+        incident = await incidents.assign_role(
+            session=session,
+            outbox=outbox,
+            target=_target(parsed, command),
+            role=role,
+            user=user,
+            by=command["user_id"],
+        )
+    return f"<@{user}> is now the {role.title} of {incident.ref}."
+
+
+async def _note(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    if not parsed.rest:
+        raise usage_error("note", "The note is empty.")
+    async with begin() as (session, outbox):
+        incident = await incidents.add_note(
+            session=session,
+            outbox=outbox,
+            target=_target(parsed, command),
+            text=parsed.rest,
+            by=command["user_id"],
+        )
+    return f"Note added to {incident.ref}."
+
+
+def _field(field: str) -> Run:
+    async def run(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+        if not parsed.rest:
+            raise usage_error(field, f"The {field} is empty.")
+        async with begin() as (session, outbox):
+            incident = await incidents.set_field(
+                session=session,
+                outbox=outbox,
+                target=_target(parsed, command),
+                field=field,
+                text=parsed.rest,
+                by=command["user_id"],
+            )
+        return f"{field.capitalize()} of {incident.ref} updated."
+
+    return run
+
+
+async def _list(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    async with begin() as (session, _):
+        open_incidents = await incidents.list_open(session=session)
+    return render("slack/list.txt.j2", incidents=open_incidents)
+
+
+async def _timeline(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    async with begin() as (session, _):
+        incident, entries, total = await incidents.recent_timeline(session=session, target=_target(parsed, command))
+    return render("slack/timeline.txt.j2", incident=incident, entries=entries, total=total)
+
+
+async def _help(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    return render("slack/help.txt.j2")
+
+
+SUBCOMMANDS: dict[str, Run] = {
+    "declare": _declare,
+    "status": _status,
+    "resolve": _resolve,
+    "severity": _severity,
+    "assign": _assign,
+    "note": _note,
+    "summary": _field("summary"),
+    "impact": _field("impact"),
+    "list": _list,
+    "timeline": _timeline,
+    "help": _help,
+}

@@ -1,0 +1,65 @@
+"""Turning `/incident …` text into a sub-command, an optional incident, and its arguments."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.errors import UsageError
+from bot.incidents.models import IncidentRef
+
+USAGE = {
+    "declare": "`/incident declare <title> [sev1..sev4]`",
+    "status": "`/incident status investigating|identified|monitoring|resolved [note]`",
+    "severity": "`/incident severity sev1|sev2|sev3|sev4`",
+    "assign": "`/incident assign commander|comms|scribe @person`",
+    "note": "`/incident note <text>`",
+    "summary": "`/incident summary <text>`",
+    "impact": "`/incident impact <text>`",
+    "resolve": "`/incident resolve [note]`",
+    "list": "`/incident list`",
+    "timeline": "`/incident timeline`",
+    "help": "`/incident help`",
+}
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: str
+    ref: IncidentRef | None
+    rest: str
+
+
+def usage_error(name: str, problem: str) -> UsageError:
+    return UsageError(f"{problem}\nUsage: {USAGE[name]}")
+
+
+def parse(text: str) -> ParsedCommand:
+    """Accepts `status INC-12 monitoring …` and `INC-12 status monitoring …` alike."""
+    words = text.strip().split(maxsplit=1)
+    ref = IncidentRef.parse_explicit(words[0]) if words else None
+    if ref is not None:
+        words = words[1].split(maxsplit=1) if len(words) > 1 else []
+    if not words:
+        return ParsedCommand("help", ref, "")
+    name, rest = words[0].lower(), words[1] if len(words) > 1 else ""
+    if name not in USAGE:
+        raise UsageError(f"`{name[:40]}` is not an /incident command. Try `/incident help`.")
+    if ref is None and name not in ("declare", "list", "help"):
+        head, _, tail = rest.partition(" ")
+        ref = IncidentRef.parse_explicit(head)
+        if ref is not None:
+            rest = tail
+    return ParsedCommand(name, ref, rest.strip())
+
+
+def first_word(rest: str) -> tuple[str, str]:
+    head, _, tail = rest.strip().partition(" ")
+    return head, tail.strip()
+
+
+def user_mention(text: str) -> str | None:
+    """The user id in a mention as Slack escapes it (`<@U123|name>`); manifest sets should_escape."""
+    match = _USER_MENTION.fullmatch(text.strip())
+    return match.group(1) if match else None

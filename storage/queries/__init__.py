@@ -1,0 +1,1 @@
+"""Session-first query functions: the only place SQL is written."""

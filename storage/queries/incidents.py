@@ -1,0 +1,57 @@
+"""Incidents and their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables import Incident, Role
+
+
+async def insert_incident(session: AsyncSession, incident: Incident) -> Incident:
+    session.add(incident)
+    await session.flush()  # allocates the number
+    return incident
+
+
+async def get_incident(session: AsyncSession, number: int, *, for_update: bool = False) -> Incident | None:
+    query = select(Incident).where(Incident.id == number)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def get_incident_by_channel(
+    session: AsyncSession, channel_id: str, *, for_update: bool = False
+) -> Incident | None:
+    query = select(Incident).where(Incident.channel_id == channel_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def list_incidents_not_in(session: AsyncSession, statuses: Sequence[str]) -> Sequence[Incident]:
+    query = select(Incident).where(col(Incident.status).not_in(statuses)).order_by(col(Incident.id).desc())
+    return (await session.exec(query)).all()
+
+
+async def list_roles(session: AsyncSession, incident_id: int) -> Sequence[Role]:
+    return (await session.exec(select(Role).where(Role.incident_id == incident_id))).all()
+
+
+async def upsert_role(session: AsyncSession, role: Role) -> Role | None:
+    """Store the role holder; returns the previous holder's row, if any."""
+    existing = await session.get(Role, (role.incident_id, role.role))
+    previous = Role.model_validate(existing) if existing else None
+    if existing is None:
+        session.add(role)
+    else:
+        existing.user_id, existing.assigned_by, existing.assigned_at = (
+            role.user_id,
+            role.assigned_by,
+            role.assigned_at,
+        )
+    await session.flush()
+    return previous

@@ -1,0 +1,62 @@
+"""Outbox entries: pending side effects and their fate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables import OutboxEntry
+
+PENDING, DONE, DEAD = "pending", "done", "dead"
+
+
+async def insert_entries(session: AsyncSession, entries: Sequence[OutboxEntry]) -> None:
+    session.add_all(entries)
+    await session.flush()
+
+
+async def list_due(session: AsyncSession, now: datetime, *, limit: int) -> Sequence[OutboxEntry]:
+    """The first pending entry of each incident (their order matters) and any due entry without one."""
+    earlier = aliased(OutboxEntry)
+    has_earlier_pending = (
+        select(earlier.id)
+        .where(
+            earlier.incident_id == OutboxEntry.incident_id,
+            earlier.state == PENDING,
+            col(earlier.id) < OutboxEntry.id,
+        )
+        .exists()
+    )
+    query = (
+        select(OutboxEntry)
+        .where(OutboxEntry.state == PENDING, col(OutboxEntry.not_before) <= now, ~has_earlier_pending)
+        .order_by(col(OutboxEntry.id))
+        .limit(limit)
+    )
+    return (await session.exec(query)).all()
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    query = select(func.min(OutboxEntry.not_before)).where(OutboxEntry.state == PENDING)
+    return (await session.exec(query)).first()
+
+
+async def get_entry(session: AsyncSession, entry_id: int) -> OutboxEntry | None:
+    return await session.get(OutboxEntry, entry_id)
+
+
+async def count_by_state(session: AsyncSession) -> dict[str, int]:
+    query = select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)
+    return {state: count for state, count in (await session.exec(query)).all()}
+
+
+async def list_entries(session: AsyncSession, *, incident_id: int | None = None) -> Sequence[OutboxEntry]:
+    query = select(OutboxEntry).order_by(col(OutboxEntry.id))
+    if incident_id is not None:
+        query = query.where(OutboxEntry.incident_id == incident_id)
+    return (await session.exec(query)).all()

@@ -1,0 +1,51 @@
+"""Timeline entries and processed Slack events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables import ProcessedEvent, TimelineEntry
+
+
+async def insert_entry(session: AsyncSession, entry: TimelineEntry) -> TimelineEntry:
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def get_entry_by_ts(session: AsyncSession, channel_id: str, slack_ts: str) -> TimelineEntry | None:
+    query = select(TimelineEntry).where(TimelineEntry.channel_id == channel_id, TimelineEntry.slack_ts == slack_ts)
+    return (await session.exec(query)).first()
+
+
+async def list_entries(
+    session: AsyncSession, incident_id: int, *, include_deleted: bool = False, last: int | None = None
+) -> Sequence[TimelineEntry]:
+    """Entries in time order; `last` keeps only the newest ones."""
+    query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)
+    if not include_deleted:
+        query = query.where(col(TimelineEntry.is_deleted).is_(False), col(TimelineEntry.has_original).is_(True))
+    if last is None:
+        return (await session.exec(query.order_by(col(TimelineEntry.at), col(TimelineEntry.id)))).all()
+    newest = (
+        await session.exec(query.order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc()).limit(last))
+    ).all()
+    return list(reversed(newest))
+
+
+async def claim_event(session: AsyncSession, event_id: str) -> bool:
+    """Record a Slack event id; False when it was already processed (a retry)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(ProcessedEvent)
+        .values(event_id=event_id)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(col(ProcessedEvent.event_id))
+    )
+    result = await session.exec(statement)
+    return result.first() is not None

@@ -1,0 +1,99 @@
+"""Table models: only `table=True` classes live here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+
+def _utc(*, index: bool = False, nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, index=index, nullable=nullable)
+
+
+class Incident(SQLModel, table=True):
+    __tablename__ = "incidents"
+
+    # The primary key is the human number (INC-<id>): the database allocates it without races.
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    severity: str
+    status: str = Field(index=True)
+    summary: str = ""
+    impact: str = ""
+    channel_id: str | None = Field(default=None, unique=True)
+    channel_name: str | None = None
+    summary_ts: str | None = None
+    announcement_channel_id: str | None = None
+    announcement_ts: str | None = None
+    declared_by: str
+    declared_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    detected_at: datetime | None = _utc()
+    acknowledged_at: datetime | None = _utc()
+    mitigated_at: datetime | None = _utc()
+    resolved_at: datetime | None = _utc()
+    closed_at: datetime | None = _utc()
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Role(SQLModel, table=True):
+    __tablename__ = "roles"
+
+    incident_id: int = Field(foreign_key="incidents.id", primary_key=True)
+    role: str = Field(primary_key=True)
+    user_id: str
+    assigned_by: str
+    assigned_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TimelineEntry(SQLModel, table=True):
+    __tablename__ = "timeline_entries"
+    # One entry per Slack message: edits, deletes, pins and reactions find it by channel + ts.
+    __table_args__ = (
+        UniqueConstraint("channel_id", "slack_ts", name="uq_timeline_channel_ts"),
+        Index("ix_timeline_incident_at", "incident_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incidents.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    kind: str
+    author: str | None = None
+    text: str = ""
+    channel_id: str | None = None
+    slack_ts: str | None = None
+    thread_ts: str | None = None
+    is_edited: bool = False
+    is_deleted: bool = False
+    # True once the message itself has been seen: an edit or delete may arrive first
+    has_original: bool = True
+    is_pinned: bool = False
+    highlight_reactions: int = 0
+    highlighted: bool = False
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_events"
+
+    event_id: str = Field(primary_key=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class OutboxEntry(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "state", "incident_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int | None = Field(default=None, foreign_key="incidents.id")
+    kind: str
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = "pending"
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    done_at: datetime | None = _utc()

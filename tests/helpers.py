@@ -1,0 +1,28 @@
+"""Small helpers for tests: waiting on conditions with a deadline instead of sleeping."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+async def eventually(check: Callable[[], Awaitable[T] | T], *, within: float = 10.0, interval: float = 0.05) -> T:
+    """Call `check` until it returns a truthy value without raising AssertionError; return that value."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            result = check()
+            if asyncio.iscoroutine(result) or isinstance(result, Awaitable):
+                result = await result
+            if result:
+                return result  # type: ignore[return-value]
+            failure: Exception = AssertionError(f"condition still false after {within}s")
+        except AssertionError as exc:
+            failure = exc
+        if time.monotonic() > deadline:
+            raise failure
+        await asyncio.sleep(interval)
