@@ -1,0 +1,58 @@
+"""Settings come from the environment and .env; a bad one stops start-up with one clear line."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.errors import SettingsError
+from bot.settings import load_settings
+
+
+def test_defaults_match_the_design(tmp_path: Path) -> None:
+    settings = load_settings()
+    assert settings.database_url == "sqlite+aiosqlite:///./oncall.db"
+    assert settings.port == 3000
+    assert settings.announce_channel == "incidents"
+    assert settings.slack_api_url == "https://slack.com/api/"
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("PORT=8123\nANNOUNCE_CHANNEL=#major-incidents\n")
+    settings = load_settings()
+    assert settings.port == 8123 and settings.announce_channel == "major-incidents"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PORT", "http", "PORT is invalid"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL is invalid: must start with sqlite+aiosqlite://"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT is invalid"),
+        ("ONCALL_CONFIG", "/nowhere/oncall.yml", "ONCALL_CONFIG is invalid: file /nowhere/oncall.yml does not exist"),
+    ],
+)
+def test_invalid_setting_is_named(monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        load_settings()
+
+
+def test_serve_without_tokens_exits_with_one_line_not_a_traceback(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "oncall-bot: SLACK_BOT_TOKEN is required but not set (see .env.example)"
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_setting_on_the_command_line_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "-5")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("oncall-bot: PORT is invalid")
