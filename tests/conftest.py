@@ -18,7 +18,7 @@ from storage.engine import Database
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 # Read before the environment is cleared: CI must run the PostgreSQL half, not skip it.
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-SETTING_NAMES = [
+SETTING_NAMES = (
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
@@ -32,7 +32,7 @@ SETTING_NAMES = [
     "PORT",
     "LOG_LEVEL",
     "LOG_FORMAT",
-]
+)
 TABLES = "outbox, timeline_entries, roles, processed_events, incidents"
 
 

@@ -53,7 +53,7 @@ async def test_a_delete_that_arrives_before_its_message_keeps_it_out(database: D
 
 
 async def test_a_retried_event_is_recorded_once(database: Database) -> None:
-    number = await _incident_with_channel(database)
+    await _incident_with_channel(database)
     for _ in range(3):
         await _record(database, HighlightChanged(CHANNEL, "1700000300.000100", "U3", True, False), event_id="Ev1")
     await _record(database, MessagePosted(CHANNEL, "1700000300.000100", "U2", "root cause: expired cert"), "Ev2")

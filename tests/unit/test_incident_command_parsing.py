@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.errors import UsageError
@@ -30,7 +32,7 @@ def test_empty_text_means_help() -> None:
 
 
 def test_unknown_subcommand_is_refused_with_a_pointer_to_help() -> None:
-    with pytest.raises(UsageError, match="`frobnicate` is not an /incident command. Try `/incident help`"):
+    with pytest.raises(UsageError, match=re.escape("`frobnicate` is not an /incident command. Try `/incident help`.")):
         parse("frobnicate now")
 
 
