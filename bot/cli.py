@@ -7,8 +7,11 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.errors import OncallError
 from bot.settings import Settings, load_settings
+from storage.migrate import DatabaseNewerThanCode
 
 
 def _serve(settings: Settings) -> int:
@@ -67,6 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _db_upgrade(settings)
     except OncallError as exc:
         print(f"oncall-bot: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseNewerThanCode as exc:
+        print(f"oncall-bot: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, SQLAlchemyError) as exc:
+        # start-up could not reach the database: say where, not how deep in the stack
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"oncall-bot: cannot use the database ({reason})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     def _async_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        sqlite_file = value.removeprefix("sqlite+aiosqlite:///")
+        if value.startswith("sqlite") and sqlite_file and sqlite_file != ":memory:":
+            folder = Path(sqlite_file.split("?")[0]).parent
+            if not folder.is_dir():
+                raise ValueError(f"folder {folder} for the SQLite file does not exist")
         return value
 
     @field_validator("log_level")

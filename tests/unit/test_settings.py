@@ -33,6 +33,7 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         ("PORT", "http", "PORT is invalid"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL is invalid: must start with sqlite+aiosqlite://"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT is invalid"),
+        ("DATABASE_URL", "sqlite+aiosqlite:////no/such/dir/x.db", "folder /no/such/dir for the SQLite file does not"),
         ("ONCALL_CONFIG", "/nowhere/oncall.yml", "ONCALL_CONFIG is invalid: file /nowhere/oncall.yml does not exist"),
     ],
 )
