@@ -67,7 +67,18 @@ class OutboxWorker:
                 started = 0
             if not started:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_seconds)
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=await self._idle_seconds())
+
+    async def _idle_seconds(self) -> float:
+        """Sleep until the next retry is due, but poll at least every few seconds (other writers)."""
+        try:
+            async with self._database.transaction() as session:
+                next_due = await queries.next_due_at(session)
+        except Exception:
+            return self._poll_seconds
+        if next_due is None:
+            return self._poll_seconds
+        return min(self._poll_seconds, max(0.01, (next_due - self._clock()).total_seconds()))
 
     async def stop(self) -> None:
         """Finish what is in flight, then stop taking new entries."""
@@ -180,11 +191,11 @@ class OutboxWorker:
                 stored.not_before = self._clock() + timedelta(seconds=retry_in)
 
     async def wait_until_idle(self) -> None:
-        """Wait until nothing is due or in flight; callers bound it with asyncio.timeout."""
+        """Wait until every entry is done or dead; callers bound it with asyncio.timeout."""
         while True:
             async with self._database.transaction() as session:
-                due = await queries.list_due(session, self._clock(), limit=1)
-            if not due and not self._in_flight:
+                pending = (await queries.count_by_state(session)).get(queries.PENDING, 0)
+            if not pending and not self._in_flight:
                 return
             self.wake()
             await asyncio.sleep(0.05)

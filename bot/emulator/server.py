@@ -1,0 +1,307 @@
+"""SlackEmulator: the Web API on 127.0.0.1 and the delivery of what users do, for the demo and tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any, Literal
+
+import aiohttp
+from aiohttp import web
+
+from bot.emulator import delivery
+from bot.emulator.limits import Fault, Faults, RateLimiter
+from bot.emulator.state import ApiCall, Channel, Delivery, File, Message, SlackApiFailure, User, View
+from bot.emulator.web_api import WebApi
+from bot.emulator.workspace import Workspace
+
+METHODS: dict[str, dict[str, list[str]]] = json.loads(
+    resources.files("bot.emulator").joinpath("methods.json").read_text()
+)["methods"]
+RESPONSE_URL_POSTS = 5
+
+
+class SlackEmulator:
+    def __init__(
+        self,
+        *,
+        signing_secret: str,
+        bot_token: str = "xoxb-emulator-token",
+        app_token: str = "xapp-emulator-token",
+        team_id: str = "T0EMULATOR",
+        rate_limits: bool = True,
+    ) -> None:
+        self.signing_secret, self.bot_token, self.app_token, self.team_id = (
+            signing_secret,
+            bot_token,
+            app_token,
+            team_id,
+        )
+        self.rate_limits = rate_limits
+        self.scopes = {
+            "chat:write",
+            "chat:write.public",
+            "channels:manage",
+            "channels:read",
+            "channels:history",
+            "groups:history",
+            "pins:read",
+            "pins:write",
+            "reactions:read",
+            "commands",
+            "users:read",
+        }
+        self.workspace = Workspace(team_id)
+        self.bot_user_id = self.workspace.add_user("oncall", is_bot=True)
+        self.bot_id = self.workspace.new_id("B")
+        self.api = WebApi(
+            self.workspace,
+            bot_user=self.bot_user_id,
+            bot_id=self.bot_id,
+            emit=self._emit,
+            base_url=lambda: self.base_url,
+            scopes=self.scopes,
+        )
+        self.bot_endpoint: str | None = None
+        self.deliveries: list[Delivery] = []
+        self.response_url_posts: list[dict[str, Any]] = []
+        self._response_urls: dict[str, dict[str, Any]] = {}
+        self._faults, self._limiter = Faults(), RateLimiter()
+        self._background: set[asyncio.Task[Delivery]] = set()
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.base_url = ""
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application(client_max_size=1024**3)
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_post("/response/{key}", self._handle_response_url)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/"
+        self._session = aiohttp.ClientSession()
+
+    async def stop(self) -> None:
+        await self.drain()
+        if self._session is not None:
+            await self._session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "api/"
+
+    # --- state for assertions ---------------------------------------------------------------------
+    @property
+    def users(self) -> dict[str, User]:
+        return self.workspace.users
+
+    @property
+    def channels(self) -> dict[str, Channel]:
+        return self.workspace.channels
+
+    @property
+    def files(self) -> dict[str, File]:
+        return self.workspace.files
+
+    @property
+    def calls(self) -> list[ApiCall]:
+        return self.workspace.calls
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        return [call for call in self.calls if call.method == method]
+
+    def ok_calls_to(self, method: str) -> list[ApiCall]:
+        return [call for call in self.calls_to(method) if call.response and call.response.get("ok")]
+
+    def channel_by_name(self, name: str) -> Channel | None:
+        return self.workspace.channel_by_name(name)
+
+    def messages(self, channel_id: str, *, include_replies: bool = True) -> list[Message]:
+        return self.workspace.messages(channel_id, include_replies=include_replies)
+
+    def pins(self, channel_id: str) -> list[str]:
+        return list(self.channels[channel_id].pinned)
+
+    def open_views(self) -> list[View]:
+        return [view for view in self.workspace.views.values() if view.trigger_id]
+
+    def add_user(self, name: str, *, real_name: str | None = None, display_name: str | None = None) -> str:
+        return self.workspace.add_user(name, real_name=real_name, display_name=display_name)
+
+    def add_channel(self, name: str, *, creator: str, is_private: bool = False, members: Iterable[str] = ()) -> str:
+        return self.workspace.add_channel(name, creator=creator, is_private=is_private, members=members)
+
+    # --- faults -----------------------------------------------------------------------------------
+    def fail(self, method: str, *, status: int = 503, times: int = 1, html: bool = False) -> None:
+        self._faults.add(method, Fault("fail", times, status=status, html=html))
+
+    def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
+        self._faults.add(method, Fault("rate_limit", times, retry_after=retry_after))
+
+    def delay(self, method: str, *, seconds: float, times: int = 1, after_commit: bool = False) -> None:
+        self._faults.add(method, Fault("delay", times, seconds=seconds, after_commit=after_commit))
+
+    # --- the Web API ------------------------------------------------------------------------------
+    async def _arguments(self, request: web.Request) -> dict[str, Any]:
+        # slack_sdk sends most arguments as a query string, chat.* and views.* as JSON: merge them all
+        args: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            args.update(await request.json() or {})
+        elif request.can_read_body:
+            args.update(dict(await request.post()))
+        return args
+
+    def _reply(
+        self,
+        method: str,
+        args: dict[str, Any],
+        status: int,
+        body: dict[str, Any] | None,
+        headers: dict[str, str] | None = None,
+        text: str | None = None,
+    ) -> web.Response:
+        self.calls.append(ApiCall(method, {k: v for k, v in args.items() if k != "token"}, status, body))
+        if text is not None:
+            return web.Response(status=status, text=text, content_type="text/html", headers=headers)
+        return web.json_response(body, status=status, headers=headers)
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._arguments(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or args.get("token")
+        if method not in METHODS:
+            return self._reply(method, args, 200, {"ok": False, "error": "unknown_method"})
+        if not token:
+            return self._reply(method, args, 200, {"ok": False, "error": "not_authed"})
+        wanted = self.app_token if method == "apps.connections.open" else self.bot_token
+        if token != wanted:
+            return self._reply(method, args, 200, {"ok": False, "error": "invalid_auth"})
+        fault = self._faults.next(method)
+        if fault is not None and fault.kind == "fail":
+            if fault.html:
+                return self._reply(
+                    method, args, fault.status, None, text="<html><body>Service Unavailable</body></html>"
+                )
+            return self._reply(method, args, fault.status, {"ok": False, "error": "service_unavailable"})
+        if fault is not None and fault.kind == "rate_limit":
+            return self._ratelimited(method, args, fault.retry_after)
+        if fault is not None and fault.kind == "delay" and not fault.after_commit:
+            await asyncio.sleep(fault.seconds)
+        if self.rate_limits and (wait := self._limiter.wait_for(method, str(args.get("channel", "")))):
+            return self._ratelimited(method, args, max(1, round(wait)))
+        body = self._perform(method, args)
+        if fault is not None and fault.kind == "delay" and fault.after_commit:
+            await asyncio.sleep(fault.seconds)  # done on Slack's side; the client gives up waiting for the reply
+        return self._reply(method, args, 200, body)
+
+    def _ratelimited(self, method: str, args: dict[str, Any], retry_after: int) -> web.Response:
+        return self._reply(
+            method, args, 429, {"ok": False, "error": "ratelimited"}, headers={"Retry-After": str(retry_after)}
+        )
+
+    def _perform(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        missing = [name for name in METHODS[method]["required"] if args.get(name) in (None, "")]
+        if missing:
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {"messages": [f"[ERROR] missing required field: {name}" for name in missing]},
+            }
+        try:
+            return {"ok": True, **getattr(self.api, method.replace(".", "_"))(args)}
+        except SlackApiFailure as failure:
+            return {"ok": False, "error": failure.error, **failure.extra}
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        file = self.files.get(request.match_info["file_id"])
+        if file is None:
+            return web.Response(status=404, text="unknown upload")
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            part = await reader.next()
+            file.content = await part.read() if isinstance(part, aiohttp.BodyPartReader) else b""
+        else:
+            file.content = await request.read()
+        file.uploaded = True
+        return web.Response(text=f"OK - {len(file.content)}")
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        record = self._response_urls.get(request.match_info["key"])
+        if record is None:
+            return web.Response(status=404, text="no_response_url")
+        if record["uses"] >= RESPONSE_URL_POSTS or time.monotonic() - record["at"] > 1800:
+            return web.Response(status=404, text="expired_url")
+        record["uses"] += 1
+        body = await request.json()
+        self.response_url_posts.append(body)
+        if body.get("response_type") == "in_channel" and record["channel"] in self.channels:
+            channel = self.channels[record["channel"]]
+            self.api.echo(
+                self.workspace.add_message(
+                    channel, user=self.bot_user_id, bot_id=self.bot_id, text=str(body.get("text", ""))
+                ),
+                channel,
+            )
+        return web.Response(text="ok")
+
+    # --- delivering to the bot --------------------------------------------------------------------
+    def event_envelope(self, event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
+        return {
+            "token": "emulator-verification-token",
+            "team_id": self.team_id,
+            "api_app_id": "A0EMULATOR",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{secrets.token_hex(6).upper()}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": self.team_id, "user_id": self.bot_user_id, "is_bot": True}],
+        }
+
+    async def deliver(
+        self,
+        kind: Literal["event", "command", "interactive"],
+        body: dict[str, Any],
+        *,
+        retry_num: int | None = None,
+        retry_reason: str | None = None,
+        timestamp: int | None = None,
+        signing_secret: str | None = None,
+    ) -> Delivery:
+        assert self._session is not None, "start() the emulator first"
+        result = await delivery.send(
+            self._session,
+            self.bot_endpoint,
+            kind,
+            body,
+            secret=signing_secret or self.signing_secret,
+            timestamp=timestamp,
+            retry_num=retry_num,
+            retry_reason=retry_reason,
+        )
+        self.deliveries.append(result)
+        return result
+
+    def _emit(self, event: dict[str, Any]) -> None:
+        """Slack delivers what the bot's own calls cause after answering the call: in the background."""
+        task = asyncio.get_running_loop().create_task(self.deliver("event", self.event_envelope(event)))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    def _response_url(self, channel: str) -> str:
+        key = secrets.token_hex(8)
+        self._response_urls[key] = {"uses": 0, "at": time.monotonic(), "channel": channel}
+        return f"{self.base_url}response/{key}"

@@ -1,0 +1,75 @@
+"""The pinned summary's controls change the incident like the slash command does."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from storage.tables import Incident
+from tests.e2e.conftest import Workspace
+
+
+async def _incident(workspace: Workspace) -> Incident:
+    async with workspace.database.transaction() as session:
+        return (await session.exec(select(Incident))).one()
+
+
+async def _summary_ts(workspace: Workspace, channel: str) -> str:
+    [ts] = workspace.slack.pins(channel)
+    return ts
+
+
+async def test_status_menu_on_the_summary_sets_the_status(workspace: Workspace) -> None:
+    channel = await workspace.declare("Checkout is down")
+    ts = await _summary_ts(workspace, channel)
+    delivery = await workspace.slack.click_button(
+        user=workspace.people.bob,
+        channel=channel,
+        message_ts=ts,
+        action_id="incident_status",
+        selected_option="monitoring",
+        block_id="incident_actions_1",
+    )
+    assert delivery.status == 200
+    await workspace.settle()
+    assert (await _incident(workspace)).status == "monitoring"
+    assert "Monitoring" in str(next(m for m in workspace.slack.messages(channel) if m.ts == ts).blocks)
+
+
+async def test_severity_menu_and_resolve_button(workspace: Workspace) -> None:
+    channel = await workspace.declare("Checkout is down sev3")
+    ts = await _summary_ts(workspace, channel)
+    await workspace.slack.click_button(
+        user=workspace.people.bob,
+        channel=channel,
+        message_ts=ts,
+        action_id="incident_severity",
+        selected_option="SEV1",
+        block_id="incident_actions_1",
+    )
+    await workspace.slack.click_button(
+        user=workspace.people.bob,
+        channel=channel,
+        message_ts=ts,
+        action_id="incident_resolve",
+        value="1",
+        block_id="incident_actions_1",
+    )
+    incident = await _incident(workspace)
+    assert (incident.severity, incident.status) == ("SEV1", "resolved")
+
+
+async def test_a_stale_button_explains_instead_of_failing(workspace: Workspace) -> None:
+    channel = await workspace.declare("Checkout is down")
+    ts = await _summary_ts(workspace, channel)
+    await workspace.command("resolve", channel=channel)
+    delivery = await workspace.slack.click_button(
+        user=workspace.people.bob,
+        channel=channel,
+        message_ts=ts,
+        action_id="incident_resolve",
+        value="1",
+        block_id="incident_actions_1",
+    )
+    assert delivery.status == 200
+    await workspace.slack.drain()
+    assert workspace.slack.response_url_posts[-1]["text"] == "INC-1 is already resolved."
