@@ -27,9 +27,9 @@ def _serve(settings: Settings) -> int:
 
 
 def _demo(settings: Settings) -> int:
-    from bot.demo import run_demo
+    from bot.demo import prepare_database, run_demo
 
-    return asyncio.run(run_demo())
+    return asyncio.run(run_demo(prepare_database()))
 
 
 def _db_upgrade(settings: Settings) -> int:

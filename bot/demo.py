@@ -133,18 +133,24 @@ async def _play(slack: SlackEmulator, app: web.Application, narrator: Narrator) 
     narrator.channel(channel)
 
 
-async def run_demo() -> int:
+def prepare_database(path: Path = DEMO_DATABASE) -> Path:
+    """A fresh SQLite file for each demo run (before the event loop starts: it touches the disk)."""
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    return path.resolve()
+
+
+async def run_demo(database: Path) -> int:
     """Start the emulator and the bot on loopback, play the script, print what users see."""
-    DEMO_DATABASE.unlink(missing_ok=True)
     secret = secrets.token_hex(16)
     slack = SlackEmulator(signing_secret=secret)
     await slack.start()
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         slack_bot_token=slack.bot_token,
         slack_signing_secret=secret,
         slack_api_url=slack.api_url,
-        database_url=f"sqlite+aiosqlite:///{DEMO_DATABASE.resolve()}",
+        database_url=f"sqlite+aiosqlite:///{database}",
         announce_channel="#incidents",
         host="127.0.0.1",
         port=0,
@@ -162,5 +168,5 @@ async def run_demo() -> int:
     finally:
         await runner.cleanup()
         await slack.stop()
-    print(f"\nThe demo's database (SQLite) is at {DEMO_DATABASE.resolve()}")
+    print(f"\nThe demo's database (SQLite) is at {database}")
     return 0

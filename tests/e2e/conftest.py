@@ -40,9 +40,9 @@ class Workspace:
     def database(self) -> Database:
         return self.server.app[database_key]
 
-    async def settle(self, timeout: float = 20.0) -> None:
+    async def settle(self, within: float = 20.0) -> None:
         """Wait until the outbox has done all it can and Slack's echoes have been delivered."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             for _ in range(3):  # echoes can cause more work, which can cause more echoes
                 await self.server.app[outbox_worker_key].wait_until_idle()
                 await self.slack.drain()

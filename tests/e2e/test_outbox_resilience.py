@@ -22,7 +22,7 @@ async def test_declare_survives_503s_and_429s_with_nothing_lost_or_doubled(works
     slack.rate_limit("conversations.invite", retry_after=1, times=1)
 
     await workspace.command("declare Payments flapping sev2")
-    await workspace.settle(timeout=60)
+    await workspace.settle(within=60)
 
     assert len(slack.ok_calls_to("conversations.create")) == 1
     assert len([c for c in slack.calls_to("conversations.create") if c.http_status == 503]) == 4
@@ -42,7 +42,7 @@ async def test_side_effects_of_one_incident_happen_in_order(workspace: Workspace
     await workspace.command("note first", channel=channel)
     await workspace.command("note second", channel=channel)
     await workspace.command("note third", channel=channel)
-    await workspace.settle(timeout=60)
+    await workspace.settle(within=60)
     notes = [text for text in workspace.posts(channel) if text.startswith(":memo:")]
     assert [note.rsplit(" ", 1)[-1] for note in notes] == ["first", "second", "third"]
 
@@ -62,7 +62,7 @@ async def test_a_timeout_after_slack_created_the_channel_does_not_create_a_secon
     slack.delay("conversations.create", seconds=12, times=1, after_commit=True)
     await workspace.command("declare Lost reply")
     await eventually(lambda: slack.channel_by_name("inc-1-lost-reply") is not None, within=30)
-    await workspace.settle(timeout=90)
+    await workspace.settle(within=90)
     ours = [c for c in slack.channels.values() if c.name.startswith("inc-1")]
     assert [c.name for c in ours] == ["inc-1-lost-reply"]
     assert set((await _states(workspace)).values()) == {"done"}

@@ -1,0 +1,22 @@
+"""The emulator's copy of Slack's method reference agrees with the reference itself."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "slack" / "methods.json"
+
+
+def test_every_emulated_method_exists_in_slacks_reference_with_the_same_required_arguments() -> None:
+    if not REFERENCE.exists():
+        pytest.skip(f"Slack's method reference is not at {REFERENCE}")
+    reference = json.loads(REFERENCE.read_text())["methods"]
+    ours = json.loads(resources.files("bot.emulator").joinpath("methods.json").read_text())["methods"]
+    for method, spec in ours.items():
+        assert method in reference, method
+        required = sorted(name for name, arg in reference[method]["args"].items() if arg.get("required"))
+        assert spec["required"] == required, method
