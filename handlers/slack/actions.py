@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.incidents import service as incidents
 from bot.incidents.models import IncidentRef, Severity, Status
 from bot.incidents.service import Target
+from bot.outbox import Outbox
 from bot.unit_of_work import Begin
 from handlers.slack import modals
 
@@ -26,35 +29,53 @@ def _selected(body: dict[str, Any]) -> str:
     return str((body["actions"][0].get("selected_option") or {}).get("value", ""))
 
 
-async def _run(ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin, change: str) -> None:
+Change = Callable[[AsyncSession, Outbox, Target, str, dict[str, Any]], Awaitable[object]]
+
+
+async def _change(ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin, change: Change) -> None:
+    """Ack at once; a click on a stale summary gets an explanation only the clicker sees."""
     await ack()
-    user, target = body["user"]["id"], _target(body)
     try:
         async with begin() as (session, outbox):
-            if change == "status":
-                await incidents.set_status(
-                    session=session, outbox=outbox, target=target, status=Status(_selected(body)), by=user
-                )
-            elif change == "severity":
-                await incidents.set_severity(
-                    session=session, outbox=outbox, target=target, severity=Severity(_selected(body)), by=user
-                )
-            else:
-                await incidents.resolve(session=session, outbox=outbox, target=target, by=user)
+            await change(session, outbox, _target(body), body["user"]["id"], body)
     except (UserError, ValueError) as exc:
         await respond(text=str(exc), response_type="ephemeral", replace_original=False)
 
 
 async def handle_status_action(ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin) -> None:
-    await _run(ack, respond, body, begin, "status")
+    await _change(
+        ack,
+        respond,
+        body,
+        begin,
+        lambda session, outbox, target, user, body: incidents.set_status(
+            session=session, outbox=outbox, target=target, status=Status(_selected(body)), by=user
+        ),
+    )
 
 
 async def handle_severity_action(ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin) -> None:
-    await _run(ack, respond, body, begin, "severity")
+    await _change(
+        ack,
+        respond,
+        body,
+        begin,
+        lambda session, outbox, target, user, body: incidents.set_severity(
+            session=session, outbox=outbox, target=target, severity=Severity(_selected(body)), by=user
+        ),
+    )
 
 
 async def handle_resolve_action(ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin) -> None:
-    await _run(ack, respond, body, begin, "resolve")
+    await _change(
+        ack,
+        respond,
+        body,
+        begin,
+        lambda session, outbox, target, user, body: incidents.resolve(
+            session=session, outbox=outbox, target=target, by=user
+        ),
+    )
 
 
 async def handle_declare_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], begin: Begin) -> None:

@@ -28,7 +28,10 @@ async def handle_incident_command(ack: AsyncAck, command: dict[str, Any], begin:
         reply = await SUBCOMMANDS[parsed.name](parsed, command, begin, gateway)
     except UserError as exc:
         reply = str(exc)
-    await ack(text=reply, response_type="ephemeral") if reply else await ack()
+    if reply:
+        await ack(text=reply, response_type="ephemeral")
+    else:
+        await ack()
 
 
 def _target(parsed: ParsedCommand, command: dict[str, Any]) -> Target:

@@ -10,8 +10,9 @@ from storage import migrate
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=120,
-                          env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 def test_demo_plays_an_incident_and_exits_0(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.emulator import Delivery
 from storage.tables import Incident
 from tests.e2e.conftest import Workspace
 
@@ -18,17 +19,21 @@ async def _summary_ts(workspace: Workspace, channel: str) -> str:
     return ts
 
 
+async def _click(workspace: Workspace, channel: str, action_id: str, **choice: str) -> Delivery:
+    return await workspace.slack.click_button(
+        user=workspace.people.bob,
+        channel=channel,
+        message_ts=await _summary_ts(workspace, channel),
+        action_id=action_id,
+        block_id="incident_actions_1",
+        **choice,
+    )
+
+
 async def test_status_menu_on_the_summary_sets_the_status(workspace: Workspace) -> None:
     channel = await workspace.declare("Checkout is down")
     ts = await _summary_ts(workspace, channel)
-    delivery = await workspace.slack.click_button(
-        user=workspace.people.bob,
-        channel=channel,
-        message_ts=ts,
-        action_id="incident_status",
-        selected_option="monitoring",
-        block_id="incident_actions_1",
-    )
+    delivery = await _click(workspace, channel, "incident_status", selected_option="monitoring")
     assert delivery.status == 200
     await workspace.settle()
     assert (await _incident(workspace)).status == "monitoring"
@@ -37,39 +42,16 @@ async def test_status_menu_on_the_summary_sets_the_status(workspace: Workspace) 
 
 async def test_severity_menu_and_resolve_button(workspace: Workspace) -> None:
     channel = await workspace.declare("Checkout is down sev3")
-    ts = await _summary_ts(workspace, channel)
-    await workspace.slack.click_button(
-        user=workspace.people.bob,
-        channel=channel,
-        message_ts=ts,
-        action_id="incident_severity",
-        selected_option="SEV1",
-        block_id="incident_actions_1",
-    )
-    await workspace.slack.click_button(
-        user=workspace.people.bob,
-        channel=channel,
-        message_ts=ts,
-        action_id="incident_resolve",
-        value="1",
-        block_id="incident_actions_1",
-    )
+    await _click(workspace, channel, "incident_severity", selected_option="SEV1")
+    await _click(workspace, channel, "incident_resolve", value="1")
     incident = await _incident(workspace)
     assert (incident.severity, incident.status) == ("SEV1", "resolved")
 
 
 async def test_a_stale_button_explains_instead_of_failing(workspace: Workspace) -> None:
     channel = await workspace.declare("Checkout is down")
-    ts = await _summary_ts(workspace, channel)
     await workspace.command("resolve", channel=channel)
-    delivery = await workspace.slack.click_button(
-        user=workspace.people.bob,
-        channel=channel,
-        message_ts=ts,
-        action_id="incident_resolve",
-        value="1",
-        block_id="incident_actions_1",
-    )
+    delivery = await _click(workspace, channel, "incident_resolve", value="1")
     assert delivery.status == 200
     await workspace.slack.drain()
     assert workspace.slack.response_url_posts[-1]["text"] == "INC-1 is already resolved."
