@@ -15,7 +15,7 @@ from bot.slack.gateway import SlackGateway
 from bot.slack.texts import render
 from bot.unit_of_work import Begin
 from handlers.slack import modals
-from handlers.slack.parsing import ParsedCommand, first_word, parse, usage_error, user_mention
+from handlers.slack.parsing import ParsedCommand, first_word, parse, quoted, usage_error, user_mention
 
 Reply = str | None
 Run = Callable[[ParsedCommand, dict[str, Any], Begin, SlackGateway], Awaitable[Reply]]
@@ -59,7 +59,7 @@ async def _declare(parsed: ParsedCommand, command: dict[str, Any], begin: Begin,
 async def _status(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
     word, note = first_word(parsed.rest)
     if word.lower() not in {status.value for status in Status if status is not Status.CLOSED}:
-        raise usage_error("status", f"`{word[:40] or '(nothing)'}` is not a status.")
+        raise usage_error("status", f"{quoted(word)} is not a status.")
     async with begin() as (session, outbox):
         incident = await incidents.set_status(
             session=session,
@@ -88,7 +88,7 @@ async def _severity(parsed: ParsedCommand, command: dict[str, Any], begin: Begin
     word, extra = first_word(parsed.rest)
     severity = Severity.parse(word)
     if severity is None or extra:
-        raise usage_error("severity", f"`{parsed.rest[:40] or '(nothing)'}` is not a severity.")
+        raise usage_error("severity", f"{quoted(parsed.rest)} is not a severity.")
     async with begin() as (session, outbox):
         incident = await incidents.set_severity(
             session=session,
@@ -104,7 +104,7 @@ async def _assign(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, 
     word, who = first_word(parsed.rest)
     role, user = RoleName.parse(word), user_mention(who)
     if role is None:
-        raise usage_error("assign", f"`{word[:40] or '(nothing)'}` is not a role.")
+        raise usage_error("assign", f"{quoted(word)} is not a role.")
     if user is None:
         raise usage_error("assign", "Name one person with an @-mention.")
     async with begin() as (session, outbox):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.errors import UsageError
 from bot.incidents.models import IncidentRef
+from bot.slack.mrkdwn import escape
 
 USAGE = {
     "declare": "`/incident declare <title> [sev1..sev4]`",
@@ -31,6 +32,11 @@ class ParsedCommand:
     rest: str
 
 
+def quoted(words: str) -> str:
+    """The person's own words, shortened and escaped, so a reply cannot ping @channel."""
+    return f"`{escape(words[:40]) or '(nothing)'}`"
+
+
 def usage_error(name: str, problem: str) -> UsageError:
     return UsageError(f"{problem}\nUsage: {USAGE[name]}")
 
@@ -45,7 +51,7 @@ def parse(text: str) -> ParsedCommand:
         return ParsedCommand("help", ref, "")
     name, rest = words[0].lower(), words[1] if len(words) > 1 else ""
     if name not in USAGE:
-        raise UsageError(f"`{name[:40]}` is not an /incident command. Try `/incident help`.")
+        raise UsageError(f"{quoted(name)} is not an /incident command. Try `/incident help`.")
     if ref is None and name not in ("declare", "list", "help"):
         head, _, tail = rest.partition(" ")
         ref = IncidentRef.parse_explicit(head)

@@ -139,6 +139,8 @@ async def test_help_lists_every_subcommand(workspace: Workspace) -> None:
     [
         ("frobnicate", "`frobnicate` is not an /incident command. Try `/incident help`."),
         ("status sleeping", "`sleeping` is not a status.\nUsage: `/incident status"),
+        ("status <!channel>", "`&lt;!channel&gt;` is not a status."),
+        ("<!here>", "`&lt;!here&gt;` is not an /incident command."),
         ("severity sev9", "`sev9` is not a severity.\nUsage: `/incident severity"),
         ("assign boss <@U1>", "`boss` is not a role.\nUsage: `/incident assign"),
         ("assign commander bob", "Name one person with an @-mention.\nUsage: `/incident assign"),
