@@ -50,8 +50,10 @@ async def send(
         headers.update({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason or "http_timeout"})
     if url is None:
         return Delivery(kind, data, headers, 0, b"no bot endpoint")
+    started = time.monotonic()
     try:
         async with session.post(url, data=data, headers=headers, timeout=aiohttp.ClientTimeout(total=30)) as response:
-            return Delivery(kind, data, headers, response.status, await response.read())
+            answer = await response.read()
+            return Delivery(kind, data, headers, response.status, answer, time.monotonic() - started)
     except (aiohttp.ClientError, TimeoutError) as exc:  # the bot is down: Slack would just record a failure
-        return Delivery(kind, data, headers, 0, str(exc).encode())
+        return Delivery(kind, data, headers, 0, str(exc).encode(), time.monotonic() - started)

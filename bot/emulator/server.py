@@ -6,7 +6,7 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from importlib import resources
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ METHODS: dict[str, dict[str, list[str]]] = json.loads(
     resources.files("bot.emulator").joinpath("methods.json").read_text()
 )["methods"]
 RESPONSE_URL_POSTS = 5
+ACK_SECONDS = 3.0
 
 
 class SlackEmulator:
@@ -34,7 +35,11 @@ class SlackEmulator:
         app_token: str = "xapp-emulator-token",
         team_id: str = "T0EMULATOR",
         rate_limits: bool = True,
+        event_retry_delays: tuple[float, ...] = (),
     ) -> None:
+        # Slack retries an event about 3 times (at once, ~1 min, ~5 min) when the answer is not a 2xx
+        # within 3 s; off by default so that tests decide when retries happen.
+        self.event_retry_delays = event_retry_delays
         self.signing_secret, self.bot_token, self.app_token, self.team_id = (
             signing_secret,
             bot_token,
@@ -289,11 +294,30 @@ class SlackEmulator:
             retry_reason=retry_reason,
         )
         self.deliveries.append(result)
+        if kind == "event" and retry_num is None and self.event_retry_delays and self._needs_retry(result):
+            self._spawn(self._retry_event(body))
+        return result
+
+    @staticmethod
+    def _needs_retry(result: Delivery) -> bool:
+        return not 200 <= result.status < 300 or result.seconds > ACK_SECONDS
+
+    async def _retry_event(self, body: dict[str, Any]) -> Delivery:
+        result = self.deliveries[-1]
+        for attempt, delay in enumerate(self.event_retry_delays, start=1):
+            await asyncio.sleep(delay)
+            reason = "http_timeout" if result.seconds > ACK_SECONDS or result.status == 0 else "http_error"
+            result = await self.deliver("event", body, retry_num=attempt, retry_reason=reason)
+            if not self._needs_retry(result):
+                break
         return result
 
     def _emit(self, event: dict[str, Any]) -> None:
         """Slack delivers what the bot's own calls cause after answering the call: in the background."""
-        task = asyncio.get_running_loop().create_task(self.deliver("event", self.event_envelope(event)))
+        self._spawn(self.deliver("event", self.event_envelope(event)))
+
+    def _spawn(self, work: Coroutine[Any, Any, Delivery]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 

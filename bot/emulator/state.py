@@ -128,6 +128,7 @@ class Delivery:
     headers: dict[str, str]
     status: int
     response_body: bytes = b""
+    seconds: float = 0.0
 
     @property
     def text(self) -> str:

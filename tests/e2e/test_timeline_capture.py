@@ -118,3 +118,18 @@ async def test_messages_outside_incident_channels_are_not_recorded(workspace: Wo
     await workspace.declare("Checkout is down")
     await workspace.slack.post_message(user=workspace.people.bob, channel=workspace.general, text="lunch?")
     assert await _entries(workspace) == []
+
+
+async def test_events_slack_retries_while_the_bot_was_unreachable_arrive_once(workspace: Workspace) -> None:
+    channel = await workspace.declare("Checkout is down")
+    slack, bob = workspace.slack, workspace.people.bob
+    await slack.join_channel(user=bob, channel=channel)
+    slack.event_retry_delays = (0.2, 0.2, 0.2)
+    endpoint, slack.bot_endpoint = slack.bot_endpoint, "http://127.0.0.1:9/slack/events"
+    _, first = await slack.post_message(user=bob, channel=channel, text="bot was down for this one")
+    assert first is not None and first.status == 0
+    slack.bot_endpoint = endpoint
+    await slack.drain()
+    retries = [d for d in slack.deliveries if d.headers.get("X-Slack-Retry-Num")]
+    assert retries and retries[-1].status == 200
+    assert [entry.text for entry in await _entries(workspace)] == ["bot was down for this one"]
