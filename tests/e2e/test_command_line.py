@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import aiohttp
+
 from storage import migrate
+from tests.helpers import eventually
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -33,3 +38,44 @@ def test_db_upgrade_brings_an_empty_database_to_head(database_url: str, tmp_path
     result = _run("db", "upgrade", env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"database is at migration {migrate.head_revision()} (head)"
+
+
+async def test_serve_migrates_an_empty_database_and_answers_health_checks(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'served.db'}",
+    }
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "serve",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            async def ready() -> bool:
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                        return response.status == 200
+                except aiohttp.ClientConnectionError:
+                    return False
+
+            assert await eventually(ready, within=30)
+            async with http.post(f"http://127.0.0.1:{port}/slack/events", data=b"command=/incident") as response:
+                assert response.status == 401  # unsigned: refused before anything runs
+    finally:
+        server.terminate()
+        _, stderr = await asyncio.wait_for(server.communicate(), timeout=30)
+    assert server.returncode is not None
+    assert b"Traceback" not in stderr
