@@ -118,7 +118,10 @@ class OutboxWorker:
 
     async def _attempt(self, entry: OutboxEntry) -> None:
         started = time.monotonic()
-        snapshot = await self._snapshot(entry.incident_id)
+        current = await self._current(entry)
+        if current is None:
+            return
+        entry, snapshot = current
         try:
             updates = await self._perform(entry, snapshot)
         except SlackRetryable as exc:
@@ -152,14 +155,23 @@ class OutboxWorker:
             (time.monotonic() - started) * 1000,
         )
 
-    async def _snapshot(self, incident_id: int | None) -> IncidentSnapshot | None:
-        if incident_id is None:
-            return None
+    async def _current(self, entry: OutboxEntry) -> tuple[OutboxEntry, IncidentSnapshot | None] | None:
+        """The entry as stored now, and its incident; None if it is no longer pending.
+
+        The list of due entries is read before this task started, and an entry can finish while that
+        list is being read: checking again here is what keeps one entry from being performed twice.
+        """
+        assert entry.id is not None
         async with self._database.transaction() as session:
-            incident = await incident_queries.get_incident(session, incident_id)
-            if incident is None:
+            stored = await queries.get_entry(session, entry.id)
+            if stored is None or stored.state != queries.PENDING or stored.attempts != entry.attempts:
                 return None
-            return IncidentSnapshot.of(incident, await incident_queries.list_roles(session, incident_id))
+            if stored.incident_id is None:
+                return stored, None
+            incident = await incident_queries.get_incident(session, stored.incident_id)
+            if incident is None:
+                return stored, None
+            return stored, IncidentSnapshot.of(incident, await incident_queries.list_roles(session, stored.incident_id))
 
     async def _record_success(self, entry: OutboxEntry, updates: dict[str, Any]) -> None:
         assert entry.id is not None
