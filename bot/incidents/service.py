@@ -264,5 +264,6 @@ async def recent_timeline(
     """The newest timeline entries people can see, and how many there are in all."""
     incident = await _load(session, target)
     assert incident.id is not None
-    everything = await timeline_queries.list_entries(session, incident.id)
-    return await _snapshot(session, incident), everything[-last:], len(everything)
+    entries = await timeline_queries.list_entries(session, incident.id, last=last)
+    total = await timeline_queries.count_entries(session, incident.id)
+    return await _snapshot(session, incident), entries, total

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,15 +28,30 @@ async def list_entries(
     session: AsyncSession, incident_id: int, *, include_deleted: bool = False, last: int | None = None
 ) -> Sequence[TimelineEntry]:
     """Entries in time order; `last` keeps only the newest ones."""
-    query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)
-    if not include_deleted:
-        query = query.where(col(TimelineEntry.is_deleted).is_(False), col(TimelineEntry.has_original).is_(True))
+    if include_deleted:
+        query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)
+    else:
+        query = select(TimelineEntry).where(*_visible(incident_id))
     if last is None:
         return (await session.exec(query.order_by(col(TimelineEntry.at), col(TimelineEntry.id)))).all()
     newest = (
         await session.exec(query.order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc()).limit(last))
     ).all()
     return list(reversed(newest))
+
+
+async def count_entries(session: AsyncSession, incident_id: int) -> int:
+    """How many entries people can see."""
+    query = select(func.count()).select_from(TimelineEntry).where(*_visible(incident_id))
+    return (await session.exec(query)).one()
+
+
+def _visible(incident_id: int) -> tuple[Any, ...]:
+    return (
+        TimelineEntry.incident_id == incident_id,
+        col(TimelineEntry.is_deleted).is_(False),
+        col(TimelineEntry.has_original).is_(True),
+    )
 
 
 async def claim_event(session: AsyncSession, event_id: str) -> bool:
