@@ -1,0 +1,1 @@
+"""Alerts from monitoring systems, normalized whatever their source."""

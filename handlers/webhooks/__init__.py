@@ -1,0 +1,1 @@
+"""Alert webhooks: one module per source, each a pure `parse(body) -> list[AlertIn]`."""

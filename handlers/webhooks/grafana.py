@@ -1,0 +1,36 @@
+"""Grafana unified alerting's webhook contact point as normalized alerts.
+
+The body is Alertmanager's (`receiver`, `status`, `groupKey`, `groupLabels`, `commonLabels`, `alerts[]`…)
+plus `orgId`, `title`, `state` and `message`; each alert adds `fingerprint`, `silenceURL`, `dashboardURL`,
+`panelURL`, `values` and `valueString`
+(https://grafana.com/docs/grafana/latest/alerting/configure-notifications/manage-contact-points/integrations/webhook-notifier/).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.alerts.models import AlertIn
+from handlers.webhooks.common import alertmanager_alert, optional_str, require_list, require_object
+
+SOURCE = "grafana"
+
+
+def parse(body: dict[str, Any]) -> list[AlertIn]:
+    """Every alert of one Grafana notification, firing or resolved."""
+    require_object(body, "body")
+    group_key = optional_str(body, "groupKey")
+    title = optional_str(body, "title")
+    alerts = require_list(body, "alerts")
+    parsed: list[AlertIn] = []
+    for index, raw in enumerate(alerts):
+        path = f"alerts[{index}]"
+        alert = alertmanager_alert(raw, path, source=SOURCE, group_key=group_key)
+        updates: dict[str, Any] = {}
+        if "summary" not in alert.annotations and "alertname" not in alert.labels and title:
+            updates["summary"] = title  # a rule without alertname or summary: the notification title names it
+        if alert.generator_url is None:
+            # Grafana links the panel or dashboard when the rule has no editor URL to offer.
+            updates["generator_url"] = optional_str(raw, "panelURL", path) or optional_str(raw, "dashboardURL", path)
+        parsed.append(alert.model_copy(update=updates) if updates else alert)
+    return parsed

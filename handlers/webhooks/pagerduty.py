@@ -1,0 +1,102 @@
+"""PagerDuty V3 webhooks about incidents as normalized alerts, and their signature check.
+
+Each delivery holds one `event` with `id`, `event_type`, `resource_type`, `occurred_at` and `data`, the
+incident: `id`, `number`, `title`, `status`, `urgency`, `html_url`, `service`, `priority`
+(https://developer.pagerduty.com/docs/webhooks/v3-overview/). Triggered and acknowledged incidents are
+firing, resolved ones resolved; every other event type is none of the bot's business and yields no alert.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from bot.alerts.models import AlertIn, AlertStatus, PayloadError
+from handlers.webhooks.common import optional_str, require_object, required_object, required_str, required_time
+
+SOURCE = "pagerduty"
+STATUS_BY_EVENT_TYPE = {
+    "incident.triggered": AlertStatus.FIRING,
+    "incident.acknowledged": AlertStatus.FIRING,
+    "incident.resolved": AlertStatus.RESOLVED,
+}
+SEVERITY_BY_URGENCY = {"high": "critical", "low": "warning"}
+SIGNATURE_VERSION = "v1="
+
+
+def parse(body: dict[str, Any]) -> list[AlertIn]:
+    """The incident a PagerDuty event is about, or nothing for events that do not fire or resolve one."""
+    require_object(body, "body")
+    event = required_object(body, "event")
+    event_type = required_str(event, "event_type", "event")
+    status = STATUS_BY_EVENT_TYPE.get(event_type)
+    if status is None:
+        return []
+    incident = required_object(event, "data", "event")
+    incident_id = required_str(incident, "id", "event.data")
+    title = required_str(incident, "title", "event.data")
+    urgency = optional_str(incident, "urgency", "event.data")
+    occurred_at = required_time(event, "occurred_at", "event")
+    # created_at is when the incident began; occurred_at only when this event (an ack, a resolve) happened.
+    starts_at = required_time(incident, "created_at", "event.data") if incident.get("created_at") else occurred_at
+    labels = {"pagerduty_incident": _incident_number(incident)}
+    service = _reference_summary(incident, "service")
+    if service:
+        labels["service"] = service
+    if urgency:
+        labels["urgency"] = urgency
+    priority = _reference_summary(incident, "priority")
+    if priority:
+        labels["priority"] = priority
+    return [
+        AlertIn(
+            source=SOURCE,
+            fingerprint=incident_id,
+            status=status,
+            labels=labels,
+            annotations={"summary": title},
+            summary=title,
+            severity=SEVERITY_BY_URGENCY.get(urgency or ""),
+            starts_at=starts_at,
+            ends_at=occurred_at if status is AlertStatus.RESOLVED else None,
+            generator_url=optional_str(incident, "html_url", "event.data"),
+        )
+    ]
+
+
+def verify_signature(body: bytes, header: str | None, secrets: list[str]) -> bool:
+    """Whether `X-PagerDuty-Signature` holds an HMAC-SHA256 of the raw body made with one of our secrets.
+
+    PagerDuty sends `v1=<hex>` signatures, comma-separated while a secret is being rotated
+    (https://developer.pagerduty.com/docs/webhooks/webhook-signatures/).
+    """
+    if not header or not secrets:
+        return False
+    received = [
+        part.strip()[len(SIGNATURE_VERSION) :]
+        for part in header.split(",")
+        if part.strip().startswith(SIGNATURE_VERSION)
+    ]
+    expected = [hmac.new(secret.encode(), body, hashlib.sha256).hexdigest() for secret in secrets if secret]
+    # Compare every pair so the time taken does not depend on which signature matched.
+    matches = [hmac.compare_digest(mine, theirs) for mine in expected for theirs in received]
+    return any(matches)
+
+
+def _incident_number(incident: dict[str, Any]) -> str:
+    number = incident.get("number")
+    if number is None:
+        return ""
+    if isinstance(number, bool) or not isinstance(number, int | str):
+        raise PayloadError("event.data.number", "must be a number")
+    return str(number)
+
+
+def _reference_summary(incident: dict[str, Any], key: str) -> str | None:
+    """The `summary` of a reference such as `service` or `priority`; PagerDuty sends null for no priority."""
+    value = incident.get(key)
+    if value is None:
+        return None
+    reference = require_object(value, f"event.data.{key}")
+    return optional_str(reference, "summary", f"event.data.{key}")
