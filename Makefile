@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint typecheck serve clean
 
@@ -14,8 +15,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/oncall-bot demo
 
-test: $(STAMP)
+test: $(STAMP) /usr/bin/prometheus-alertmanager
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The real Alertmanager the end-to-end tests run as a peer (tests/peers); a stale package index gets one update.
+/usr/bin/prometheus-alertmanager:
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus-alertmanager \
+	  || { $(SUDO) apt-get update \
+	       && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus-alertmanager; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,7 +9,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from bot.keys import bolt_key, database_key, gateway_key, outbox_worker_key, settings_key
+from bot.alerts.service import AlertIngestion
+from bot.config import load_config
+from bot.keys import (
+    alert_ingestion_key,
+    begin_key,
+    bolt_key,
+    config_key,
+    database_key,
+    gateway_key,
+    outbox_worker_key,
+    settings_key,
+)
 from bot.outbox.effects import EffectRunner
 from bot.outbox.worker import OutboxWorker
 from bot.settings import Settings
@@ -56,9 +67,12 @@ async def _slack(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
-    runner = EffectRunner(app[gateway_key], announce_channel=app[settings_key].announce_channel)
-    worker = OutboxWorker(app[database_key], runner.perform)
+    runner = EffectRunner(
+        app[gateway_key], announce_channel=app[settings_key].announce_channel, database=app[database_key]
+    )
+    worker = OutboxWorker(app[database_key], runner.perform, remember=runner.remember)
     app[outbox_worker_key] = worker
+    app[begin_key] = unit_of_work(app[database_key], on_commit=worker.wake)
     task = asyncio.create_task(worker.run(), name="outbox-worker")
     yield
     await worker.stop()
@@ -69,11 +83,10 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
 
 async def _bolt(app: web.Application) -> AsyncIterator[None]:
     settings, gateway = app[settings_key], app[gateway_key]
-    begin = unit_of_work(app[database_key], on_commit=app[outbox_worker_key].wake)
     app[bolt_key] = build_bolt(
         signing_secret=settings.slack_signing_secret or "",
         client=gateway.client,
-        begin=begin,
+        begin=app[begin_key],
         gateway=gateway,
     )
     yield
@@ -83,6 +96,9 @@ def create_app(settings: Settings) -> web.Application:
     """Assemble the whole bot; `oncall-bot serve`, the demo and every HTTP test call this."""
     app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
     app[settings_key] = settings
+    config = load_config(settings.oncall_config)
+    app[config_key] = config
+    app[alert_ingestion_key] = AlertIngestion(config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
     app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _bolt])
     routes.register(app)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
+from bot.alerts.service import AlertIngestion
+from bot.config import OncallConfig
 from bot.outbox.worker import OutboxWorker
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
+from bot.unit_of_work import Begin
 from storage.engine import Database
 
 settings_key = web.AppKey("settings", Settings)
@@ -15,3 +18,6 @@ database_key = web.AppKey("database", Database)
 gateway_key = web.AppKey("gateway", SlackGateway)
 outbox_worker_key = web.AppKey("outbox_worker", OutboxWorker)
 bolt_key = web.AppKey("bolt", AsyncApp)
+config_key = web.AppKey("config", OncallConfig)
+begin_key: web.AppKey[Begin] = web.AppKey("begin")
+alert_ingestion_key = web.AppKey("alert_ingestion", AlertIngestion)

@@ -6,9 +6,11 @@ from aiohttp import web
 
 from handlers.health import handle_healthz, handle_readyz
 from handlers.slack.http import handle_slack_request
+from handlers.webhooks.http import handle_webhook
 
 
 def register(app: web.Application) -> None:
     app.router.add_post("/slack/events", handle_slack_request)
     app.router.add_get("/healthz", handle_healthz)
     app.router.add_get("/readyz", handle_readyz)
+    app.router.add_post("/webhooks/{source}", handle_webhook)

@@ -17,6 +17,8 @@ def _utc(*, index: bool = False, nullable: bool = True) -> Any:
 
 class Incident(SQLModel, table=True):
     __tablename__ = "incidents"
+    # Storm control counts the incidents alerts opened in the last minute.
+    __table_args__ = (Index("ix_incidents_origin_declared", "origin", "declared_at"),)
 
     # The primary key is the human number (INC-<id>): the database allocates it without races.
     id: int | None = Field(default=None, primary_key=True)
@@ -30,6 +32,13 @@ class Incident(SQLModel, table=True):
     summary_ts: str | None = None
     announcement_channel_id: str | None = None
     announcement_ts: str | None = None
+    # Where the announcement goes when a routing rule names a channel other than ANNOUNCE_CHANNEL.
+    announce_channel: str | None = None
+    # "slack" for incidents people declare; otherwise the alert source that opened it.
+    origin: str = "slack"
+    team: str | None = None
+    is_storm: bool = False
+    alerts_ts: str | None = None
     declared_by: str
     declared_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     detected_at: datetime | None = _utc()
@@ -85,10 +94,12 @@ class ProcessedEvent(SQLModel, table=True):
 
 class OutboxEntry(SQLModel, table=True):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "state", "incident_id", "id"),)
+    __table_args__ = (Index("ix_outbox_pending", "state", "lane", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int | None = Field(default=None, foreign_key="incidents.id")
+    # Entries of one lane (an incident, an alert group's message) run one at a time, in id order.
+    lane: str | None = None
     kind: str
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     state: str = "pending"
@@ -97,3 +108,47 @@ class OutboxEntry(SQLModel, table=True):
     last_error: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     done_at: datetime | None = _utc()
+
+
+class AlertGroup(SQLModel, table=True):
+    """Alerts that belong together: one Alertmanager group, or the same configured group labels."""
+
+    __tablename__ = "alert_groups"
+    __table_args__ = (UniqueConstraint("source", "group_key", name="uq_alert_group"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    group_key: str
+    team: str | None = None
+    # The incident the group's alerts join while it is open.
+    incident_id: int | None = Field(default=None, foreign_key="incidents.id", index=True)
+    channel: str  # where alerts that open no incident are posted
+    message_channel_id: str | None = None
+    message_ts: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Alert(SQLModel, table=True):
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("source", "fingerprint", name="uq_alert_source_fingerprint"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    fingerprint: str
+    status: str
+    labels: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    annotations: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    summary: str
+    description: str = ""
+    runbook_url: str | None = None
+    severity: str | None = None  # as the source named it
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime | None = _utc()
+    generator_url: str | None = None
+    group_id: int = Field(foreign_key="alert_groups.id", index=True)
+    incident_id: int | None = Field(default=None, foreign_key="incidents.id", index=True)
+    fired_count: int = 1
+    first_received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -54,6 +54,8 @@ class SlackEmulator:
             "channels:read",
             "channels:history",
             "groups:history",
+            "bookmarks:read",
+            "bookmarks:write",
             "pins:read",
             "pins:write",
             "reactions:read",

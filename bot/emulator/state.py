@@ -76,6 +76,7 @@ class Channel:
     created: int = field(default_factory=lambda: int(time.time()))
     history: dict[str, Message] = field(default_factory=dict)
     pinned: list[str] = field(default_factory=list)
+    bookmarks: list[dict[str, Any]] = field(default_factory=list)
 
     def as_slack(self) -> dict[str, Any]:
         return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.incidents.models import OPEN_STATUSES, RoleName, Severity, Status
+from bot.incidents.models import OPEN_STATUSES, RoleName, Severity, Status, reference
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.slack.mrkdwn import channel_link, date, escape, mention, truncate
 
@@ -47,6 +47,10 @@ def _role_line(incident: IncidentSnapshot, role: RoleName) -> str:
     return f"*{role.title}*\n{mention(holder) if holder else '_unassigned_'}"
 
 
+def declarer(incident: IncidentSnapshot) -> str:
+    return f"{escape(incident.origin)} alert" if incident.opened_by_alert else mention(incident.declared_by)
+
+
 def summary_text(incident: IncidentSnapshot) -> str:
     """The notification fallback of the summary message."""
     return f"{incident.ref} {incident.severity} {incident.status}: {escape(incident.title)}"
@@ -61,7 +65,7 @@ def summary_blocks(incident: IncidentSnapshot, *, now: datetime) -> list[dict[st
         _role_line(incident, RoleName.COMMANDER),
         _role_line(incident, RoleName.COMMS),
         _role_line(incident, RoleName.SCRIBE),
-        f"*Declared*\n{date(incident.declared_at)} by {mention(incident.declared_by)}",
+        f"*Declared*\n{date(incident.declared_at)} by {declarer(incident)}",
     ]
     if incident.resolved_at is not None:
         fields.append(f"*Resolved*\n{date(incident.resolved_at)}")
@@ -89,7 +93,6 @@ def summary_blocks(incident: IncidentSnapshot, *, now: datetime) -> list[dict[st
 
 
 def _actions(incident: IncidentSnapshot) -> dict[str, Any]:
-    value = str(incident.number)
     status_options = [_option(status.value, status.capitalize()) for status in OPEN_STATUSES]
     severity_options = [_option(severity.value, severity.value) for severity in Severity]
     return {
@@ -110,23 +113,25 @@ def _actions(incident: IncidentSnapshot) -> dict[str, Any]:
                 "options": severity_options,
                 "initial_option": _option(incident.severity.value, incident.severity.value),
             },
-            {
-                "type": "button",
-                "action_id": RESOLVE_ACTION,
-                "text": {"type": "plain_text", "text": "Resolve"},
-                "style": "primary",
-                "value": value,
-                "confirm": {
-                    "title": {"type": "plain_text", "text": "Resolve this incident?"},
-                    "text": {
-                        "type": "plain_text",
-                        "text": truncate(f"{incident.ref} will be marked resolved.", 300),
-                    },
-                    "confirm": {"type": "plain_text", "text": "Resolve"},
-                    "deny": {"type": "plain_text", "text": "Cancel"},
-                },
-            },
+            resolve_button(incident.number),
         ],
+    }
+
+
+def resolve_button(number: int, *, label: str = "Resolve") -> dict[str, Any]:
+    """The button that resolves an incident, asking first; the summary and the all-clear both carry it."""
+    return {
+        "type": "button",
+        "action_id": RESOLVE_ACTION,
+        "text": {"type": "plain_text", "text": label},
+        "style": "primary",
+        "value": str(number),
+        "confirm": {
+            "title": {"type": "plain_text", "text": "Resolve this incident?"},
+            "text": {"type": "plain_text", "text": f"{reference(number)} will be marked resolved."},
+            "confirm": {"type": "plain_text", "text": "Resolve"},
+            "deny": {"type": "plain_text", "text": "Cancel"},
+        },
     }
 
 

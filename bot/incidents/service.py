@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -96,19 +97,71 @@ async def declare(
         ),
     )
     assert incident.id is not None
-    number = incident.id
-    await queries.upsert_role(session, Role(incident_id=number, role=RoleName.COMMANDER, user_id=by, assigned_by=by))
+    await queries.upsert_role(
+        session, Role(incident_id=incident.id, role=RoleName.COMMANDER, user_id=by, assigned_by=by)
+    )
     await _record(session, incident, "declared", f"Declared {severity}: {title}", by=by)
     await _record(session, incident, "role", f"{RoleName.COMMANDER.title}: <@{by}>", by=by)
     snapshot = await _snapshot(session, incident)
+    _open_in_slack(outbox, snapshot, invite=[by])
+    return snapshot, channel_name(snapshot.number, title)
+
+
+@dataclass(frozen=True)
+class AlertOpening:
+    """How alert routing wants an incident opened."""
+
+    title: str
+    severity: Severity
+    source: str
+    detected_at: datetime
+    team: str | None = None
+    announce_channel: str | None = None
+    responders: tuple[str, ...] = ()
+    usergroup: str | None = None
+    is_storm: bool = False
+
+
+async def open_for_alerts(*, session: AsyncSession, outbox: Outbox, opening: AlertOpening) -> IncidentSnapshot:
+    """Open an incident on an alert's behalf: nobody commands it until someone takes the role."""
+    now = utcnow()
+    title = opening.title.strip()[:MAX_TITLE_LENGTH] or "Alert"
+    incident = await queries.insert_incident(
+        session,
+        Incident(
+            title=title,
+            severity=opening.severity,
+            status=Status.INVESTIGATING,
+            declared_by=opening.source,
+            declared_at=now,
+            detected_at=min(opening.detected_at, now),
+            updated_at=now,
+            origin=opening.source,
+            team=opening.team,
+            announce_channel=opening.announce_channel,
+            is_storm=opening.is_storm,
+        ),
+    )
+    await _record(
+        session, incident, "declared", f"Opened {opening.severity} by {opening.source} alert: {title}", by=None
+    )
+    snapshot = await _snapshot(session, incident)
+    _open_in_slack(outbox, snapshot, invite=list(opening.responders), usergroup=opening.usergroup)
+    return snapshot
+
+
+def _open_in_slack(
+    outbox: Outbox, snapshot: IncidentSnapshot, *, invite: list[str], usergroup: str | None = None
+) -> None:
+    number = snapshot.number
     for effect in (Effect.CREATE_CHANNEL, Effect.SET_TOPIC, Effect.SET_PURPOSE):
         outbox.add(effect, incident_id=number)
-    outbox.add(Effect.INVITE, incident_id=number, users=[by])
+    if invite or usergroup:
+        outbox.add(Effect.INVITE, incident_id=number, users=invite, usergroup=usergroup)
     outbox.add(Effect.POST_SUMMARY, incident_id=number)
     outbox.add(Effect.PIN_SUMMARY, incident_id=number)
     outbox.post(number, render("slack/welcome.txt.j2", incident=snapshot))
     outbox.add(Effect.ANNOUNCE, incident_id=number)
-    return snapshot, channel_name(number, title)
 
 
 async def set_status(

@@ -29,6 +29,15 @@ class IncidentSnapshot:
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
     roles: dict[RoleName, str] = field(default_factory=dict)
+    origin: str = "slack"
+    team: str | None = None
+    is_storm: bool = False
+    announce_channel: str | None = None
+    alerts_ts: str | None = None
+
+    @property
+    def opened_by_alert(self) -> bool:
+        return self.origin != "slack"
 
     @property
     def ref(self) -> str:
@@ -55,4 +64,9 @@ class IncidentSnapshot:
             mitigated_at=incident.mitigated_at,
             resolved_at=incident.resolved_at,
             roles={RoleName(role.role): role.user_id for role in roles},
+            origin=incident.origin,
+            team=incident.team,
+            is_storm=incident.is_storm,
+            announce_channel=incident.announce_channel,
+            alerts_ts=incident.alerts_ts,
         )

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.alerts import messaging as alert_messaging
 from bot.errors import SlackRejected
 from bot.incidents import messaging
 from bot.incidents.channel_names import channel_name
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.outbox.outbox import Effect
+from bot.outbox.worker import remember_on_incident
 from bot.slack.gateway import SlackGateway
+from storage.engine import Database
+from storage.queries import alerts as alert_queries
 from storage.tables import OutboxEntry
 from storage.types import utcnow
+
+log = logging.getLogger("oncall.outbox")
 
 # A lost reply can only hide a channel created by an attempt at this entry, so never after it was stored.
 _CLOCK_SKEW_SECONDS = 120
@@ -31,11 +40,30 @@ class EffectRunner:
     announce_channel: str
     clock: Callable[[], datetime] = utcnow
 
+    database: Database | None = None  # alert effects read the alerts as they are when they run
+
     async def perform(self, entry: OutboxEntry, incident: IncidentSnapshot | None) -> Updates:
+        if entry.kind == Effect.SYNC_ALERT_GROUP:
+            return await self._sync_alert_group(entry)
         handler: Callable[[OutboxEntry, IncidentSnapshot], Awaitable[Updates]] = getattr(self, f"_{entry.kind}")
         if incident is None:
             raise SlackRejected(entry.kind, "the incident of this entry no longer exists")
         return await handler(entry, incident)
+
+    async def remember(self, session: AsyncSession, entry: OutboxEntry, updates: Updates) -> None:
+        """Store what Slack answered where it belongs, in the transaction that marks the entry done."""
+        if entry.kind == Effect.SYNC_ALERT_GROUP:
+            group = await alert_queries.get_group_by_id(session, int(entry.payload["group_id"]))
+            if group is not None:
+                for name, value in updates.items():
+                    setattr(group, name, value)
+            return
+        await remember_on_incident(session, entry, updates)
+
+    def _reader(self) -> Database:
+        if self.database is None:
+            raise RuntimeError("this EffectRunner was built without a database; alert effects need one")
+        return self.database
 
     @staticmethod
     def _channel(entry: OutboxEntry, incident: IncidentSnapshot) -> str:
@@ -75,7 +103,10 @@ class EffectRunner:
 
     async def _invite(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
         bot_user = await self.gateway.bot_user_id()
-        users = sorted({user for user in entry.payload.get("users", []) if user and user != bot_user})
+        wanted = set(entry.payload.get("users") or [])
+        if entry.payload.get("usergroup"):
+            wanted.update(await self.gateway.usergroup_members(entry.payload["usergroup"]))
+        users = sorted(user for user in wanted if user and user != bot_user)
         if not users:
             return {}
         try:
@@ -119,7 +150,7 @@ class EffectRunner:
     async def _announce(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
         if incident.announcement_ts is not None:
             return {}
-        channel = await self.gateway.resolve_channel(self.announce_channel)
+        channel = await self.gateway.resolve_channel(incident.announce_channel or self.announce_channel)
         ts = await self.gateway.post_message(
             channel,
             text=messaging.announcement_text(incident),
@@ -142,8 +173,49 @@ class EffectRunner:
         await self.gateway.post_message(
             self._channel(entry, incident),
             text=entry.payload["text"],
+            blocks=entry.payload.get("blocks"),
             thread_ts=entry.payload.get("thread_ts"),
         )
+        return {}
+
+    async def _sync_alerts(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
+        """Post the incident's alert list, or redraw it with every alert as it is now."""
+        async with self._reader().transaction() as session:
+            alerts = await alert_queries.list_incident_alerts(session, incident.number)
+        text, blocks = alert_messaging.incident_alerts(incident.number, alerts)
+        channel = self._channel(entry, incident)
+        if incident.alerts_ts is not None:
+            await self.gateway.update_message(channel, incident.alerts_ts, text=text, blocks=blocks)
+            return {}
+        return {"alerts_ts": await self.gateway.post_message(channel, text=text, blocks=blocks)}
+
+    async def _sync_alert_group(self, entry: OutboxEntry) -> Updates:
+        """Post an alert group that opened no incident in its alerts channel, or redraw that post."""
+        async with self._reader().transaction() as session:
+            group = await alert_queries.get_group_by_id(session, int(entry.payload["group_id"]))
+            if group is None:
+                raise SlackRejected(entry.kind, "the alert group of this entry no longer exists")
+            alerts = await alert_queries.list_group_alerts(session, int(entry.payload["group_id"]))
+        text, blocks = alert_messaging.group_message(alerts, incident_number=group.incident_id)
+        if group.message_ts is not None and group.message_channel_id is not None:
+            await self.gateway.update_message(group.message_channel_id, group.message_ts, text=text, blocks=blocks)
+            return {}
+        channel = await self.gateway.resolve_channel(group.channel)
+        ts = await self.gateway.post_message(channel, text=text, blocks=blocks)
+        return {"message_channel_id": channel, "message_ts": ts}
+
+    async def _add_bookmark(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
+        channel = self._channel(entry, incident)
+        link = entry.payload["link"]
+        # A retry after a lost reply must not add the same bookmark twice.
+        if link in await self.gateway.bookmark_links(channel):
+            return {}
+        try:
+            await self.gateway.add_bookmark(channel, title=entry.payload["title"], link=link)
+        except SlackRejected as exc:
+            if exc.error != "invalid_link":
+                raise
+            log.warning("bookmark.skipped incident=%s link=%r error=%s", incident.number, link, exc.error)
         return {}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.queries import outbox as queries
 from storage.tables import OutboxEntry
+from storage.types import utcnow
 
 
 class Effect(StrEnum):
@@ -24,6 +26,17 @@ class Effect(StrEnum):
     ANNOUNCE = "announce"
     UPDATE_ANNOUNCEMENT = "update_announcement"
     POST = "post"
+    SYNC_ALERTS = "sync_alerts"
+    SYNC_ALERT_GROUP = "sync_alert_group"
+    ADD_BOOKMARK = "add_bookmark"
+
+
+def incident_lane(incident_id: int) -> str:
+    return f"incident:{incident_id}"
+
+
+def alert_group_lane(group_id: int) -> str:
+    return f"alert_group:{group_id}"
 
 
 class Outbox:
@@ -34,12 +47,38 @@ class Outbox:
         self._pending: list[OutboxEntry] = []
         self.written = 0
 
-    def add(self, effect: Effect, *, incident_id: int | None, **payload: Any) -> None:
-        self._pending.append(OutboxEntry(incident_id=incident_id, kind=effect.value, payload=payload))
+    def add(self, effect: Effect, *, incident_id: int | None, lane: str | None = None, **payload: Any) -> None:
+        """An effect in its lane: an incident's effects run one at a time, in the order they were added."""
+        if lane is None and incident_id is not None:
+            lane = incident_lane(incident_id)
+        self._pending.append(OutboxEntry(incident_id=incident_id, lane=lane, kind=effect.value, payload=payload))
 
-    def post(self, incident_id: int, text: str, *, thread_ts: str | None = None) -> None:
+    async def sync(self, effect: Effect, *, incident_id: int | None, lane: str, delay: float, **payload: Any) -> None:
+        """Bring a message up to date soon, once for any number of changes made within `delay` seconds.
+
+        A waiting entry (not yet due, so not yet started) reads the state when it runs, so it covers
+        this change too: an alert storm becomes one update every `delay` seconds, not one per alert.
+        """
+        if any(entry.kind == effect.value and entry.lane == lane for entry in self._pending):
+            return
+        now = utcnow()
+        if await queries.has_waiting(self._session, kind=effect.value, lane=lane, now=now):
+            return
+        self._pending.append(
+            OutboxEntry(
+                incident_id=incident_id,
+                lane=lane,
+                kind=effect.value,
+                payload=payload,
+                not_before=now + timedelta(seconds=delay),
+            )
+        )
+
+    def post(
+        self, incident_id: int, text: str, *, thread_ts: str | None = None, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
         """Post a message in the incident's channel."""
-        self.add(Effect.POST, incident_id=incident_id, text=text, thread_ts=thread_ts)
+        self.add(Effect.POST, incident_id=incident_id, text=text, thread_ts=thread_ts, blocks=blocks)
 
     def refresh(self, incident_id: int, *, topic: bool = False) -> None:
         """Bring the pinned summary and the announcement (and the topic) up to date."""

@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.errors import SlackRejected, SlackRetryable
 from bot.incidents.snapshot import IncidentSnapshot
 from storage.engine import Database
@@ -22,6 +24,18 @@ from storage.types import utcnow
 log = logging.getLogger("oncall.outbox")
 
 Perform = Callable[[OutboxEntry, IncidentSnapshot | None], Awaitable[dict[str, Any]]]
+# Stores what Slack answered (a channel id, a message ts) in the transaction that marks the entry done.
+Remember = Callable[[AsyncSession, OutboxEntry, dict[str, Any]], Awaitable[None]]
+
+
+async def remember_on_incident(session: AsyncSession, entry: OutboxEntry, updates: dict[str, Any]) -> None:
+    if entry.incident_id is None:
+        return
+    incident = await incident_queries.get_incident(session, entry.incident_id, for_update=True)
+    if incident is not None:
+        for name, value in updates.items():
+            setattr(incident, name, value)
+
 
 MAX_BACKOFF_SECONDS = 300.0
 
@@ -40,18 +54,20 @@ class OutboxWorker:
         database: Database,
         perform: Perform,
         *,
+        remember: Remember = remember_on_incident,
         concurrency: int = 8,
         poll_seconds: float = 2.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._database = database
         self._perform = perform
+        self._remember = remember
         self._concurrency = concurrency
         self._poll_seconds = poll_seconds
         self._clock = clock
         self._wakeup = asyncio.Event()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
-        self._busy_incidents: set[int | None] = set()
+        self._busy_lanes: set[str] = set()
         self._stopping = False
 
     def wake(self) -> None:
@@ -92,20 +108,20 @@ class OutboxWorker:
         if room <= 0:
             return 0
         async with self._database.transaction() as session:
-            due = await queries.list_due(session, self._clock(), limit=room + len(self._busy_incidents))
+            due = await queries.list_due(session, self._clock(), limit=room + len(self._busy_lanes))
         started = 0
         for entry in due:
             assert entry.id is not None
-            busy_key = entry.incident_id if entry.incident_id is not None else -entry.id
-            if entry.id in self._in_flight or busy_key in self._busy_incidents or started >= room:
+            busy_key = entry.lane or f"entry:{entry.id}"
+            if entry.id in self._in_flight or busy_key in self._busy_lanes or started >= room:
                 continue
-            self._busy_incidents.add(busy_key)
+            self._busy_lanes.add(busy_key)
             task = asyncio.create_task(self._run_entry(entry, busy_key))
             self._in_flight[entry.id] = task
             started += 1
         return started
 
-    async def _run_entry(self, entry: OutboxEntry, busy_key: int | None) -> None:
+    async def _run_entry(self, entry: OutboxEntry, busy_key: str) -> None:
         assert entry.id is not None
         try:
             await self._attempt(entry)
@@ -113,7 +129,7 @@ class OutboxWorker:
             log.exception("outbox.bookkeeping_failed entry=%s", entry.id)
         finally:
             self._in_flight.pop(entry.id, None)
-            self._busy_incidents.discard(busy_key)
+            self._busy_lanes.discard(busy_key)
             self._wakeup.set()
 
     async def _attempt(self, entry: OutboxEntry) -> None:
@@ -176,11 +192,8 @@ class OutboxWorker:
     async def _record_success(self, entry: OutboxEntry, updates: dict[str, Any]) -> None:
         assert entry.id is not None
         async with self._database.transaction() as session:
-            if updates and entry.incident_id is not None:
-                incident = await incident_queries.get_incident(session, entry.incident_id, for_update=True)
-                if incident is not None:
-                    for name, value in updates.items():
-                        setattr(incident, name, value)
+            if updates:
+                await self._remember(session, entry, updates)
             stored = await queries.get_entry(session, entry.id)
             if stored is not None:
                 stored.state, stored.done_at, stored.attempts = (

@@ -144,15 +144,21 @@ class SlackGateway:
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
     ) -> str:
-        data = await self._call(
-            "chat.postMessage",
-            self.client.chat_postMessage,
-            channel=channel,
-            text=text,
-            blocks=blocks,
-            thread_ts=thread_ts,
-            unfurl_links=False,
-        )
+        args: dict[str, Any] = {
+            "channel": channel,
+            "text": text,
+            "blocks": blocks,
+            "thread_ts": thread_ts,
+            "unfurl_links": False,
+        }
+        try:
+            data = await self._call("chat.postMessage", self.client.chat_postMessage, **args)
+        except SlackRejected as exc:
+            if exc.error != "not_in_channel":
+                raise
+            # A configured public channel (#alerts, #incidents) the bot was never invited to.
+            await self._call("conversations.join", self.client.conversations_join, channel=channel)
+            data = await self._call("chat.postMessage", self.client.chat_postMessage, **args)
         return str(data["ts"])
 
     async def update_message(self, channel: str, ts: str, *, text: str, blocks: list[dict[str, Any]] | None) -> None:
@@ -166,6 +172,19 @@ class SlackGateway:
 
     async def post_ephemeral(self, channel: str, user: str, *, text: str) -> None:
         await self._call("chat.postEphemeral", self.client.chat_postEphemeral, channel=channel, user=user, text=text)
+
+    async def usergroup_members(self, usergroup: str) -> list[str]:
+        data = await self._call("usergroups.users.list", self.client.usergroups_users_list, usergroup=usergroup)
+        return [str(user) for user in data.get("users", [])]
+
+    async def bookmark_links(self, channel: str) -> set[str]:
+        data = await self._call("bookmarks.list", self.client.bookmarks_list, channel_id=channel)
+        return {str(bookmark.get("link")) for bookmark in data.get("bookmarks", []) if bookmark.get("link")}
+
+    async def add_bookmark(self, channel: str, *, title: str, link: str) -> None:
+        await self._call(
+            "bookmarks.add", self.client.bookmarks_add, channel_id=channel, title=title[:200], type="link", link=link
+        )
 
     async def close(self) -> None:
         session = getattr(self.client, "session", None)

@@ -22,7 +22,13 @@ def escape(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
 def mention(user_id: str) -> Mrkdwn:
+    """A user mention; the bot acting for an alert source (`alertmanager`) is named, not mentioned."""
+    if not _USER_ID.fullmatch(user_id):
+        return Mrkdwn(escape(user_id))
     return Mrkdwn(f"<@{escape(user_id)}>")
 
 

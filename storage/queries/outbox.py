@@ -21,12 +21,12 @@ async def insert_entries(session: AsyncSession, entries: Sequence[OutboxEntry]) 
 
 
 async def list_due(session: AsyncSession, now: datetime, *, limit: int) -> Sequence[OutboxEntry]:
-    """The first pending entry of each incident (their order matters) and any due entry without one."""
+    """The first pending entry of each lane (their order matters) and any due entry without a lane."""
     earlier = aliased(OutboxEntry)
     has_earlier_pending = (
         select(earlier.id)
         .where(
-            earlier.incident_id == OutboxEntry.incident_id,
+            earlier.lane == OutboxEntry.lane,
             earlier.state == PENDING,
             col(earlier.id) < OutboxEntry.id,
         )
@@ -39,6 +39,17 @@ async def list_due(session: AsyncSession, now: datetime, *, limit: int) -> Seque
         .limit(limit)
     )
     return (await session.exec(query)).all()
+
+
+async def has_waiting(session: AsyncSession, *, kind: str, lane: str, now: datetime) -> bool:
+    """A pending entry of this kind and lane that is not due yet, and so cannot have started."""
+    query = select(OutboxEntry.id).where(
+        OutboxEntry.state == PENDING,
+        OutboxEntry.kind == kind,
+        OutboxEntry.lane == lane,
+        col(OutboxEntry.not_before) > now,
+    )
+    return (await session.exec(query.limit(1))).first() is not None
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import io
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import ClientResponse, ClientSession
 from aiohttp.test_utils import TestServer
 
 from bot.app import create_app
 from bot.emulator import SlackEmulator
+from bot.emulator.state import Channel
 from bot.keys import database_key, outbox_worker_key
 from bot.settings import Settings
 from storage.engine import Database
@@ -35,6 +40,7 @@ class Workspace:
     people: People
     general: str
     incidents: str
+    _client: ClientSession | None = None
 
     @property
     def database(self) -> Database:
@@ -64,6 +70,33 @@ class Workspace:
     def posts(self, channel: str) -> list[str]:
         return [message.text for message in self.slack.messages(channel)]
 
+    def incident_channels(self) -> list[Channel]:
+        return [channel for channel in self.slack.channels.values() if channel.name.startswith("inc-")]
+
+    async def webhook(
+        self, source: str, body: Any, *, token: str | None = "default", headers: dict[str, str] | None = None
+    ) -> ClientResponse:
+        """POST a webhook as an alerting system would: JSON (or raw bytes) with the bearer token."""
+        sent = dict(headers or {})
+        if token is not None:
+            sent["Authorization"] = f"Bearer {WEBHOOK_TOKEN if token == 'default' else token}"
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        sent.setdefault("Content-Type", "application/json")
+        payload: bytes | io.BytesIO = io.BytesIO(data) if len(data) > 65536 else data  # aiohttp warns on big bytes
+        response = await self.client.post(f"/webhooks/{source}", data=payload, headers=sent)
+        await response.read()
+        return response
+
+    @property
+    def client(self) -> ClientSession:
+        if self._client is None:
+            self._client = ClientSession(base_url=str(self.server.make_url("/")))
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
 
 def make_settings(slack: SlackEmulator, database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
@@ -85,18 +118,44 @@ async def slack() -> AsyncIterator[SlackEmulator]:
     await emulator.stop()
 
 
+WEBHOOK_TOKEN = "e2e-webhook-token-0123456789"
+StartBot = Callable[..., Awaitable[Workspace]]
+
+
 @pytest.fixture
-async def workspace(
-    slack: SlackEmulator, database_url: str, aiohttp_server: Callable[..., Any]
-) -> AsyncIterator[Workspace]:
-    people = People(
-        alice=slack.add_user("alice", real_name="Alice Smith"),
-        bob=slack.add_user("bob", real_name="Bob Jones"),
-        carol=slack.add_user("carol", real_name="Carol White"),
-    )
-    general = slack.add_channel("general", creator=people.alice, members=[people.alice, people.bob, people.carol])
-    incidents = slack.add_channel("incidents", creator=people.alice, members=[people.alice])
-    server: TestServer = await aiohttp_server(create_app(make_settings(slack, database_url)))
-    slack.bot_endpoint = str(server.make_url("/slack/events"))
-    yield Workspace(slack, server, people, general, incidents)
+async def start_bot(
+    slack: SlackEmulator, database_url: str, aiohttp_server: Callable[..., Any], tmp_path: Path
+) -> AsyncIterator[StartBot]:
+    """Start the bot with an ONCALL_CONFIG text and setting overrides; WEBHOOK_TOKEN is set."""
+    started: list[Workspace] = []
+
+    async def start(config: str | Callable[[People], str] | None = None, **overrides: Any) -> Workspace:
+        people = People(
+            alice=slack.add_user("alice", real_name="Alice Smith"),
+            bob=slack.add_user("bob", real_name="Bob Jones"),
+            carol=slack.add_user("carol", real_name="Carol White"),
+        )
+        general = slack.add_channel("general", creator=people.alice, members=[people.alice, people.bob, people.carol])
+        incidents = slack.add_channel("incidents", creator=people.alice, members=[people.alice])
+        if callable(config):  # a config that names people needs their ids
+            config = config(people)
+        if config is not None:
+            path = tmp_path / "oncall.yml"
+            path.write_text(config, encoding="utf-8")
+            overrides.setdefault("oncall_config", path)
+        overrides.setdefault("webhook_token", WEBHOOK_TOKEN)
+        server: TestServer = await aiohttp_server(create_app(make_settings(slack, database_url, **overrides)))
+        slack.bot_endpoint = str(server.make_url("/slack/events"))
+        workspace = Workspace(slack, server, people, general, incidents)
+        started.append(workspace)
+        return workspace
+
+    yield start
     await slack.drain()
+    for workspace in started:
+        await workspace.close()
+
+
+@pytest.fixture
+async def workspace(start_bot: StartBot) -> Workspace:
+    return await start_bot()

@@ -205,3 +205,30 @@ async def test_deliveries_are_signed_and_bot_posts_echo_back(slack: SlackEmulato
         assert stale.status == 200 and not received[-1][0]
     finally:
         await server.close()
+
+
+async def test_bookmarks_are_added_listed_in_order_and_removed(slack: SlackEmulator, client: AsyncWebClient) -> None:
+    channel = (await client.conversations_create(name="inc-7-db"))["channel"]["id"]
+    first = await client.bookmarks_add(channel_id=channel, title="Runbook", type="link", link="https://r.example/1")
+    await client.bookmarks_add(channel_id=channel, title="Dashboard", type="link", link="https://d.example/1")
+    listed = (await client.bookmarks_list(channel_id=channel))["bookmarks"]
+    assert [(bookmark["title"], bookmark["link"]) for bookmark in listed] == [
+        ("Runbook", "https://r.example/1"),
+        ("Dashboard", "https://d.example/1"),
+    ]
+    assert first["bookmark"]["id"].startswith("Bk")
+    await client.bookmarks_remove(channel_id=channel, bookmark_id=first["bookmark"]["id"])
+    assert [bookmark["title"] for bookmark in slack.channels[channel].bookmarks] == ["Dashboard"]
+    assert slack.messages(channel) == []  # bookmarks post nothing in the channel
+
+
+async def test_bookmark_errors_match_slacks(client: AsyncWebClient) -> None:
+    channel = (await client.conversations_create(name="inc-8-db"))["channel"]["id"]
+    assert await _error(client.bookmarks_add(channel_id="C0NOPE", title="x", type="link", link="https://x")) == (
+        "channel_not_found"
+    )
+    assert await _error(client.bookmarks_add(channel_id=channel, title="x", type="folder")) == "invalid_bookmark_type"
+    assert await _error(client.bookmarks_add(channel_id=channel, title="x", type="link", link="ftp://x")) == (
+        "invalid_link"
+    )
+    assert await _error(client.bookmarks_remove(channel_id=channel, bookmark_id="Bk0NOPE")) == "not_found"

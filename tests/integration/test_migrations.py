@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+from pathlib import Path
+from typing import Any
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+import storage.tables  # noqa: F401  (registers the models on SQLModel.metadata)
 from storage import migrate
 from storage.engine import Database
 
@@ -19,3 +26,44 @@ async def test_upgrading_an_up_to_date_database_changes_nothing(database: Databa
     await migrate.upgrade(database)
     await migrate.upgrade(database)
     assert await migrate.is_current(database)
+
+
+async def test_migrations_create_exactly_the_schema_the_models_describe(database: Database) -> None:
+    """A model changed without a migration would fail on every install that upgrades."""
+
+    def differences(sync: Any) -> list[Any]:
+        context = MigrationContext.configure(sync, opts={"compare_type": True})
+        return [diff for diff in compare_metadata(context, SQLModel.metadata) if diff[0] != "remove_table"]
+
+    async with database.engine.connect() as connection:
+        diff = await connection.run_sync(differences)
+    assert diff == []
+
+
+async def test_alert_migration_keeps_pending_outbox_entries_in_their_incident_order(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await migrate.upgrade(database, revision="0001")
+        async with database.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO incidents (id, title, severity, status, summary, impact, declared_by, declared_at,"
+                    " updated_at) VALUES (7, 'Old', 'SEV2', 'investigating', '', '', 'U1', :now, :now)"
+                ),
+                {"now": "2026-11-20 10:00:00+00:00"},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO outbox (incident_id, kind, payload, state, attempts, not_before, created_at) VALUES"
+                    " (7, 'post', '{}', 'pending', 0, :now, :now), (NULL, 'post', '{}', 'pending', 0, :now, :now)"
+                ),
+                {"now": "2026-11-20 10:00:00+00:00"},
+            )
+        await migrate.upgrade(database)
+        async with database.engine.connect() as connection:
+            lanes = (await connection.execute(text("SELECT incident_id, lane FROM outbox ORDER BY id"))).all()
+            origin = (await connection.execute(text("SELECT origin, is_storm FROM incidents"))).one()
+        assert [tuple(row) for row in lanes] == [(7, "incident:7"), (None, None)]
+        assert tuple(origin) == ("slack", False)
+    finally:
+        await database.dispose()

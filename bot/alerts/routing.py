@@ -1,0 +1,57 @@
+"""Which team an alert belongs to, whether it opens an incident, and where it is posted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.alerts.models import AlertIn
+from bot.config import AlertsConfig, Route
+from bot.incidents.models import Severity
+
+
+@dataclass(frozen=True)
+class Decision:
+    team: str | None
+    severity: Severity | None  # the incident severity this alert warrants; None: post it, open nothing
+    declare: bool
+    channel: str
+    announce_channel: str | None
+    responders: tuple[str, ...]
+    usergroup: str | None
+    group_key: str
+
+    @property
+    def opens_incident(self) -> bool:
+        return self.declare and self.severity is not None
+
+
+class Router:
+    def __init__(self, config: AlertsConfig) -> None:
+        self._config = config
+
+    def route(self, alert: AlertIn) -> Decision:
+        """The first route whose matchers all hold decides; keys it leaves out come from `alerts:`."""
+        route = next((route for route in self._config.routes if route.matches(alert.labels)), Route())
+        mapping = route.severity if route.severity is not None else self._config.severity
+        source_severity = (alert.severity or "").lower()
+        return Decision(
+            team=route.team,
+            severity=mapping.get(source_severity),
+            declare=route.declare if route.declare is not None else self._config.declare,
+            channel=route.channel or self._config.channel,
+            announce_channel=route.announce_channel,
+            responders=tuple(route.responders),
+            usergroup=route.usergroup,
+            group_key=self._group_key(alert, route),
+        )
+
+    def _group_key(self, alert: AlertIn, route: Route) -> str:
+        """The source's own group (Alertmanager's groupKey), else the configured group labels."""
+        if alert.group_key:
+            return alert.group_key
+        labels = route.group_by if route.group_by is not None else self._config.group_by
+        values = [(name, alert.labels[name]) for name in labels if name in alert.labels]
+        if not values:  # nothing to group on: the alert is its own group
+            return f"fingerprint:{alert.fingerprint}"
+        team = f"team={route.team}:" if route.team else ""
+        return team + ",".join(f"{name}={value}" for name, value in values)

@@ -1,0 +1,273 @@
+"""Alert ingestion: store every alert, group it, open or join incidents, and hold back alert storms.
+
+Everything a delivery causes commits in one transaction with its outbox entries, so a webhook is
+acknowledged only when its alerts are stored and the Slack work they imply is sure to happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.alerts import messaging
+from bot.alerts.models import AlertIn, AlertStatus
+from bot.alerts.routing import Decision, Router
+from bot.config import OncallConfig
+from bot.incidents import service as incidents
+from bot.incidents.models import IncidentRef, Severity, Status
+from bot.incidents.service import AlertOpening, Target
+from bot.outbox import Effect, Outbox, alert_group_lane, incident_lane
+from storage.queries import alerts as queries
+from storage.queries import incidents as incident_queries
+from storage.queries import timeline as timeline_queries
+from storage.tables import Alert, AlertGroup, Incident, TimelineEntry
+from storage.types import utcnow
+
+# How long an alert list waits for more changes before it is redrawn (one Slack call per wait).
+SYNC_DELAY_SECONDS = 1.0
+STORM_WINDOW = timedelta(minutes=1)
+CLOSED_STATUSES = [Status.RESOLVED.value, Status.CLOSED.value]
+
+
+class Change(Enum):
+    FIRED = "fired"
+    REFIRED = "re-fired"
+    RESOLVED = "resolved"
+    NONE = "none"  # a redelivery, or news older than what is stored
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    changed: int = 0
+    opened: list[int] = field(default_factory=list)
+    joined: set[int] = field(default_factory=set)
+
+
+class AlertIngestion:
+    def __init__(self, config: OncallConfig) -> None:
+        self._config = config
+        self._router = Router(config.alerts)
+
+    async def ingest(self, *, session: AsyncSession, outbox: Outbox, alerts: Sequence[AlertIn]) -> IngestResult:
+        await queries.lock_ingestion(session)
+        result = IngestResult(accepted=len(alerts))
+        routed = [(alert, self._router.route(alert)) for alert in alerts]
+        # Alerts that open incidents go first, so the rest of their group joins the incident
+        # instead of being posted on their own.
+        routed.sort(key=lambda pair: (not pair[1].opens_incident, pair[1].severity or Severity.SEV4))
+        resolved_incidents: set[int] = set()
+        for alert_in, decision in routed:
+            alert, change = await self._upsert(session, alert_in)
+            if change is Change.NONE:
+                continue
+            result.changed += 1
+            group = await self._group(session, alert_in, decision)
+            alert.group_id = group.id  # type: ignore[assignment]
+            if change is Change.RESOLVED:
+                await self._resolved(session, outbox, alert, group, resolved_incidents)
+            else:
+                await self._fired(session, outbox, alert, alert_in, change, group, decision, result)
+        for incident_id in sorted(resolved_incidents - set(result.opened)):
+            await self._maybe_all_resolved(session, outbox, incident_id)
+        return result
+
+    async def _upsert(self, session: AsyncSession, alert_in: AlertIn) -> tuple[Alert, Change]:
+        now = utcnow()
+        alert = await queries.get_alert(session, alert_in.source, alert_in.fingerprint)
+        if alert is None:
+            alert = Alert(
+                source=alert_in.source,
+                fingerprint=alert_in.fingerprint,
+                status=alert_in.status,
+                summary=alert_in.summary,
+                starts_at=alert_in.starts_at,
+                group_id=0,
+                first_received_at=now,
+            )
+            _copy_details(alert, alert_in, now)
+            change = Change.FIRED if alert_in.status is AlertStatus.FIRING else Change.RESOLVED
+            return alert, change
+        alert.last_received_at = now
+        stored = AlertStatus(alert.status)
+        incoming = alert_in.status
+        if alert_in.starts_at < alert.starts_at:
+            return alert, Change.NONE  # about an earlier firing of this alert, already superseded
+        if stored is incoming:
+            if stored is AlertStatus.FIRING and alert_in.starts_at > alert.starts_at:
+                # Resolved and fired again between two deliveries we received.
+                _copy_details(alert, alert_in, now)
+                alert.fired_count += 1
+                return alert, Change.REFIRED
+            _copy_details(alert, alert_in, now, changed=False)
+            return alert, Change.NONE
+        if incoming is AlertStatus.FIRING:
+            if alert_in.starts_at == alert.starts_at:
+                return alert, Change.NONE  # a late redelivery of the firing we already saw resolve
+            alert.fired_count += 1
+            _copy_details(alert, alert_in, now)
+            return alert, Change.REFIRED
+        _copy_details(alert, alert_in, now)
+        return alert, Change.RESOLVED
+
+    async def _group(self, session: AsyncSession, alert_in: AlertIn, decision: Decision) -> AlertGroup:
+        group = await queries.get_group(session, alert_in.source, decision.group_key)
+        if group is None:
+            group = AlertGroup(
+                source=alert_in.source, group_key=decision.group_key, team=decision.team, channel=decision.channel
+            )
+            await queries.insert(session, group)
+        return group
+
+    async def _fired(
+        self,
+        session: AsyncSession,
+        outbox: Outbox,
+        alert: Alert,
+        alert_in: AlertIn,
+        change: Change,
+        group: AlertGroup,
+        decision: Decision,
+        result: IngestResult,
+    ) -> None:
+        incident = await self._open_incident_of(session, group)
+        if incident is None and decision.opens_incident:
+            incident = await self._open(session, outbox, alert_in, decision, result)
+            group.incident_id = incident.id
+        if incident is None:
+            alert.incident_id = None
+            await queries.insert(session, alert)
+            await self._sync_group(session, outbox, group)
+            return
+        assert incident.id is not None
+        alert.incident_id = incident.id
+        await queries.insert(session, alert)
+        if incident.id not in result.opened:
+            result.joined.add(incident.id)
+        verb = "re-fired" if change is Change.REFIRED else "fired"
+        await _timeline(session, incident, "alert_fired", f"Alert {verb}: {alert.summary}", at=alert.starts_at)
+        await outbox.sync(
+            Effect.SYNC_ALERTS, incident_id=incident.id, lane=incident_lane(incident.id), delay=SYNC_DELAY_SECONDS
+        )
+        # A storm's alerts have as many runbooks as alerts: bookmarks would bury the channel's header.
+        if (
+            alert.runbook_url
+            and not incident.is_storm
+            and not await queries.runbook_in_incident(session, incident.id, alert.runbook_url, other_than=alert.id or 0)
+        ):
+            title = alert.labels.get("alertname") or alert.summary
+            outbox.add(Effect.ADD_BOOKMARK, incident_id=incident.id, title=f"Runbook: {title}", link=alert.runbook_url)
+        if group.message_ts is not None:
+            await self._sync_group(session, outbox, group)  # its message points at the incident now
+
+    async def _resolved(
+        self, session: AsyncSession, outbox: Outbox, alert: Alert, group: AlertGroup, touched: set[int]
+    ) -> None:
+        await queries.insert(session, alert)
+        incident = await incident_queries.get_incident(session, alert.incident_id) if alert.incident_id else None
+        if incident is not None and incident.id is not None:
+            ended = alert.ends_at or utcnow()
+            await _timeline(session, incident, "alert_resolved", f"Alert resolved: {alert.summary}", at=ended)
+            await outbox.sync(
+                Effect.SYNC_ALERTS, incident_id=incident.id, lane=incident_lane(incident.id), delay=SYNC_DELAY_SECONDS
+            )
+            if Status(incident.status).is_open:
+                touched.add(incident.id)
+        if group.message_ts is not None or incident is None:
+            await self._sync_group(session, outbox, group)
+
+    async def _open_incident_of(self, session: AsyncSession, group: AlertGroup) -> Incident | None:
+        if group.incident_id is None:
+            return None
+        incident = await incident_queries.get_incident(session, group.incident_id, for_update=True)
+        if incident is None or not Status(incident.status).is_open:
+            return None
+        return incident
+
+    async def _open(
+        self, session: AsyncSession, outbox: Outbox, alert_in: AlertIn, decision: Decision, result: IngestResult
+    ) -> Incident:
+        """A new incident, or the storm incident once too many opened within a minute."""
+        assert decision.severity is not None
+        limit = self._config.storm.max_new_incidents_per_minute
+        recent = await queries.count_incidents_opened_by_alerts(session, utcnow() - STORM_WINDOW)
+        storm = recent >= limit
+        if storm:
+            existing = await queries.open_storm_incident(session, CLOSED_STATUSES)
+            if existing is not None:
+                return existing
+        opening = AlertOpening(
+            title=f"Alert storm: more than {limit} incidents within a minute" if storm else alert_in.summary,
+            severity=decision.severity,
+            source=alert_in.source,
+            detected_at=alert_in.starts_at,
+            team=None if storm else decision.team,
+            announce_channel=decision.announce_channel,
+            responders=decision.responders,
+            usergroup=decision.usergroup,
+            is_storm=storm,
+        )
+        snapshot = await incidents.open_for_alerts(session=session, outbox=outbox, opening=opening)
+        result.opened.append(snapshot.number)
+        incident = await incident_queries.get_incident(session, snapshot.number, for_update=True)
+        assert incident is not None
+        return incident
+
+    async def _sync_group(self, session: AsyncSession, outbox: Outbox, group: AlertGroup) -> None:
+        assert group.id is not None
+        group.updated_at = utcnow()
+        await outbox.sync(
+            Effect.SYNC_ALERT_GROUP,
+            incident_id=None,
+            lane=alert_group_lane(group.id),
+            delay=SYNC_DELAY_SECONDS,
+            group_id=group.id,
+        )
+
+    async def _maybe_all_resolved(self, session: AsyncSession, outbox: Outbox, incident_id: int) -> None:
+        """Every alert of an open incident has cleared: offer to resolve it, or resolve it if configured."""
+        if await queries.count_firing(session, incident_id):
+            return
+        incident = await incident_queries.get_incident(session, incident_id, for_update=True)
+        if incident is None or not Status(incident.status).is_open:
+            return
+        if self._config.alerts.auto_resolve:
+            await incidents.resolve(
+                session=session,
+                outbox=outbox,
+                target=Target(ref=IncidentRef(incident_id)),
+                by=incident.origin if incident.origin != "slack" else "alerts",
+                note="every alert has resolved (alerts.auto_resolve)",
+            )
+            return
+        alerts = await queries.list_incident_alerts(session, incident_id)
+        text, blocks = messaging.all_resolved(incident_id, len(alerts))
+        outbox.post(incident_id, text, blocks=blocks)
+
+
+def _copy_details(alert: Alert, alert_in: AlertIn, now: datetime, *, changed: bool = True) -> None:
+    """Take what the source says now: annotations and links can change while an alert fires."""
+    alert.status = alert_in.status
+    alert.labels = dict(alert_in.labels)
+    alert.annotations = dict(alert_in.annotations)
+    alert.summary = alert_in.summary
+    alert.description = alert_in.description
+    alert.runbook_url = alert_in.runbook_url
+    alert.severity = alert_in.severity
+    alert.starts_at = alert_in.starts_at
+    alert.ends_at = alert_in.ends_at
+    alert.generator_url = alert_in.generator_url
+    alert.last_received_at = now
+    if changed:
+        alert.changed_at = now
+
+
+async def _timeline(session: AsyncSession, incident: Incident, kind: str, text: str, *, at: datetime) -> None:
+    assert incident.id is not None
+    await timeline_queries.insert_entry(
+        session, TimelineEntry(incident_id=incident.id, at=at, kind=kind, author=None, text=text[:3000])
+    )

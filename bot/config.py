@@ -1,0 +1,171 @@
+"""ONCALL_CONFIG: the operator's YAML file (alert routing, storm control, webhook credentials).
+
+Settings that are one value each live in the environment (bot/settings.py); what has structure lives
+here. docs/configuration.md documents every key. A bad file stops the bot with one line naming the key.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import SettingsError
+from bot.incidents.models import Severity
+
+NO_INCIDENT = "none"
+
+
+def _severity_or_none(value: Any) -> Severity | None:
+    """`sev1`…`sev4` (any case) or `none`/null, which means "post it, open no incident"."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == NO_INCIDENT) or value is False:
+        return None
+    severity = Severity.parse(str(value))
+    if severity is None:
+        raise ValueError(f"must be sev1, sev2, sev3, sev4 or none, got {value!r}")
+    return severity
+
+
+IncidentSeverity = Annotated[Severity | None, BeforeValidator(_severity_or_none)]
+
+# Alert severities as monitoring systems name them, lower-cased.
+DEFAULT_SEVERITY_MAP: dict[str, Severity | None] = {
+    "critical": Severity.SEV2,
+    "page": Severity.SEV2,
+    "error": Severity.SEV3,
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _lower_keys(value: Any) -> Any:
+    return {str(key).lower(): item for key, item in value.items()} if isinstance(value, dict) else value
+
+
+class Route(_Strict):
+    """Alerts whose labels match go to a team, with that team's mapping, channels and responders."""
+
+    match: dict[str, str] = Field(default_factory=dict)
+    match_re: dict[str, str] = Field(default_factory=dict)
+    team: str | None = None
+    severity: Annotated[dict[str, IncidentSeverity] | None, BeforeValidator(_lower_keys)] = None
+    channel: str | None = None
+    announce_channel: str | None = None
+    responders: list[str] = Field(default_factory=list)
+    usergroup: str | None = None
+    declare: bool | None = None
+    group_by: list[str] | None = None
+
+    @field_validator("match_re")
+    @classmethod
+    def _compiles(cls, patterns: dict[str, str]) -> dict[str, str]:
+        for label, pattern in patterns.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{label}: {pattern!r} is not a regular expression ({exc})") from None
+        return patterns
+
+    @field_validator("responders")
+    @classmethod
+    def _user_ids(cls, users: list[str]) -> list[str]:
+        for user in users:
+            if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user):
+                raise ValueError(f"{user!r} is not a Slack user id (like U024BE7LH)")
+        return users
+
+    @field_validator("usergroup")
+    @classmethod
+    def _usergroup_id(cls, group: str | None) -> str | None:
+        if group is not None and not re.fullmatch(r"S[A-Z0-9]{2,}", group):
+            raise ValueError(f"{group!r} is not a Slack user group id (like S0614TZR7)")
+        return group
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        if any(labels.get(name) != value for name, value in self.match.items()):
+            return False
+        return all(re.fullmatch(pattern, labels.get(name, "")) for name, pattern in self.match_re.items())
+
+
+class AlertsConfig(_Strict):
+    channel: str = "#alerts"
+    severity: Annotated[dict[str, IncidentSeverity], BeforeValidator(_lower_keys)] = Field(
+        default_factory=lambda: dict(DEFAULT_SEVERITY_MAP)
+    )
+    declare: bool = True
+    group_by: list[str] = Field(default_factory=lambda: ["alertname"])
+    auto_resolve: bool = False
+    routes: list[Route] = Field(default_factory=list)
+
+
+class StormConfig(_Strict):
+    max_new_incidents_per_minute: int = Field(default=5, ge=1)
+
+
+class PagerDutyConfig(_Strict):
+    # Several secrets let an operator rotate one without dropping deliveries.
+    secrets: list[str] = Field(default_factory=list)
+
+    @field_validator("secrets", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class WebhooksConfig(_Strict):
+    # Per-source bearer tokens; a source not listed here uses WEBHOOK_TOKEN.
+    tokens: dict[str, str] = Field(default_factory=dict)
+    pagerduty: PagerDutyConfig = Field(default_factory=PagerDutyConfig)
+
+
+class OncallConfig(_Strict):
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    storm: StormConfig = Field(default_factory=StormConfig)
+    webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not str(part).startswith("function-"):
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def parse_config(text: str, *, origin: str = "ONCALL_CONFIG") -> OncallConfig:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" line {where.line + 1}" if where is not None else ""
+        raise SettingsError(f"{origin}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if data is None:
+        return OncallConfig()
+    if not isinstance(data, dict):
+        raise SettingsError(f"{origin}: the top level must be a mapping of sections (alerts, storm, webhooks)")
+    try:
+        return OncallConfig.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            reason = "is not a known setting (see docs/configuration.md)"
+        raise SettingsError(f"{origin}: {_location(error['loc'])} {reason}") from None
+
+
+def load_config(path: Path | None) -> OncallConfig:
+    """The operator's configuration, or the defaults when ONCALL_CONFIG is not set."""
+    if path is None:
+        return OncallConfig()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"ONCALL_CONFIG {path}: cannot be read ({exc.strerror})") from None
+    return parse_config(text, origin=f"ONCALL_CONFIG {path}")

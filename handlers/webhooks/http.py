@@ -1,0 +1,125 @@
+"""POST /webhooks/{source}: check credentials, parse the body, hand the alerts to ingestion.
+
+Refusals happen before anything is stored: 401 credentials, 413 size, 400 not JSON, 422 wrong shape.
+The 200 is sent only after the alerts are committed, so a sender that gets no 2xx retries and loses
+nothing; a database outage answers 503, which Alertmanager and Grafana also retry.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.alerts.models import AlertIn, PayloadError
+from bot.keys import alert_ingestion_key, begin_key, config_key, settings_key
+from handlers.webhooks import alertmanager, generic, grafana, pagerduty
+
+log = logging.getLogger("oncall.webhooks")
+
+MAX_BODY_BYTES = 1024 * 1024
+PARSERS: dict[str, Callable[[dict[str, Any]], list[AlertIn]]] = {
+    alertmanager.SOURCE: alertmanager.parse,
+    grafana.SOURCE: grafana.parse,
+    pagerduty.SOURCE: pagerduty.parse,
+    generic.SOURCE: generic.parse,
+}
+
+
+def _refuse(status: int, error: str, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": error, "message": message, **extra}, status=status)
+
+
+def _bearer(request: web.Request) -> str | None:
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
+
+
+def _check_token(request: web.Request, source: str) -> web.Response | None:
+    expected = request.app[config_key].webhooks.tokens.get(source) or request.app[settings_key].webhook_token
+    if not expected:
+        return _refuse(401, "unauthorized", f"{source} webhooks are disabled: set WEBHOOK_TOKEN to accept them")
+    given = _bearer(request)
+    if given is None:
+        return _refuse(401, "unauthorized", "send the webhook token as 'Authorization: Bearer <token>'")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return _refuse(401, "unauthorized", "the bearer token is wrong")
+    return None
+
+
+def _check_signature(request: web.Request, body: bytes) -> web.Response | None:
+    secrets = request.app[config_key].webhooks.pagerduty.secrets
+    if not secrets:
+        return _refuse(401, "unauthorized", "pagerduty webhooks are disabled: set webhooks.pagerduty.secrets")
+    if not pagerduty.verify_signature(body, request.headers.get("X-PagerDuty-Signature"), secrets):
+        return _refuse(401, "unauthorized", "X-PagerDuty-Signature is missing or does not match the body")
+    return None
+
+
+async def _read_body(request: web.Request) -> bytes | web.Response:
+    too_large = _refuse(413, "too_large", f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return too_large
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return too_large
+    return too_large if len(body) > MAX_BODY_BYTES else body
+
+
+def _decode(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        raise ValueError("the body is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+
+
+async def handle_webhook(request: web.Request) -> web.Response:
+    source = request.match_info["source"]
+    parse = PARSERS.get(source)
+    if parse is None:
+        known = ", ".join(sorted(PARSERS))
+        return _refuse(404, "unknown_source", f"there is no /webhooks/{source}; sources are: {known}")
+    if source != pagerduty.SOURCE and (refusal := _check_token(request, source)):
+        return refusal
+    body = await _read_body(request)
+    if isinstance(body, web.Response):
+        return body
+    if source == pagerduty.SOURCE and (refusal := _check_signature(request, body)):
+        return refusal
+    try:
+        alerts = parse(_decode(body))
+    except ValueError as exc:
+        return _refuse(400, "malformed", str(exc))
+    except PayloadError as exc:
+        return _refuse(422, "invalid_payload", str(exc), field=exc.field)
+    try:
+        async with request.app[begin_key]() as (session, outbox):
+            result = await request.app[alert_ingestion_key].ingest(session=session, outbox=outbox, alerts=alerts)
+    except (SQLAlchemyError, OSError) as exc:
+        log.error("webhook.database_unavailable source=%s error=%s", source, type(exc).__name__)
+        response = _refuse(503, "unavailable", "the database is unreachable; retry later")
+        response.headers["Retry-After"] = "5"
+        return response
+    log.info(
+        "webhook.accepted source=%s alerts=%d changed=%d opened=%s",
+        source,
+        result.accepted,
+        result.changed,
+        result.opened,
+    )
+    return web.json_response(
+        {
+            "accepted": result.accepted,
+            "changed": result.changed,
+            "opened": [f"INC-{number}" for number in result.opened],
+            "updated": [f"INC-{number}" for number in sorted(result.joined)],
+        }
+    )

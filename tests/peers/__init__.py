@@ -1,0 +1,1 @@
+"""Real external programs run as peers of the bot in tests."""
