@@ -23,6 +23,7 @@ from bot.keys import (
 )
 from bot.outbox.effects import EffectRunner
 from bot.outbox.worker import OutboxWorker
+from bot.postmortem.service import Postmortems
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, build_client
 from bot.unit_of_work import unit_of_work
@@ -67,8 +68,15 @@ async def _slack(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
+    config, database = app[config_key], app[database_key]
+    postmortems = Postmortems(
+        database, zone=config.zone, template_dir=config.postmortem.template_dir, gateway=app[gateway_key]
+    )
     runner = EffectRunner(
-        app[gateway_key], announce_channel=app[settings_key].announce_channel, database=app[database_key]
+        app[gateway_key],
+        announce_channel=app[settings_key].announce_channel,
+        database=database,
+        postmortems=postmortems,
     )
     worker = OutboxWorker(app[database_key], runner.perform, remember=runner.remember)
     app[outbox_worker_key] = worker

@@ -1,4 +1,4 @@
-"""`oncall-bot`: serve, demo, and database migrations."""
+"""`oncall-bot`: serve, demo, postmortem, and database migrations."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.errors import OncallError
+from bot.errors import OncallError, UsageError
 from bot.settings import Settings, load_settings
 from storage.migrate import DatabaseNewerThanCode
 
@@ -48,11 +49,61 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+def _postmortem(settings: Settings, reference: str, output: str, out: str | None) -> int:
+    from bot.config import load_config
+    from bot.incidents.models import IncidentRef
+    from bot.postmortem.render import Format
+    from bot.postmortem.service import Postmortems
+    from bot.slack.gateway import SlackGateway, build_client
+    from storage import migrate
+    from storage.engine import Database
+
+    ref = IncidentRef.parse(reference)
+    if ref is None:
+        raise UsageError(f"{reference!r} is not an incident: write INC-12 or 12")
+    config = load_config(settings.oncall_config)
+
+    async def render() -> str:
+        database = Database(settings.database_url)
+        # Names come from Slack when a token is set, else from the names the bot has cached.
+        gateway = (
+            SlackGateway(build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
+            if settings.slack_bot_token
+            else None
+        )
+        try:
+            if not await migrate.is_current(database):
+                raise UsageError("the database is not at the current migration: run `oncall-bot db upgrade` first")
+            postmortems = Postmortems(
+                database, zone=config.zone, template_dir=config.postmortem.template_dir, gateway=gateway
+            )
+            return await postmortems.render(ref.number, Format(output))
+        finally:
+            if gateway is not None:
+                await gateway.close()
+            await database.dispose()
+
+    document = asyncio.run(render())
+    if out is None:
+        sys.stdout.write(document)
+    else:
+        try:
+            Path(out).write_text(document, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {out}: {exc.strerror}") from None
+        print(f"wrote the postmortem of {ref} to {out}", file=sys.stderr)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oncall-bot", description="ChatOps bot for on-call teams.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("serve", help="run the bot (HTTP on HOST:PORT, Slack at /slack/events)")
     commands.add_parser("demo", help="play a scripted incident against the bundled Slack emulator")
+    postmortem = commands.add_parser("postmortem", help="render an incident's postmortem")
+    postmortem.add_argument("reference", metavar="REF", help="the incident: INC-12 or 12")
+    postmortem.add_argument("--format", choices=["md", "html"], default="md", help="Markdown (default) or HTML")
+    postmortem.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     database_commands.add_parser("upgrade", help="apply pending migrations")
@@ -67,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings)
         if arguments.command == "demo":
             return _demo(settings)
+        if arguments.command == "postmortem":
+            return _postmortem(settings, arguments.reference, arguments.format, arguments.out)
         return _db_upgrade(settings)
     except OncallError as exc:
         print(f"oncall-bot: {exc}", file=sys.stderr)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import SettingsError
 from bot.incidents.models import Severity
@@ -123,10 +124,46 @@ class WebhooksConfig(_Strict):
     pagerduty: PagerDutyConfig = Field(default_factory=PagerDutyConfig)
 
 
+class PostmortemConfig(_Strict):
+    # A folder with the operator's own postmortem.md.j2 / postmortem.html.j2 (either or both).
+    template_dir: Path | None = None
+
+    @field_validator("template_dir")
+    @classmethod
+    def _is_folder(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        return value
+
+
 class OncallConfig(_Strict):
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections(cls, data: Any) -> Any:
+        # `postmortem:` with every key commented out is YAML null: read it as "all defaults".
+        if isinstance(data, dict):
+            return {key: ({} if value is None else value) for key, value in data.items()}
+        return data
+
+    # IANA name; postmortems and reminders show and schedule local times in it.
+    timezone: str = "UTC"
+    postmortem: PostmortemConfig = Field(default_factory=PostmortemConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     storm: StormConfig = Field(default_factory=StormConfig)
     webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Madrid)") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

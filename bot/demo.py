@@ -79,7 +79,7 @@ class Narrator:
         return "\n".join(parts)
 
 
-async def _play(slack: SlackEmulator, app: web.Application, narrator: Narrator) -> None:
+async def _play(slack: SlackEmulator, app: web.Application, narrator: Narrator) -> Path | None:
     alice = slack.add_user("alice", real_name="Alice (SRE on call)")
     bob = slack.add_user("bob", real_name="Bob (payments)")
     carol = slack.add_user("carol", real_name="Carol (release manager)")
@@ -128,9 +128,32 @@ async def _play(slack: SlackEmulator, app: web.Application, narrator: Narrator) 
     await command(bob, "bob", channel, "resolve Error rate normal for 15 minutes")
     await command(alice, "alice", channel, "timeline")
 
+    print("== the team writes the postmortem")
+    await command(bob, "bob", channel, "note Root cause: v412 called the EU tax service with a renamed field")
+    await command(
+        alice, "alice", channel, f"followup add Add a canary stage for EU checkouts <@{carol}> due:2026-12-04"
+    )
+    canary, _ = await slack.post_message(user=carol, channel=channel, text="Alert on tax lookup errors per region")
+    narrator.say("carol", "Alert on tax lookup errors per region")
+    await slack.add_reaction(user=bob, channel=channel, ts=canary, name="white_check_mark")
+    narrator.say("bob", "(reacts ✅: the message becomes a follow-up)")
+    await settle()
+    await command(bob, "bob", channel, "postmortem")
+
     print("\n== what each channel shows now")
     narrator.channel(incidents)
     narrator.channel(channel)
+    return _save_postmortem(slack, channel)
+
+
+def _save_postmortem(slack: SlackEmulator, channel: str) -> Path | None:
+    """The postmortem file exactly as it was uploaded to the incident channel."""
+    uploads = [file for file in slack.files.values() if channel in file.channels and file.name.endswith(".md")]
+    if not uploads:
+        return None
+    path = Path(uploads[-1].name).resolve()
+    path.write_bytes(uploads[-1].content)
+    return path
 
 
 def prepare_database(path: Path = DEMO_DATABASE) -> Path:
@@ -164,9 +187,13 @@ async def run_demo(database: Path) -> int:
     slack.bot_endpoint = f"http://127.0.0.1:{port}/slack/events"
     print(f"oncall-bot demo: Slack emulator at {slack.api_url}, bot at http://127.0.0.1:{port}\n")
     try:
-        await _play(slack, app, Narrator(slack))
+        postmortem = await _play(slack, app, Narrator(slack))
     finally:
         await runner.cleanup()
         await slack.stop()
     print(f"\nThe demo's database (SQLite) is at {database}")
+    if postmortem is None:
+        print("The postmortem was not uploaded: see the log above.")
+        return 1
+    print(f"The postmortem uploaded to the incident channel is at {postmortem}")
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -46,6 +46,7 @@ class Incident(SQLModel, table=True):
     mitigated_at: datetime | None = _utc()
     resolved_at: datetime | None = _utc()
     closed_at: datetime | None = _utc()
+    postmortem_drafted_at: datetime | None = _utc()
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -152,3 +153,38 @@ class Alert(SQLModel, table=True):
     first_received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FollowUp(SQLModel, table=True):
+    """An action item that came out of an incident; numbered 1, 2, … within its incident."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "number", name="uq_follow_up_number"),
+        # A message turned into a follow-up twice (two ✅ reactions) stays one follow-up.
+        UniqueConstraint("incident_id", "source_ts", name="uq_follow_up_source"),
+        Index("ix_follow_ups_state_due", "state", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incidents.id")
+    number: int
+    text: str
+    owner: str | None = None
+    due: date | None = None
+    state: str = "open"
+    created_by: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    done_at: datetime | None = _utc()
+    done_by: str | None = None
+    source_ts: str | None = None
+
+
+class SlackUser(SQLModel, table=True):
+    """Display names from users.info, cached so a postmortem does not ask Slack once per line."""
+
+    __tablename__ = "slack_users"
+
+    id: str = Field(primary_key=True)
+    name: str
+    fetched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -26,6 +26,7 @@ class SlackEmulator(_Server):
         self.join_channel = people.join_channel
         self.click_button = people.click_button
         self.submit_view = people.submit_view
+        self.message_shortcut = people.message_shortcut
 
 
 __all__ = ["ApiCall", "Channel", "Delivery", "File", "Message", "SlackEmulator", "User", "View"]

@@ -155,6 +155,26 @@ class People:
         }
         return await slack.deliver("interactive", payload)
 
+    async def message_shortcut(self, *, user: str, channel: str, message_ts: str, callback_id: str) -> Delivery:
+        """Someone picks a message shortcut from a message's "More actions" menu."""
+        slack = self.slack
+        message = slack.channels[channel].history[message_ts]
+        payload = {
+            "type": "message_action",
+            "callback_id": callback_id,
+            "team": {"id": slack.team_id},
+            "user": {"id": user},
+            "api_app_id": "A0EMULATOR",
+            "token": "emulator-verification-token",
+            "channel": {"id": channel, "name": slack.channels[channel].name},
+            "message": message.as_slack(),
+            "message_ts": message_ts,
+            "action_ts": slack.workspace.new_ts(),
+            "trigger_id": slack.api.issue_trigger(),
+            "response_url": slack._response_url(channel),
+        }
+        return await slack.deliver("interactive", payload)
+
     async def submit_view(self, *, user: str, view_id: str, values: dict[str, dict[str, Any]]) -> Delivery:
         slack = self.slack
         view = slack.workspace.views[view_id]

@@ -60,6 +60,11 @@ async def _record(session: AsyncSession, incident: Incident, kind: str, text: st
     )
 
 
+async def snapshot_of(session: AsyncSession, target: Target) -> IncidentSnapshot:
+    """The incident a command means, locked for the rest of the transaction."""
+    return await _snapshot(session, await _load(session, target))
+
+
 def _require_open(incident: Incident) -> None:
     if not Status(incident.status).is_open:
         raise UserError(

@@ -17,7 +17,10 @@ from bot.incidents.channel_names import channel_name
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.outbox.outbox import Effect
 from bot.outbox.worker import remember_on_incident
+from bot.postmortem.render import Format
+from bot.postmortem.service import Postmortems
 from bot.slack.gateway import SlackGateway
+from bot.slack.texts import render as render_text
 from storage.engine import Database
 from storage.queries import alerts as alert_queries
 from storage.tables import OutboxEntry
@@ -41,6 +44,7 @@ class EffectRunner:
     clock: Callable[[], datetime] = utcnow
 
     database: Database | None = None  # alert effects read the alerts as they are when they run
+    postmortems: Postmortems | None = None
 
     async def perform(self, entry: OutboxEntry, incident: IncidentSnapshot | None) -> Updates:
         if entry.kind == Effect.SYNC_ALERT_GROUP:
@@ -203,6 +207,22 @@ class EffectRunner:
         channel = await self.gateway.resolve_channel(group.channel)
         ts = await self.gateway.post_message(channel, text=text, blocks=blocks)
         return {"message_channel_id": channel, "message_ts": ts}
+
+    async def _upload_postmortem(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
+        """Render from what is stored now, so a retry uploads the latest, and upload as a Markdown file."""
+        if self.postmortems is None:
+            raise RuntimeError("this EffectRunner was built without postmortems")
+        content = await self.postmortems.render(incident.number, Format.MARKDOWN)
+        requested_by = entry.payload.get("requested_by")
+        comment = render_text("slack/postmortem_uploaded.txt.j2", incident=incident, by=requested_by)
+        await self.gateway.upload_file(
+            self._channel(entry, incident),
+            filename=f"postmortem-{incident.ref.lower()}.md",
+            content=content,
+            title=f"Postmortem {incident.ref}: {incident.title}",
+            comment=comment,
+        )
+        return {}
 
     async def _add_bookmark(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
         channel = self._channel(entry, incident)

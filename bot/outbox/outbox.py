@@ -29,6 +29,7 @@ class Effect(StrEnum):
     SYNC_ALERTS = "sync_alerts"
     SYNC_ALERT_GROUP = "sync_alert_group"
     ADD_BOOKMARK = "add_bookmark"
+    UPLOAD_POSTMORTEM = "upload_postmortem"
 
 
 def incident_lane(incident_id: int) -> str:

@@ -44,6 +44,26 @@ def build_client(*, token: str | None, base_url: str, timeout: int = 10) -> Asyn
     )
 
 
+_TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+def _classify(method: str, exc: SlackApiError) -> SlackRetryable | SlackRejected:
+    """Whether trying the same call again later can succeed."""
+    status = exc.response.status_code
+    error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
+    if status == 429:
+        headers = exc.response.headers
+        retry_after = float(headers.get("retry-after", headers.get("Retry-After", 1)))
+        return SlackRetryable(method, "ratelimited", retry_after=retry_after)
+    if status >= 500:
+        return SlackRetryable(method, f"http_{status}")
+    if error in _TRANSIENT_ERRORS:
+        return SlackRetryable(method, error)
+    return SlackRejected(method, error or f"http_{status}")
+
+
 class SlackGateway:
     """Named Slack operations the bot performs, with Slack's errors translated."""
 
@@ -56,22 +76,7 @@ class SlackGateway:
         try:
             response = await send(**args)
         except SlackApiError as exc:
-            status = exc.response.status_code
-            error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
-            if status == 429:
-                retry_after = float(exc.response.headers.get("retry-after", exc.response.headers.get("Retry-After", 1)))
-                raise SlackRetryable(method, "ratelimited", retry_after=retry_after) from exc
-            if status >= 500:
-                raise SlackRetryable(method, f"http_{status}") from exc
-            if error in (
-                "ratelimited",
-                "internal_error",
-                "fatal_error",
-                "service_unavailable",
-                "request_timeout",
-            ):
-                raise SlackRetryable(method, error) from exc
-            raise SlackRejected(method, error or f"http_{status}") from exc
+            raise _classify(method, exc) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise SlackRetryable(method, type(exc).__name__) from exc
         log.debug("slack.call method=%s ok", method)
@@ -172,6 +177,32 @@ class SlackGateway:
 
     async def post_ephemeral(self, channel: str, user: str, *, text: str) -> None:
         await self._call("chat.postEphemeral", self.client.chat_postEphemeral, channel=channel, user=user, text=text)
+
+    async def user_name(self, user_id: str) -> str:
+        """The name people know someone by: display name, else real name, else handle."""
+        data = await self._call("users.info", self.client.users_info, user=user_id)
+        user = data.get("user") or {}
+        profile = user.get("profile") or {}
+        return str(
+            profile.get("display_name")
+            or profile.get("real_name")
+            or user.get("real_name")
+            or user.get("name")
+            or user_id
+        )
+
+    async def upload_file(self, channel: str, *, filename: str, content: str, title: str, comment: str) -> str:
+        """Upload v2 (files.getUploadURLExternal, the upload, files.completeUploadExternal) via slack_sdk."""
+        try:
+            response = await self.client.files_upload_v2(
+                channel=channel, filename=filename, content=content, title=title, initial_comment=comment
+            )
+        except SlackApiError as exc:
+            raise _classify("files.upload_v2", exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SlackRetryable("files.upload_v2", type(exc).__name__) from exc
+        files = response.get("files") or [{}]
+        return str(files[0].get("id", ""))
 
     async def usergroup_members(self, usergroup: str) -> list[str]:
         data = await self._call("usergroups.users.list", self.client.usergroups_users_list, usergroup=usergroup)

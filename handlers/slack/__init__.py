@@ -14,6 +14,8 @@ from handlers.slack import actions, events, modals
 from handlers.slack.context import provide
 from handlers.slack.incident_command import handle_incident_command
 
+FOLLOW_UP_SHORTCUT = "followup"
+
 
 def build_bolt(*, signing_secret: str, client: AsyncWebClient, begin: Begin, gateway: SlackGateway) -> AsyncApp:
     """Bolt with request verification on; our aiohttp app serves it, so `start()` is never called."""
@@ -33,4 +35,5 @@ def build_bolt(*, signing_secret: str, client: AsyncWebClient, begin: Begin, gat
     app.action(SEVERITY_ACTION)(actions.handle_severity_action)
     app.action(RESOLVE_ACTION)(actions.handle_resolve_action)
     app.view(modals.DECLARE_CALLBACK)(actions.handle_declare_submission)
+    app.shortcut(FOLLOW_UP_SHORTCUT)(actions.handle_follow_up_shortcut)
     return app

@@ -10,6 +10,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
+from bot.followups import service as followups
 from bot.incidents import service as incidents
 from bot.incidents.models import IncidentRef, Severity, Status
 from bot.incidents.service import Target
@@ -94,3 +95,23 @@ async def handle_declare_submission(ack: AsyncAck, body: dict[str, Any], view: d
         await ack(response_action="errors", errors={modals.TITLE_BLOCK: str(exc)})
         return
     await ack()
+
+
+async def handle_follow_up_shortcut(ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin) -> None:
+    """The "Make a follow-up" message shortcut on a message of an incident channel."""
+    await ack()
+    try:
+        async with begin() as (session, outbox):
+            incident, item = await followups.add_from_message(
+                session=session,
+                outbox=outbox,
+                channel_id=(body.get("channel") or {}).get("id", ""),
+                message_ts=(body.get("message") or {}).get("ts", ""),
+                by=body["user"]["id"],
+            )
+    except UserError as exc:
+        await respond(text=str(exc), response_type="ephemeral", replace_original=False)
+        return
+    await respond(
+        text=f"Follow-up #{item.number} added to {incident.ref}.", response_type="ephemeral", replace_original=False
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.errors import UserError
+from bot.followups import service as followups
 from bot.timeline import service as timeline
 from bot.timeline.activity import (
     HIGHLIGHT_REACTIONS,
@@ -16,6 +18,9 @@ from bot.timeline.activity import (
     ts_to_datetime,
 )
 from bot.unit_of_work import Begin
+
+# Reacting with one of these to a message in an incident channel makes it a follow-up.
+FOLLOW_UP_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check"})
 
 # Subtypes that are something someone said; joins, topics and the like are recorded elsewhere or not at all.
 _SPOKEN_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message", "bot_message"}
@@ -85,12 +90,41 @@ async def _record(begin: Begin, body: dict[str, Any], activity: Activity | None)
         await timeline.record(session=session, activity=activity, event_id=body.get("event_id"))
 
 
-async def handle_message_event(event: dict[str, Any], body: dict[str, Any], begin: Begin) -> None:
+def _from_this_bot(event: dict[str, Any], context: dict[str, Any]) -> bool:
+    message = event.get("message") or event
+    return bool(
+        (context.get("bot_id") and message.get("bot_id") == context.get("bot_id"))
+        or (context.get("bot_user_id") and message.get("user") == context.get("bot_user_id"))
+    )
+
+
+async def handle_message_event(
+    event: dict[str, Any], body: dict[str, Any], begin: Begin, context: dict[str, Any]
+) -> None:
+    # The bot's own posts say what its own timeline entries (status, roles, alerts) already say.
+    if _from_this_bot(event, context):
+        return
     await _record(begin, body, message_activity(event))
 
 
 async def handle_highlight_event(event: dict[str, Any], body: dict[str, Any], begin: Begin) -> None:
+    if event.get("type") == "reaction_added" and event.get("reaction") in FOLLOW_UP_REACTIONS:
+        await _follow_up_from_reaction(event, begin)
+        return
     await _record(begin, body, highlight_activity(event))
+
+
+async def _follow_up_from_reaction(event: dict[str, Any], begin: Begin) -> None:
+    item = event.get("item") or {}
+    if item.get("type") != "message":
+        return
+    try:
+        async with begin() as (session, outbox):
+            await followups.add_from_message(
+                session=session, outbox=outbox, channel_id=item["channel"], message_ts=item["ts"], by=event["user"]
+            )
+    except UserError:  # a ✅ outside an incident channel is just a reaction
+        return
 
 
 async def handle_member_joined_event(

@@ -8,14 +8,24 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.errors import SlackError, UserError
+from bot.followups import service as followups
 from bot.incidents import service as incidents
 from bot.incidents.models import RoleName, Severity, Status
 from bot.incidents.service import Target
+from bot.postmortem import service as postmortems
 from bot.slack.gateway import SlackGateway
 from bot.slack.texts import render
 from bot.unit_of_work import Begin
 from handlers.slack import modals
-from handlers.slack.parsing import ParsedCommand, first_word, parse, quoted, usage_error, user_mention
+from handlers.slack.parsing import (
+    ParsedCommand,
+    first_word,
+    follow_up_text,
+    parse,
+    quoted,
+    usage_error,
+    user_mention,
+)
 
 Reply = str | None
 Run = Callable[[ParsedCommand, dict[str, Any], Begin, SlackGateway], Awaitable[Reply]]
@@ -163,6 +173,55 @@ async def _timeline(parsed: ParsedCommand, command: dict[str, Any], begin: Begin
     return render("slack/timeline.txt.j2", incident=incident, entries=entries, total=total)
 
 
+async def _postmortem(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    async with begin() as (session, outbox):
+        incident, drafted = await postmortems.request(
+            session=session, outbox=outbox, target=_target(parsed, command), by=command["user_id"]
+        )
+    state = " and marked it drafted" if drafted else ""
+    return f"Rendering the postmortem of {incident.ref}{state}; it will appear in its channel as a file."
+
+
+async def _close(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    async with begin() as (session, outbox):
+        incident = await postmortems.close(
+            session=session, outbox=outbox, target=_target(parsed, command), by=command["user_id"]
+        )
+    return f"{incident.ref} is closed. :lock:"
+
+
+async def _followup(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    action, rest = first_word(parsed.rest)
+    target, user = _target(parsed, command), command["user_id"]
+    if action.lower() == "add":
+        wanted = follow_up_text(rest)
+        async with begin() as (session, outbox):
+            incident, item = await followups.add(
+                session=session,
+                outbox=outbox,
+                target=target,
+                text=wanted.text,
+                by=user,
+                owner=wanted.owner,
+                due=wanted.due,
+            )
+        return f"Follow-up #{item.number} added to {incident.ref}."
+    if action.lower() == "list":
+        async with begin() as (session, _):
+            incident, items = await followups.list_for(session=session, target=target)
+        return render("slack/follow_ups.txt.j2", incident=incident, follow_ups=items)
+    if action.lower() == "done":
+        number = rest.lstrip("#")
+        if not number.isdigit():
+            raise usage_error("followup", f"{quoted(rest)} is not a follow-up number.")
+        async with begin() as (session, outbox):
+            incident, item = await followups.complete(
+                session=session, outbox=outbox, target=target, number=int(number), by=user
+            )
+        return f"Follow-up #{item.number} of {incident.ref} is done."
+    raise usage_error("followup", f"{quoted(action)} is not a followup action.")
+
+
 async def _help(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
     return render("slack/help.txt.j2")
 
@@ -178,5 +237,8 @@ SUBCOMMANDS: dict[str, Run] = {
     "impact": _field("impact"),
     "list": _list,
     "timeline": _timeline,
+    "postmortem": _postmortem,
+    "close": _close,
+    "followup": _followup,
     "help": _help,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from bot.errors import UsageError
 from bot.incidents.models import IncidentRef
@@ -18,6 +19,9 @@ USAGE = {
     "summary": "`/incident summary <text>`",
     "impact": "`/incident impact <text>`",
     "resolve": "`/incident resolve [note]`",
+    "postmortem": "`/incident postmortem`",
+    "close": "`/incident close`",
+    "followup": "`/incident followup add <text> [@owner] [due:YYYY-MM-DD]` · `followup list` · `followup done <n>`",
     "list": "`/incident list`",
     "timeline": "`/incident timeline`",
     "help": "`/incident help`",
@@ -58,6 +62,35 @@ def parse(text: str) -> ParsedCommand:
         if ref is not None:
             rest = tail
     return ParsedCommand(name, ref, rest.strip())
+
+
+_DUE = re.compile(r"(?:^|\s)due:(\S+)(?=\s|$)", re.IGNORECASE)
+_OWNER = re.compile(r"(?:^|\s)(<@[UW][A-Z0-9]+(?:\|[^>]*)?>)(?=\s|$)")
+
+
+@dataclass(frozen=True)
+class FollowUpText:
+    text: str
+    owner: str | None
+    due: date | None
+
+
+def follow_up_text(rest: str) -> FollowUpText:
+    """`<text> [@owner] [due:YYYY-MM-DD]`, the owner and due date anywhere in the text."""
+    due: date | None = None
+    due_match = _DUE.search(rest)
+    if due_match:
+        try:
+            due = date.fromisoformat(due_match.group(1))
+        except ValueError:
+            raise usage_error("followup", f"{quoted(due_match.group(1))} is not a date like 2026-12-01.") from None
+        rest = rest[: due_match.start()] + rest[due_match.end() :]
+    owner: str | None = None
+    owner_match = _OWNER.search(rest)
+    if owner_match:
+        owner = user_mention(owner_match.group(1))
+        rest = rest[: owner_match.start()] + rest[owner_match.end() :]
+    return FollowUpText(" ".join(rest.split()), owner, due)
 
 
 def first_word(rest: str) -> tuple[str, str]:

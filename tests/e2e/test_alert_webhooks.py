@@ -308,3 +308,16 @@ async def test_webhooks_are_refused_until_a_token_is_configured(start_bot: Start
     response = await workspace.webhook("alertmanager", am_group([am_alert("DiskFull")]), token="anything")
     assert response.status == 401
     assert "set WEBHOOK_TOKEN" in (await response.json())["message"]
+
+
+async def test_alert_text_is_escaped_so_it_cannot_ping_or_break_the_message(workspace: Workspace) -> None:
+    hostile = am_alert("Injection")
+    hostile["annotations"]["summary"] = "<!channel> disk & <https://evil.example|click> *bold*"
+    hostile["annotations"]["runbook_url"] = "https://runbooks.example.org/a|b>"
+    await workspace.webhook("alertmanager", am_group([hostile]))
+    await workspace.settle()
+
+    [channel] = workspace.incident_channels()
+    listed = json.dumps(alert_list_message(workspace, channel.id).blocks)
+    assert "<!channel>" not in listed and "&lt;!channel&gt; disk &amp; &lt;https://evil.example|click&gt;" in listed
+    assert "Runbook: https://runbooks.example.org/a|b&gt;" in listed  # not turned into a link

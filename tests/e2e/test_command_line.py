@@ -29,6 +29,11 @@ def test_demo_plays_an_incident_and_exits_0(tmp_path: Path) -> None:
     assert "lunch at 1?" not in output.split("== what each channel shows now")[1]
     assert ":white_check_mark: @bob resolved *INC-1*" in output
     assert f"The demo's database (SQLite) is at {tmp_path / 'oncall-demo.db'}" in output
+    postmortem = tmp_path / "postmortem-inc-1.md"
+    assert f"The postmortem uploaded to the incident channel is at {postmortem}" in output
+    document = postmortem.read_text()
+    assert document.startswith("# Postmortem: INC-1 Checkout API returns 500s")
+    assert "- [ ] #2 Alert on tax lookup errors per region · owner carol" in document
     assert "Traceback" not in result.stderr
 
 

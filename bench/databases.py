@@ -1,0 +1,75 @@
+"""Fresh, empty databases for a target to migrate and use, and counting what it stored."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]  # ships no type hints
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+POSTGRES_HOST = "127.0.0.1:5432"
+# The test suite's database: `make test` documents it, so it exists wherever PostgreSQL is set up for us.
+POSTGRES_ADMIN_DATABASES = ("postgres", "test")
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str  # as shown in the results table
+    url: str | None  # None: unavailable, see `skipped`
+    skipped: str | None = None
+
+
+@asynccontextmanager
+async def sqlite(folder: Path) -> AsyncIterator[Backend]:
+    """A new file in `folder`; the runner removes the folder with the rest of the run's files."""
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    yield Backend("SQLite", f"sqlite+aiosqlite:///{folder / 'oncall.db'}")
+
+
+@asynccontextmanager
+async def postgres() -> AsyncIterator[Backend]:
+    """A database created for this run and dropped after it, or a skipped backend if PostgreSQL is unreachable."""
+    name = f"oncall_bench_{secrets.token_hex(4)}"
+    try:
+        await _admin(f'CREATE DATABASE "{name}"')
+    except (OSError, asyncpg.PostgresError) as exc:
+        yield Backend("PostgreSQL", None, skipped=f"skipped: PostgreSQL unreachable ({type(exc).__name__})")
+        return
+    try:
+        yield Backend("PostgreSQL", f"postgresql+asyncpg://postgres@{POSTGRES_HOST}/{name}")
+    finally:
+        # FORCE: a target killed mid-run may leave its connections behind for a moment.
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def count_rows(url: str, table: str) -> int:
+    """Counted through a connection of our own, not the target's: what is committed, not what it believes."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return int((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def _admin(sql: str) -> None:
+    last: Exception | None = None
+    for database in POSTGRES_ADMIN_DATABASES:
+        try:
+            connection = await asyncpg.connect(f"postgresql://postgres@{POSTGRES_HOST}/{database}", timeout=3)
+        except asyncpg.InvalidCatalogNameError as exc:  # this admin database does not exist: try the next
+            last = exc
+            continue
+        try:
+            await connection.execute(sql)
+            return
+        finally:
+            await connection.close()
+    assert last is not None
+    raise last

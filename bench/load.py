@@ -1,0 +1,97 @@
+"""The load generator: N concurrent senders over one reused connection pool, a warm-up, then a measured window.
+
+Closed loop (each sender waits for its answer before sending again), as Alertmanager's and Grafana's
+notifiers do: throughput is what the target sustains at this concurrency, latency what a sender sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import statistics
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import aiohttp
+
+REQUEST_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What one target sustained in the measured window."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+@dataclass
+class LoadResult:
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)  # every answer, warm-up included
+    errors: Counter[str] = field(default_factory=Counter)  # no answer at all: connection errors, timeouts
+    accepted: set[int] = field(default_factory=set)  # indexes of the bodies answered with a 2xx at least once
+    client_cpu_percent: float = 0.0  # of one core: near 100, the generator, not the target, may set the pace
+
+    @property
+    def measure(self) -> Measure:
+        if len(self.latencies_ms) < 2:
+            return Measure(rps=0.0, p50_ms=float("nan"), p99_ms=float("nan"))
+        centiles = statistics.quantiles(self.latencies_ms, n=100, method="inclusive")
+        return Measure(rps=len(self.latencies_ms) / self.seconds, p50_ms=centiles[49], p99_ms=centiles[98])
+
+    @property
+    def failures(self) -> str:
+        """Empty when every request got a 2xx; else e.g. "503×12, ClientOSError×1"."""
+        parts = [f"{status}×{count}" for status, count in sorted(self.statuses.items()) if not 200 <= status < 300]
+        parts += [f"{error}×{count}" for error, count in sorted(self.errors.items())]
+        return ", ".join(parts)
+
+
+async def run_load(
+    url: str,
+    bodies: Sequence[bytes],
+    *,
+    headers: Mapping[str, str],
+    concurrency: int = 32,
+    warmup_seconds: float = 2.0,
+    measure_seconds: float = 8.0,
+) -> LoadResult:
+    """POST `bodies` in order, round and round, from `concurrency` senders; latencies count only for
+    answers that arrive inside the measured window, which starts once warm-up is over."""
+    result = LoadResult(seconds=measure_seconds)
+    # One shared counter, not one per sender: every body goes out once before any goes out twice,
+    # so all distinct alerts are sent early (during warm-up) and the rest are repeats.
+    order = itertools.count()
+    started = time.perf_counter()
+    window_start, window_end = started + warmup_seconds, started + warmup_seconds + measure_seconds
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
+
+    async def sender(session: aiohttp.ClientSession) -> None:
+        while (sent_at := time.perf_counter()) < window_end:
+            index = next(order) % len(bodies)
+            try:
+                async with session.post(url, data=bodies[index], headers=headers) as response:
+                    await response.read()
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                result.errors[type(exc).__name__] += 1
+                continue
+            answered_at = time.perf_counter()
+            result.statuses[status] += 1
+            # Only 2xx answers count as throughput: a fast refusal is not work done.
+            if 200 <= status < 300:
+                result.accepted.add(index)
+                if window_start <= answered_at < window_end:
+                    result.latencies_ms.append((answered_at - sent_at) * 1000)
+
+    cpu_before = time.process_time()
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        await asyncio.gather(*(sender(session) for _ in range(concurrency)))
+    result.client_cpu_percent = 100 * (time.process_time() - cpu_before) / (time.perf_counter() - started)
+    return result

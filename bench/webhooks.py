@@ -1,0 +1,160 @@
+"""Benchmark "Alertmanager webhook": the bot's POST /webhooks/alertmanager against a bare aiohttp receiver.
+
+Both get the same load: 200 distinct 5-alert groups, sent round and round as Alertmanager resends
+every group at each group_interval, so most deliveries are repeats that change nothing. The bot runs
+as `oncall-bot serve` does, with its Slack emulator in a third process, on SQLite and on PostgreSQL;
+after each run its `alerts` table must hold every distinct alert sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import databases
+from bench.emulator_server import READY_PATTERN
+from bench.load import LoadResult, run_load
+from bench.payloads import Groups, alertmanager_groups
+from bench.report import Row
+from bench.servers import Server, free_port, python_command, serve
+from bot.settings import Settings
+
+NAME = "Alertmanager webhook"
+# The issue's goal: "≥ 0.25 of the bare handler's requests/s on SQLite, with every accepted alert
+# durably stored". PostgreSQL has no target of its own; its row is there to compare.
+TARGETS = {"SQLite": 0.25}
+PATH = "/webhooks/alertmanager"
+WEBHOOK_TOKEN = "bench-webhook-token-0123456789abcdef"
+SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-bench-token"
+HEADERS = {"Authorization": f"Bearer {WEBHOOK_TOKEN}", "Content-Type": "application/json"}
+GROUPS, ALERTS_PER_GROUP = 200, 5
+CONCURRENCY, WARMUP_SECONDS, MEASURE_SECONDS = 32, 2.0, 8.0
+CLIENT_BOUND_PERCENT = 90.0
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BotRun:
+    load: LoadResult
+    stored: int
+    rss_idle_mib: float
+    rss_after_mib: float
+    error_log_lines: int
+
+
+async def run(workdir: Path, say: Say) -> list[Row]:
+    groups = alertmanager_groups(GROUPS, ALERTS_PER_GROUP)
+    say(f"{len(groups.bodies)} groups of {ALERTS_PER_GROUP} alerts, {groups.critical_groups} of them critical")
+    backends: list[Callable[[], AbstractAsyncContextManager[databases.Backend]]] = [
+        lambda: databases.sqlite(workdir / "sqlite"),
+        databases.postgres,
+    ]
+    rows = []
+    for backend_context in backends:
+        async with backend_context() as backend:
+            if backend.url is None:
+                say(f"bot on {backend.name}: {backend.skipped}")
+                rows.append(Row(NAME, backend.name, skipped=backend.skipped))
+                continue
+            # Each row gets a baseline measured just before it: on a shared machine, load from elsewhere
+            # that comes and goes then skews both sides of one ratio alike.
+            baseline = await _bare(workdir / backend.name.lower(), groups)
+            say(f"baseline (bare aiohttp): {_summary(baseline)}")
+            bot = await _bot(workdir / backend.name.lower(), backend.url, groups)
+            say(f"bot on {backend.name}: {_summary(bot.load)}, stored {bot.stored}/{groups.alerts}")
+            rows.append(_row(backend.name, baseline, bot, groups))
+    return rows
+
+
+async def _bare(workdir: Path, groups: Groups) -> LoadResult:
+    port = free_port()
+    command = python_command("bench.bare_webhook", "--port", str(port))
+    async with serve("bare webhook", command, logs=workdir, port=port) as bare:
+        return await _load(bare, groups)
+
+
+async def _bot(workdir: Path, database_url: str, groups: Groups) -> BotRun:
+    await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)  # the bot's cwd, below
+    port = free_port()  # chosen first: the emulator delivers Slack's events to the bot at this port
+    emulator_command = python_command(
+        "bench.emulator_server",
+        "--signing-secret",
+        SIGNING_SECRET,
+        "--bot-token",
+        BOT_TOKEN,
+        "--bot-endpoint",
+        f"http://127.0.0.1:{port}/slack/events",
+    )
+    async with serve("slack emulator", emulator_command, logs=workdir, ready_line=READY_PATTERN) as emulator:
+        # Each of the bot's settings is given here or removed: a developer's shell must not change what is measured.
+        environment: dict[str, str | None] = {name.upper(): None for name in Settings.model_fields}
+        environment |= {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": emulator.url + "/",
+            "DATABASE_URL": database_url,
+            "WEBHOOK_TOKEN": WEBHOOK_TOKEN,
+            "ANNOUNCE_CHANNEL": "#incidents",
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "LOG_LEVEL": "INFO",  # as shipped: one line per webhook plus the access log is part of the cost
+        }
+        # cwd is the run's own folder, so a developer's ./.env cannot either.
+        command = python_command("bot.cli", "serve")
+        bot_server = serve("bot", command, logs=workdir, env=environment, cwd=workdir, port=port, ready_path="/readyz")
+        async with bot_server as bot:
+            rss_idle = bot.rss_mib()
+            load = await _load(bot, groups)
+            rss_after = bot.rss_mib()
+            # Counted while the bot still runs: every 200 it sent promised the alerts were already committed.
+            stored = await databases.count_rows(database_url, "alerts")
+            errors = bot.count_log_lines(r"\b(ERROR|CRITICAL)\b|Traceback")
+    return BotRun(load, stored, rss_idle, rss_after, errors)
+
+
+async def _load(server: Server, groups: Groups) -> LoadResult:
+    return await run_load(
+        server.url + PATH,
+        groups.bodies,
+        headers=HEADERS,
+        concurrency=CONCURRENCY,
+        warmup_seconds=WARMUP_SECONDS,
+        measure_seconds=MEASURE_SECONDS,
+    )
+
+
+def _row(database: str, baseline: LoadResult, bot: BotRun, groups: Groups) -> Row:
+    # Distinct alerts that some 2xx acknowledged: those are the ones the bot promised to keep.
+    accepted = len(bot.load.accepted) * ALERTS_PER_GROUP
+    notes = [f"stored {bot.stored}/{accepted}"]
+    if accepted < groups.alerts:
+        notes.append(f"only {accepted} of {groups.alerts} distinct alerts were acknowledged")
+    for who, result in (("baseline", baseline), ("bot", bot.load)):
+        if result.failures:
+            notes.append(f"{who} failed requests: {result.failures}")
+        if result.client_cpu_percent >= CLIENT_BOUND_PERCENT:
+            notes.append(f"load generator at {result.client_cpu_percent:.0f} % CPU during {who}: a lower bound")
+    if bot.error_log_lines:
+        notes.append(f"bot logged {bot.error_log_lines} error lines")
+    notes.append(f"bot RSS {bot.rss_idle_mib:.0f} MiB idle → {bot.rss_after_mib:.0f} MiB after")
+    passed = bot.stored == accepted == groups.alerts and not baseline.failures and not bot.load.failures
+    return Row(
+        NAME,
+        database,
+        baseline=baseline.measure,
+        bot=bot.load.measure,
+        target=TARGETS.get(database),
+        checks_passed=passed,
+        notes=notes,
+    )
+
+
+def _summary(result: LoadResult) -> str:
+    measure = result.measure
+    text = f"{measure.rps:,.0f} req/s, p50 {measure.p50_ms:.1f} ms, p99 {measure.p99_ms:.1f} ms"
+    return text + (f", FAILED: {result.failures}" if result.failures else "")

@@ -1,0 +1,1 @@
+"""Follow-ups: the action items an incident leaves behind."""

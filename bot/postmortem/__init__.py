@@ -1,0 +1,1 @@
+"""Postmortems rendered from the incident's stored timeline, alerts and follow-ups."""

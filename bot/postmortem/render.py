@@ -1,0 +1,105 @@
+"""Postmortem templates: the bundled ones, or the operator's, always run in Jinja2's sandbox.
+
+Markdown output escapes every value (so captured text cannot inject links, HTML or headings);
+HTML output is autoescaped. Markup the template itself writes is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from bot.errors import UserError
+from bot.incidents.messaging import humanize
+from bot.postmortem.document import Postmortem
+from bot.slack.texts import TEMPLATES
+
+
+class Format(StrEnum):
+    MARKDOWN = "md"
+    HTML = "html"
+
+    @property
+    def template(self) -> str:
+        return f"postmortem.{self.value}.j2"
+
+
+class MarkdownSafe(str):
+    """Markdown the template means, not text to escape."""
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def markdown_escape(value: object) -> str:
+    """A value shown literally in Markdown: no emphasis, links, headings, tables or raw HTML."""
+    if value is None:
+        return ""
+    if isinstance(value, MarkdownSafe):
+        return value
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    # A value never starts a new block: its line breaks stay inside the list item or cell.
+    return text.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def _link_markdown(url: str | None, label: str) -> MarkdownSafe:
+    if not url:
+        return MarkdownSafe("")
+    if not url.startswith(("http://", "https://")) or any(char in url for char in " <>()"):
+        return MarkdownSafe(f"{markdown_escape(label)}: {markdown_escape(url)}")
+    return MarkdownSafe(f"[{markdown_escape(label)}]({url})")
+
+
+def _link_html(url: str | None, label: str) -> Markup:
+    if not url:
+        return Markup("")
+    if not url.startswith(("http://", "https://")):
+        return Markup("{}: {}").format(label, url)
+    return Markup('<a href="{}">{}</a>').format(url, label)
+
+
+def _duration(value: timedelta | None) -> str:
+    return humanize(value.total_seconds()) if value is not None else "n/a"
+
+
+def _clock(at: datetime | None, seconds: bool = False) -> str:
+    if at is None:
+        return "n/a"
+    return at.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+
+
+@lru_cache(maxsize=8)
+def _environment(output: Format, template_dir: Path | None) -> ImmutableSandboxedEnvironment:
+    loaders = [FileSystemLoader(template_dir)] if template_dir else []
+    loaders.append(FileSystemLoader(TEMPLATES))
+    markdown = output is Format.MARKDOWN
+    environment = ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        autoescape=not markdown,
+        finalize=markdown_escape if markdown else None,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(duration=_duration, clock=_clock)
+    environment.globals["link"] = _link_markdown if markdown else _link_html
+    environment.globals["raw"] = MarkdownSafe if markdown else Markup
+    return environment
+
+
+def render(document: Postmortem, output: Format, *, template_dir: Path | None = None) -> str:
+    try:
+        template = _environment(output, template_dir).get_template(output.template)
+        return template.render(pm=document, incident=document.incident)
+    except TemplateError as exc:
+        origin = f" in {template_dir}" if template_dir else ""
+        raise UserError(f"The postmortem template {output.template}{origin} failed: {exc}") from exc

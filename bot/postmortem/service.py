@@ -1,0 +1,138 @@
+"""Drafting and closing postmortems, and rendering one from what is stored."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.errors import IncidentNotFound, SlackError, UserError
+from bot.incidents import service as incidents
+from bot.incidents.models import IncidentRef, Status
+from bot.incidents.service import Target
+from bot.incidents.snapshot import IncidentSnapshot
+from bot.outbox import Effect, Outbox
+from bot.postmortem import document
+from bot.postmortem.render import Format, render
+from bot.slack.gateway import SlackGateway
+from bot.slack.texts import render as render_text
+from storage.engine import Database
+from storage.queries import alerts as alert_queries
+from storage.queries import follow_ups as follow_up_queries
+from storage.queries import incidents as incident_queries
+from storage.queries import timeline as timeline_queries
+from storage.queries import users as user_queries
+from storage.tables import TimelineEntry
+from storage.types import utcnow
+
+log = logging.getLogger("oncall.postmortem")
+
+
+async def request(*, session: AsyncSession, outbox: Outbox, target: Target, by: str) -> tuple[IncidentSnapshot, bool]:
+    """Queue the postmortem's upload to the channel; on a resolved incident this drafts it.
+
+    Returns whether this request drafted it. Asking again renders it again from what is stored:
+    nothing is added to the timeline twice.
+    """
+    snapshot = await incidents.snapshot_of(session, target)
+    incident = await incident_queries.get_incident(session, snapshot.number, for_update=True)
+    assert incident is not None
+    drafted_now = snapshot.status is Status.RESOLVED and incident.postmortem_drafted_at is None
+    if drafted_now:
+        incident.postmortem_drafted_at = utcnow()
+        await timeline_queries.insert_entry(
+            session,
+            TimelineEntry(
+                incident_id=snapshot.number, at=utcnow(), kind="postmortem", author=by, text="Postmortem drafted"
+            ),
+        )
+    outbox.add(Effect.UPLOAD_POSTMORTEM, incident_id=snapshot.number, requested_by=by)
+    return snapshot, drafted_now
+
+
+async def close(*, session: AsyncSession, outbox: Outbox, target: Target, by: str) -> IncidentSnapshot:
+    """Close a resolved incident whose postmortem has been drafted (and, by now, reviewed)."""
+    snapshot = await incidents.snapshot_of(session, target)
+    incident = await incident_queries.get_incident(session, snapshot.number, for_update=True)
+    assert incident is not None
+    if snapshot.status is Status.CLOSED:
+        raise UserError(f"{snapshot.ref} is already closed.")
+    if snapshot.status is not Status.RESOLVED:
+        raise UserError(f"{snapshot.ref} is {snapshot.status}: resolve it first, then write its postmortem.")
+    if incident.postmortem_drafted_at is None:
+        raise UserError(f"{snapshot.ref} has no postmortem yet: run `/incident postmortem`, review it, then close.")
+    now = utcnow()
+    incident.status, incident.closed_at, incident.updated_at = Status.CLOSED, now, now
+    await timeline_queries.insert_entry(
+        session, TimelineEntry(incident_id=snapshot.number, at=now, kind="status", author=by, text="resolved → closed")
+    )
+    closed = await incidents.snapshot_of(session, target)
+    outbox.post(closed.number, render_text("slack/closed.txt.j2", incident=closed, by=by))
+    outbox.refresh(closed.number, topic=True)
+    return closed
+
+
+class Postmortems:
+    """Renders postmortems; names people through users.info, cached in the database."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        zone: ZoneInfo,
+        template_dir: Path | None = None,
+        gateway: SlackGateway | None = None,
+    ) -> None:
+        self._database = database
+        self._zone = zone
+        self._template_dir = template_dir
+        self._gateway = gateway
+
+    async def _names(self, user_ids: Iterable[str]) -> dict[str, str]:
+        wanted = set(user_ids)
+        async with self._database.transaction() as session:
+            known = await user_queries.names(session, wanted)
+        missing = sorted(wanted - set(known))
+        if not missing or self._gateway is None:
+            return known
+        fetched: dict[str, str] = {}
+        for user in missing:
+            try:
+                fetched[user] = await self._gateway.user_name(user)
+            except SlackError as exc:  # a name is a nicety: the id stands in for it
+                log.warning("postmortem.user_lookup_failed user=%s error=%s", user, exc.error)
+        if fetched:
+            async with self._database.transaction() as session:
+                for user, name in fetched.items():
+                    await user_queries.remember(session, user, name)
+        return {**known, **fetched}
+
+    async def document(self, number: int) -> document.Postmortem:
+        async with self._database.transaction() as session:
+            incident = await incident_queries.get_incident(session, number)
+            if incident is None:
+                raise IncidentNotFound(f"There is no incident {IncidentRef(number)}.")
+            snapshot = IncidentSnapshot.of(incident, await incident_queries.list_roles(session, number))
+            entries = await timeline_queries.list_entries(session, number, include_deleted=True)
+            alerts = await alert_queries.list_incident_alerts(session, number)
+            follow_ups = await follow_up_queries.list_for_incident(session, number)
+            detected_at = incident.detected_at
+        bot_users = frozenset([await self._gateway.bot_user_id()]) if self._gateway is not None else frozenset()
+        names = await self._names(document.user_ids(entries, snapshot, follow_ups))
+        return document.build(
+            incident=snapshot,
+            detected_at=detected_at,
+            entries=entries,
+            alerts=alerts,
+            follow_ups=follow_ups,
+            names=names,
+            zone=self._zone,
+            now=utcnow(),
+            bot_users=bot_users,
+        )
+
+    async def render(self, number: int, output: Format = Format.MARKDOWN) -> str:
+        return render(await self.document(number), output, template_dir=self._template_dir)
