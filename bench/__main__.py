@@ -42,7 +42,9 @@ second.
 
 - **Alertmanager webhook**: 200 distinct groups of 5 firing alerts (one group in ten critical),
   sent round and round with `Authorization: Bearer …`, so most deliveries are resends that change
-  nothing, as with Alertmanager's `group_interval`. The bot runs as `oncall-bot serve` does (log
+  nothing, as with Alertmanager's `group_interval`. Each group is first delivered once (its rate is
+  in the notes: that is the path that stores alerts and opens incidents), then the measured window
+  is the steady state of resends. The bot runs as `oncall-bot serve` does (log
   level INFO, access log on) with the Slack emulator in a third process. A row meets its target only
   if no request failed and the `alerts` table holds every distinct alert acknowledged ("stored N/N").
   Latencies are per request as a sender sees them, p50 / p99 in milliseconds."""

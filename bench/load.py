@@ -36,6 +36,7 @@ class LoadResult:
     errors: Counter[str] = field(default_factory=Counter)  # no answer at all: connection errors, timeouts
     accepted: set[int] = field(default_factory=set)  # indexes of the bodies answered with a 2xx at least once
     client_cpu_percent: float = 0.0  # of one core: near 100, the generator, not the target, may set the pace
+    first_pass_seconds: float | None = None  # how long delivering every body once took, when asked for
 
     @property
     def measure(self) -> Measure:
@@ -60,10 +61,17 @@ async def run_load(
     concurrency: int = 32,
     warmup_seconds: float = 2.0,
     measure_seconds: float = 8.0,
+    first_pass: bool = False,
 ) -> LoadResult:
     """POST `bodies` in order, round and round, from `concurrency` senders; latencies count only for
-    answers that arrive inside the measured window, which starts once warm-up is over."""
+    answers that arrive inside the measured window, which starts once warm-up is over.
+
+    With `first_pass`, every body is first delivered once (timed on its own) before the warm-up, so
+    the measured window sees the steady state of resends rather than a mix of first deliveries.
+    """
     result = LoadResult(seconds=measure_seconds)
+    if first_pass:
+        result.first_pass_seconds = await _deliver_each_once(url, bodies, headers, concurrency, result)
     # One shared counter, not one per sender: every body goes out once before any goes out twice,
     # so all distinct alerts are sent early (during warm-up) and the rest are repeats.
     order = itertools.count()
@@ -95,3 +103,30 @@ async def run_load(
         await asyncio.gather(*(sender(session) for _ in range(concurrency)))
     result.client_cpu_percent = 100 * (time.process_time() - cpu_before) / (time.perf_counter() - started)
     return result
+
+
+async def _deliver_each_once(
+    url: str, bodies: Sequence[bytes], headers: Mapping[str, str], concurrency: int, result: LoadResult
+) -> float:
+    queue = list(enumerate(bodies))
+    started = time.perf_counter()
+
+    async def sender(session: aiohttp.ClientSession) -> None:
+        while queue:
+            index, body = queue.pop()
+            try:
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                result.errors[type(exc).__name__] += 1
+                continue
+            result.statuses[response.status] += 1
+            if 200 <= response.status < 300:
+                result.accepted.add(index)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
+    ) as session:
+        await asyncio.gather(*(sender(session) for _ in range(concurrency)))
+    return time.perf_counter() - started

@@ -125,6 +125,7 @@ async def _load(server: Server, groups: Groups) -> LoadResult:
         concurrency=CONCURRENCY,
         warmup_seconds=WARMUP_SECONDS,
         measure_seconds=MEASURE_SECONDS,
+        first_pass=True,
     )
 
 
@@ -141,6 +142,10 @@ def _row(database: str, baseline: LoadResult, bot: BotRun, groups: Groups) -> Ro
             notes.append(f"load generator at {result.client_cpu_percent:.0f} % CPU during {who}: a lower bound")
     if bot.error_log_lines:
         notes.append(f"bot logged {bot.error_log_lines} error lines")
+    for who, result in (("baseline", baseline), ("bot", bot.load)):
+        if result.first_pass_seconds:
+            rate = len(groups.bodies) / result.first_pass_seconds
+            notes.append(f"{who}: first delivery of each group {rate:,.0f} groups/s")
     notes.append(f"bot RSS {bot.rss_idle_mib:.0f} MiB idle → {bot.rss_after_mib:.0f} MiB after")
     passed = bot.stored == accepted == groups.alerts and not baseline.failures and not bot.load.failures
     return Row(

@@ -101,8 +101,7 @@ async def handle_webhook(request: web.Request) -> web.Response:
     except PayloadError as exc:
         return _refuse(422, "invalid_payload", str(exc), field=exc.field)
     try:
-        async with request.app[begin_key]() as (session, outbox):
-            result = await request.app[alert_ingestion_key].ingest(session=session, outbox=outbox, alerts=alerts)
+        result = await request.app[alert_ingestion_key].receive(request.app[begin_key], alerts)
     except (SQLAlchemyError, OSError) as exc:
         log.error("webhook.database_unavailable source=%s error=%s", source, type(exc).__name__)
         response = _refuse(503, "unavailable", "the database is unreachable; retry later")

@@ -26,9 +26,19 @@ async def lock_ingestion(session: AsyncSession) -> None:
         await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_INGESTION_LOCK))  # type: ignore[call-overload]
 
 
-async def get_alert(session: AsyncSession, source: str, fingerprint: str) -> Alert | None:
-    query = select(Alert).where(Alert.source == source, Alert.fingerprint == fingerprint)
-    return (await session.exec(query)).first()
+async def get_alerts(session: AsyncSession, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Alert]:
+    """Stored alerts by (source, fingerprint); one query for a whole delivery."""
+    if not keys:
+        return {}
+    sources = {source for source, _ in keys}
+    fingerprints = {fingerprint for _, fingerprint in keys}
+    query = select(Alert).where(col(Alert.source).in_(sources), col(Alert.fingerprint).in_(fingerprints))
+    return {(alert.source, alert.fingerprint): alert for alert in (await session.exec(query)).all()}
+
+
+def add(session: AsyncSession, row: Alert) -> None:
+    """Stored when the transaction flushes: a delivery's rows go to the database together."""
+    session.add(row)
 
 
 async def insert(session: AsyncSession, row: Alert | AlertGroup) -> None:

@@ -19,6 +19,11 @@ async def insert_entry(session: AsyncSession, entry: TimelineEntry) -> TimelineE
     return entry
 
 
+def add_entry(session: AsyncSession, entry: TimelineEntry) -> None:
+    """Stored with the transaction's next flush."""
+    session.add(entry)
+
+
 async def get_entry_by_ts(session: AsyncSession, channel_id: str, slack_ts: str) -> TimelineEntry | None:
     query = select(TimelineEntry).where(TimelineEntry.channel_id == channel_id, TimelineEntry.slack_ts == slack_ts)
     return (await session.exec(query)).first()

@@ -27,8 +27,6 @@ def test_slack_markup_becomes_what_people_saw(slack: str, seen: str) -> None:
 
 def test_markdown_escape_shows_hostile_text_literally() -> None:
     escaped = markdown_escape("<img src=x onerror=alert(1)> [a](javascript:x) **b** # c\n- d")
-    assert escaped == (
-        "&lt;img src=x onerror=alert\\(1\\)&gt; \\[a\\]\\(javascript:x\\) \\*\\*b\\*\\* \\# c<br>- d"
-    )
+    assert escaped == ("&lt;img src=x onerror=alert\\(1\\)&gt; \\[a\\]\\(javascript:x\\) \\*\\*b\\*\\* \\# c<br>- d")
     assert markdown_escape(MarkdownSafe("[ok](https://x)")) == "[ok](https://x)"
     assert markdown_escape(None) == ""

@@ -1,0 +1,40 @@
+"""Resends of an already committed state skip the database; any change to an alert does not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.alerts.models import AlertIn, AlertStatus
+from bot.alerts.service import CommittedAlerts
+
+
+def alert(fingerprint: str = "a", **changes: object) -> AlertIn:
+    base = AlertIn(
+        source="alertmanager",
+        fingerprint=fingerprint,
+        status=AlertStatus.FIRING,
+        labels={"alertname": "DiskFull"},
+        annotations={"summary": "Disk full"},
+        summary="Disk full",
+        starts_at=datetime(2026, 11, 23, tzinfo=UTC),
+    )
+    return base.model_copy(update=changes)
+
+
+def test_only_a_delivery_whose_every_alert_was_committed_as_is_is_known() -> None:
+    committed = CommittedAlerts()
+    committed.remember([alert("a"), alert("b")])
+    assert committed.all_known([alert("a"), alert("b")])
+    assert not committed.all_known([alert("a"), alert("c")])
+    assert not committed.all_known([alert("a", status=AlertStatus.RESOLVED)])
+    assert not committed.all_known([alert("a", annotations={"summary": "Disk full", "runbook_url": "https://r"})])
+    assert not committed.all_known([alert("a", starts_at=datetime(2026, 11, 24, tzinfo=UTC))])
+
+
+def test_the_least_recently_seen_alerts_are_forgotten_first() -> None:
+    committed = CommittedAlerts(capacity=2)
+    committed.remember([alert("a"), alert("b")])
+    assert committed.all_known([alert("a")])  # a is now the most recent
+    committed.remember([alert("c")])
+    assert committed.all_known([alert("a"), alert("c")])
+    assert not committed.all_known([alert("b")])
