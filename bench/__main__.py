@@ -16,13 +16,14 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import webhooks
+from bench import postmortem, webhooks
 from bench.report import Row, RunInfo, document, table
 from bench.servers import REPO, ServerError
 
 Benchmark = Callable[[Path, Callable[[str], None]], Awaitable[list[Row]]]
 BENCHMARKS: dict[str, Benchmark] = {
     "webhooks": webhooks.run,
+    "postmortem": postmortem.run,
 }
 OUTPUT = REPO / "docs" / "benchmarks.md"
 

@@ -11,11 +11,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.incidents.models import RoleName
 from bot.incidents.snapshot import IncidentSnapshot
-from storage.tables import Alert, FollowUp, TimelineEntry
+from storage.tables import Alert, FollowUp
 
 # Kinds the bot records itself; "message" and "join" come from people in the channel.
 STATUS_KINDS = frozenset({"declared", "status", "severity"})
@@ -44,27 +45,44 @@ KIND_LABELS = {
 }
 
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
-_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
-_SPECIAL = re.compile(r"<!(channel|here|everyone)(?:\|[^>]*)?>")
-_SUBTEAM = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>")
-_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
-_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+# Every kind of Slack markup in one pass: user, channel, special mention, user group, date, link.
+_MARKUP = re.compile(
+    r"<(?:@(?P<user>[UW][A-Z0-9]+)(?:\|(?P<user_label>[^>]*))?"
+    r"|#(?P<channel>[CG][A-Z0-9]+)(?:\|(?P<channel_label>[^>]*))?"
+    r"|!(?P<special>channel|here|everyone)(?:\|[^>]*)?"
+    r"|!subteam\^(?P<team>[A-Z0-9]+)(?:\|(?P<team_label>[^>]*))?"
+    r"|!date\^[^|>]*\|(?P<date>[^>]*)"
+    r"|(?P<url>(?:https?|mailto):[^|>]+)(?:\|(?P<url_label>[^>]*))?"
+    r")>"
+)
 
 
 def plain_text(text: str, names: Mapping[str, str]) -> str:
     """What a person saw in Slack: `<@U1>` → `@Alice`, `<url|label>` → `label (url)`, entities decoded."""
-    text = _USER.sub(lambda match: "@" + names.get(match.group(1), match.group(2) or match.group(1)), text)
-    text = _CHANNEL.sub(lambda match: "#" + (match.group(2) or match.group(1)), text)
-    text = _SPECIAL.sub(lambda match: "@" + match.group(1), text)
-    text = _SUBTEAM.sub(lambda match: match.group(2) or "@" + match.group(1), text)
-    text = _DATE.sub(lambda match: match.group(1), text)
-    text = _LINK.sub(lambda match: f"{match.group(2)} ({match.group(1)})" if match.group(2) else match.group(1), text)
-    return html.unescape(text)
+    if "<" not in text and "&" not in text:  # most messages: nothing to translate
+        return text
+
+    def seen(match: re.Match[str]) -> str:
+        part = match.groupdict()
+        if part["user"]:
+            return "@" + names.get(part["user"], part["user_label"] or part["user"])
+        if part["channel"]:
+            return "#" + (part["channel_label"] or part["channel"])
+        if part["special"]:
+            return "@" + part["special"]
+        if part["team"]:
+            return part["team_label"] or "@" + part["team"]
+        if part["date"] is not None:
+            return part["date"]
+        return f"{part['url_label']} ({part['url']})" if part["url_label"] else part["url"]
+
+    return html.unescape(_MARKUP.sub(seen, text))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per message: frozen dataclasses are slow to build by the ten thousand
 class Event:
     at: datetime  # local time
+    when: str  # `at` as the timeline prints it, with seconds and zone
     kind: str
     label: str | None  # None for what people said
     author: str | None
@@ -130,7 +148,22 @@ class Postmortem:
     message_count: int
 
 
-def user_ids(entries: Iterable[TimelineEntry], incident: IncidentSnapshot, follow_ups: Iterable[FollowUp]) -> set[str]:
+class TimelineRow(Protocol):
+    """What the document reads of a timeline entry (a stored row or a TimelineEntry)."""
+
+    at: datetime
+    kind: str
+    author: str | None
+    text: str
+    slack_ts: str | None
+    thread_ts: str | None
+    is_edited: bool
+    is_deleted: bool
+    has_original: bool
+    highlighted: bool
+
+
+def user_ids(entries: Iterable[TimelineRow], incident: IncidentSnapshot, follow_ups: Iterable[FollowUp]) -> set[str]:
     """Everyone the document names, so their display names can be looked up in one go."""
     found = {user for user in incident.roles.values()}
     found.add(incident.declared_by)
@@ -160,7 +193,7 @@ def build(
     *,
     incident: IncidentSnapshot,
     detected_at: datetime | None,
-    entries: Sequence[TimelineEntry],
+    entries: Sequence[TimelineRow],
     alerts: Sequence[Alert],
     follow_ups: Sequence[FollowUp],
     names: Mapping[str, str],
@@ -176,42 +209,50 @@ def build(
             return None
         return names.get(user, user)
 
-    def event(entry: TimelineEntry) -> Event:
+    def event(entry: TimelineRow) -> Event:
+        at = entry.at.astimezone(zone)
+        kind = entry.kind
         return Event(
-            at=local(entry.at),
-            kind=entry.kind,
-            label=None if entry.kind == "message" else KIND_LABELS.get(entry.kind, entry.kind),
-            author=name(entry.author),
+            at=at,
+            when=f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}:{at.second:02d} "
+            + (at.tzname() or ""),
+            kind=kind,
+            label=None if kind == "message" else KIND_LABELS.get(kind, kind),
+            author=None if entry.author is None else names.get(entry.author, entry.author),
             text=plain_text(entry.text, names),
             edited=entry.is_edited,
             highlighted=entry.highlighted,
         )
 
-    # What people said, minus what they deleted and the bot's own posts (their substance is already
-    # recorded as status, severity, role and alert entries).
-    visible = [
-        entry
-        for entry in entries
-        if not entry.is_deleted and entry.has_original and not (entry.kind == "message" and entry.author in bot_users)
-    ]
+    # One pass over a timeline that can hold tens of thousands of entries. Left out: what people
+    # deleted, and the bot's own posts (their substance is recorded as status, role and alert entries).
     parents: dict[str, Event] = {}
     timeline: list[Event] = []
-    for entry in visible:
+    key_events: list[Event] = []
+    status_history: list[Event] = []
+    sections: dict[str, list[str]] = {section: [] for section in SECTION_PREFIXES}
+    message_authors: dict[str, int] = {}
+    for entry in entries:
+        kind, author = entry.kind, entry.author
+        if entry.is_deleted or not entry.has_original or (kind == "message" and author in bot_users):
+            continue
         item = event(entry)
-        parent = parents.get(entry.thread_ts or "") if entry.thread_ts and entry.thread_ts != entry.slack_ts else None
+        if entry.highlighted or kind in KEY_KINDS:
+            key_events.append(item)
+        if kind in STATUS_KINDS:
+            status_history.append(item)
+        if kind == "message" and author:
+            message_authors[author] = message_authors.get(author, 0) + 1
+        if kind in ("note", "message") and (found := _section_of(item.text)):
+            sections[found[0]].append(found[1])
+        thread = entry.thread_ts
+        parent = parents.get(thread) if thread and thread != entry.slack_ts else None
         if parent is not None:
             parent.replies.append(item)
             continue
         if entry.slack_ts:
             parents[entry.slack_ts] = item
         timeline.append(item)
-
-    key_events = [event(entry) for entry in visible if entry.highlighted or entry.kind in KEY_KINDS]
-    status_history = [event(entry) for entry in visible if entry.kind in STATUS_KINDS]
-    sections: dict[str, list[str]] = {section: [] for section in SECTION_PREFIXES}
-    for entry in visible:
-        if entry.kind in ("note", "message") and (found := _section_of(plain_text(entry.text, names))):
-            sections[found[0]].append(found[1])
 
     first_alert = min((alert.starts_at for alert in alerts), default=None)
     started = first_alert or detected_at or incident.declared_at
@@ -224,10 +265,6 @@ def build(
         Metric("Time to resolve", _between(declared, incident.resolved_at), "declared → resolved"),
     ]
 
-    message_authors: dict[str, int] = {}
-    for entry in visible:
-        if entry.kind == "message" and entry.author:
-            message_authors[entry.author] = message_authors.get(entry.author, 0) + 1
     roles_by_user: dict[str, list[str]] = {}
     for role, user in incident.roles.items():
         roles_by_user.setdefault(user, []).append(role.title)

@@ -116,7 +116,7 @@ class Postmortems:
             if incident is None:
                 raise IncidentNotFound(f"There is no incident {IncidentRef(number)}.")
             snapshot = IncidentSnapshot.of(incident, await incident_queries.list_roles(session, number))
-            entries = await timeline_queries.list_entries(session, number, include_deleted=True)
+            entries = await timeline_queries.list_entry_rows(session, number)
             alerts = await alert_queries.list_incident_alerts(session, number)
             follow_ups = await follow_up_queries.list_for_incident(session, number)
             detected_at = incident.detected_at

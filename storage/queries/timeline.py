@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select  # sqlmodel's select types at most four columns
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,6 +46,34 @@ async def list_entries(
         await session.exec(query.order_by(col(TimelineEntry.at).desc(), col(TimelineEntry.id).desc()).limit(last))
     ).all()
     return list(reversed(newest))
+
+
+@dataclass(slots=True)
+class EntryRow:
+    """A timeline entry as read for rendering: plain attributes, cheap to build by the ten thousand."""
+
+    at: datetime
+    kind: str
+    author: str | None
+    text: str
+    slack_ts: str | None
+    thread_ts: str | None
+    is_edited: bool
+    is_deleted: bool
+    has_original: bool
+    highlighted: bool
+
+
+async def list_entry_rows(session: AsyncSession, incident_id: int) -> list[EntryRow]:
+    """Every entry, deleted ones too, in time order; much faster than ORM objects for a big incident."""
+    table = TimelineEntry.__table__  # type: ignore[attr-defined]
+    query = (
+        sa_select(*(table.c[name] for name in EntryRow.__slots__))
+        .where(table.c.incident_id == incident_id)
+        .order_by(table.c.at, table.c.id)
+    )
+    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+    return [EntryRow(*row) for row in rows]
 
 
 async def count_entries(session: AsyncSession, incident_id: int) -> int:
