@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,9 @@ from storage.tables import TimelineEntry
 from storage.types import utcnow
 
 log = logging.getLogger("oncall.postmortem")
+
+# People change their display names; a week-old name is asked for again.
+NAME_CACHE_TTL = timedelta(days=7)
 
 
 async def request(*, session: AsyncSession, outbox: Outbox, target: Target, by: str) -> tuple[IncidentSnapshot, bool]:
@@ -94,7 +98,7 @@ class Postmortems:
     async def _names(self, user_ids: Iterable[str]) -> dict[str, str]:
         wanted = set(user_ids)
         async with self._database.transaction() as session:
-            known = await user_queries.names(session, wanted)
+            known = await user_queries.names(session, wanted, fetched_since=utcnow() - NAME_CACHE_TTL)
         missing = sorted(wanted - set(known))
         if not missing or self._gateway is None:
             return known

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,11 +12,13 @@ from storage.tables import SlackUser
 from storage.types import utcnow
 
 
-async def names(session: AsyncSession, user_ids: Iterable[str]) -> dict[str, str]:
+async def names(session: AsyncSession, user_ids: Iterable[str], *, fetched_since: datetime) -> dict[str, str]:
+    """Cached names fetched since the given time; older ones count as unknown (people rename)."""
     wanted = sorted(set(user_ids))
     if not wanted:
         return {}
-    rows = (await session.exec(select(SlackUser).where(col(SlackUser.id).in_(wanted)))).all()
+    query = select(SlackUser).where(col(SlackUser.id).in_(wanted), col(SlackUser.fetched_at) >= fetched_since)
+    rows = (await session.exec(query)).all()
     return {row.id: row.name for row in rows}
 
 

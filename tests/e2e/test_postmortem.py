@@ -78,6 +78,8 @@ async def test_regenerating_never_duplicates_and_drafts_once(workspace: Workspac
     channel = await conversation(workspace)
     await workspace.command("postmortem", channel=channel)
     await workspace.settle()
+    lookups = len(workspace.slack.ok_calls_to("users.info"))
+    assert lookups >= 3  # alice, bob and carol, once each
     again = await workspace.command("postmortem", channel=channel)
     assert "drafted" not in again["text"]
     await workspace.settle()
@@ -86,6 +88,7 @@ async def test_regenerating_never_duplicates_and_drafts_once(workspace: Workspac
     strip = lambda text: [line for line in text.splitlines() if not line.startswith("_Generated")]  # noqa: E731
     assert strip(first) == strip(second)
     assert second.count("Postmortem drafted") == 1
+    assert len(workspace.slack.ok_calls_to("users.info")) == lookups  # names came from the cache
 
 
 async def test_close_needs_a_resolved_incident_with_a_drafted_postmortem(workspace: Workspace) -> None:
