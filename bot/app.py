@@ -19,11 +19,13 @@ from bot.keys import (
     database_key,
     gateway_key,
     outbox_worker_key,
+    scheduler_key,
     settings_key,
 )
 from bot.outbox.effects import EffectRunner
 from bot.outbox.worker import OutboxWorker
 from bot.postmortem.service import Postmortems
+from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, build_client
 from bot.unit_of_work import unit_of_work
@@ -89,6 +91,14 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def _scheduler(app: web.Application) -> AsyncIterator[None]:
+    scheduler = Scheduler(app[database_key], app[begin_key], app[config_key])
+    app[scheduler_key] = scheduler
+    await scheduler.start()
+    yield
+    await scheduler.stop()
+
+
 async def _bolt(app: web.Application) -> AsyncIterator[None]:
     settings, gateway = app[settings_key], app[gateway_key]
     app[bolt_key] = build_bolt(
@@ -96,6 +106,7 @@ async def _bolt(app: web.Application) -> AsyncIterator[None]:
         client=gateway.client,
         begin=app[begin_key],
         gateway=gateway,
+        config=app[config_key],
     )
     yield
 
@@ -108,6 +119,6 @@ def create_app(settings: Settings) -> web.Application:
     app[config_key] = config
     app[alert_ingestion_key] = AlertIngestion(config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
-    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _bolt])
+    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _scheduler, _bolt])
     routes.register(app)
     return app

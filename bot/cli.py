@@ -100,6 +100,26 @@ def _postmortem(settings: Settings, reference: str, output: str, out: str | None
     return 0
 
 
+def _retro_plan(settings: Settings, start: str, cadence: str, count: int | None, output: str) -> int:
+    import json
+
+    from bot.config import load_config
+    from bot.schedule import retros
+
+    if count is not None and count < 1:
+        raise UsageError("--count must be at least 1")
+    zone = load_config(settings.oncall_config).zone
+    dates = retros.plan(start=start, cadence=cadence, count=count, zone=zone)
+    if output == "json":
+        print(json.dumps([date.isoformat() for date in dates], indent=2))
+    else:
+        for number, line in enumerate(retros.describe_dates(dates), start=1):
+            print(f"{number:>3}  {line}")
+        if count is None:
+            print(f"     … every {cadence} without end (first {len(dates)} shown)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oncall-bot", description="ChatOps bot for on-call teams.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -109,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
     postmortem.add_argument("reference", metavar="REF", help="the incident: INC-12 or 12")
     postmortem.add_argument("--format", choices=["md", "html"], default="md", help="Markdown (default) or HTML")
     postmortem.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    retro = commands.add_parser("retro", help="retro cadences")
+    retro_commands = retro.add_subparsers(dest="retro_command", required=True, metavar="ACTION")
+    plan = retro_commands.add_parser("plan", help="print a cadence's dates without scheduling anything")
+    plan.add_argument("--start", required=True, help="first retro, local time: 2026-12-01T10:00")
+    plan.add_argument("--cadence", required=True, help="how often: 1w, 2w, 4w, 30d …")
+    plan.add_argument("--count", type=int, help="how many (default: without end; 20 shown)")
+    plan.add_argument("--format", choices=["table", "json"], default="table")
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     database_commands.add_parser("upgrade", help="apply pending migrations")
@@ -123,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings)
         if arguments.command == "demo":
             return _demo(settings)
+        if arguments.command == "retro":
+            return _retro_plan(settings, arguments.start, arguments.cadence, arguments.count, arguments.format)
         if arguments.command == "postmortem":
             return _postmortem(settings, arguments.reference, arguments.format, arguments.out)
         return _db_upgrade(settings)

@@ -7,6 +7,7 @@ here. docs/configuration.md documents every key. A bad file stops the bot with o
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +17,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from bot.errors import SettingsError
 from bot.incidents.models import Severity
+from bot.schedule.cadence import local_start
+from bot.schedule.durations import parse_duration
 
 NO_INCIDENT = "none"
 
@@ -136,6 +139,52 @@ class PostmortemConfig(_Strict):
         return value
 
 
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(str(value))
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+DEFAULT_STATUS_UPDATE_AFTER = {
+    Severity.SEV1: timedelta(minutes=15),
+    Severity.SEV2: timedelta(minutes=30),
+    Severity.SEV3: timedelta(hours=2),
+    Severity.SEV4: timedelta(hours=8),
+}
+
+
+def _severity_keys(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    keys = {}
+    for key, item in value.items():
+        severity = Severity.parse(str(key))
+        if severity is None:
+            raise ValueError(f"{key!r} is not a severity (sev1..sev4)")
+        keys[severity] = item
+    return keys
+
+
+class RemindersConfig(_Strict):
+    # How long an open incident may go without a status update or note before its channel is nudged.
+    status_update_after: Annotated[dict[Severity, Duration], BeforeValidator(_severity_keys)] = Field(
+        default_factory=lambda: dict(DEFAULT_STATUS_UPDATE_AFTER)
+    )
+    postmortem_due_after: Duration = timedelta(days=5)
+    # Local time of day follow-ups are reminded on their due date (and daily after).
+    follow_up_hour: int = Field(default=9, ge=0, le=23)
+    # How often the scheduler looks for what is due: the precision of every reminder.
+    check_every: Duration = timedelta(seconds=30)
+
+
+class RetroConfig(_Strict):
+    channel: str
+    start: str
+    cadence: Duration
+    count: int | None = Field(default=None, ge=1)
+
+
 class OncallConfig(_Strict):
     @model_validator(mode="before")
     @classmethod
@@ -148,6 +197,8 @@ class OncallConfig(_Strict):
     # IANA name; postmortems and reminders show and schedule local times in it.
     timezone: str = "UTC"
     postmortem: PostmortemConfig = Field(default_factory=PostmortemConfig)
+    reminders: RemindersConfig = Field(default_factory=RemindersConfig)
+    retros: list[RetroConfig] = Field(default_factory=list)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     storm: StormConfig = Field(default_factory=StormConfig)
     webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
@@ -164,6 +215,15 @@ class OncallConfig(_Strict):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @model_validator(mode="after")
+    def _retro_starts(self) -> OncallConfig:
+        for index, retro in enumerate(self.retros):
+            try:
+                local_start(retro.start, self.zone)
+            except ValueError as exc:
+                raise ValueError(f"retros[{index}].start: {exc}") from None
+        return self
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -186,7 +246,7 @@ def parse_config(text: str, *, origin: str = "ONCALL_CONFIG") -> OncallConfig:
     if data is None:
         return OncallConfig()
     if not isinstance(data, dict):
-        raise SettingsError(f"{origin}: the top level must be a mapping of sections (alerts, storm, webhooks)")
+        raise SettingsError(f"{origin}: the top level must be a mapping of sections (alerts, reminders, retros, …)")
     try:
         return OncallConfig.model_validate(data)
     except ValidationError as exc:

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.alerts.service import AlertIngestion
 from bot.config import OncallConfig
 from bot.outbox.worker import OutboxWorker
+from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
 from bot.unit_of_work import Begin
@@ -21,3 +22,4 @@ bolt_key = web.AppKey("bolt", AsyncApp)
 config_key = web.AppKey("config", OncallConfig)
 begin_key: web.AppKey[Begin] = web.AppKey("begin")
 alert_ingestion_key = web.AppKey("alert_ingestion", AlertIngestion)
+scheduler_key = web.AppKey("scheduler", Scheduler)

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
+    @field_validator("oncall_config", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
     @field_validator("oncall_config")
     @classmethod
     def _config_exists(cls, value: Path | None) -> Path | None:

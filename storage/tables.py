@@ -188,3 +188,37 @@ class SlackUser(SQLModel, table=True):
     id: str = Field(primary_key=True)
     name: str
     fetched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Reminder(SQLModel, table=True):
+    """One recurring reminder about one thing: when it was last sent and when it is next due."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("kind", "subject_id", name="uq_reminder_subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # status_nudge, postmortem_due, follow_up
+    subject_id: int  # the incident or follow-up it is about
+    last_sent_at: datetime | None = _utc()
+    sent_count: int = 0
+    next_run_at: datetime | None = _utc(index=True)
+
+
+class Retro(SQLModel, table=True):
+    """A retro cadence: a reminder with an agenda posted to a channel at start + n × cadence."""
+
+    __tablename__ = "retros"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    start_at: datetime = Field(sa_type=UTCDateTime)
+    cadence_seconds: int
+    count: int | None = None
+    # Set for retros from ONCALL_CONFIG, which start-up keeps in sync; None for ones made in Slack.
+    config_key: str | None = Field(default=None, unique=True)
+    created_by: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = _utc()
+    runs: int = 0
+    last_run_at: datetime | None = _utc()
+    next_run_at: datetime | None = _utc()

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlmodel import SQLModel
 
+import storage.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from storage import migrate
 from storage.engine import Database
 
@@ -33,7 +35,8 @@ SETTING_NAMES = (
     "LOG_LEVEL",
     "LOG_FORMAT",
 )
-TABLES = "outbox, timeline_entries, roles, processed_events, incidents"
+# Every table, so no test sees another's rows (a new table is included without anyone remembering to).
+TABLES = ", ".join(table.name for table in SQLModel.metadata.sorted_tables)
 
 
 @pytest.fixture(autouse=True)

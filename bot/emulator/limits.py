@@ -26,6 +26,7 @@ METHOD_TIERS = {
     "bookmarks.add": 2,
     "bookmarks.list": 3,
     "bookmarks.remove": 2,
+    "conversations.open": 3,
     "pins.add": 2,
     "pins.remove": 2,
     "reactions.add": 3,

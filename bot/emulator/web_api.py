@@ -223,6 +223,21 @@ class WebApi:
         thread = [m for m in self.ws.messages(channel.id) if m.ts == parent.ts or m.thread_ts == parent.ts]
         return {"messages": [m.as_slack() for m in thread], "has_more": False}
 
+    def conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A direct message with one person: the same channel every time."""
+        users = [user for user in str(args.get("users") or "").split(",") if user]
+        if len(users) != 1:
+            raise SlackApiFailure("not_enough_users" if not users else "too_many_users")
+        if users[0] not in self.ws.users:
+            raise SlackApiFailure("user_not_found")
+        name = f"dm-{users[0].lower()}"
+        channel = self.ws.channel_by_name(name)
+        if channel is None:
+            channel = self.ws.channels[
+                self.ws.add_channel(name, creator=self.bot_user, is_private=True, members=[self.bot_user, users[0]])
+            ]
+        return {"channel": {"id": channel.id, "is_im": True, "user": users[0]}}
+
     def conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self.channel(args["channel"])
         if channel.is_archived:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,8 @@ class EffectRunner:
     async def perform(self, entry: OutboxEntry, incident: IncidentSnapshot | None) -> Updates:
         if entry.kind == Effect.SYNC_ALERT_GROUP:
             return await self._sync_alert_group(entry)
+        if entry.kind == Effect.MESSAGE:
+            return await self._message(entry)
         handler: Callable[[OutboxEntry, IncidentSnapshot], Awaitable[Updates]] = getattr(self, f"_{entry.kind}")
         if incident is None:
             raise SlackRejected(entry.kind, "the incident of this entry no longer exists")
@@ -222,6 +225,13 @@ class EffectRunner:
             title=f"Postmortem {incident.ref}: {incident.title}",
             comment=comment,
         )
+        return {}
+
+    async def _message(self, entry: OutboxEntry) -> Updates:
+        to = str(entry.payload["to"])
+        channel = await self.gateway.open_dm(to) if re.fullmatch(r"[UW][A-Z0-9]+", to) else None
+        channel = channel or await self.gateway.resolve_channel(to)
+        await self.gateway.post_message(channel, text=entry.payload["text"])
         return {}
 
     async def _add_bookmark(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:

@@ -30,6 +30,7 @@ class Effect(StrEnum):
     SYNC_ALERT_GROUP = "sync_alert_group"
     ADD_BOOKMARK = "add_bookmark"
     UPLOAD_POSTMORTEM = "upload_postmortem"
+    MESSAGE = "message"  # to a named channel or, by user id, a direct message: not about one incident
 
 
 def incident_lane(incident_id: int) -> str:
@@ -80,6 +81,10 @@ class Outbox:
     ) -> None:
         """Post a message in the incident's channel."""
         self.add(Effect.POST, incident_id=incident_id, text=text, thread_ts=thread_ts, blocks=blocks)
+
+    def message(self, to: str, text: str, *, lane: str | None = None) -> None:
+        """Post to a channel (name or id) or to a person's direct messages (user id)."""
+        self.add(Effect.MESSAGE, incident_id=None, lane=lane, to=to, text=text)
 
     def refresh(self, incident_id: int, *, topic: bool = False) -> None:
         """Bring the pinned summary and the announcement (and the topic) up to date."""

@@ -204,6 +204,10 @@ class SlackGateway:
         files = response.get("files") or [{}]
         return str(files[0].get("id", ""))
 
+    async def open_dm(self, user_id: str) -> str:
+        data = await self._call("conversations.open", self.client.conversations_open, users=user_id)
+        return str(data["channel"]["id"])
+
     async def usergroup_members(self, usergroup: str) -> list[str]:
         data = await self._call("usergroups.users.list", self.client.usergroups_users_list, usergroup=usergroup)
         return [str(user) for user in data.get("users", [])]

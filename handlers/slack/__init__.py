@@ -7,17 +7,21 @@ import re
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.config import OncallConfig
 from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
 from bot.slack.gateway import SlackGateway
 from bot.unit_of_work import Begin
 from handlers.slack import actions, events, modals
 from handlers.slack.context import provide
 from handlers.slack.incident_command import handle_incident_command
+from handlers.slack.retro_command import handle_retro_command
 
 FOLLOW_UP_SHORTCUT = "followup"
 
 
-def build_bolt(*, signing_secret: str, client: AsyncWebClient, begin: Begin, gateway: SlackGateway) -> AsyncApp:
+def build_bolt(
+    *, signing_secret: str, client: AsyncWebClient, begin: Begin, gateway: SlackGateway, config: OncallConfig
+) -> AsyncApp:
     """Bolt with request verification on; our aiohttp app serves it, so `start()` is never called."""
     app = AsyncApp(
         client=client,
@@ -26,8 +30,9 @@ def build_bolt(*, signing_secret: str, client: AsyncWebClient, begin: Begin, gat
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
-    app.use(provide(begin, gateway))
+    app.use(provide(begin, gateway, config))
     app.command("/incident")(handle_incident_command)
+    app.command("/retro")(handle_retro_command)
     app.event("message")(events.handle_message_event)
     app.event(re.compile(r"^(reaction_added|reaction_removed|pin_added|pin_removed)$"))(events.handle_highlight_event)
     app.event("member_joined_channel")(events.handle_member_joined_event)

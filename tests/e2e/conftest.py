@@ -53,9 +53,11 @@ class Workspace:
                 await self.server.app[outbox_worker_key].wait_until_idle()
                 await self.slack.drain()
 
-    async def command(self, text: str, *, user: str | None = None, channel: str | None = None) -> dict[str, Any]:
+    async def command(
+        self, text: str, *, user: str | None = None, channel: str | None = None, command: str = "/incident"
+    ) -> dict[str, Any]:
         delivery = await self.slack.slash_command(
-            user=user or self.people.alice, channel=channel or self.general, text=text
+            user=user or self.people.alice, channel=channel or self.general, text=text, command=command
         )
         assert delivery.status == 200, delivery.text
         return delivery.json() or {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import subprocess
 import sys
@@ -84,3 +85,26 @@ async def test_serve_migrates_an_empty_database_and_answers_health_checks(tmp_pa
         _, stderr = await asyncio.wait_for(server.communicate(), timeout=30)
     assert server.returncode is not None
     assert b"Traceback" not in stderr
+
+
+def test_retro_plan_prints_a_cadences_dates_in_the_configured_zone(tmp_path: Path) -> None:
+    config = tmp_path / "oncall.yml"
+    config.write_text("timezone: Europe/Madrid\n")
+    env = {"ONCALL_CONFIG": str(config), "PATH": "/usr/bin:/bin"}
+    result = _run(
+        "retro", "plan", "--start", "2026-03-22T10:00", "--cadence", "1w", "--count", "3", "--format", "json", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        "2026-03-22T10:00:00+01:00",
+        "2026-03-29T10:00:00+02:00",
+        "2026-04-05T10:00:00+02:00",
+    ]
+    table = _run("retro", "plan", "--start", "2026-12-01T10:00", "--cadence", "2w", env=env)
+    assert table.stdout.splitlines()[0].split() == ["1", "Tue", "2026-12-01", "10:00", "CET"]
+    assert "without end (first 20 shown)" in table.stdout
+    bad = _run("retro", "plan", "--start", "2026-12-01T10:00", "--cadence", "2 weeks", env=env)
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [
+        "oncall-bot: '2 weeks' is not a duration: write e.g. 15m, 2h, 5d or 2w (units s, m, h, d, w)"
+    ]

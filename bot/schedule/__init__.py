@@ -1,0 +1,1 @@
+"""Time: durations people write, cadences of retros, and the reminders the bot sends on schedule."""

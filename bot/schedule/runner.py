@@ -1,0 +1,140 @@
+"""The scheduler in the bot's process: APScheduler fires ticks; only the leading replica runs them.
+
+Leadership is a PostgreSQL session advisory lock held on a connection of its own: when the leader
+dies its connection closes, PostgreSQL releases the lock, and another replica takes it at its next
+try (every LEADERSHIP_SECONDS). On SQLite there is one replica, and it leads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.config import OncallConfig
+from bot.schedule import retros
+from bot.schedule.reminders import Reminders, TickResult
+from bot.unit_of_work import Begin
+from storage.engine import Database
+from storage.types import utcnow
+
+log = logging.getLogger("oncall.scheduler")
+
+LEADER_LOCK = 0x1EAD  # differs from the migration, ingestion and tick locks
+LEADERSHIP_SECONDS = 2.0
+
+
+class Leadership:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._connection: AsyncConnection | None = None
+        self.is_leader = database.dialect != "postgresql"
+
+    async def try_lead(self) -> bool:
+        if self._database.dialect != "postgresql":
+            return True
+        try:
+            if self._connection is None:
+                self._connection = await self._database.engine.connect()
+            if not self.is_leader:
+                acquired = await self._connection.scalar(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK}
+                )
+                await self._connection.commit()  # the lock is the session's; end the transaction that took it
+                if acquired:
+                    log.info("scheduler.leader acquired")
+                self.is_leader = bool(acquired)
+            else:
+                await self._connection.scalar(text("SELECT 1"))  # still connected, so still holding it
+                await self._connection.commit()
+        except Exception:  # the connection died: whatever we held is released; try again next time
+            log.warning("scheduler.leadership_lost", exc_info=True)
+            self.is_leader = False
+            await self._drop_connection()
+        return self.is_leader
+
+    async def release(self) -> None:
+        if self._connection is not None and self.is_leader:
+            with contextlib.suppress(Exception):
+                await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK})
+        self.is_leader = False
+        await self._drop_connection()
+
+    async def _drop_connection(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                await self._connection.close()
+            self._connection = None
+
+
+class Scheduler:
+    def __init__(
+        self,
+        database: Database,
+        begin: Begin,
+        config: OncallConfig,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._begin = begin
+        self._config = config
+        self._clock = clock
+        self.reminders = Reminders(config)
+        self.leadership = Leadership(database)
+        self._scheduler = AsyncIOScheduler(timezone=config.zone)
+
+    async def start(self) -> None:
+        async with self._begin() as (session, _):
+            await retros.sync_config(session=session, config=self._config, now=self._clock())
+        every = self._config.reminders.check_every.total_seconds()
+        # A tick late by less than its period still runs (once: coalesced); later ones are skipped,
+        # and the next tick sends whatever they would have.
+        self._scheduler.add_job(
+            self._tick_if_leader,
+            IntervalTrigger(seconds=every),
+            id="reminders",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(every)),
+        )
+        self._scheduler.add_job(
+            self.leadership.try_lead,
+            IntervalTrigger(seconds=LEADERSHIP_SECONDS),
+            id="leadership",
+            max_instances=1,
+            coalesce=True,
+        )
+        self._scheduler.start()
+        await self.leadership.try_lead()
+
+    async def stop(self) -> None:
+        self._scheduler.shutdown(wait=False)
+        await self.leadership.release()
+
+    async def _tick_if_leader(self) -> None:
+        if not await self.leadership.try_lead():
+            return
+        try:
+            result = await self.tick(self._clock())
+        except Exception:  # the next tick tries again; nothing was recorded as sent
+            log.exception("scheduler.tick_failed")
+            return
+        if result.sent:
+            log.info(
+                "scheduler.sent nudges=%d postmortems=%d follow_ups=%d retros=%d",
+                result.nudges,
+                result.postmortems,
+                result.follow_ups,
+                result.retros,
+            )
+
+    async def tick(self, now: datetime) -> TickResult:
+        """Send everything due at `now`; tests call it with the time they want."""
+        async with self._begin() as (session, outbox):
+            return await self.reminders.tick(session=session, outbox=outbox, now=now)
