@@ -45,3 +45,5 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    # APScheduler logs every job run at INFO: once a second per replica says nothing an operator needs.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))

@@ -107,6 +107,9 @@ class OutboxEntry(SQLModel, table=True):
     attempts: int = 0
     not_before: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_error: str | None = None
+    # Which worker is performing the entry, until when; another may take it once the lease runs out.
+    lease_owner: str | None = None
+    lease_until: datetime | None = _utc()
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     done_at: datetime | None = _utc()
 

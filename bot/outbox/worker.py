@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -38,6 +40,8 @@ async def remember_on_incident(session: AsyncSession, entry: OutboxEntry, update
 
 
 MAX_BACKOFF_SECONDS = 300.0
+# Longer than any one attempt takes (slack_sdk's own retries included): a live worker never loses it.
+LEASE = timedelta(minutes=2)
 
 
 def backoff(attempts: int) -> float:
@@ -69,6 +73,7 @@ class OutboxWorker:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._busy_lanes: set[str] = set()
         self._stopping = False
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -89,7 +94,7 @@ class OutboxWorker:
         """Sleep until the next retry is due, but poll at least every few seconds (other writers)."""
         try:
             async with self._database.transaction() as session:
-                next_due = await queries.next_due_at(session)
+                next_due = await queries.next_due_at(session, self._clock())
         except Exception:
             return self._poll_seconds
         if next_due is None:
@@ -172,14 +177,17 @@ class OutboxWorker:
         )
 
     async def _current(self, entry: OutboxEntry) -> tuple[OutboxEntry, IncidentSnapshot | None] | None:
-        """The entry as stored now, and its incident; None if it is no longer pending.
+        """Claim the entry as stored now, with its incident; None if it is done or someone else has it.
 
         The list of due entries is read before this task started, and an entry can finish while that
-        list is being read: checking again here is what keeps one entry from being performed twice.
+        list is being read; another replica may also have listed it. The claim is a lease taken under
+        FOR UPDATE SKIP LOCKED: one worker performs the entry, and if that worker dies the lease runs
+        out and another retries it.
         """
         assert entry.id is not None
+        now = self._clock()
         async with self._database.transaction() as session:
-            stored = await queries.get_entry(session, entry.id)
+            stored = await queries.claim(session, entry.id, owner=self._owner, now=now, until=now + LEASE)
             if stored is None or stored.state != queries.PENDING or stored.attempts != entry.attempts:
                 return None
             if stored.incident_id is None:
@@ -202,6 +210,7 @@ class OutboxWorker:
                     entry.attempts + 1,
                 )
                 stored.last_error = None
+                stored.lease_until = stored.lease_owner = None
 
     async def _record_failure(self, entry: OutboxEntry, error: str, *, retry_in: float | None) -> None:
         assert entry.id is not None
@@ -210,6 +219,7 @@ class OutboxWorker:
             if stored is None:
                 return
             stored.attempts, stored.last_error = entry.attempts + 1, error[:2000]
+            stored.lease_until = stored.lease_owner = None
             if retry_in is None:
                 stored.state = queries.DEAD
             else:

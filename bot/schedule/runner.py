@@ -7,6 +7,7 @@ try (every LEADERSHIP_SECONDS). On SQLite there is one replica, and it leads.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
@@ -35,10 +36,15 @@ class Leadership:
         self._database = database
         self._connection: AsyncConnection | None = None
         self.is_leader = database.dialect != "postgresql"
+        self._turn = asyncio.Lock()  # one operation at a time on the lock's connection
 
     async def try_lead(self) -> bool:
         if self._database.dialect != "postgresql":
             return True
+        async with self._turn:
+            return await self._try_lead()
+
+    async def _try_lead(self) -> bool:
         try:
             if self._connection is None:
                 self._connection = await self._database.engine.connect()
@@ -60,6 +66,10 @@ class Leadership:
         return self.is_leader
 
     async def release(self) -> None:
+        async with self._turn:
+            await self._release()
+
+    async def _release(self) -> None:
         if self._connection is not None and self.is_leader:
             with contextlib.suppress(Exception):
                 await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK})
@@ -118,7 +128,9 @@ class Scheduler:
         await self.leadership.release()
 
     async def _tick_if_leader(self) -> None:
-        if not await self.leadership.try_lead():
+        # The leadership job keeps this current; the tick's own transaction lock covers the moments
+        # between a lost connection and the next check.
+        if not self.leadership.is_leader:
             return
         try:
             result = await self.tick(self._clock())

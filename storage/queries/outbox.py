@@ -32,9 +32,10 @@ async def list_due(session: AsyncSession, now: datetime, *, limit: int) -> Seque
         )
         .exists()
     )
+    unleased = (col(OutboxEntry.lease_until).is_(None)) | (col(OutboxEntry.lease_until) < now)
     query = (
         select(OutboxEntry)
-        .where(OutboxEntry.state == PENDING, col(OutboxEntry.not_before) <= now, ~has_earlier_pending)
+        .where(OutboxEntry.state == PENDING, col(OutboxEntry.not_before) <= now, unleased, ~has_earlier_pending)
         .order_by(col(OutboxEntry.id))
         .limit(limit)
     )
@@ -52,9 +53,30 @@ async def has_waiting(session: AsyncSession, *, kind: str, lane: str, now: datet
     return (await session.exec(query.limit(1))).first() is not None
 
 
-async def next_due_at(session: AsyncSession) -> datetime | None:
-    query = select(func.min(OutboxEntry.not_before)).where(OutboxEntry.state == PENDING)
+async def next_due_at(session: AsyncSession, now: datetime) -> datetime | None:
+    """When the next pending entry nobody is performing falls due."""
+    unleased = (col(OutboxEntry.lease_until).is_(None)) | (col(OutboxEntry.lease_until) < now)
+    query = select(func.min(OutboxEntry.not_before)).where(OutboxEntry.state == PENDING, unleased)
     return (await session.exec(query)).first()
+
+
+async def claim(
+    session: AsyncSession, entry_id: int, *, owner: str, now: datetime, until: datetime
+) -> OutboxEntry | None:
+    """Lease a pending entry to one worker; None if another holds it (locked, or leased until later)."""
+    query = (
+        select(OutboxEntry)
+        .where(
+            OutboxEntry.id == entry_id,
+            OutboxEntry.state == PENDING,
+            (col(OutboxEntry.lease_until).is_(None)) | (col(OutboxEntry.lease_until) < now),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    entry = (await session.exec(query)).first()
+    if entry is not None:
+        entry.lease_owner, entry.lease_until = owner, until
+    return entry
 
 
 async def get_entry(session: AsyncSession, entry_id: int) -> OutboxEntry | None:
