@@ -18,10 +18,12 @@ from bot.keys import (
     config_key,
     database_key,
     gateway_key,
+    metrics_key,
     outbox_worker_key,
     scheduler_key,
     settings_key,
 )
+from bot.metrics import Metrics
 from bot.outbox.effects import EffectRunner
 from bot.outbox.worker import OutboxWorker
 from bot.postmortem.service import Postmortems
@@ -63,7 +65,11 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 async def _slack(app: web.Application) -> AsyncIterator[None]:
     settings = app[settings_key]
-    gateway = SlackGateway(build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
+    calls = app[metrics_key].slack_calls
+    gateway = SlackGateway(
+        build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+        on_call=lambda method, outcome: calls.labels(method, outcome).inc(),
+    )
     app[gateway_key] = gateway
     yield
     await gateway.close()
@@ -92,7 +98,7 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
-    scheduler = Scheduler(app[database_key], app[begin_key], app[config_key])
+    scheduler = Scheduler(app[database_key], app[begin_key], app[config_key], metrics=app[metrics_key])
     app[scheduler_key] = scheduler
     await scheduler.start()
     yield
@@ -115,6 +121,7 @@ def create_app(settings: Settings) -> web.Application:
     """Assemble the whole bot; `oncall-bot serve`, the demo and every HTTP test call this."""
     app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
     app[settings_key] = settings
+    app[metrics_key] = Metrics()
     config = load_config(settings.oncall_config)
     app[config_key] = config
     app[alert_ingestion_key] = AlertIngestion(config)

@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.alerts.service import AlertIngestion
 from bot.config import OncallConfig
+from bot.metrics import Metrics
 from bot.outbox.worker import OutboxWorker
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings
@@ -23,3 +24,4 @@ config_key = web.AppKey("config", OncallConfig)
 begin_key: web.AppKey[Begin] = web.AppKey("begin")
 alert_ingestion_key = web.AppKey("alert_ingestion", AlertIngestion)
 scheduler_key = web.AppKey("scheduler", Scheduler)
+metrics_key = web.AppKey("metrics", Metrics)

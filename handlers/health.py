@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from bot.keys import database_key
+from bot.keys import database_key, metrics_key, outbox_worker_key, scheduler_key
 from storage import migrate
+from storage.types import utcnow
+
+log = logging.getLogger("oncall.health")
 
 
 async def handle_healthz(request: web.Request) -> web.Response:
@@ -23,4 +29,25 @@ async def handle_readyz(request: web.Request) -> web.Response:
         return web.json_response({"status": "unavailable", "database": type(exc).__name__}, status=503)
     if not current:
         return web.json_response({"status": "unavailable", "database": "migrations pending"}, status=503)
-    return web.json_response({"status": "ready", "database": "ok"})
+    scheduler = request.app.get(scheduler_key)
+    leading = scheduler is not None and scheduler.leadership.is_leader
+    worker = request.app.get(outbox_worker_key)
+    return web.json_response(
+        {
+            "status": "ready",
+            "database": "ok",
+            "scheduler": "leader" if leading else "standby",
+            "outbox_worker": "running" if worker is not None and worker.running else "stopped",
+        }
+    )
+
+
+async def handle_metrics(request: web.Request) -> web.Response:
+    """Prometheus text; the gauges of stored state are read from the database first."""
+    metrics = request.app[metrics_key]
+    try:
+        async with request.app[database_key].transaction() as session:
+            await metrics.refresh(session, utcnow())
+    except Exception:  # a scrape during a database outage still shows the counters
+        log.warning("metrics.refresh_failed", exc_info=True)
+    return web.Response(body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})

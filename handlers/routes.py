@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handlers.health import handle_healthz, handle_readyz
+from handlers.health import handle_healthz, handle_metrics, handle_readyz
 from handlers.slack.http import handle_slack_request
 from handlers.webhooks.http import handle_webhook
 
@@ -13,4 +13,5 @@ def register(app: web.Application) -> None:
     app.router.add_post("/slack/events", handle_slack_request)
     app.router.add_get("/healthz", handle_healthz)
     app.router.add_get("/readyz", handle_readyz)
+    app.router.add_get("/metrics", handle_metrics)
     app.router.add_post("/webhooks/{source}", handle_webhook)

@@ -75,6 +75,10 @@ class OutboxWorker:
         self._stopping = False
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
+    @property
+    def running(self) -> bool:
+        return not self._stopping
+
     def wake(self) -> None:
         self._wakeup.set()
 

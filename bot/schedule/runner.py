@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import OncallConfig
+from bot.metrics import Metrics
 from bot.schedule import retros
 from bot.schedule.reminders import Reminders, TickResult
 from bot.unit_of_work import Begin
@@ -91,7 +92,9 @@ class Scheduler:
         config: OncallConfig,
         *,
         clock: Callable[[], datetime] = utcnow,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._begin = begin
         self._config = config
         self._clock = clock
@@ -130,13 +133,22 @@ class Scheduler:
     async def _tick_if_leader(self) -> None:
         # The leadership job keeps this current; the tick's own transaction lock covers the moments
         # between a lost connection and the next check.
+        if self._metrics is not None:
+            self._metrics.is_leader.set(1 if self.leadership.is_leader else 0)
         if not self.leadership.is_leader:
             return
         try:
             result = await self.tick(self._clock())
         except Exception:  # the next tick tries again; nothing was recorded as sent
             log.exception("scheduler.tick_failed")
+            if self._metrics is not None:
+                self._metrics.scheduler_ticks.labels("failed").inc()
             return
+        if self._metrics is not None:
+            self._metrics.scheduler_ticks.labels("ok").inc()
+            for kind in ("nudges", "postmortems", "follow_ups", "retros"):
+                if getattr(result, kind):
+                    self._metrics.reminders_sent.labels(kind).inc(getattr(result, kind))
         if result.sent:
             log.info(
                 "scheduler.sent nudges=%d postmortems=%d follow_ups=%d retros=%d",

@@ -64,11 +64,19 @@ def _classify(method: str, exc: SlackApiError) -> SlackRetryable | SlackRejected
     return SlackRejected(method, error or f"http_{status}")
 
 
+def _outcome(failure: SlackRetryable | SlackRejected) -> str:
+    if isinstance(failure, SlackRejected):
+        return "rejected"
+    return "ratelimited" if failure.error == "ratelimited" else "retryable"
+
+
 class SlackGateway:
     """Named Slack operations the bot performs, with Slack's errors translated."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, on_call: Callable[[str, str], None] | None = None) -> None:
         self.client = client
+        # Told (method, outcome) after every call: ok, ratelimited, retryable or rejected.
+        self._on_call = on_call or (lambda method, outcome: None)
         self._bot_user_id: str | None = None
         self._channel_ids: dict[str, str] = {}
 
@@ -76,9 +84,13 @@ class SlackGateway:
         try:
             response = await send(**args)
         except SlackApiError as exc:
-            raise _classify(method, exc) from exc
+            failure = _classify(method, exc)
+            self._on_call(method, _outcome(failure))
+            raise failure from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
+            self._on_call(method, "retryable")
             raise SlackRetryable(method, type(exc).__name__) from exc
+        self._on_call(method, "ok")
         log.debug("slack.call method=%s ok", method)
         return dict(response.data) if isinstance(response.data, dict) else {}
 
@@ -198,9 +210,13 @@ class SlackGateway:
                 channel=channel, filename=filename, content=content, title=title, initial_comment=comment
             )
         except SlackApiError as exc:
-            raise _classify("files.upload_v2", exc) from exc
+            failure = _classify("files.upload_v2", exc)
+            self._on_call("files.upload_v2", _outcome(failure))
+            raise failure from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
+            self._on_call("files.upload_v2", "retryable")
             raise SlackRetryable("files.upload_v2", type(exc).__name__) from exc
+        self._on_call("files.upload_v2", "ok")
         files = response.get("files") or [{}]
         return str(files[0].get("id", ""))
 

@@ -17,7 +17,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.alerts.models import AlertIn, PayloadError
-from bot.keys import alert_ingestion_key, begin_key, config_key, settings_key
+from bot.keys import alert_ingestion_key, begin_key, config_key, metrics_key, settings_key
 from handlers.webhooks import alertmanager, generic, grafana, pagerduty
 
 log = logging.getLogger("oncall.webhooks")
@@ -81,7 +81,18 @@ def _decode(body: bytes) -> Any:
         raise ValueError(f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
 
 
+OUTCOMES = {200: "accepted", 400: "malformed", 401: "unauthorized", 404: "unknown_source", 413: "too_large"}
+OUTCOMES |= {422: "invalid", 503: "unavailable"}
+
+
 async def handle_webhook(request: web.Request) -> web.Response:
+    response = await _handle(request)
+    source = request.match_info["source"] if request.match_info["source"] in PARSERS else "unknown"
+    request.app[metrics_key].webhooks.labels(source, OUTCOMES.get(response.status, "error")).inc()
+    return response
+
+
+async def _handle(request: web.Request) -> web.Response:
     source = request.match_info["source"]
     parse = PARSERS.get(source)
     if parse is None:

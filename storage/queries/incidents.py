@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -55,3 +56,12 @@ async def upsert_role(session: AsyncSession, role: Role) -> Role | None:
         )
     await session.flush()
     return previous
+
+
+async def count_by_severity(session: AsyncSession, statuses: Sequence[str]) -> dict[str, int]:
+    query = (
+        select(Incident.severity, func.count())
+        .where(col(Incident.status).in_(statuses))
+        .group_by(col(Incident.severity))
+    )
+    return {severity: count for severity, count in (await session.exec(query)).all()}

@@ -93,3 +93,8 @@ async def list_entries(session: AsyncSession, *, incident_id: int | None = None)
     if incident_id is not None:
         query = query.where(OutboxEntry.incident_id == incident_id)
     return (await session.exec(query)).all()
+
+
+async def oldest_pending_created_at(session: AsyncSession) -> datetime | None:
+    query = select(func.min(OutboxEntry.created_at)).where(OutboxEntry.state == PENDING)
+    return (await session.exec(query)).first()

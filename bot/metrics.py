@@ -1,0 +1,74 @@
+"""The bot's own metrics (prometheus-client), served at /metrics: it watches others, so it must be watchable.
+
+One registry per application, so several bots in one process (the tests) do not collide. Gauges
+that describe stored state (outbox depth, open incidents) are read from the database at scrape
+time, so every replica reports the same truth.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.incidents.models import OPEN_STATUSES, Severity
+from storage.queries import incidents as incident_queries
+from storage.queries import outbox as outbox_queries
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        registry = self.registry
+        self.webhooks = Counter(
+            "oncall_webhooks",
+            "Alert webhooks received, by source and outcome",
+            ["source", "outcome"],
+            registry=registry,
+        )
+        self.slack_calls = Counter(
+            "oncall_slack_api_calls",
+            "Slack Web API calls, by method and outcome",
+            ["method", "outcome"],
+            registry=registry,
+        )
+        self.command_ack = Histogram(
+            "oncall_slash_command_ack_seconds",
+            "Time from receiving a slash command to answering it (Slack allows 3 s)",
+            ["command"],
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0),
+            registry=registry,
+        )
+        self.scheduler_ticks = Counter(
+            "oncall_scheduler_ticks", "Scheduler ticks run by this replica, by outcome", ["outcome"], registry=registry
+        )
+        self.reminders_sent = Counter("oncall_reminders_sent", "Reminders sent, by kind", ["kind"], registry=registry)
+        self.outbox_entries = Gauge(
+            "oncall_outbox_entries", "Outbox entries by state (pending, done, dead)", ["state"], registry=registry
+        )
+        self.outbox_oldest_pending = Gauge(
+            "oncall_outbox_oldest_pending_seconds",
+            "Age of the oldest pending outbox entry: Slack work that is waiting",
+            registry=registry,
+        )
+        self.open_incidents = Gauge(
+            "oncall_open_incidents", "Open incidents by severity", ["severity"], registry=registry
+        )
+        self.is_leader = Gauge(
+            "oncall_scheduler_leader", "1 on the replica that runs scheduled jobs", registry=registry
+        )
+
+    async def refresh(self, session: AsyncSession, now: datetime) -> None:
+        """Read the state gauges from the database, just before a scrape."""
+        counts = await outbox_queries.count_by_state(session)
+        for state in (outbox_queries.PENDING, outbox_queries.DONE, outbox_queries.DEAD):
+            self.outbox_entries.labels(state).set(counts.get(state, 0))
+        oldest = await outbox_queries.oldest_pending_created_at(session)
+        self.outbox_oldest_pending.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+        by_severity = await incident_queries.count_by_severity(session, [status.value for status in OPEN_STATUSES])
+        for severity in Severity:
+            self.open_incidents.labels(severity.value).set(by_severity.get(severity.value, 0))
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)

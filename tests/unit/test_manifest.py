@@ -1,0 +1,36 @@
+"""manifest.yml creates the app in one step: valid against Slack's manifest schema, and complete."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+ROOT = Path(__file__).parents[2]
+SCHEMA = ROOT.parent / "shared" / "fixtures" / "slack" / "manifest.schema.2.0.0.json"
+
+
+def manifest() -> dict[str, object]:
+    loaded = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_manifest_is_valid_against_slacks_schema() -> None:
+    jsonschema.validate(manifest(), json.loads(SCHEMA.read_text()))
+
+
+def test_manifest_declares_every_command_shortcut_and_event_the_bot_handles() -> None:
+    features = manifest()["features"]
+    assert isinstance(features, dict)
+    assert {command["command"] for command in features["slash_commands"]} >= {"/incident", "/retro"}
+    assert {shortcut["callback_id"] for shortcut in features["shortcuts"]} >= {"followup"}
+    settings = manifest()["settings"]
+    assert isinstance(settings, dict)
+    events = set(settings["event_subscriptions"]["bot_events"])
+    assert events >= {"message.channels", "message.groups", "reaction_added", "pin_added", "member_joined_channel"}
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])  # type: ignore[index]
+    # One scope per Web API family the gateway calls.
+    assert scopes >= {"chat:write", "channels:manage", "bookmarks:write", "files:write", "users:read", "im:write"}
