@@ -86,7 +86,9 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
         database=database,
         postmortems=postmortems,
     )
-    worker = OutboxWorker(app[database_key], runner.perform, remember=runner.remember)
+    worker = OutboxWorker(
+        app[database_key], runner.perform, remember=runner.remember, max_attempts=config.outbox.max_attempts
+    )
     app[outbox_worker_key] = worker
     app[begin_key] = unit_of_work(app[database_key], on_commit=worker.wake)
     task = asyncio.create_task(worker.run(), name="outbox-worker")

@@ -120,6 +120,28 @@ def _retro_plan(settings: Settings, start: str, cadence: str, count: int | None,
     return 0
 
 
+def _outbox_retry(settings: Settings, entry_ids: list[int]) -> int:
+    from bot.outbox.operations import retry_dead
+    from storage.engine import Database
+
+    async def retry() -> list[tuple[int | None, str, int | None, str | None]]:
+        database = Database(settings.database_url)
+        try:
+            async with database.transaction() as session:
+                entries = await retry_dead(session, entry_ids)
+            return [(entry.id, entry.kind, entry.incident_id, entry.last_error) for entry in entries]
+        finally:
+            await database.dispose()
+
+    retried = asyncio.run(retry())
+    for entry_id, kind, incident, error in retried:
+        where = f"INC-{incident}" if incident else "-"
+        print(f"{entry_id:>8}  {kind:<20} {where:<8} {error or ''}")
+    noun = "entry" if len(retried) == 1 else "entries"
+    print(f"{len(retried)} dead outbox {noun} queued again; a running bot picks them up")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oncall-bot", description="ChatOps bot for on-call teams.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -136,6 +158,10 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--cadence", required=True, help="how often: 1w, 2w, 4w, 30d …")
     plan.add_argument("--count", type=int, help="how many (default: without end; 20 shown)")
     plan.add_argument("--format", choices=["table", "json"], default="table")
+    outbox = commands.add_parser("outbox", help="Slack side effects waiting or parked")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
+    retry = outbox_commands.add_parser("retry", help="queue dead entries again (all, or the ids given)")
+    retry.add_argument("ids", nargs="*", type=int, metavar="ID")
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     database_commands.add_parser("upgrade", help="apply pending migrations")
@@ -150,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings)
         if arguments.command == "demo":
             return _demo(settings)
+        if arguments.command == "outbox":
+            return _outbox_retry(settings, arguments.ids)
         if arguments.command == "retro":
             return _retro_plan(settings, arguments.start, arguments.cadence, arguments.count, arguments.format)
         if arguments.command == "postmortem":

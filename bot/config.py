@@ -185,6 +185,12 @@ class RetroConfig(_Strict):
     count: int | None = Field(default=None, ge=1)
 
 
+class OutboxConfig(_Strict):
+    # Attempts at a Slack call that keeps failing for a passing reason (5xx, 429, timeouts) before
+    # it is parked as dead; with backoff capped at 5 minutes, 20 attempts span about an hour.
+    max_attempts: int = Field(default=20, ge=1)
+
+
 class OncallConfig(_Strict):
     @model_validator(mode="before")
     @classmethod
@@ -198,6 +204,7 @@ class OncallConfig(_Strict):
     timezone: str = "UTC"
     postmortem: PostmortemConfig = Field(default_factory=PostmortemConfig)
     reminders: RemindersConfig = Field(default_factory=RemindersConfig)
+    outbox: OutboxConfig = Field(default_factory=OutboxConfig)
     retros: list[RetroConfig] = Field(default_factory=list)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     storm: StormConfig = Field(default_factory=StormConfig)

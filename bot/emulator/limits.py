@@ -92,6 +92,9 @@ class Faults:
     def add(self, method: str, fault: Fault) -> None:
         self._queued.setdefault(method, []).append(fault)
 
+    def clear(self, method: str) -> None:
+        self._queued.pop(method, None)
+
     def next(self, method: str) -> Fault | None:
         queue = self._queued.get(method) or []
         if not queue:

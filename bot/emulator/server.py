@@ -152,6 +152,10 @@ class SlackEmulator:
     def fail(self, method: str, *, status: int = 503, times: int = 1, html: bool = False) -> None:
         self._faults.add(method, Fault("fail", times, status=status, html=html))
 
+    def heal(self, method: str) -> None:
+        """Slack recovers: the faults still queued for this method are dropped."""
+        self._faults.clear(method)
+
     def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         self._faults.add(method, Fault("rate_limit", times, retry_after=retry_after))
 

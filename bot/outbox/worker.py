@@ -59,6 +59,7 @@ class OutboxWorker:
         perform: Perform,
         *,
         remember: Remember = remember_on_incident,
+        max_attempts: int = 20,
         concurrency: int = 8,
         poll_seconds: float = 2.0,
         clock: Callable[[], datetime] = utcnow,
@@ -66,6 +67,7 @@ class OutboxWorker:
         self._database = database
         self._perform = perform
         self._remember = remember
+        self._max_attempts = max_attempts
         self._concurrency = concurrency
         self._poll_seconds = poll_seconds
         self._clock = clock
@@ -150,6 +152,12 @@ class OutboxWorker:
         try:
             updates = await self._perform(entry, snapshot)
         except SlackRetryable as exc:
+            if entry.attempts + 1 >= self._max_attempts:
+                # Not silently forever: parked where metrics, alerts and `oncall-bot outbox retry` find it.
+                error = f"gave up after {entry.attempts + 1} attempts: {exc}"
+                await self._record_failure(entry, error, retry_in=None)
+                log.error("outbox.dead kind=%s entry=%s error=%s", entry.kind, entry.id, error)
+                return
             delay = max(exc.retry_after or 0.0, backoff(entry.attempts))
             await self._record_failure(entry, str(exc), retry_in=delay)
             log.warning(

@@ -98,3 +98,10 @@ async def list_entries(session: AsyncSession, *, incident_id: int | None = None)
 async def oldest_pending_created_at(session: AsyncSession) -> datetime | None:
     query = select(func.min(OutboxEntry.created_at)).where(OutboxEntry.state == PENDING)
     return (await session.exec(query)).first()
+
+
+async def list_dead(session: AsyncSession, entry_ids: Sequence[int] = ()) -> Sequence[OutboxEntry]:
+    query = select(OutboxEntry).where(OutboxEntry.state == DEAD).order_by(col(OutboxEntry.id))
+    if entry_ids:
+        query = query.where(col(OutboxEntry.id).in_(entry_ids))
+    return (await session.exec(query.with_for_update())).all()
