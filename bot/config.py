@@ -13,12 +13,12 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
 
+from bot.config_types import Duration, Strict
 from bot.errors import SettingsError
 from bot.incidents.models import Severity
 from bot.schedule.cadence import local_start
-from bot.schedule.durations import parse_duration
 
 NO_INCIDENT = "none"
 
@@ -43,15 +43,11 @@ DEFAULT_SEVERITY_MAP: dict[str, Severity | None] = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 def _lower_keys(value: Any) -> Any:
     return {str(key).lower(): item for key, item in value.items()} if isinstance(value, dict) else value
 
 
-class Route(_Strict):
+class Route(Strict):
     """Alerts whose labels match go to a team, with that team's mapping, channels and responders."""
 
     match: dict[str, str] = Field(default_factory=dict)
@@ -96,7 +92,7 @@ class Route(_Strict):
         return all(re.fullmatch(pattern, labels.get(name, "")) for name, pattern in self.match_re.items())
 
 
-class AlertsConfig(_Strict):
+class AlertsConfig(Strict):
     channel: str = "#alerts"
     severity: Annotated[dict[str, IncidentSeverity], BeforeValidator(_lower_keys)] = Field(
         default_factory=lambda: dict(DEFAULT_SEVERITY_MAP)
@@ -107,11 +103,11 @@ class AlertsConfig(_Strict):
     routes: list[Route] = Field(default_factory=list)
 
 
-class StormConfig(_Strict):
+class StormConfig(Strict):
     max_new_incidents_per_minute: int = Field(default=5, ge=1)
 
 
-class PagerDutyConfig(_Strict):
+class PagerDutyConfig(Strict):
     # Several secrets let an operator rotate one without dropping deliveries.
     secrets: list[str] = Field(default_factory=list)
 
@@ -121,13 +117,13 @@ class PagerDutyConfig(_Strict):
         return [value] if isinstance(value, str) else value
 
 
-class WebhooksConfig(_Strict):
+class WebhooksConfig(Strict):
     # Per-source bearer tokens; a source not listed here uses WEBHOOK_TOKEN.
     tokens: dict[str, str] = Field(default_factory=dict)
     pagerduty: PagerDutyConfig = Field(default_factory=PagerDutyConfig)
 
 
-class PostmortemConfig(_Strict):
+class PostmortemConfig(Strict):
     # A folder with the operator's own postmortem.md.j2 / postmortem.html.j2 (either or both).
     template_dir: Path | None = None
 
@@ -139,13 +135,6 @@ class PostmortemConfig(_Strict):
         return value
 
 
-def _duration(value: Any) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    return parse_duration(str(value))
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
 DEFAULT_STATUS_UPDATE_AFTER = {
     Severity.SEV1: timedelta(minutes=15),
     Severity.SEV2: timedelta(minutes=30),
@@ -166,7 +155,7 @@ def _severity_keys(value: Any) -> Any:
     return keys
 
 
-class RemindersConfig(_Strict):
+class RemindersConfig(Strict):
     # How long an open incident may go without a status update or note before its channel is nudged.
     status_update_after: Annotated[dict[Severity, Duration], BeforeValidator(_severity_keys)] = Field(
         default_factory=lambda: dict(DEFAULT_STATUS_UPDATE_AFTER)
@@ -178,20 +167,20 @@ class RemindersConfig(_Strict):
     check_every: Duration = timedelta(seconds=30)
 
 
-class RetroConfig(_Strict):
+class RetroConfig(Strict):
     channel: str
     start: str
     cadence: Duration
     count: int | None = Field(default=None, ge=1)
 
 
-class OutboxConfig(_Strict):
+class OutboxConfig(Strict):
     # Attempts at a Slack call that keeps failing for a passing reason (5xx, 429, timeouts) before
     # it is parked as dead; with backoff capped at 5 minutes, 20 attempts span about an hour.
     max_attempts: int = Field(default=20, ge=1)
 
 
-class OncallConfig(_Strict):
+class OncallConfig(Strict):
     @model_validator(mode="before")
     @classmethod
     def _empty_sections(cls, data: Any) -> Any:

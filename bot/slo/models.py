@@ -1,0 +1,177 @@
+"""SLO definitions (from ONCALL_CONFIG's `slos:` or OpenSLO files) and what measuring one yields.
+
+Every kind of objective is reduced to one ratio, good/total ≥ objective, so the maths, the history
+and the digest treat them alike:
+- availability: good requests / all requests;
+- latency: requests faster than `threshold` / all requests (e.g. 99 % under 300 ms);
+- error rate: errors/total ≤ `max_error_rate` is good/total ≥ 1 − max_error_rate, good = total − errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, field_validator, model_validator
+
+from bot.config_types import Duration, Strict
+from bot.incidents.models import Severity
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
+DEFAULT_WINDOW = timedelta(days=28)
+
+
+class SloKind(StrEnum):
+    AVAILABILITY = "availability"
+    LATENCY = "latency"
+    ERROR_RATE = "error_rate"
+
+
+class SloStatus(StrEnum):
+    PASS = "PASS"
+    AT_RISK = "AT_RISK"
+    FAIL = "FAIL"
+    NO_DATA = "NO_DATA"  # the source could not be read, or there was no traffic to judge
+
+
+def parse_ratio(value: Any) -> float:
+    """`0.999`, `99.9%` or `"99.9 %"` → 0.999; ValueError otherwise."""
+    text = str(value).strip().replace(" ", "")
+    try:
+        ratio = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a ratio: write 0.999 or 99.9%") from None
+    if not 0 < ratio < 1:
+        raise ValueError(f"{value!r} must lie strictly between 0 and 1 (0 % and 100 %)")
+    return ratio
+
+
+Ratio = Annotated[float, BeforeValidator(parse_ratio)]
+
+
+class PrometheusSource(Strict):
+    """PromQL over Prometheus' HTTP API; `$window` in a query becomes the range, e.g. `[$window]` → `[28d]`.
+
+    Give `good_query` (or, for error-rate SLOs, `error_query`) with `total_query`, or, for a latency
+    SLO, a `histogram` name (and optional `selector`) and the queries are built from its `le` buckets.
+    """
+
+    type: Literal["prometheus"]
+    url: str
+    good_query: str | None = None
+    error_query: str | None = None
+    total_query: str | None = None
+    histogram: str | None = None
+    selector: str = ""
+    timeout: Duration = timedelta(seconds=5)
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        if not re.match(r"https?://[^/\s]+", url):
+            raise ValueError(f"{url!r} is not an http(s) URL of a Prometheus server")
+        return url.rstrip("/")
+
+
+class EventsSource(Strict):
+    """Good/total counts pushed to POST /api/v1/slos/{name}/events."""
+
+    type: Literal["events"]
+
+
+class IncidentsSource(Strict):
+    """Availability from the impact of the service's incidents: good = window − time impacted."""
+
+    type: Literal["incidents"]
+    severities: list[Severity] = Field(default_factory=lambda: [Severity.SEV1, Severity.SEV2])
+
+    @field_validator("severities", mode="before")
+    @classmethod
+    def _parse(cls, values: Any) -> Any:
+        if not isinstance(values, list):
+            return values
+        parsed = [Severity.parse(str(value)) for value in values]
+        if any(severity is None for severity in parsed):
+            raise ValueError("must be a list of sev1..sev4")
+        return parsed
+
+
+Source = Annotated[PrometheusSource | EventsSource | IncidentsSource, Field(discriminator="type")]
+
+
+class SloDefinition(Strict):
+    name: str
+    service: str
+    kind: SloKind = SloKind.AVAILABILITY
+    objective: Ratio | None = None
+    max_error_rate: Ratio | None = None  # error-rate SLOs: errors/total must stay at or below it
+    threshold: Duration | None = None  # latency SLOs: a request slower than this is not good
+    window: Duration = DEFAULT_WINDOW
+    description: str = ""
+    source: Source
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, name: str) -> str:
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"{name!r} must be lower-case letters, digits, '-', '_' or '.' (it appears in URLs)")
+        return name
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _milliseconds(cls, value: Any) -> Any:
+        # Latency thresholds are written in milliseconds more often than not: `300ms`.
+        if isinstance(value, str) and value.strip().lower().endswith("ms"):
+            return timedelta(milliseconds=float(value.strip()[:-2]))
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> SloDefinition:
+        if self.kind == SloKind.ERROR_RATE:
+            if self.max_error_rate is None:
+                raise ValueError("an error_rate SLO needs max_error_rate (e.g. 0.1%)")
+            if self.objective is not None:
+                raise ValueError("an error_rate SLO takes max_error_rate, not objective")
+        elif self.objective is None:
+            raise ValueError(f"a {self.kind} SLO needs an objective (e.g. 99.9%)")
+        if self.kind == SloKind.LATENCY and self.threshold is None:
+            raise ValueError("a latency SLO needs a threshold (e.g. 300ms)")
+        if isinstance(self.source, IncidentsSource) and self.kind != SloKind.AVAILABILITY:
+            raise ValueError("an incidents source measures availability only")
+        if isinstance(self.source, PrometheusSource):
+            self._check_queries(self.source)
+        return self
+
+    def _check_queries(self, source: PrometheusSource) -> None:
+        if source.histogram is not None:
+            if self.kind != SloKind.LATENCY:
+                raise ValueError("source.histogram builds latency queries: use it with kind: latency")
+            return
+        bad = source.error_query if self.kind == SloKind.ERROR_RATE else source.good_query
+        if bad is None or source.total_query is None:
+            wanted = "error_query" if self.kind == SloKind.ERROR_RATE else "good_query"
+            raise ValueError(f"source needs {wanted} and total_query (or histogram, for latency)")
+
+    @property
+    def target(self) -> float:
+        """The good/total ratio the SLO promises."""
+        if self.kind == SloKind.ERROR_RATE:
+            assert self.max_error_rate is not None
+            return 1 - self.max_error_rate
+        assert self.objective is not None
+        return self.objective
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Good and total events over one window; seconds for incident-derived availability."""
+
+    good: float
+    total: float
+
+
+class NoData(Exception):
+    """The SLI could not be measured now (source down, query wrong); the reason is shown as is."""
