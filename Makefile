@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/oncall-bot demo
 
-test: $(STAMP) /usr/bin/prometheus-alertmanager
+test: $(STAMP) /usr/bin/prometheus-alertmanager /usr/bin/prometheus
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # The real Alertmanager the end-to-end tests run as a peer (tests/peers); a stale package index gets one update.
@@ -23,6 +23,12 @@ test: $(STAMP) /usr/bin/prometheus-alertmanager
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus-alertmanager \
 	  || { $(SUDO) apt-get update \
 	       && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus-alertmanager; }
+
+# The real Prometheus the SLI source is tested against (tests/peers); its postinst may start a service, harmlessly.
+/usr/bin/prometheus:
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus \
+	  || { $(SUDO) apt-get update \
+	       && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -22,6 +22,7 @@ from bot.keys import (
     outbox_worker_key,
     scheduler_key,
     settings_key,
+    slo_evaluator_key,
 )
 from bot.metrics import Metrics
 from bot.outbox.effects import EffectRunner
@@ -30,6 +31,8 @@ from bot.postmortem.service import Postmortems
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, build_client
+from bot.slo.digest import DigestRenderer
+from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import unit_of_work
 from handlers import routes
 from handlers.slack import build_bolt
@@ -85,6 +88,7 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
         announce_channel=app[settings_key].announce_channel,
         database=database,
         postmortems=postmortems,
+        digests=DigestRenderer(database, config.slos, zone=config.zone),
     )
     worker = OutboxWorker(
         app[database_key], runner.perform, remember=runner.remember, max_attempts=config.outbox.max_attempts
@@ -99,8 +103,19 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def _slos(app: web.Application) -> AsyncIterator[None]:
+    evaluator = SloEvaluator(
+        app[config_key].slos, database=app[database_key], begin=app[begin_key], ingestion=app[alert_ingestion_key]
+    )
+    app[slo_evaluator_key] = evaluator
+    yield
+    await evaluator.close()
+
+
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
-    scheduler = Scheduler(app[database_key], app[begin_key], app[config_key], metrics=app[metrics_key])
+    scheduler = Scheduler(
+        app[database_key], app[begin_key], app[config_key], metrics=app[metrics_key], slos=app[slo_evaluator_key]
+    )
     app[scheduler_key] = scheduler
     await scheduler.start()
     yield
@@ -128,6 +143,6 @@ def create_app(settings: Settings) -> web.Application:
     app[config_key] = config
     app[alert_ingestion_key] = AlertIngestion(config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
-    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _scheduler, _bolt])
+    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _slos, _scheduler, _bolt])
     routes.register(app)
     return app

@@ -142,6 +142,43 @@ def _outbox_retry(settings: Settings, entry_ids: list[int]) -> int:
     return 0
 
 
+def _slo(settings: Settings, arguments: argparse.Namespace) -> int:
+    from bot.config import load_config
+    from bot.slo import cli
+
+    config = load_config(settings.oncall_config)
+    if arguments.slo_command == "report":
+        return asyncio.run(cli.report(settings, config, output=arguments.format, write=cli.stdout))
+    return asyncio.run(
+        cli.check(
+            settings,
+            config,
+            service=arguments.service,
+            availability=arguments.availability,
+            latency=arguments.latency,
+            error_rate=arguments.error_rate,
+            window=arguments.window,
+            write=cli.stdout,
+        )
+    )
+
+
+def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    slo = commands.add_parser("slo", help="service level objectives")
+    slo_commands = slo.add_subparsers(dest="slo_command", required=True, metavar="ACTION")
+    report = slo_commands.add_parser("report", help="evaluate every SLO now, store and print the result")
+    report.add_argument("--format", choices=["table", "json"], default="table")
+    check = slo_commands.add_parser(
+        "check",
+        help="judge a service against thresholds now; exit 1 on FAIL, 2 when something cannot be judged",
+    )
+    check.add_argument("--service", required=True, help="the service, as its SLOs name it")
+    check.add_argument("--availability", metavar="PERCENT", help="least share of good requests: 99.9")
+    check.add_argument("--latency", metavar="THRESHOLD@PERCENT", help="share of requests under a time: 300ms@99")
+    check.add_argument("--error-rate", metavar="PERCENT", help="most share of failed requests: 0.1%%")
+    check.add_argument("--window", metavar="DURATION", help="measure over this instead of each SLO's window: 1h, 7d")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oncall-bot", description="ChatOps bot for on-call teams.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -162,6 +199,7 @@ def _parser() -> argparse.ArgumentParser:
     outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
     retry = outbox_commands.add_parser("retry", help="queue dead entries again (all, or the ids given)")
     retry.add_argument("ids", nargs="*", type=int, metavar="ID")
+    _slo_parser(commands)
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     database_commands.add_parser("upgrade", help="apply pending migrations")
@@ -180,6 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _outbox_retry(settings, arguments.ids)
         if arguments.command == "retro":
             return _retro_plan(settings, arguments.start, arguments.cadence, arguments.count, arguments.format)
+        if arguments.command == "slo":
+            return _slo(settings, arguments)
         if arguments.command == "postmortem":
             return _postmortem(settings, arguments.reference, arguments.format, arguments.out)
         return _db_upgrade(settings)

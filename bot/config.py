@@ -19,6 +19,9 @@ from bot.config_types import Duration, Strict
 from bot.errors import SettingsError
 from bot.incidents.models import Severity
 from bot.schedule.cadence import local_start
+from bot.schedule.crontab import cron_trigger
+from bot.slo.models import SloDefinition
+from bot.slo.openslo import load_openslo_file
 
 NO_INCIDENT = "none"
 
@@ -180,6 +183,35 @@ class OutboxConfig(Strict):
     max_attempts: int = Field(default=20, ge=1)
 
 
+class DigestConfig(Strict):
+    """A weekly SLO digest: which channel, and when (standard cron, in `timezone`)."""
+
+    channel: str
+    cron: str = "0 9 * * MON"
+
+    @field_validator("channel")
+    @classmethod
+    def _named(cls, channel: str) -> str:
+        if not re.fullmatch(r"#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,}", channel):
+            raise ValueError(f"{channel!r} must be a channel name with # (like #slo-digest) or a channel id")
+        return channel
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, cron: str) -> str:
+        cron_trigger(cron, ZoneInfo("UTC"))
+        return cron
+
+
+class SloSettings(Strict):
+    # How often every SLO is measured and its evaluation stored.
+    evaluate_every: Duration = timedelta(minutes=5)
+    # OpenSLO v1 files (relative to this file's folder), added to `slos:`.
+    openslo_files: list[Path] = Field(default_factory=list)
+    # The Prometheus an OpenSLO metric source uses when it names none.
+    prometheus_url: str | None = None
+
+
 class OncallConfig(Strict):
     @model_validator(mode="before")
     @classmethod
@@ -198,6 +230,9 @@ class OncallConfig(Strict):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     storm: StormConfig = Field(default_factory=StormConfig)
     webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
+    slo: SloSettings = Field(default_factory=SloSettings)
+    slos: list[SloDefinition] = Field(default_factory=list)
+    digests: list[DigestConfig] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -221,6 +256,19 @@ class OncallConfig(Strict):
                 raise ValueError(f"retros[{index}].start: {exc}") from None
         return self
 
+    @model_validator(mode="after")
+    def _unique_slo_names(self) -> OncallConfig:
+        _check_unique_names(self.slos)
+        return self
+
+
+def _check_unique_names(slos: list[SloDefinition]) -> None:
+    seen: set[str] = set()
+    for slo in slos:
+        if slo.name in seen:
+            raise ValueError(f"slos: two SLOs are named {slo.name!r}; names must be unique")
+        seen.add(slo.name)
+
 
 def _location(loc: tuple[int | str, ...]) -> str:
     path = ""
@@ -232,7 +280,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return path or "(top level)"
 
 
-def parse_config(text: str, *, origin: str = "ONCALL_CONFIG") -> OncallConfig:
+def parse_config(text: str, *, origin: str = "ONCALL_CONFIG", folder: Path | None = None) -> OncallConfig:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -244,13 +292,32 @@ def parse_config(text: str, *, origin: str = "ONCALL_CONFIG") -> OncallConfig:
     if not isinstance(data, dict):
         raise SettingsError(f"{origin}: the top level must be a mapping of sections (alerts, reminders, retros, …)")
     try:
-        return OncallConfig.model_validate(data)
+        config = OncallConfig.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        reason = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            reason = "is not a known setting (see docs/configuration.md)"
-        raise SettingsError(f"{origin}: {_location(error['loc'])} {reason}") from None
+        raise SettingsError(f"{origin}: {_first_error(exc)}") from None
+    return _with_openslo(config, origin=origin, folder=folder or Path.cwd())
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    reason = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        reason = "is not a known setting (see docs/configuration.md)"
+    return f"{_location(error['loc'])} {reason}"
+
+
+def _with_openslo(config: OncallConfig, *, origin: str, folder: Path) -> OncallConfig:
+    """`slos:` plus the SLOs of the OpenSLO files the config names."""
+    if not config.slo.openslo_files:
+        return config
+    loaded = list(config.slos)
+    for path in config.slo.openslo_files:
+        loaded += load_openslo_file(folder / path, default_prometheus_url=config.slo.prometheus_url)
+    try:
+        _check_unique_names(loaded)
+    except ValueError as exc:
+        raise SettingsError(f"{origin}: {exc}") from None
+    return config.model_copy(update={"slos": loaded})
 
 
 def load_config(path: Path | None) -> OncallConfig:
@@ -261,4 +328,4 @@ def load_config(path: Path | None) -> OncallConfig:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SettingsError(f"ONCALL_CONFIG {path}: cannot be read ({exc.strerror})") from None
-    return parse_config(text, origin=f"ONCALL_CONFIG {path}")
+    return parse_config(text, origin=f"ONCALL_CONFIG {path}", folder=path.parent)

@@ -12,6 +12,7 @@ from bot.outbox.worker import OutboxWorker
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
+from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import Begin
 from storage.engine import Database
 
@@ -25,3 +26,4 @@ begin_key: web.AppKey[Begin] = web.AppKey("begin")
 alert_ingestion_key = web.AppKey("alert_ingestion", AlertIngestion)
 scheduler_key = web.AppKey("scheduler", Scheduler)
 metrics_key = web.AppKey("metrics", Metrics)
+slo_evaluator_key = web.AppKey("slo_evaluator", SloEvaluator)

@@ -55,6 +55,18 @@ class Metrics:
         self.open_incidents = Gauge(
             "oncall_open_incidents", "Open incidents by severity", ["severity"], registry=registry
         )
+        self.slo_evaluations = Counter(
+            "oncall_slo_evaluations",
+            "SLO evaluation rounds run by this replica, by outcome",
+            ["outcome"],
+            registry=registry,
+        )
+        self.slo_status = Gauge(
+            "oncall_slo_status",
+            "Latest SLO status: 0 PASS, 1 AT_RISK, 2 FAIL, -1 no data",
+            ["slo", "service"],
+            registry=registry,
+        )
         self.is_leader = Gauge(
             "oncall_scheduler_leader", "1 on the replica that runs scheduled jobs", registry=registry
         )

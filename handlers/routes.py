@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from handlers.api.slos import handle_slo_events, handle_slo_reports
 from handlers.health import handle_healthz, handle_metrics, handle_readyz
 from handlers.slack.http import handle_slack_request
 from handlers.webhooks.http import handle_webhook
@@ -15,3 +16,5 @@ def register(app: web.Application) -> None:
     app.router.add_get("/readyz", handle_readyz)
     app.router.add_get("/metrics", handle_metrics)
     app.router.add_post("/webhooks/{source}", handle_webhook)
+    app.router.add_get("/api/v1/slos", handle_slo_reports)
+    app.router.add_post("/api/v1/slos/{name}/events", handle_slo_events)

@@ -37,6 +37,8 @@ class Incident(SQLModel, table=True):
     # "slack" for incidents people declare; otherwise the alert source that opened it.
     origin: str = "slack"
     team: str | None = None
+    # The service whose SLOs the incident spends: an alert's `service` label, or `/incident service`.
+    service: str | None = Field(default=None, index=True)
     is_storm: bool = False
     alerts_ts: str | None = None
     declared_by: str
@@ -225,3 +227,72 @@ class Retro(SQLModel, table=True):
     runs: int = 0
     last_run_at: datetime | None = _utc()
     next_run_at: datetime | None = _utc()
+
+
+class SloEvaluation(SQLModel, table=True):
+    """One evaluation of one SLO: trends, status changes and digests read these, never recompute."""
+
+    __tablename__ = "slo_evaluations"
+    __table_args__ = (Index("ix_slo_evaluations_slo_at", "slo", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slo: str
+    service: str
+    at: datetime = Field(sa_type=UTCDateTime)
+    objective: float
+    window_seconds: int
+    good: float | None = None
+    total: float | None = None
+    attainment: float | None = None
+    budget_remaining: float | None = None
+    burn_rates: dict[str, float | None] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    fast_burn: bool = False
+    # When the current fast burn began: the burn alert keeps this as its start across evaluations.
+    fast_burn_since: datetime | None = _utc()
+    status: str
+    error: str | None = None
+
+
+class SloEvent(SQLModel, table=True):
+    """Good and total counts pushed for an SLO with an events source."""
+
+    __tablename__ = "slo_events"
+    __table_args__ = (Index("ix_slo_events_slo_at", "slo", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slo: str
+    at: datetime = Field(sa_type=UTCDateTime)
+    good: int
+    total: int
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SloDigest(SQLModel, table=True):
+    """A configured weekly digest: where it goes, when (cron), and when it last went."""
+
+    __tablename__ = "slo_digests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    config_key: str = Field(unique=True)
+    channel: str
+    cron: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = _utc()
+    last_run_at: datetime | None = _utc()
+
+
+class SloDigestRun(SQLModel, table=True):
+    """One digest message: its chart is uploaded first, then the message shows it."""
+
+    __tablename__ = "slo_digest_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest_id: int | None = Field(default=None, foreign_key="slo_digests.id")  # None: asked for with /slo digest
+    channel: str
+    start: datetime = Field(sa_type=UTCDateTime)
+    end: datetime = Field(sa_type=UTCDateTime)
+    requested_by: str | None = None
+    chart_file_id: str | None = None
+    message_channel_id: str | None = None
+    message_ts: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

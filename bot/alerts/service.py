@@ -260,6 +260,7 @@ class AlertIngestion:
             source=alert_in.source,
             detected_at=alert_in.starts_at,
             team=None if storm else decision.team,
+            service=None if storm else alert_in.labels.get("service"),
             announce_channel=decision.announce_channel,
             responders=decision.responders,
             usergroup=decision.usergroup,

@@ -53,6 +53,11 @@ def block_errors(blocks: Any, *, max_blocks: int = 50) -> list[str]:
                 errors.append(f"must be no more than 25 items [json-pointer:{where}/elements]")
             for i, element in enumerate(elements):
                 errors += _element_errors(element, f"{where}/elements/{i}")
+        elif kind == "image":
+            if not block.get("alt_text"):
+                errors.append(f"must provide alt_text [json-pointer:{where}/alt_text]")
+            if ("image_url" in block) == ("slack_file" in block):
+                errors.append(f"must provide exactly one of image_url or slack_file [json-pointer:{where}]")
         elif kind == "context" and len(block.get("elements") or []) > 10:
             errors.append(f"must be no more than 10 items [json-pointer:{where}/elements]")
     return errors

@@ -261,9 +261,24 @@ class WebApi:
     # --- chat -----------------------------------------------------------------------------------
     def _blocks(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         blocks = _json(args.get("blocks")) or []
-        if errors := block_errors(blocks):
+        errors = block_errors(blocks) or self._slack_file_errors(blocks)
+        if errors:
             raise SlackApiFailure("invalid_blocks", errors=errors)
         return list(blocks)
+
+    def _slack_file_errors(self, blocks: list[Any]) -> list[str]:
+        """An image block's slack_file must be an uploaded PNG, JPEG or GIF the poster can see."""
+        errors = []
+        for index, block in enumerate(blocks):
+            reference = block.get("slack_file") if block.get("type") == "image" else None
+            if reference is None:
+                continue
+            file = self.ws.files.get(str(reference.get("id"))) if isinstance(reference, dict) else None
+            if file is None or not file.uploaded:
+                errors.append(f"invalid slack file [json-pointer:/blocks/{index}/slack_file]")
+            elif not file.content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")):
+                errors.append(f"unsupported file type [json-pointer:/blocks/{index}/slack_file]")
+        return errors
 
     def chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self.writable(args["channel"], need_membership="chat:write.public" not in self.scopes)

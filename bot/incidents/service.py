@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -121,6 +122,7 @@ class AlertOpening:
     source: str
     detected_at: datetime
     team: str | None = None
+    service: str | None = None
     announce_channel: str | None = None
     responders: tuple[str, ...] = ()
     usergroup: str | None = None
@@ -143,6 +145,7 @@ async def open_for_alerts(*, session: AsyncSession, outbox: Outbox, opening: Ale
             updated_at=now,
             origin=opening.source,
             team=opening.team,
+            service=opening.service,
             announce_channel=opening.announce_channel,
             is_storm=opening.is_storm,
         ),
@@ -291,9 +294,9 @@ async def add_note(*, session: AsyncSession, outbox: Outbox, target: Target, tex
 async def set_field(
     *, session: AsyncSession, outbox: Outbox, target: Target, field: str, text: str, by: str
 ) -> IncidentSnapshot:
-    """Set the summary or the impact statement."""
-    assert field in ("summary", "impact")
-    text = _clean(text, what=field)
+    """Set the summary, the impact statement, or the service whose SLOs the incident spends."""
+    assert field in ("summary", "impact", "service")
+    text = _service_name(text) if field == "service" else _clean(text, what=field)
     incident = await _load(session, target)
     setattr(incident, field, text)
     await _record(session, incident, field, text, by=by)
@@ -306,6 +309,13 @@ async def set_field(
     if field == "summary":
         outbox.add(Effect.SET_PURPOSE, incident_id=snapshot.number)
     return snapshot
+
+
+def _service_name(text: str) -> str:
+    name = text.strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,62}", name):
+        raise UserError("A service name is one lower-case word, like `checkout`.")
+    return name
 
 
 async def list_open(*, session: AsyncSession) -> list[IncidentSnapshot]:

@@ -22,9 +22,11 @@ from bot.postmortem.render import Format
 from bot.postmortem.service import Postmortems
 from bot.slack.gateway import SlackGateway
 from bot.slack.texts import render as render_text
+from bot.slo.digest import DigestRenderer
 from storage.engine import Database
 from storage.queries import alerts as alert_queries
-from storage.tables import OutboxEntry
+from storage.queries import slos as slo_queries
+from storage.tables import OutboxEntry, SloDigestRun
 from storage.types import utcnow
 
 log = logging.getLogger("oncall.outbox")
@@ -46,12 +48,17 @@ class EffectRunner:
 
     database: Database | None = None  # alert effects read the alerts as they are when they run
     postmortems: Postmortems | None = None
+    digests: DigestRenderer | None = None
 
     async def perform(self, entry: OutboxEntry, incident: IncidentSnapshot | None) -> Updates:
         if entry.kind == Effect.SYNC_ALERT_GROUP:
             return await self._sync_alert_group(entry)
         if entry.kind == Effect.MESSAGE:
             return await self._message(entry)
+        if entry.kind == Effect.UPLOAD_SLO_CHART:
+            return await self._upload_slo_chart(entry)
+        if entry.kind == Effect.POST_SLO_DIGEST:
+            return await self._post_slo_digest(entry)
         handler: Callable[[OutboxEntry, IncidentSnapshot], Awaitable[Updates]] = getattr(self, f"_{entry.kind}")
         if incident is None:
             raise SlackRejected(entry.kind, "the incident of this entry no longer exists")
@@ -64,6 +71,11 @@ class EffectRunner:
             if group is not None:
                 for name, value in updates.items():
                     setattr(group, name, value)
+            return
+        if entry.kind in (Effect.UPLOAD_SLO_CHART, Effect.POST_SLO_DIGEST):
+            run = await slo_queries.get_digest_run(session, int(entry.payload["run_id"]))
+            for name, value in updates.items():
+                setattr(run, name, value)
             return
         await remember_on_incident(session, entry, updates)
 
@@ -233,6 +245,34 @@ class EffectRunner:
         channel = channel or await self.gateway.resolve_channel(to)
         await self.gateway.post_message(channel, text=entry.payload["text"])
         return {}
+
+    async def _digest_run(self, entry: OutboxEntry) -> tuple[DigestRenderer, SloDigestRun]:
+        if self.digests is None:
+            raise RuntimeError("this EffectRunner was built without SLO digests")
+        run = await self.digests.run(int(entry.payload["run_id"]))
+        if run is None:
+            raise SlackRejected(entry.kind, "the digest run of this entry no longer exists")
+        return self.digests, run
+
+    async def _upload_slo_chart(self, entry: OutboxEntry) -> Updates:
+        digests, run = await self._digest_run(entry)
+        if run.chart_file_id is not None:
+            return {}
+        png = await digests.chart(run)
+        day = run.end.date().isoformat()
+        file_id = await self.gateway.upload_file(
+            None, filename=f"slo-budget-{day}.png", content=png, title=f"Error budget remaining, {day}"
+        )
+        return {"chart_file_id": file_id}
+
+    async def _post_slo_digest(self, entry: OutboxEntry) -> Updates:
+        digests, run = await self._digest_run(entry)
+        if run.message_ts is not None:
+            return {}
+        text, blocks = await digests.message(run)
+        channel = await self.gateway.resolve_channel(run.channel)
+        ts = await self.gateway.post_message(channel, text=text, blocks=blocks)
+        return {"message_channel_id": channel, "message_ts": ts}
 
     async def _add_bookmark(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
         channel = self._channel(entry, incident)

@@ -31,6 +31,8 @@ class Effect(StrEnum):
     ADD_BOOKMARK = "add_bookmark"
     UPLOAD_POSTMORTEM = "upload_postmortem"
     MESSAGE = "message"  # to a named channel or, by user id, a direct message: not about one incident
+    UPLOAD_SLO_CHART = "upload_slo_chart"
+    POST_SLO_DIGEST = "post_slo_digest"
 
 
 def incident_lane(incident_id: int) -> str:

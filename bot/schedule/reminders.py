@@ -19,6 +19,7 @@ from bot.outbox import Outbox
 from bot.schedule import retros
 from bot.schedule.durations import format_duration
 from bot.slack.texts import render
+from bot.slo import digest
 from storage.queries import incidents as incident_queries
 from storage.queries import schedules as queries
 from storage.tables import Incident, Reminder
@@ -32,10 +33,11 @@ class TickResult:
     postmortems: int = 0
     follow_ups: int = 0
     retros: int = 0
+    digests: int = 0
 
     @property
     def sent(self) -> int:
-        return self.nudges + self.postmortems + self.follow_ups + self.retros
+        return self.nudges + self.postmortems + self.follow_ups + self.retros + self.digests
 
 
 def _due(first_due: datetime, reminder: Reminder, repeat: timedelta) -> datetime:
@@ -65,6 +67,7 @@ class Reminders:
         result.postmortems = await self._postmortems_due(session, outbox, now)
         result.follow_ups = await self._follow_ups(session, outbox, now)
         result.retros = await retros.run_due(session=session, outbox=outbox, now=now, zone=self.zone)
+        result.digests = await digest.run_due(session, outbox, now=now, zone=self.zone)
         return result
 
     async def _status_nudges(self, session: AsyncSession, outbox: Outbox, now: datetime) -> int:

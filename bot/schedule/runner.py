@@ -22,6 +22,9 @@ from bot.config import OncallConfig
 from bot.metrics import Metrics
 from bot.schedule import retros
 from bot.schedule.reminders import Reminders, TickResult
+from bot.slo import digest
+from bot.slo.evaluation import SloEvaluator
+from bot.slo.models import SloStatus
 from bot.unit_of_work import Begin
 from storage.engine import Database
 from storage.types import utcnow
@@ -30,6 +33,8 @@ log = logging.getLogger("oncall.scheduler")
 
 LEADER_LOCK = 0x1EAD  # differs from the migration, ingestion and tick locks
 LEADERSHIP_SECONDS = 2.0
+# oncall_slo_status: what a Prometheus rule can compare (FAIL is the highest)
+_STATUS_VALUE = {SloStatus.PASS: 0, SloStatus.AT_RISK: 1, SloStatus.FAIL: 2, SloStatus.NO_DATA: -1}
 
 
 class Leadership:
@@ -93,8 +98,10 @@ class Scheduler:
         *,
         clock: Callable[[], datetime] = utcnow,
         metrics: Metrics | None = None,
+        slos: SloEvaluator | None = None,
     ) -> None:
         self._metrics = metrics
+        self.slos = slos
         self._begin = begin
         self._config = config
         self._clock = clock
@@ -105,6 +112,7 @@ class Scheduler:
     async def start(self) -> None:
         async with self._begin() as (session, _):
             await retros.sync_config(session=session, config=self._config, now=self._clock())
+            await digest.sync_config(session, digests=self._config.digests, now=self._clock())
         every = self._config.reminders.check_every.total_seconds()
         # A tick late by less than its period still runs (once: coalesced); later ones are skipped,
         # and the next tick sends whatever they would have.
@@ -116,6 +124,15 @@ class Scheduler:
             coalesce=True,
             misfire_grace_time=max(1, int(every)),
         )
+        if self.slos is not None and self.slos.definitions:
+            self._scheduler.add_job(
+                self._evaluate_if_leader,
+                IntervalTrigger(seconds=self._config.slo.evaluate_every.total_seconds()),
+                id="slo-evaluation",
+                max_instances=1,
+                coalesce=True,
+                next_run_time=self._clock(),  # a fresh start shows current numbers, not a 5-minute-old gap
+            )
         self._scheduler.add_job(
             self.leadership.try_lead,
             IntervalTrigger(seconds=LEADERSHIP_SECONDS),
@@ -123,8 +140,8 @@ class Scheduler:
             max_instances=1,
             coalesce=True,
         )
+        await self.leadership.try_lead()  # first, so jobs due at once already know whether to run
         self._scheduler.start()
-        await self.leadership.try_lead()
 
     async def stop(self) -> None:
         self._scheduler.shutdown(wait=False)
@@ -146,17 +163,33 @@ class Scheduler:
             return
         if self._metrics is not None:
             self._metrics.scheduler_ticks.labels("ok").inc()
-            for kind in ("nudges", "postmortems", "follow_ups", "retros"):
+            for kind in ("nudges", "postmortems", "follow_ups", "retros", "digests"):
                 if getattr(result, kind):
                     self._metrics.reminders_sent.labels(kind).inc(getattr(result, kind))
         if result.sent:
             log.info(
-                "scheduler.sent nudges=%d postmortems=%d follow_ups=%d retros=%d",
+                "scheduler.sent nudges=%d postmortems=%d follow_ups=%d retros=%d digests=%d",
                 result.nudges,
                 result.postmortems,
                 result.follow_ups,
                 result.retros,
+                result.digests,
             )
+
+    async def _evaluate_if_leader(self) -> None:
+        if not self.leadership.is_leader or self.slos is None:
+            return
+        try:
+            reports = await self.slos.evaluate(at=self._clock())
+        except Exception:  # the next run measures again; nothing half-stored
+            log.exception("scheduler.slo_evaluation_failed")
+            if self._metrics is not None:
+                self._metrics.slo_evaluations.labels("failed").inc()
+            return
+        if self._metrics is not None:
+            self._metrics.slo_evaluations.labels("ok").inc()
+            for report in reports:
+                self._metrics.slo_status.labels(report.name, report.service).set(_STATUS_VALUE[report.status])
 
     async def tick(self, now: datetime) -> TickResult:
         """Send everything due at `now`; tests call it with the time they want."""

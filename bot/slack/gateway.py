@@ -203,8 +203,13 @@ class SlackGateway:
             or user_id
         )
 
-    async def upload_file(self, channel: str, *, filename: str, content: str, title: str, comment: str) -> str:
-        """Upload v2 (files.getUploadURLExternal, the upload, files.completeUploadExternal) via slack_sdk."""
+    async def upload_file(
+        self, channel: str | None, *, filename: str, content: str | bytes, title: str, comment: str | None = None
+    ) -> str:
+        """Upload v2 (files.getUploadURLExternal, the upload, files.completeUploadExternal) via slack_sdk.
+
+        Without a channel the file is shared nowhere: only the bot sees it, and an image block can show it.
+        """
         try:
             response = await self.client.files_upload_v2(
                 channel=channel, filename=filename, content=content, title=title, initial_comment=comment

@@ -66,6 +66,7 @@ def is_fast_burn(burn_rates: Mapping[str, float | None]) -> bool:
 def classify(remaining: float | None, *, fast_burn: bool) -> SloStatus:
     if remaining is None:
         return SloStatus.NO_DATA
+    remaining = round(remaining, 9)  # 99.925 % of a 99.9 % objective leaves 25 %, not 24.99999999 %
     if remaining < 0:
         return SloStatus.FAIL
     if remaining < AT_RISK_BELOW or fast_burn:

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from bot.config_types import Duration, Strict
+from bot.errors import UserError
 from bot.incidents.models import Severity
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
@@ -41,7 +42,8 @@ def parse_ratio(value: Any) -> float:
     """`0.999`, `99.9%` or `"99.9 %"` → 0.999; ValueError otherwise."""
     text = str(value).strip().replace(" ", "")
     try:
-        ratio = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        # rounded, so 99.9 % is 0.999 and not 0.9990000000000001
+        ratio = round(float(text[:-1]) / 100, 12) if text.endswith("%") else float(text)
     except ValueError:
         raise ValueError(f"{value!r} is not a ratio: write 0.999 or 99.9%") from None
     if not 0 < ratio < 1:
@@ -136,7 +138,8 @@ class SloDefinition(Strict):
             if self.objective is not None:
                 raise ValueError("an error_rate SLO takes max_error_rate, not objective")
         elif self.objective is None:
-            raise ValueError(f"a {self.kind} SLO needs an objective (e.g. 99.9%)")
+            article = "an" if self.kind == SloKind.AVAILABILITY else "a"
+            raise ValueError(f"{article} {self.kind} SLO needs an objective (e.g. 99.9%)")
         if self.kind == SloKind.LATENCY and self.threshold is None:
             raise ValueError("a latency SLO needs a threshold (e.g. 300ms)")
         if isinstance(self.source, IncidentsSource) and self.kind != SloKind.AVAILABILITY:
@@ -175,3 +178,16 @@ class Measurement:
 
 class NoData(Exception):
     """The SLI could not be measured now (source down, query wrong); the reason is shown as is."""
+
+
+class UnknownSlo(UserError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"There is no SLO named {name!r}. `/slo list` shows the SLOs there are.")
+        self.name = name
+
+
+def find_slo(definitions: list[SloDefinition], name: str) -> SloDefinition:
+    for definition in definitions:
+        if definition.name == name:
+            return definition
+    raise UnknownSlo(name)

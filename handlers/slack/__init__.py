@@ -15,6 +15,7 @@ from handlers.slack import actions, events, modals
 from handlers.slack.context import provide
 from handlers.slack.incident_command import handle_incident_command
 from handlers.slack.retro_command import handle_retro_command
+from handlers.slack.slo_command import handle_slo_command
 
 FOLLOW_UP_SHORTCUT = "followup"
 
@@ -33,6 +34,7 @@ def build_bolt(
     app.use(provide(begin, gateway, config))
     app.command("/incident")(handle_incident_command)
     app.command("/retro")(handle_retro_command)
+    app.command("/slo")(handle_slo_command)
     app.event("message")(events.handle_message_event)
     app.event(re.compile(r"^(reaction_added|reaction_removed|pin_added|pin_removed)$"))(events.handle_highlight_event)
     app.event("member_joined_channel")(events.handle_member_joined_event)

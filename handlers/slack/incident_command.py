@@ -235,6 +235,7 @@ SUBCOMMANDS: dict[str, Run] = {
     "note": _note,
     "summary": _field("summary"),
     "impact": _field("impact"),
+    "service": _field("service"),
     "list": _list,
     "timeline": _timeline,
     "postmortem": _postmortem,

@@ -18,6 +18,7 @@ USAGE = {
     "note": "`/incident note <text>`",
     "summary": "`/incident summary <text>`",
     "impact": "`/incident impact <text>`",
+    "service": "`/incident service <name>` (the service whose SLOs it affects)",
     "resolve": "`/incident resolve [note]`",
     "postmortem": "`/incident postmortem`",
     "close": "`/incident close`",

@@ -7,7 +7,6 @@ nothing; a database outage answers 503, which Alertmanager and Grafana also retr
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.alerts.models import AlertIn, PayloadError
 from bot.keys import alert_ingestion_key, begin_key, config_key, metrics_key, settings_key
+from handlers.auth import check_bearer, refuse
 from handlers.webhooks import alertmanager, generic, grafana, pagerduty
 
 log = logging.getLogger("oncall.webhooks")
@@ -31,38 +31,22 @@ PARSERS: dict[str, Callable[[dict[str, Any]], list[AlertIn]]] = {
 }
 
 
-def _refuse(status: int, error: str, message: str, **extra: Any) -> web.Response:
-    return web.json_response({"error": error, "message": message, **extra}, status=status)
-
-
-def _bearer(request: web.Request) -> str | None:
-    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
-    return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
-
-
 def _check_token(request: web.Request, source: str) -> web.Response | None:
     expected = request.app[config_key].webhooks.tokens.get(source) or request.app[settings_key].webhook_token
-    if not expected:
-        return _refuse(401, "unauthorized", f"{source} webhooks are disabled: set WEBHOOK_TOKEN to accept them")
-    given = _bearer(request)
-    if given is None:
-        return _refuse(401, "unauthorized", "send the webhook token as 'Authorization: Bearer <token>'")
-    if not hmac.compare_digest(given.encode(), expected.encode()):
-        return _refuse(401, "unauthorized", "the bearer token is wrong")
-    return None
+    return check_bearer(request, expected, disabled=f"{source} webhooks are disabled: set WEBHOOK_TOKEN to accept them")
 
 
 def _check_signature(request: web.Request, body: bytes) -> web.Response | None:
     secrets = request.app[config_key].webhooks.pagerduty.secrets
     if not secrets:
-        return _refuse(401, "unauthorized", "pagerduty webhooks are disabled: set webhooks.pagerduty.secrets")
+        return refuse(401, "unauthorized", "pagerduty webhooks are disabled: set webhooks.pagerduty.secrets")
     if not pagerduty.verify_signature(body, request.headers.get("X-PagerDuty-Signature"), secrets):
-        return _refuse(401, "unauthorized", "X-PagerDuty-Signature is missing or does not match the body")
+        return refuse(401, "unauthorized", "X-PagerDuty-Signature is missing or does not match the body")
     return None
 
 
 async def _read_body(request: web.Request) -> bytes | web.Response:
-    too_large = _refuse(413, "too_large", f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
+    too_large = refuse(413, "too_large", f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return too_large
     try:
@@ -97,7 +81,7 @@ async def _handle(request: web.Request) -> web.Response:
     parse = PARSERS.get(source)
     if parse is None:
         known = ", ".join(sorted(PARSERS))
-        return _refuse(404, "unknown_source", f"there is no /webhooks/{source}; sources are: {known}")
+        return refuse(404, "unknown_source", f"there is no /webhooks/{source}; sources are: {known}")
     if source != pagerduty.SOURCE and (refusal := _check_token(request, source)):
         return refusal
     body = await _read_body(request)
@@ -108,14 +92,14 @@ async def _handle(request: web.Request) -> web.Response:
     try:
         alerts = parse(_decode(body))
     except ValueError as exc:
-        return _refuse(400, "malformed", str(exc))
+        return refuse(400, "malformed", str(exc))
     except PayloadError as exc:
-        return _refuse(422, "invalid_payload", str(exc), field=exc.field)
+        return refuse(422, "invalid_payload", str(exc), field=exc.field)
     try:
         result = await request.app[alert_ingestion_key].receive(request.app[begin_key], alerts)
     except (SQLAlchemyError, OSError) as exc:
         log.error("webhook.database_unavailable source=%s error=%s", source, type(exc).__name__)
-        response = _refuse(503, "unavailable", "the database is unreachable; retry later")
+        response = refuse(503, "unavailable", "the database is unreachable; retry later")
         response.headers["Retry-After"] = "5"
         return response
     log.info(

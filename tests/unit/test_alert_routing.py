@@ -111,3 +111,5 @@ def test_documented_example_config_is_valid() -> None:
     example = Path(__file__).parents[2] / "docs" / "oncall.example.yml"
     config = load_config(example)
     assert config.alerts.routes, "the example should show a route"
+    assert {slo.kind for slo in config.slos} == {"availability", "latency", "error_rate"}
+    assert config.digests[0].cron == "0 9 * * MON"

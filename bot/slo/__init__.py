@@ -1,0 +1,1 @@
+"""Service level objectives: definitions, measurement, error budgets, history and the weekly digest."""

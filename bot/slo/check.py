@@ -1,0 +1,144 @@
+"""`oncall-bot slo check`: judge a service against thresholds given now (from CI or cron).
+
+Each threshold is measured with the service's configured SLI of that kind, over that SLO's window
+(or `--window`), and nothing is stored: an ad-hoc question must not rewrite the SLO's history.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.errors import UsageError
+from bot.slo.evaluation import SloEvaluator
+from bot.slo.math import attainment
+from bot.slo.models import PrometheusSource, SloDefinition, SloKind, parse_ratio
+from bot.slo.presentation import format_percent, format_threshold
+
+
+@dataclass(frozen=True)
+class Threshold:
+    kind: SloKind
+    ratio: float  # availability / latency: the least good share; error rate: the most bad share
+    latency: timedelta | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == SloKind.LATENCY:
+            assert self.latency is not None
+            return f"latency {format_percent(self.ratio)} under {format_threshold(self.latency)}"
+        if self.kind == SloKind.ERROR_RATE:
+            return f"error rate ≤ {format_percent(self.ratio)}"
+        return f"availability ≥ {format_percent(self.ratio)}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    threshold: Threshold
+    slo: str | None
+    window: timedelta | None
+    measured: float | None  # the share of good (or, for error rate, bad) events
+    passed: bool | None  # None: could not be judged
+    reason: str = ""
+
+
+def parse_latency(text: str) -> Threshold:
+    """`300ms@99` (or `0.3s@99%`, `1s@99.9`) → 99 % of requests under 300 ms."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)(ms|s)\s*@\s*(\d+(?:\.\d+)?%?)\s*", text)
+    if match is None:
+        raise UsageError(f"--latency {text!r}: write THRESHOLD@PERCENT, like 300ms@99")
+    amount, unit, percent = match.groups()
+    latency = timedelta(milliseconds=float(amount)) if unit == "ms" else timedelta(seconds=float(amount))
+    share = percent if percent.endswith("%") else f"{percent}%"
+    return Threshold(SloKind.LATENCY, _ratio("--latency", share), latency)
+
+
+def _ratio(option: str, text: str) -> float:
+    try:
+        return parse_ratio(text)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def parse_availability(text: str) -> Threshold:
+    """`99.9` or `99.9%` (a bare number is a percentage here) or `0.999`."""
+    number = _number(text)
+    is_fraction = text.endswith("%") or (number is not None and number < 1)
+    return Threshold(SloKind.AVAILABILITY, _ratio("--availability", text if is_fraction else f"{text}%"))
+
+
+def parse_error_rate(text: str) -> Threshold:
+    return Threshold(SloKind.ERROR_RATE, _ratio("--error-rate", text))
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _sli_for(threshold: Threshold, slos: list[SloDefinition]) -> SloDefinition | str:
+    """The configured SLO whose SLI can answer the threshold, or why none can."""
+    kinds = {
+        SloKind.AVAILABILITY: (SloKind.AVAILABILITY, SloKind.ERROR_RATE),
+        SloKind.ERROR_RATE: (SloKind.ERROR_RATE, SloKind.AVAILABILITY),
+        SloKind.LATENCY: (SloKind.LATENCY,),
+    }[threshold.kind]
+    for kind in kinds:
+        for definition in slos:
+            if definition.kind != kind:
+                continue
+            if threshold.kind != SloKind.LATENCY or definition.threshold == threshold.latency:
+                return definition
+            source = definition.source
+            if isinstance(source, PrometheusSource) and source.histogram is not None:
+                return definition.model_copy(update={"threshold": threshold.latency})
+            assert definition.threshold is not None and threshold.latency is not None
+            return (
+                f"SLO {definition.name} counts requests under {format_threshold(definition.threshold)} "
+                f"and cannot judge {format_threshold(threshold.latency)} (only a Prometheus histogram can)"
+            )
+    return f"the service has no {threshold.kind.value.replace('_', ' ')} SLO to measure it with"
+
+
+async def check(
+    evaluator: SloEvaluator,
+    *,
+    service: str,
+    thresholds: list[Threshold],
+    window: timedelta | None,
+    at: datetime,
+) -> list[CheckResult]:
+    slos = evaluator.for_service(service)
+    if not slos:
+        known = sorted({definition.service for definition in evaluator.definitions})
+        raise UsageError(
+            f"no SLO is configured for service {service!r}; services with SLOs: {', '.join(known) or 'none'}"
+        )
+    if not thresholds:  # judge the service's SLOs by their own objectives
+        thresholds = [
+            Threshold(SloKind.ERROR_RATE, d.max_error_rate)
+            if d.kind == SloKind.ERROR_RATE and d.max_error_rate is not None
+            else Threshold(d.kind, d.target, d.threshold)
+            for d in slos
+        ]
+    return [await _check_one(evaluator, threshold, slos, window=window, at=at) for threshold in thresholds]
+
+
+async def _check_one(
+    evaluator: SloEvaluator, threshold: Threshold, slos: list[SloDefinition], *, window: timedelta | None, at: datetime
+) -> CheckResult:
+    found = _sli_for(threshold, slos)
+    if isinstance(found, str):
+        return CheckResult(threshold, None, None, None, None, found)
+    definition = found if window is None else found.model_copy(update={"window": window})
+    measured = await evaluator.measure(definition, at=at)
+    good_share = None if measured.whole is None else attainment(measured.whole)
+    if good_share is None:
+        return CheckResult(threshold, definition.name, definition.window, None, None, measured.error or "no data")
+    if threshold.kind == SloKind.ERROR_RATE:
+        bad_share = 1 - good_share
+        return CheckResult(threshold, definition.name, definition.window, bad_share, bad_share <= threshold.ratio)
+    return CheckResult(threshold, definition.name, definition.window, good_share, good_share >= threshold.ratio)

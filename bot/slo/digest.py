@@ -1,0 +1,144 @@
+"""The weekly SLO digest: scheduled by cron per channel, sent once per run, chart and message through the outbox.
+
+A run uploads the budget chart first (shared nowhere), then posts one Block Kit message that shows
+it in an image block: one message a phone can read, and a retry of either step repeats nothing
+already done. Both read stored evaluations only, so the digest agrees with `/slo` and the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import DigestConfig
+from bot.outbox import Effect, Outbox
+from bot.schedule.crontab import next_run
+from bot.slo.history import NOT_YET, budget_series, latest_reports
+from bot.slo.models import SloDefinition
+from bot.slo.presentation import digest_message
+from bot.slo.report import Digest, DigestIncident
+from bot.slo.sources import impact_interval
+from storage.engine import Database
+from storage.queries import slos as queries
+from storage.tables import SloDigest, SloDigestRun
+
+WEEK = timedelta(days=7)
+
+
+def _config_key(digest: DigestConfig) -> str:
+    return f"{digest.channel} {digest.cron}"
+
+
+async def sync_config(session: AsyncSession, *, digests: Sequence[DigestConfig], now: datetime) -> None:
+    """Make the stored digests match ONCALL_CONFIG: add new ones, cancel removed ones, revive re-added ones."""
+    wanted = {_config_key(digest): digest for digest in digests}
+    stored = {digest.config_key: digest for digest in await queries.list_digests(session)}
+    for key, digest in stored.items():
+        if key not in wanted and digest.cancelled_at is None:
+            digest.cancelled_at = now
+        elif key in wanted and digest.cancelled_at is not None:
+            digest.cancelled_at, digest.last_run_at = None, now  # back from the dead: from now on, no catch-up
+    for key, config in wanted.items():
+        if key not in stored:
+            session.add(SloDigest(config_key=key, channel=config.channel, cron=config.cron, created_at=now))
+    await session.flush()
+
+
+def _enqueue(outbox: Outbox, run: SloDigestRun) -> None:
+    lane = f"slo_digest:{run.id}"
+    outbox.add(Effect.UPLOAD_SLO_CHART, incident_id=None, lane=lane, run_id=run.id)
+    outbox.add(Effect.POST_SLO_DIGEST, incident_id=None, lane=lane, run_id=run.id)
+
+
+async def start_run(
+    session: AsyncSession, outbox: Outbox, *, channel: str, end: datetime, digest_id: int | None, by: str | None
+) -> SloDigestRun:
+    """A digest of the week ending at `end`, sent to `channel` through the outbox."""
+    run = await queries.insert_digest_run(
+        session, SloDigestRun(digest_id=digest_id, channel=channel, start=end - WEEK, end=end, requested_by=by)
+    )
+    _enqueue(outbox, run)
+    return run
+
+
+async def run_due(session: AsyncSession, outbox: Outbox, *, now: datetime, zone: ZoneInfo) -> int:
+    """Send each digest whose cron time has come; a digest missed while the bot was down goes once."""
+    sent = 0
+    for digest in await queries.list_digests(session):
+        if digest.cancelled_at is not None:
+            continue
+        due = next_run(digest.cron, zone, after=digest.last_run_at or digest.created_at)
+        if due is None or due > now:
+            continue
+        await start_run(session, outbox, channel=digest.channel, end=now, digest_id=digest.id, by=None)
+        digest.last_run_at = now
+        sent += 1
+    return sent
+
+
+class DigestRenderer:
+    """Builds a run's chart and message from stored evaluations, when the outbox performs them."""
+
+    def __init__(self, database: Database, definitions: Sequence[SloDefinition], *, zone: ZoneInfo) -> None:
+        self._database = database
+        self._definitions = list(definitions)
+        self._zone = zone
+
+    async def run(self, run_id: int) -> SloDigestRun | None:
+        async with self._database.transaction() as session:
+            return await queries.get_digest_run(session, run_id)
+
+    async def chart(self, run: SloDigestRun) -> bytes:
+        from bot.slo.chart import render_budget_chart  # matplotlib costs tens of MB: only once a digest is sent
+
+        longest = max((d.window for d in self._definitions), default=WEEK)
+        async with self._database.transaction() as session:
+            series = [await budget_series(session, d, until=run.end) for d in self._definitions]
+        return render_budget_chart(
+            series, start=run.end - longest, end=run.end, zone=self._zone, title="Error budget remaining"
+        )
+
+    async def compose(self, start: datetime, end: datetime) -> Digest:
+        async with self._database.transaction() as session:
+            reports = await latest_reports(session, self._definitions, now=end, at_or_before=end)
+            earlier = await latest_reports(session, self._definitions, now=end, at_or_before=end - WEEK)
+            incidents = await queries.incidents_overlapping(
+                session, sorted({d.service for d in self._definitions}), start=start, end=end
+            )
+        last_week = {report.name: report for report in earlier if report.error != NOT_YET}
+        return Digest(start=start, end=end, reports=reports, last_week=last_week, incidents=_incidents(incidents, end))
+
+    async def message(self, run: SloDigestRun) -> tuple[str, list[dict[str, Any]]]:
+        text, blocks = digest_message(await self.compose(run.start, run.end), zone=self._zone)
+        if run.chart_file_id is not None:
+            # under the SLOs it charts, above the incidents
+            divider = next((i for i, block in enumerate(blocks) if block["type"] == "divider"), len(blocks))
+            chart = {
+                "type": "image",
+                "slack_file": {"id": run.chart_file_id},
+                "alt_text": "Error budget remaining of every SLO over its window",
+            }
+            blocks.insert(divider, chart)
+        return text, blocks
+
+
+def _incidents(incidents: Sequence[Any], end: datetime) -> list[DigestIncident]:
+    listed = []
+    for incident in incidents:
+        began, ended = impact_interval(incident, now=end)
+        listed.append(
+            DigestIncident(
+                number=incident.id,
+                title=incident.title,
+                severity=incident.severity,
+                service=incident.service or "",
+                started_at=began,
+                impact=ended - began,
+                channel_id=incident.channel_id,
+            )
+        )
+    return listed

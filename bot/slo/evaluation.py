@@ -1,0 +1,144 @@
+"""Evaluating SLOs: measure each one, judge it, raise or clear its burn alert, store the evaluation.
+
+Measuring happens outside any transaction (Prometheus may take seconds); the evaluations are then
+stored together. The burn alert goes through alert ingestion before the evaluations are stored: if
+storing fails, the next evaluation still sees the previous state and sends the same alert again,
+which ingestion recognises as a resend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiohttp
+
+from bot.alerts.service import AlertIngestion
+from bot.slo.burn import burn_alert, burning_since
+from bot.slo.history import to_report
+from bot.slo.math import BURN_WINDOWS, WHOLE_WINDOW, Assessment, assess
+from bot.slo.models import Measurement, NoData, SloDefinition, SloStatus, find_slo
+from bot.slo.report import SloReport
+from bot.slo.sources import sli_for
+from bot.unit_of_work import Begin
+from storage.engine import Database
+from storage.queries import slos as queries
+from storage.tables import SloEvaluation
+
+log = logging.getLogger("oncall.slo")
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One SLO measured now: judged, or the reason it could not be."""
+
+    definition: SloDefinition
+    whole: Measurement | None = None
+    assessment: Assessment | None = None
+    error: str | None = None
+
+
+def windows_of(definition: SloDefinition) -> dict[str, timedelta]:
+    return {**BURN_WINDOWS, WHOLE_WINDOW: definition.window}
+
+
+class SloEvaluator:
+    def __init__(
+        self,
+        definitions: Sequence[SloDefinition],
+        *,
+        database: Database,
+        begin: Begin,
+        ingestion: AlertIngestion | None = None,
+    ) -> None:
+        self.definitions = list(definitions)
+        self._database = database
+        self._begin = begin
+        self._ingestion = ingestion
+        self._http: aiohttp.ClientSession | None = None
+
+    def get(self, name: str) -> SloDefinition:
+        return find_slo(self.definitions, name)
+
+    def for_service(self, service: str) -> list[SloDefinition]:
+        return [definition for definition in self.definitions if definition.service == service]
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    def _session(self) -> aiohttp.ClientSession:
+        # One connection pool for every Prometheus query this process makes.
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        return self._http
+
+    async def measure(self, definition: SloDefinition, *, at: datetime) -> Measured:
+        """Measure and judge one SLO now, without storing anything."""
+        sli = sli_for(definition, database=self._database, http=self._session)
+        try:
+            measurements = await sli.measure(windows_of(definition), at=at)
+        except NoData as exc:
+            return Measured(definition, error=str(exc))
+        whole = measurements[WHOLE_WINDOW]
+        assessment = assess(measurements, definition.target)
+        if assessment.attainment is None:
+            return Measured(definition, whole=whole, error="no traffic in the window")
+        return Measured(definition, whole=whole, assessment=assessment)
+
+    async def evaluate(self, *, at: datetime, names: Sequence[str] | None = None) -> list[SloReport]:
+        """Evaluate the SLOs (all, or those named), store the evaluations and return what they found."""
+        definitions = [self.get(name) for name in names] if names is not None else self.definitions
+        if not definitions:
+            return []
+        measured = await asyncio.gather(*(self.measure(definition, at=at) for definition in definitions))
+        # A stretch without data neither starts nor ends a burn: compare with the last evaluation that had data.
+        async with self._begin() as (session, _):
+            previous = {d.name: await queries.latest_evaluation(session, d.name, with_data=True) for d in definitions}
+        evaluations = [_evaluation(result, at=at, previous=previous[result.definition.name]) for result in measured]
+        alerts = [
+            alert
+            for result, evaluation in zip(measured, evaluations, strict=True)
+            if result.assessment is not None
+            and (alert := burn_alert(result.definition, evaluation, previous[result.definition.name])) is not None
+        ]
+        if alerts and self._ingestion is not None:
+            await self._ingestion.receive(self._begin, alerts)
+        async with self._begin() as (session, _):
+            await queries.insert_evaluations(session, evaluations)
+        for result in measured:
+            if result.error is not None:
+                log.warning("slo.no_data slo=%s reason=%s", result.definition.name, result.error)
+        return [
+            to_report(result.definition, evaluation, now=at)
+            for result, evaluation in zip(measured, evaluations, strict=True)
+        ]
+
+
+def _evaluation(result: Measured, *, at: datetime, previous: SloEvaluation | None) -> SloEvaluation:
+    definition = result.definition
+    evaluation = SloEvaluation(
+        slo=definition.name,
+        service=definition.service,
+        at=at,
+        objective=definition.target,
+        window_seconds=int(definition.window.total_seconds()),
+        status=SloStatus.NO_DATA.value,
+        error=result.error,
+        burn_rates={},
+    )
+    if result.whole is not None:
+        evaluation.good, evaluation.total = result.whole.good, result.whole.total
+    assessment = result.assessment
+    if assessment is not None:
+        evaluation.attainment = assessment.attainment
+        evaluation.budget_remaining = assessment.budget_remaining
+        evaluation.burn_rates = assessment.burn_rates
+        evaluation.fast_burn = assessment.fast_burn
+        evaluation.fast_burn_since = burning_since(at, fast_burn=assessment.fast_burn, previous=previous)
+        evaluation.status = assessment.status.value
+    return evaluation

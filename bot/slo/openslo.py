@@ -1,0 +1,382 @@
+"""OpenSLO v1 files → SLO definitions: the Prometheus ratio-metric subset that docs/slo.md documents.
+
+A file is a YAML stream of documents. Each `SLO` becomes a SloDefinition; the `SLI`s and `DataSource`s
+it names are looked up in the same stream; `Service` and the `Alert…` kinds are read and ignored.
+Every problem is one SettingsError line, `<origin>: <SLO name or document N>: <field path> <reason>`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.errors import SettingsError
+from bot.slo.models import DEFAULT_WINDOW, PrometheusSource, SloDefinition, SloKind
+
+API_VERSION = "openslo/v1"
+IGNORED_KINDS = ("Service", "AlertPolicy", "AlertCondition", "AlertNotificationTarget")
+KINDS = ("SLO", "SLI", "DataSource", *IGNORED_KINDS)
+
+_SLO_FIELDS = {"description", "service", "indicator", "indicatorRef", "timeWindow", "budgetingMethod", "objectives"}
+_IGNORED_SLO_FIELDS = {"alertPolicies"}  # the bot judges burn rates itself (bot/slo/math.py)
+_OBJECTIVE_FIELDS = {"displayName", "op", "value", "target", "targetPercent", "timeSliceTarget", "timeSliceWindow"}
+_COMPOSITE_FIELDS = ("indicator", "indicatorRef", "compositeWeight")
+_SLI_FIELDS = {"description", "thresholdMetric", "ratioMetric"}
+_RATIO_FIELDS = {"counter", "good", "bad", "total", "raw", "rawType"}
+_SHORTHAND = re.compile(r"(\d+)([mhdwMQY])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class _Invalid(Exception):
+    """One field is wrong; the caller prefixes the origin and the document."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path} {reason}" if path else reason)
+
+
+@dataclass(frozen=True)
+class _Document:
+    kind: str
+    name: str
+    metadata: dict[str, Any]
+    spec: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
+class _Query:
+    query: str
+    url: str
+
+
+@dataclass(frozen=True)
+class _Ratio:
+    is_bad: bool  # `bad`/`total`: the numerator counts failures
+    numerator: str
+    total: str
+    url: str
+
+
+def load_openslo_file(path: Path, *, default_prometheus_url: str | None = None) -> list[SloDefinition]:
+    """The SLOs one OpenSLO file defines; SettingsError naming the file if it is unreadable or invalid."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: is not UTF-8 text") from None
+    return parse_openslo(text, origin=str(path), default_prometheus_url=default_prometheus_url)
+
+
+def parse_openslo(text: str, *, origin: str, default_prometheus_url: str | None = None) -> list[SloDefinition]:
+    """The SLOs an OpenSLO v1 YAML stream defines, in document order, with SLIs and DataSources resolved."""
+    documents = _documents(text, origin)
+    reader = _Reader(origin, documents, default_prometheus_url)
+    return [reader.slo(document) for document in documents if document.kind == "SLO"]
+
+
+def _documents(text: str, origin: str) -> list[_Document]:
+    try:
+        loaded = list(yaml.safe_load_all(text))
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" line {where.line + 1}" if where is not None else ""
+        raise SettingsError(f"{origin}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    documents: list[_Document] = []
+    first_index: dict[tuple[str, str], int] = {}
+    for index, data in enumerate(loaded, start=1):
+        if data is None:  # an empty document, e.g. a trailing `---`
+            continue
+        try:
+            document = _document(data)
+        except _Invalid as exc:
+            raise SettingsError(f"{origin}: document {index}: {exc}") from None
+        if document is None:
+            continue
+        key = (document.kind, document.name)
+        if key in first_index:
+            raise SettingsError(
+                f"{origin}: {document.label}: metadata.name is also used by document {first_index[key]}"
+                f" (each {document.kind} needs its own name)"
+            )
+        first_index[key] = index
+        documents.append(document)
+    return documents
+
+
+def _document(data: Any) -> _Document | None:
+    """The document if it is an SLO, SLI or DataSource; None for the kinds that are ignored."""
+    if not isinstance(data, dict):
+        raise _Invalid("", "must be a mapping with apiVersion, kind, metadata and spec")
+    version = data.get("apiVersion")
+    if version != API_VERSION:
+        raise _Invalid("apiVersion", f"must be {API_VERSION}, got {version!r}")
+    kind = data.get("kind")
+    if kind in IGNORED_KINDS:
+        return None
+    if kind not in KINDS:
+        raise _Invalid("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+    metadata = _mapping(data.get("metadata"), "metadata")
+    name = _string(metadata.get("name"), "metadata.name")
+    return _Document(kind, name, metadata, _mapping(data.get("spec"), "spec"))
+
+
+class _Reader:
+    """Turns SLO documents into SloDefinitions, resolving references within one stream."""
+
+    def __init__(self, origin: str, documents: list[_Document], default_url: str | None) -> None:
+        self.origin = origin
+        self.default_url = default_url
+        self.slis = {document.name: document for document in documents if document.kind == "SLI"}
+        self.datasources = {document.name: document for document in documents if document.kind == "DataSource"}
+
+    def _error(self, document: _Document, problem: Exception) -> SettingsError:
+        return SettingsError(f"{self.origin}: {document.label}: {problem}")
+
+    def slo(self, document: _Document) -> SloDefinition:
+        try:
+            fields, paths = self._fields(document)
+        except _Invalid as exc:
+            raise self._error(document, exc) from None
+        try:
+            return SloDefinition.model_validate(fields)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            path = paths.get(str(error["loc"][0]), "spec") if error["loc"] else "spec"
+            raise self._error(document, _Invalid(path, _reason(error))) from None
+
+    def _fields(self, document: _Document) -> tuple[dict[str, Any], dict[str, str]]:
+        """SloDefinition's fields, and the OpenSLO path each came from (to name it in errors)."""
+        spec = document.spec
+        _known(spec, _SLO_FIELDS | _IGNORED_SLO_FIELDS, "spec", "an SLO")
+        service = _string(spec.get("service"), "spec.service")
+        window = _window(spec.get("timeWindow"))
+        _budgeting(spec.get("budgetingMethod"))
+        objective, objective_path = _objective(spec.get("objectives"))
+        ratio = self._indicator(spec)
+        source = {"type": "prometheus", "url": ratio.url, "total_query": ratio.total}
+        fields = {"name": document.name, "service": service, "window": window, "source": source}
+        fields["description"] = _description(document)
+        if ratio.is_bad:
+            # OpenSLO's (total − bad)/total ≥ target is an error-rate SLO's bad/total ≤ 1 − target; the
+            # rounding keeps 1 − 0.999 at 0.001 rather than 0.0010000000000000009.
+            fields |= {"kind": SloKind.ERROR_RATE, "max_error_rate": round(1 - objective, 12)}
+            source["error_query"] = ratio.numerator
+        else:
+            fields |= {"kind": SloKind.AVAILABILITY, "objective": objective}
+            source["good_query"] = ratio.numerator
+        paths = {"name": "metadata.name", "service": "spec.service", "description": "spec.description"}
+        paths |= {
+            "window": "spec.timeWindow[0].duration",
+            "objective": objective_path,
+            "max_error_rate": objective_path,
+        }
+        return fields, paths
+
+    def _indicator(self, spec: dict[str, Any]) -> _Ratio:
+        inline, ref = spec.get("indicator"), spec.get("indicatorRef")
+        if inline is not None and ref is not None:
+            raise _Invalid("spec.indicatorRef", "cannot be used with spec.indicator: give one of them")
+        if inline is not None:
+            indicator = _mapping(inline, "spec.indicator")
+            _known(indicator, {"apiVersion", "kind", "metadata", "spec"}, "spec.indicator", "an inline SLI")
+            return self._sli(_mapping(indicator.get("spec"), "spec.indicator.spec"), "spec.indicator.spec")
+        if ref is None:
+            raise _Invalid("spec", "needs indicator (an inline SLI) or indicatorRef (the name of an SLI document)")
+        name = _string(ref, "spec.indicatorRef")
+        sli = self.slis.get(name)
+        if sli is None:
+            raise _Invalid("spec.indicatorRef", _unknown("SLI", name, self.slis))
+        try:
+            return self._sli(sli.spec, "spec")
+        except _Invalid as exc:
+            raise self._error(sli, exc) from None
+
+    def _sli(self, spec: dict[str, Any], path: str) -> _Ratio:
+        _known(spec, _SLI_FIELDS, path, "an SLI")
+        if "thresholdMetric" in spec:
+            raise _Invalid(f"{path}.thresholdMetric", "is not supported: use ratioMetric (good or bad, with total)")
+        path += ".ratioMetric"
+        ratio = _mapping(spec.get("ratioMetric"), path)
+        _known(ratio, _RATIO_FIELDS, path, "a ratioMetric")
+        for unsupported in ("raw", "rawType"):
+            if unsupported in ratio:
+                raise _Invalid(f"{path}.{unsupported}", "is not supported: give good or bad, with total")
+        if not isinstance(ratio.get("counter", False), bool):
+            raise _Invalid(f"{path}.counter", "must be true or false")
+        if "good" in ratio and "bad" in ratio:
+            raise _Invalid(f"{path}.bad", "cannot be used with good: give one of them")
+        if "good" not in ratio and "bad" not in ratio:
+            raise _Invalid(path, "needs good or bad, with total")
+        part = "good" if "good" in ratio else "bad"
+        numerator = self._query(ratio[part], f"{path}.{part}")
+        total = self._query(ratio.get("total"), f"{path}.total")
+        if total.url != numerator.url:
+            reason = f"reads {total.url} but {part} reads {numerator.url}: both must query the same Prometheus"
+            raise _Invalid(f"{path}.total.metricSource", reason)
+        return _Ratio(is_bad=part == "bad", numerator=numerator.query, total=total.query, url=total.url)
+
+    def _query(self, metric: Any, path: str) -> _Query:
+        _known(_mapping(metric, path), {"metricSource"}, path, "a metric")
+        path += ".metricSource"
+        source = _mapping(metric.get("metricSource"), path)
+        _known(source, {"metricSourceRef", "type", "spec"}, path, "a metricSource")
+        if "type" in source and not _is_prometheus(source["type"]):
+            raise _Invalid(f"{path}.type", f"must be Prometheus, got {source['type']!r}")
+        details = _mapping(source.get("spec"), f"{path}.spec")
+        query = _string(details.get("query"), f"{path}.spec.query")
+        # The most specific URL wins: the query's own, then its DataSource's, then the bot's default.
+        if "url" in details:
+            return _Query(query, _url(details["url"], f"{path}.spec.url"))
+        if "metricSourceRef" in source:
+            return _Query(query, self._datasource_url(source["metricSourceRef"], f"{path}.metricSourceRef"))
+        if "type" not in source:
+            raise _Invalid(path, "needs type: Prometheus, or a metricSourceRef naming a DataSource")
+        if self.default_url is None:
+            raise _Invalid(path, "has no Prometheus URL: give metricSourceRef (a DataSource) or spec.url")
+        return _Query(query, _url(self.default_url, "the default Prometheus URL"))
+
+    def _datasource_url(self, ref: Any, path: str) -> str:
+        name = _string(ref, path)
+        datasource = self.datasources.get(name)
+        if datasource is None:
+            raise _Invalid(path, _unknown("DataSource", name, self.datasources))
+        kind = datasource.spec.get("type")
+        if not _is_prometheus(kind):
+            raise _Invalid(path, f"names DataSource {name!r} of type {kind!r}: only Prometheus is supported")
+        try:
+            details = _mapping(datasource.spec.get("connectionDetails"), "spec.connectionDetails")
+            for key in ("url", "address"):
+                if key in details:
+                    return _url(details[key], f"spec.connectionDetails.{key}")
+            raise _Invalid("spec.connectionDetails", "needs url (or address): the Prometheus server's http(s) URL")
+        except _Invalid as exc:
+            raise self._error(datasource, exc) from None
+
+
+def _description(document: _Document) -> str:
+    description = document.spec.get("description", document.metadata.get("displayName", ""))
+    if not isinstance(description, str):
+        raise _Invalid("spec.description" if "description" in document.spec else "metadata.displayName", "must be text")
+    return description.strip()
+
+
+def _window(value: Any) -> timedelta:
+    if value is None:  # optional in OpenSLO
+        return DEFAULT_WINDOW
+    if not isinstance(value, list) or len(value) != 1:
+        raise _Invalid("spec.timeWindow", "must list exactly one window, e.g. [{duration: 28d, isRolling: true}]")
+    path = "spec.timeWindow[0]"
+    window = _mapping(value[0], path)
+    _known(window, {"duration", "isRolling", "calendar"}, path, "a timeWindow")
+    if "calendar" in window or window.get("isRolling") is False:
+        raise _Invalid(path, "is calendar-aligned: only rolling windows are supported (isRolling: true)")
+    if window.get("isRolling") is not True:
+        raise _Invalid(f"{path}.isRolling", "must be true: only rolling windows are supported")
+    return _duration(window.get("duration"), f"{path}.duration")
+
+
+def _duration(value: Any, path: str) -> timedelta:
+    """OpenSLO's duration shorthand (`28d`, `4w`, `12h`): case-sensitive, `M` is months."""
+    match = _SHORTHAND.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise _Invalid(path, f"must be a duration like 28d, 4w or 12h, got {value!r}")
+    amount, unit = int(match[1]), match[2]
+    if unit not in _UNITS:  # M, Q, Y
+        raise _Invalid(path, f"{value!r} is not supported: months, quarters and years vary, write days or weeks")
+    if amount == 0:
+        raise _Invalid(path, f"must be longer than zero, got {value!r}")
+    return timedelta(**{_UNITS[unit]: amount})
+
+
+def _budgeting(value: Any) -> None:
+    if value == "Occurrences":
+        return
+    if value in ("Timeslices", "RatioTimeslices"):
+        raise _Invalid("spec.budgetingMethod", f"{value} is not supported: only Occurrences (good/total events)")
+    reason = "is required: write Occurrences" if value is None else f"must be Occurrences, got {value!r}"
+    raise _Invalid("spec.budgetingMethod", reason)
+
+
+def _objective(value: Any) -> tuple[float, str]:
+    """The good/total ratio promised, and the path it was written at."""
+    if not isinstance(value, list) or not value:
+        raise _Invalid("spec.objectives", "must list one objective, e.g. [{target: 0.999}]")
+    if len(value) > 1:
+        raise _Invalid("spec.objectives", f"lists {len(value)} objectives: write one SLO per objective")
+    path = "spec.objectives[0]"
+    objective = _mapping(value[0], path)
+    for key in _COMPOSITE_FIELDS:
+        if key in objective:
+            raise _Invalid(
+                f"{path}.{key}", "is not supported: composite SLOs are not measured, give the SLO one indicator"
+            )
+    _known(objective, _OBJECTIVE_FIELDS, path, "an objective")
+    if "target" in objective and "targetPercent" in objective:
+        raise _Invalid(path, "takes target or targetPercent, not both")
+    if "target" in objective:
+        return _fraction(objective["target"], f"{path}.target", scale=1), f"{path}.target"
+    if "targetPercent" in objective:
+        return _fraction(objective["targetPercent"], f"{path}.targetPercent", scale=100), f"{path}.targetPercent"
+    raise _Invalid(path, "needs target (e.g. 0.999) or targetPercent (e.g. 99.9)")
+
+
+def _fraction(value: Any, path: str, *, scale: int) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid(path, f"must be a number, got {value!r}")
+    if not 0 < value < scale:
+        raise _Invalid(path, f"must lie strictly between 0 and {scale}")
+    # 99.9 / 100 is 0.9990000000000001 in binary floating point; people wrote 99.9 %.
+    return round(value / scale, 12)
+
+
+def _url(value: Any, path: str) -> str:
+    """An http(s) URL checked by PrometheusSource's own rule, so both agree."""
+    try:
+        return PrometheusSource.model_validate({"type": "prometheus", "url": value}).url
+    except ValidationError as exc:
+        raise _Invalid(path, _reason(exc.errors()[0])) from None
+
+
+def _reason(error: Any) -> str:
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _is_prometheus(kind: Any) -> bool:
+    return isinstance(kind, str) and kind.lower() == "prometheus"
+
+
+def _unknown(kind: str, name: str, documents: dict[str, _Document]) -> str:
+    known = f"{kind}s here: {', '.join(sorted(documents))}" if documents else f"there is no {kind} here"
+    return f"names {kind} {name!r}, which is not defined in this file ({known})"
+
+
+def _mapping(value: Any, path: str) -> dict[str, Any]:
+    if value is None:
+        raise _Invalid(path, "is required")
+    if not isinstance(value, dict):
+        raise _Invalid(path, f"must be a mapping, got {value!r}")
+    return value
+
+
+def _string(value: Any, path: str) -> str:
+    if value is None:
+        raise _Invalid(path, "is required")
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(path, f"must be a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _known(mapping: dict[str, Any], fields: set[str], path: str, what: str) -> None:
+    for key in mapping:
+        if key not in fields:
+            raise _Invalid(f"{path}.{key}", f"is not a field of {what} in OpenSLO v1 (see docs/slo.md)")

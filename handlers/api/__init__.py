@@ -1,0 +1,1 @@
+"""The JSON API (bearer WEBHOOK_TOKEN): SLO measurements in, SLO reports out."""

@@ -1,0 +1,90 @@
+"""POST /api/v1/slos/{name}/events and GET /api/v1/slos."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp import web
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.errors import UserError
+from bot.keys import begin_key, settings_key, slo_evaluator_key
+from bot.slo import events
+from bot.slo.history import latest_reports
+from bot.slo.models import UnknownSlo
+from handlers.auth import check_bearer, refuse
+from storage.types import utcnow
+
+log = logging.getLogger("oncall.api")
+
+MAX_BODY_BYTES = 16 * 1024
+
+
+def _authorize(request: web.Request) -> web.Response | None:
+    return check_bearer(
+        request, request.app[settings_key].webhook_token, disabled="the API is disabled: set WEBHOOK_TOKEN"
+    )
+
+
+def _unavailable() -> web.Response:
+    response = refuse(503, "unavailable", "the database is unreachable; retry later")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _field_of(error: ValidationError) -> tuple[str, str]:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "(body)"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "is not a known field (good, total, at)"
+    return field, message
+
+
+async def handle_slo_events(request: web.Request) -> web.Response:
+    if refusal := _authorize(request):
+        return refusal
+    name = request.match_info["name"]
+    try:
+        definition = request.app[slo_evaluator_key].get(name)
+    except UnknownSlo as exc:
+        return refuse(404, "unknown_slo", str(exc))
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return refuse(413, "too_large", f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
+    try:
+        body = json.loads(await request.read())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return refuse(400, "malformed", 'the body is not JSON; send {"good": 990, "total": 1000}')
+    try:
+        measured = events.EventsIn.model_validate(body)
+    except ValidationError as exc:
+        field, message = _field_of(exc)
+        return refuse(422, "invalid_payload", f"{field} {message}" if field != "(body)" else message, field=field)
+    try:
+        async with request.app[begin_key]() as (session, _):
+            stored = await events.record(session, definition=definition, events=measured, now=utcnow())
+    except events.NotAnEventsSlo as exc:
+        return refuse(409, "not_an_events_slo", str(exc))
+    except UserError as exc:
+        return refuse(422, "invalid_payload", str(exc), field="at")
+    except (SQLAlchemyError, OSError) as exc:
+        log.error("api.database_unavailable error=%s", type(exc).__name__)
+        return _unavailable()
+    return web.json_response(
+        {"slo": name, "good": stored.good, "total": stored.total, "at": stored.at.isoformat()}, status=201
+    )
+
+
+async def handle_slo_reports(request: web.Request) -> web.Response:
+    """Every SLO as its latest evaluation found it (the same objects as `oncall-bot slo report --format json`)."""
+    if refusal := _authorize(request):
+        return refusal
+    definitions = request.app[slo_evaluator_key].definitions
+    try:
+        async with request.app[begin_key]() as (session, _):
+            reports = await latest_reports(session, definitions, now=utcnow())
+    except (SQLAlchemyError, OSError):
+        return _unavailable()
+    return web.json_response([report.to_json() for report in reports])

@@ -1,0 +1,182 @@
+"""SLOs evaluated from stored data on each database: pushed events, incidents, history and burn alerts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.alerts.service import AlertIngestion
+from bot.config import OncallConfig
+from bot.incidents.models import Severity
+from bot.slo import events
+from bot.slo.evaluation import SloEvaluator
+from bot.slo.history import latest_reports
+from bot.slo.models import SloDefinition, SloStatus
+from bot.unit_of_work import unit_of_work
+from storage.engine import Database
+from storage.tables import Alert, Incident, SloEvaluation
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+def events_slo(**overrides: Any) -> SloDefinition:
+    values: dict[str, Any] = {
+        "name": "checkout-requests",
+        "service": "checkout",
+        "objective": "99%",
+        "window": "1d",
+        "source": {"type": "events"},
+    }
+    return SloDefinition.model_validate({**values, **overrides})
+
+
+async def push(database: Database, definition: SloDefinition, at: datetime, good: int, total: int) -> None:
+    async with database.transaction() as session:
+        await events.record(
+            session, definition=definition, events=events.EventsIn(good=good, total=total, at=at), now=max(at, NOW)
+        )
+
+
+async def test_events_count_from_just_after_the_window_start_up_to_now(database: Database) -> None:
+    definition = events_slo()
+    await push(database, definition, NOW - timedelta(days=1), 0, 1_000)  # exactly at the start: outside
+    await push(database, definition, NOW - timedelta(hours=23, minutes=59), 990, 1_000)
+    await push(database, definition, NOW, 10, 10)  # exactly now: inside
+    evaluator = SloEvaluator([definition], database=database, begin=unit_of_work(database))
+
+    [report] = await evaluator.evaluate(at=NOW)
+
+    assert report.attainment == pytest.approx(1_000 / 1_010)
+    # 1 − (1 − 1000/1010) / 0.01 = 1 − 0.990099… = 0.0099…: nearly all of the budget is spent
+    assert report.budget_remaining == pytest.approx(1 - (10 / 1_010) / 0.01)
+    assert report.status is SloStatus.AT_RISK
+    async with database.transaction() as session:
+        stored = (await session.exec(select(SloEvaluation))).all()
+    assert [(row.slo, row.good, row.total, row.status) for row in stored] == [
+        ("checkout-requests", 1_000, 1_010, "AT_RISK")
+    ]
+
+
+async def test_an_slo_without_traffic_is_stored_as_no_data_with_the_reason(database: Database) -> None:
+    evaluator = SloEvaluator([events_slo()], database=database, begin=unit_of_work(database))
+
+    [report] = await evaluator.evaluate(at=NOW)
+
+    assert report.status is SloStatus.NO_DATA
+    assert report.error == "no traffic in the window"
+    assert report.attainment is None
+
+
+async def test_the_trend_reads_last_weeks_stored_evaluation_not_a_recomputation(database: Database) -> None:
+    definition = events_slo(window="28d")
+    evaluator = SloEvaluator([definition], database=database, begin=unit_of_work(database))
+    week_ago = NOW - timedelta(days=7)
+    await push(database, definition, week_ago - timedelta(hours=1), 999, 1_000)
+    await evaluator.evaluate(at=week_ago)
+    await push(database, definition, NOW - timedelta(hours=1), 900, 1_000)  # a bad week since
+    await evaluator.evaluate(at=NOW)
+
+    async with database.transaction() as session:
+        [then] = await latest_reports(session, [definition], now=NOW, at_or_before=NOW - timedelta(days=7))
+        [now] = await latest_reports(session, [definition], now=NOW)
+
+    assert then.attainment == pytest.approx(0.999)
+    assert then.status is SloStatus.PASS
+    assert now.attainment == pytest.approx(1_899 / 2_000)
+    assert now.status is SloStatus.FAIL
+
+
+async def test_impact_of_the_services_sev1_and_sev2_incidents_is_its_downtime(database: Database) -> None:
+    definition = SloDefinition.model_validate(
+        {
+            "name": "checkout-uptime",
+            "service": "checkout",
+            "objective": "99%",
+            "window": "1d",
+            "source": {"type": "incidents"},
+        }
+    )
+    async with database.transaction() as session:
+        session.add_all(
+            [
+                # 6 minutes of customer impact, then mitigated
+                _incident("checkout", Severity.SEV1, NOW - timedelta(hours=3), mitigated=NOW - timedelta(minutes=174)),
+                # a SEV3 does not count, nor does another service's SEV1
+                _incident("checkout", Severity.SEV3, NOW - timedelta(hours=2), mitigated=NOW - timedelta(hours=1)),
+                _incident("search", Severity.SEV1, NOW - timedelta(hours=2), mitigated=NOW - timedelta(hours=1)),
+                # still open: impacting until now, 8 minutes and 38 seconds so far
+                _incident("checkout", Severity.SEV2, NOW - timedelta(minutes=8, seconds=38), mitigated=None),
+            ]
+        )
+    evaluator = SloEvaluator([definition], database=database, begin=unit_of_work(database))
+
+    [report] = await evaluator.evaluate(at=NOW)
+
+    down = 6 * 60 + 8 * 60 + 38
+    assert report.attainment == pytest.approx(1 - down / 86_400)
+    assert report.burn_rates["1h"] == pytest.approx((518 / 3_600) / 0.01)
+    # A 99 % day allows 864 s of impact; 878 s overspends it
+    assert report.budget_remaining == pytest.approx(1 - (down / 86_400) / 0.01)
+    assert report.status is SloStatus.FAIL
+
+
+def _incident(service: str, severity: Severity, began: datetime, *, mitigated: datetime | None) -> Incident:
+    return Incident(
+        title=f"{service} trouble",
+        severity=severity,
+        status="monitoring" if mitigated else "investigating",
+        declared_by="U1",
+        declared_at=began,
+        detected_at=began,
+        mitigated_at=mitigated,
+        service=service,
+    )
+
+
+async def test_a_fast_burn_opens_an_incident_through_alert_routing_and_ends_when_it_stops(database: Database) -> None:
+    definition = events_slo(objective="99.9%", window="28d")
+    begin = unit_of_work(database)
+    evaluator = SloEvaluator([definition], database=database, begin=begin, ingestion=AlertIngestion(OncallConfig()))
+    await push(database, definition, NOW - timedelta(days=3), 1_000_000, 1_000_000)
+    await push(database, definition, NOW - timedelta(minutes=2), 800, 1_000)  # 20 % errors right now
+
+    [report] = await evaluator.evaluate(at=NOW)
+
+    assert report.fast_burn and report.status is SloStatus.AT_RISK
+    async with database.transaction() as session:
+        [alert] = (await session.exec(select(Alert))).all()
+        [incident] = (await session.exec(select(Incident))).all()
+    assert (alert.source, alert.status, alert.labels["severity"]) == ("slo", "firing", "critical")
+    assert alert.starts_at == NOW
+    assert incident.service == "checkout" and incident.severity == "SEV2"
+    assert "checkout-requests" in incident.title
+
+    # Forty minutes later the burst is over: the 5- and 30-minute windows are clean, so the alert resolves.
+    later = NOW + timedelta(minutes=40)
+    await push(database, definition, later - timedelta(minutes=1), 1_000, 1_000)
+    [report] = await evaluator.evaluate(at=later)
+
+    assert not report.fast_burn
+    async with database.transaction() as session:
+        [alert] = (await session.exec(select(Alert))).all()
+    assert alert.status == "resolved"
+    assert alert.starts_at == NOW  # the same burn, not a new one
+
+
+async def test_a_source_outage_neither_starts_nor_ends_a_burn(database: Database) -> None:
+    definition = events_slo(objective="99.9%", window="28d")
+    evaluator = SloEvaluator(
+        [definition], database=database, begin=unit_of_work(database), ingestion=AlertIngestion(OncallConfig())
+    )
+    await push(database, definition, NOW - timedelta(minutes=2), 800, 1_000)
+    await evaluator.evaluate(at=NOW)
+    # A day later, no events at all for the last day: the 28d window still has data, the short ones none.
+    [report] = await evaluator.evaluate(at=NOW + timedelta(minutes=1))
+
+    async with database.transaction() as session:
+        [alert] = (await session.exec(select(Alert))).all()
+    assert report.fast_burn  # the 1h and 5m windows still hold the burst
+    assert alert.status == "firing"

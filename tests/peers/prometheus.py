@@ -1,0 +1,178 @@
+"""A real Prometheus, started as a peer process for end-to-end tests of the Prometheus SLI source.
+
+A canned API answer only proves the client agrees with our reading of the documentation. The real server
+(Debian's `prometheus`) proves that our PromQL parses, that `increase()` over its counters and histogram
+buckets gives what we expect at a chosen evaluation time, and how it words its errors. It scrapes itself,
+so its own `prometheus_http_requests_total` and `prometheus_http_request_duration_seconds` are the traffic
+a test generates and then measures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import yaml
+
+from tests.helpers import eventually
+from tests.peers.alertmanager import free_port
+
+BINARY = Path("/usr/bin/prometheus")
+JOB = "prometheus"
+READY_WITHIN = 20.0
+STOP_WITHIN = 5.0
+LOG_TAIL_LINES = 40
+
+
+class PrometheusPeer:
+    """One running Prometheus: its query API, a way to make traffic to it, and its log for failure messages."""
+
+    def __init__(
+        self, base_url: str, session: aiohttp.ClientSession, process: asyncio.subprocess.Process, log_path: Path
+    ) -> None:
+        self._base_url = base_url
+        self._session = session
+        self.process = process
+        self.log_path = log_path
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    async def get(self, path: str, **params: str) -> int:
+        """Request `path` (traffic that Prometheus counts in its own metrics); return the HTTP status."""
+        async with self._session.get(f"{self._base_url}{path}", params=params, allow_redirects=False) as response:
+            await response.read()
+            return response.status
+
+    async def query(self, promql: str, *, at: float | None = None) -> list[dict[str, Any]]:
+        """The instant vector `promql` gives (at `at`, unix seconds, or now); RuntimeError if Prometheus refuses."""
+        params = {"query": promql} if at is None else {"query": promql, "time": f"{at:.3f}"}
+        async with self._session.get(f"{self._base_url}/api/v1/query", params=params) as response:
+            body = await response.json()
+        if body.get("status") != "success":
+            raise RuntimeError(f"Prometheus refused {promql!r}: {body.get('error')}")
+        data = body["data"]
+        if data["resultType"] == "scalar":
+            return [{"metric": {}, "value": data["result"]}]
+        if data["resultType"] != "vector":
+            raise RuntimeError(f"{promql!r} gives a {data['resultType']}, not an instant vector")
+        result: list[dict[str, Any]] = data["result"]
+        return result
+
+    async def query_value(self, promql: str, *, at: float | None = None) -> float:
+        """The single number `promql` gives; AssertionError (so `eventually` retries) while it gives none."""
+        result = await self.query(promql, at=at)
+        assert len(result) == 1, f"{promql!r} gives {len(result)} series, not one: {result}"
+        return float(result[0]["value"][1])
+
+    async def wait_for_value(self, promql: str, *, above: float = 0.0, within: float = 20.0) -> float:
+        """Wait until `promql` gives one number greater than `above` (≥ 0), e.g. until an increase is visible."""
+
+        async def check() -> float:
+            value = await self.query_value(promql)
+            assert value > above, f"{promql!r} is {value}, not above {above}"
+            return value
+
+        return await eventually(check, within=within, interval=0.2)
+
+    async def wait_for_samples(self, count: int, *, metric: str = "up", within: float = 20.0) -> None:
+        """Wait until Prometheus holds at least `count` scraped samples of `metric` from itself."""
+        await self.wait_for_value(f'count_over_time({metric}{{job="{JOB}"}}[1h])', above=count - 1, within=within)
+
+    async def wait_for_scrape_after(self, at: float, *, within: float = 20.0) -> None:
+        """Wait until a scrape later than `at` is stored, so queries at `at` see every sample they ever will."""
+        # One target's scrapes are appended in order: a later sample means all earlier ones are in.
+        await self.wait_for_value(f'timestamp(up{{job="{JOB}"}})', above=at, within=within)
+
+    async def _wait_ready(self, within: float) -> None:
+        deadline = time.monotonic() + within
+        ready_url = f"{self._base_url}/-/ready"
+        while True:
+            if self.process.returncode is not None:
+                raise RuntimeError(
+                    f"prometheus exited with code {self.process.returncode} before it was ready; "
+                    f"log {self.log_path}:\n{self.log_tail()}"
+                )
+            with contextlib.suppress(aiohttp.ClientError, OSError, TimeoutError):
+                async with self._session.get(ready_url, timeout=aiohttp.ClientTimeout(total=1)) as response:
+                    if response.status == 200:
+                        return
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"prometheus was not ready at {ready_url} after {within:.0f}s; "
+                    f"log {self.log_path}:\n{self.log_tail()}"
+                )
+            await asyncio.sleep(0.1)
+
+
+def write_config(path: Path, address: str, *, scrape_interval: str) -> None:
+    # The timeout must not exceed the interval, and Prometheus' default (10s) would at 1s.
+    timing = {"scrape_interval": scrape_interval, "scrape_timeout": scrape_interval}
+    config = {
+        "global": {**timing, "evaluation_interval": scrape_interval},
+        "scrape_configs": [{"job_name": JOB, "static_configs": [{"targets": [address]}]}],
+    }
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), STOP_WITHIN)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+
+
+@asynccontextmanager
+async def running_prometheus(tmp_path: Path, *, scrape_interval: str = "1s") -> AsyncIterator[PrometheusPeer]:
+    """Prometheus on 127.0.0.1 scraping itself every `scrape_interval`, ready to answer queries."""
+    # Skipping would let a machine without the peer pass the end-to-end tests without running them.
+    if not os.access(BINARY, os.X_OK):
+        raise RuntimeError(f"{BINARY} is missing: run `make test` (the Makefile installs prometheus)")
+    address = f"127.0.0.1:{free_port()}"
+    config_path = tmp_path / "prometheus.yml"
+    write_config(config_path, address, scrape_interval=scrape_interval)
+    storage_path = tmp_path / "prometheus-data"
+    storage_path.mkdir(exist_ok=True)
+    log_path = tmp_path / "prometheus.log"
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            str(BINARY),
+            f"--config.file={config_path}",
+            f"--storage.tsdb.path={storage_path}",
+            f"--web.listen-address={address}",
+            # Debian's defaults point at /etc/prometheus; a test's Prometheus reads nothing outside tmp_path.
+            f"--web.console.templates={tmp_path}",
+            f"--web.console.libraries={tmp_path}",
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+                peer = PrometheusPeer(f"http://{address}", session, process, log_path)
+                await peer._wait_ready(READY_WITHIN)
+                yield peer
+        finally:
+            await _stop(process)
