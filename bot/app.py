@@ -27,6 +27,7 @@ from bot.keys import (
 from bot.metrics import Metrics
 from bot.outbox.effects import EffectRunner
 from bot.outbox.worker import OutboxWorker
+from bot.permissions import Permissions
 from bot.postmortem.service import Postmortems
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings
@@ -123,13 +124,21 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _bolt(app: web.Application) -> AsyncIterator[None]:
-    settings, gateway = app[settings_key], app[gateway_key]
+    settings, gateway, config = app[settings_key], app[gateway_key], app[config_key]
+    permissions = Permissions(
+        admins=frozenset(config.permissions.admins),
+        admin_usergroup=config.permissions.admin_usergroup,
+        commander_only=frozenset(config.permissions.commander_only),
+        admin_only=frozenset(config.permissions.admin_only),
+        group_members=gateway.usergroup_members,
+    )
     app[bolt_key] = build_bolt(
         signing_secret=settings.slack_signing_secret or "",
         client=gateway.client,
         begin=app[begin_key],
         gateway=gateway,
-        config=app[config_key],
+        config=config,
+        permissions=permissions,
     )
     yield
 

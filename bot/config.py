@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, Field, ValidationError, field_validator, m
 from bot.config_types import Duration, Strict
 from bot.errors import SettingsError
 from bot.incidents.models import Severity
+from bot.permissions import Action
 from bot.schedule.cadence import local_start
 from bot.schedule.crontab import cron_trigger
 from bot.slo.models import SloDefinition
@@ -212,6 +213,38 @@ class SloSettings(Strict):
     prometheus_url: str | None = None
 
 
+class PermissionsConfig(Strict):
+    """Who may do what; empty lists (the default) let everyone do everything."""
+
+    admins: list[str] = Field(default_factory=list)
+    admin_usergroup: str | None = None
+    # Only the incident's commander and the admins may do these.
+    commander_only: list[Action] = Field(default_factory=list)
+    # Only the admins may do these.
+    admin_only: list[Action] = Field(default_factory=list)
+
+    @field_validator("admins")
+    @classmethod
+    def _user_ids(cls, users: list[str]) -> list[str]:
+        for user in users:
+            if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user):
+                raise ValueError(f"{user!r} is not a Slack user id (like U024BE7LH)")
+        return users
+
+    @field_validator("admin_usergroup")
+    @classmethod
+    def _usergroup_id(cls, group: str | None) -> str | None:
+        if group is not None and not re.fullmatch(r"S[A-Z0-9]{2,}", group):
+            raise ValueError(f"{group!r} is not a Slack user group id (like S0614TZR7)")
+        return group
+
+    @model_validator(mode="after")
+    def _someone_can(self) -> PermissionsConfig:
+        if (self.commander_only or self.admin_only) and not (self.admins or self.admin_usergroup):
+            raise ValueError("limits actions but names no admins: add admins or admin_usergroup")
+        return self
+
+
 class OncallConfig(Strict):
     @model_validator(mode="before")
     @classmethod
@@ -230,6 +263,7 @@ class OncallConfig(Strict):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     storm: StormConfig = Field(default_factory=StormConfig)
     webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
+    permissions: PermissionsConfig = Field(default_factory=PermissionsConfig)
     slo: SloSettings = Field(default_factory=SloSettings)
     slos: list[SloDefinition] = Field(default_factory=list)
     digests: list[DigestConfig] = Field(default_factory=list)

@@ -15,6 +15,7 @@ from bot.incidents.messaging import humanize
 from bot.incidents.models import OPEN_STATUSES, IncidentRef, RoleName, Severity, Status
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.outbox import Effect, Outbox
+from bot.permissions import Action, Actor
 from bot.slack.texts import render
 from storage.queries import incidents as queries
 from storage.queries import timeline as timeline_queries
@@ -64,6 +65,16 @@ async def _record(session: AsyncSession, incident: Incident, kind: str, text: st
 async def snapshot_of(session: AsyncSession, target: Target) -> IncidentSnapshot:
     """The incident a command means, locked for the rest of the transaction."""
     return await _snapshot(session, await _load(session, target))
+
+
+async def authorize(session: AsyncSession, incident: Incident, action: Action, actor: Actor | None) -> None:
+    """Refuse a limited action to anyone but the commander and the admins (nobody asking: the bot itself)."""
+    if actor is None:
+        return
+    assert incident.id is not None
+    roles = await queries.list_roles(session, incident.id)
+    commander = next((role.user_id for role in roles if role.role == RoleName.COMMANDER), None)
+    actor.require_commander(action, ref=f"INC-{incident.id}", commander=commander)
 
 
 def _require_open(incident: Incident) -> None:
@@ -173,14 +184,22 @@ def _open_in_slack(
 
 
 async def set_status(
-    *, session: AsyncSession, outbox: Outbox, target: Target, status: Status, by: str, note: str = ""
+    *,
+    session: AsyncSession,
+    outbox: Outbox,
+    target: Target,
+    status: Status,
+    by: str,
+    note: str = "",
+    actor: Actor | None = None,
 ) -> IncidentSnapshot:
     """Move the incident along investigating → identified → monitoring → resolved (or reopen it)."""
     if status is Status.RESOLVED:
-        return await resolve(session=session, outbox=outbox, target=target, by=by, note=note)
+        return await resolve(session=session, outbox=outbox, target=target, by=by, note=note, actor=actor)
     if status is Status.CLOSED:
         raise UserError("Incidents are closed once their postmortem is reviewed, not with `status`.")
     incident = await _load(session, target)
+    await authorize(session, incident, Action.STATUS, actor)
     previous = Status(incident.status)
     if previous is Status.CLOSED:
         raise UserError(f"INC-{incident.id} is closed; declare a new incident instead.")
@@ -205,10 +224,11 @@ async def set_status(
 
 
 async def resolve(
-    *, session: AsyncSession, outbox: Outbox, target: Target, by: str, note: str = ""
+    *, session: AsyncSession, outbox: Outbox, target: Target, by: str, note: str = "", actor: Actor | None = None
 ) -> IncidentSnapshot:
     """Mark the incident resolved and say how long it took."""
     incident = await _load(session, target)
+    await authorize(session, incident, Action.RESOLVE, actor)
     if not Status(incident.status).is_open:
         raise UserError(f"INC-{incident.id} is already {incident.status}.")
     now = utcnow()
@@ -230,10 +250,11 @@ async def resolve(
 
 
 async def set_severity(
-    *, session: AsyncSession, outbox: Outbox, target: Target, severity: Severity, by: str
+    *, session: AsyncSession, outbox: Outbox, target: Target, severity: Severity, by: str, actor: Actor | None = None
 ) -> IncidentSnapshot:
     """Change how bad the incident is."""
     incident = await _load(session, target)
+    await authorize(session, incident, Action.SEVERITY, actor)
     _require_open(incident)
     previous = Severity(incident.severity)
     if previous is severity:
@@ -250,10 +271,18 @@ async def set_severity(
 
 
 async def assign_role(
-    *, session: AsyncSession, outbox: Outbox, target: Target, role: RoleName, user: str, by: str
+    *,
+    session: AsyncSession,
+    outbox: Outbox,
+    target: Target,
+    role: RoleName,
+    user: str,
+    by: str,
+    actor: Actor | None = None,
 ) -> IncidentSnapshot:
     """Give someone a role on the incident and pull them into its channel."""
     incident = await _load(session, target)
+    await authorize(session, incident, Action.ASSIGN, actor)
     _require_open(incident)
     assert incident.id is not None
     previous = await queries.upsert_role(

@@ -16,6 +16,7 @@ from bot.incidents.models import IncidentRef, Status
 from bot.incidents.service import Target
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.outbox import Effect, Outbox
+from bot.permissions import Action, Actor
 from bot.postmortem import document
 from bot.postmortem.render import Format, render
 from bot.slack.gateway import SlackGateway
@@ -57,11 +58,14 @@ async def request(*, session: AsyncSession, outbox: Outbox, target: Target, by: 
     return snapshot, drafted_now
 
 
-async def close(*, session: AsyncSession, outbox: Outbox, target: Target, by: str) -> IncidentSnapshot:
+async def close(
+    *, session: AsyncSession, outbox: Outbox, target: Target, by: str, actor: Actor | None = None
+) -> IncidentSnapshot:
     """Close a resolved incident whose postmortem has been drafted (and, by now, reviewed)."""
     snapshot = await incidents.snapshot_of(session, target)
     incident = await incident_queries.get_incident(session, snapshot.number, for_update=True)
     assert incident is not None
+    await incidents.authorize(session, incident, Action.CLOSE, actor)
     if snapshot.status is Status.CLOSED:
         raise UserError(f"{snapshot.ref} is already closed.")
     if snapshot.status is not Status.RESOLVED:

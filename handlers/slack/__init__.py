@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import OncallConfig
 from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
+from bot.permissions import Permissions
 from bot.slack.gateway import SlackGateway
 from bot.unit_of_work import Begin
 from handlers.slack import actions, events, modals
@@ -21,7 +22,13 @@ FOLLOW_UP_SHORTCUT = "followup"
 
 
 def build_bolt(
-    *, signing_secret: str, client: AsyncWebClient, begin: Begin, gateway: SlackGateway, config: OncallConfig
+    *,
+    signing_secret: str,
+    client: AsyncWebClient,
+    begin: Begin,
+    gateway: SlackGateway,
+    config: OncallConfig,
+    permissions: Permissions,
 ) -> AsyncApp:
     """Bolt with request verification on; our aiohttp app serves it, so `start()` is never called."""
     app = AsyncApp(
@@ -31,7 +38,7 @@ def build_bolt(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
-    app.use(provide(begin, gateway, config))
+    app.use(provide(begin, gateway, config, permissions))
     app.command("/incident")(handle_incident_command)
     app.command("/retro")(handle_retro_command)
     app.command("/slo")(handle_slo_command)

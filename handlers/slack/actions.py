@@ -15,6 +15,7 @@ from bot.incidents import service as incidents
 from bot.incidents.models import IncidentRef, Severity, Status
 from bot.incidents.service import Target
 from bot.outbox import Outbox
+from bot.permissions import Actor, Permissions
 from bot.unit_of_work import Begin
 from handlers.slack import modals
 
@@ -30,51 +31,68 @@ def _selected(body: dict[str, Any]) -> str:
     return str((body["actions"][0].get("selected_option") or {}).get("value", ""))
 
 
-Change = Callable[[AsyncSession, Outbox, Target, str, dict[str, Any]], Awaitable[object]]
+Change = Callable[[AsyncSession, Outbox, Target, Actor, dict[str, Any]], Awaitable[object]]
 
 
-async def _change(ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin, change: Change) -> None:
-    """Ack at once; a click on a stale summary gets an explanation only the clicker sees."""
+async def _change(
+    ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin, permissions: Permissions, change: Change
+) -> None:
+    """Ack at once; a click on a stale summary, or one the clicker may not make, is explained to them alone."""
     await ack()
     try:
+        actor = await permissions.actor(body["user"]["id"])
         async with begin() as (session, outbox):
-            await change(session, outbox, _target(body), body["user"]["id"], body)
+            await change(session, outbox, _target(body), actor, body)
     except (UserError, ValueError) as exc:
         await respond(text=str(exc), response_type="ephemeral", replace_original=False)
 
 
-async def handle_status_action(ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin) -> None:
+async def handle_status_action(
+    ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin, permissions: Permissions
+) -> None:
     await _change(
         ack,
         respond,
         body,
         begin,
-        lambda session, outbox, target, user, body: incidents.set_status(
-            session=session, outbox=outbox, target=target, status=Status(_selected(body)), by=user
+        permissions,
+        lambda session, outbox, target, actor, body: incidents.set_status(
+            session=session, outbox=outbox, target=target, status=Status(_selected(body)), by=actor.user, actor=actor
         ),
     )
 
 
-async def handle_severity_action(ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin) -> None:
+async def handle_severity_action(
+    ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin, permissions: Permissions
+) -> None:
     await _change(
         ack,
         respond,
         body,
         begin,
-        lambda session, outbox, target, user, body: incidents.set_severity(
-            session=session, outbox=outbox, target=target, severity=Severity(_selected(body)), by=user
+        permissions,
+        lambda session, outbox, target, actor, body: incidents.set_severity(
+            session=session,
+            outbox=outbox,
+            target=target,
+            severity=Severity(_selected(body)),
+            by=actor.user,
+            actor=actor,
         ),
     )
 
 
-async def handle_resolve_action(ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin) -> None:
+async def handle_resolve_action(
+    ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin, permissions: Permissions
+) -> None:
     await _change(
         ack,
         respond,
         body,
         begin,
-        lambda session, outbox, target, user, body: incidents.resolve(
-            session=session, outbox=outbox, target=target, by=user
+        permissions,
+        lambda session, outbox, target, actor, body: incidents.resolve(
+            session=session, outbox=outbox, target=target, by=actor.user, actor=actor
         ),
     )
 

@@ -12,6 +12,7 @@ from bot.followups import service as followups
 from bot.incidents import service as incidents
 from bot.incidents.models import RoleName, Severity, Status
 from bot.incidents.service import Target
+from bot.permissions import Actor, Permissions
 from bot.postmortem import service as postmortems
 from bot.slack.gateway import SlackGateway
 from bot.slack.texts import render
@@ -28,14 +29,17 @@ from handlers.slack.parsing import (
 )
 
 Reply = str | None
-Run = Callable[[ParsedCommand, dict[str, Any], Begin, SlackGateway], Awaitable[Reply]]
+Run = Callable[[ParsedCommand, dict[str, Any], Begin, SlackGateway, Actor], Awaitable[Reply]]
 
 
-async def handle_incident_command(ack: AsyncAck, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> None:
+async def handle_incident_command(
+    ack: AsyncAck, command: dict[str, Any], begin: Begin, gateway: SlackGateway, permissions: Permissions
+) -> None:
     """Every reply is ephemeral: what changed is posted in the incident channel by the outbox."""
     try:
         parsed = parse(command.get("text", ""))
-        reply = await SUBCOMMANDS[parsed.name](parsed, command, begin, gateway)
+        actor = await permissions.actor(command["user_id"])
+        reply = await SUBCOMMANDS[parsed.name](parsed, command, begin, gateway, actor)
     except UserError as exc:
         reply = str(exc)
     if reply:
@@ -48,7 +52,9 @@ def _target(parsed: ParsedCommand, command: dict[str, Any]) -> Target:
     return Target(ref=parsed.ref, channel_id=command.get("channel_id"))
 
 
-async def _declare(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _declare(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     if not parsed.rest:
         try:
             await gateway.open_view(command["trigger_id"], modals.declare_view(channel_id=command.get("channel_id")))
@@ -66,7 +72,9 @@ async def _declare(parsed: ParsedCommand, command: dict[str, Any], begin: Begin,
     return render("slack/declared_reply.txt.j2", incident=incident, channel_name=channel)
 
 
-async def _status(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _status(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     word, note = first_word(parsed.rest)
     if word.lower() not in {status.value for status in Status if status is not Status.CLOSED}:
         raise usage_error("status", f"{quoted(word)} is not a status.")
@@ -78,11 +86,14 @@ async def _status(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, 
             status=Status(word.lower()),
             by=command["user_id"],
             note=note,
+            actor=actor,
         )
     return f"{incident.ref} is now *{incident.status}*."
 
 
-async def _resolve(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _resolve(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     async with begin() as (session, outbox):
         incident = await incidents.resolve(
             session=session,
@@ -90,11 +101,14 @@ async def _resolve(parsed: ParsedCommand, command: dict[str, Any], begin: Begin,
             target=_target(parsed, command),
             by=command["user_id"],
             note=parsed.rest,
+            actor=actor,
         )
     return f"{incident.ref} is resolved. :white_check_mark:"
 
 
-async def _severity(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _severity(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     word, extra = first_word(parsed.rest)
     severity = Severity.parse(word)
     if severity is None or extra:
@@ -106,11 +120,14 @@ async def _severity(parsed: ParsedCommand, command: dict[str, Any], begin: Begin
             target=_target(parsed, command),
             severity=severity,
             by=command["user_id"],
+            actor=actor,
         )
     return f"{incident.ref} is now *{incident.severity}*."
 
 
-async def _assign(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _assign(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     word, who = first_word(parsed.rest)
     role, user = RoleName.parse(word), user_mention(who)
     if role is None:
@@ -125,11 +142,14 @@ async def _assign(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, 
             role=role,
             user=user,
             by=command["user_id"],
+            actor=actor,
         )
     return f"<@{user}> is now the {role.title} of {incident.ref}."
 
 
-async def _note(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _note(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     if not parsed.rest:
         raise usage_error("note", "The note is empty.")
     async with begin() as (session, outbox):
@@ -144,7 +164,9 @@ async def _note(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, ga
 
 
 def _field(field: str) -> Run:
-    async def run(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+    async def run(
+        parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+    ) -> Reply:
         if not parsed.rest:
             raise usage_error(field, f"The {field} is empty.")
         async with begin() as (session, outbox):
@@ -161,19 +183,25 @@ def _field(field: str) -> Run:
     return run
 
 
-async def _list(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _list(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     async with begin() as (session, _):
         open_incidents = await incidents.list_open(session=session)
     return render("slack/list.txt.j2", incidents=open_incidents)
 
 
-async def _timeline(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _timeline(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     async with begin() as (session, _):
         incident, entries, total = await incidents.recent_timeline(session=session, target=_target(parsed, command))
     return render("slack/timeline.txt.j2", incident=incident, entries=entries, total=total)
 
 
-async def _postmortem(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _postmortem(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     async with begin() as (session, outbox):
         incident, drafted = await postmortems.request(
             session=session, outbox=outbox, target=_target(parsed, command), by=command["user_id"]
@@ -182,15 +210,19 @@ async def _postmortem(parsed: ParsedCommand, command: dict[str, Any], begin: Beg
     return f"Rendering the postmortem of {incident.ref}{state}; it will appear in its channel as a file."
 
 
-async def _close(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _close(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     async with begin() as (session, outbox):
         incident = await postmortems.close(
-            session=session, outbox=outbox, target=_target(parsed, command), by=command["user_id"]
+            session=session, outbox=outbox, target=_target(parsed, command), by=command["user_id"], actor=actor
         )
     return f"{incident.ref} is closed. :lock:"
 
 
-async def _followup(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _followup(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     action, rest = first_word(parsed.rest)
     target, user = _target(parsed, command), command["user_id"]
     if action.lower() == "add":
@@ -222,7 +254,9 @@ async def _followup(parsed: ParsedCommand, command: dict[str, Any], begin: Begin
     raise usage_error("followup", f"{quoted(action)} is not a followup action.")
 
 
-async def _help(parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway) -> Reply:
+async def _help(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
     return render("slack/help.txt.j2")
 
 

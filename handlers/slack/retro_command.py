@@ -9,6 +9,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.config import OncallConfig
 from bot.errors import UsageError, UserError
+from bot.permissions import Action, Permissions
 from bot.schedule import retros
 from bot.slack.texts import render
 from bot.unit_of_work import Begin
@@ -36,9 +37,13 @@ def _schedule_arguments(text: str) -> tuple[str, str, str, int | None]:
     return channel.group(1), options["start"], options["cadence"], int(count) if count else None
 
 
-async def handle_retro_command(ack: AsyncAck, command: dict[str, Any], begin: Begin, config: OncallConfig) -> None:
+async def handle_retro_command(
+    ack: AsyncAck, command: dict[str, Any], begin: Begin, config: OncallConfig, permissions: Permissions
+) -> None:
     action, _, rest = command.get("text", "").strip().partition(" ")
     try:
+        if action.lower() in ("schedule", "cancel"):
+            (await permissions.actor(command["user_id"])).require_admin(Action.RETRO)
         reply = await _run(action.lower(), rest.strip(), command, begin, config)
     except UserError as exc:
         reply = str(exc)

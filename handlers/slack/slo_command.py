@@ -8,6 +8,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.config import OncallConfig
 from bot.errors import UsageError, UserError
+from bot.permissions import Action, Permissions
 from bot.slo import digest
 from bot.slo.history import budget_series, latest_reports
 from bot.slo.models import find_slo
@@ -19,9 +20,13 @@ from storage.types import utcnow
 USAGE = "`/slo list` · `/slo show <name>` · `/slo digest` (posts the weekly digest here now)"
 
 
-async def handle_slo_command(ack: AsyncAck, command: dict[str, Any], begin: Begin, config: OncallConfig) -> None:
+async def handle_slo_command(
+    ack: AsyncAck, command: dict[str, Any], begin: Begin, config: OncallConfig, permissions: Permissions
+) -> None:
     action, _, rest = command.get("text", "").strip().partition(" ")
     try:
+        if action.lower() == "digest":
+            (await permissions.actor(command["user_id"])).require_admin(Action.SLO_DIGEST)
         reply = await _run(action.lower(), rest.strip(), command, begin, config)
     except UserError as exc:
         reply = str(exc)

@@ -1,0 +1,114 @@
+"""Who may do what: ONCALL_CONFIG's `permissions`, and the person asking, as services see them.
+
+By default everyone in the workspace may do everything, so a new install locks nobody out. An operator
+can limit actions to the incident's commander and the admins (`commander_only`), or to the admins
+alone (`admin_only`). Admins are listed by user id and/or by one Slack user group, whose members are
+looked up when needed and remembered for a few minutes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.errors import SlackError, UserError
+
+log = logging.getLogger("oncall.permissions")
+
+
+class Action(StrEnum):
+    STATUS = "status"
+    RESOLVE = "resolve"
+    SEVERITY = "severity"
+    ASSIGN = "assign"
+    CLOSE = "close"
+    RETRO = "retro"  # schedule or cancel retro cadences
+    SLO_DIGEST = "slo_digest"  # post the SLO digest on demand
+
+    @property
+    def verb(self) -> str:
+        return {
+            Action.STATUS: "change the status of",
+            Action.RESOLVE: "resolve",
+            Action.SEVERITY: "change the severity of",
+            Action.ASSIGN: "assign roles in",
+            Action.CLOSE: "close",
+            Action.RETRO: "schedule or cancel retros",
+            Action.SLO_DIGEST: "post the SLO digest",
+        }[self]
+
+
+class NotAllowed(UserError):
+    """A refusal, shown only to the person who asked."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person asking, with what the operator's permissions say about them."""
+
+    user: str
+    is_admin: bool = False
+    commander_only: frozenset[Action] = frozenset()
+    admin_only: frozenset[Action] = frozenset()
+
+    def require_admin(self, action: Action) -> None:
+        if action in self.admin_only and not self.is_admin:
+            raise NotAllowed(f"Only the on-call admins may {action.verb}. Ask one of them.")
+
+    def require_commander(self, action: Action, *, ref: str, commander: str | None) -> None:
+        """Commander-only actions: an incident nobody commands yet is open to all (someone must take it)."""
+        self.require_admin(action)
+        if action not in self.commander_only or self.is_admin or commander in (None, self.user):
+            return
+        raise NotAllowed(
+            f"Only the commander of {ref} (<@{commander}>) or an admin may {action.verb} it. "
+            f"Ask them, or ask an admin to make you commander with `/incident assign commander @you`."
+        )
+
+
+# Members of the admin user group are remembered this long, so a click is not a Slack round trip.
+GROUP_CACHE_SECONDS = 300.0
+
+
+class Permissions:
+    def __init__(
+        self,
+        *,
+        admins: frozenset[str],
+        admin_usergroup: str | None,
+        commander_only: frozenset[Action],
+        admin_only: frozenset[Action],
+        group_members: Callable[[str], Awaitable[list[str]]] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._admins = admins
+        self._usergroup = admin_usergroup
+        self._commander_only = commander_only
+        self._admin_only = admin_only
+        self._group_members = group_members
+        self._clock = clock
+        self._members: tuple[float, frozenset[str]] | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """No limits configured: nobody's admin status needs looking up."""
+        return not self._commander_only and not self._admin_only
+
+    async def actor(self, user: str) -> Actor:
+        is_admin = False if self.is_open else user in self._admins or user in await self._group()
+        return Actor(user, is_admin, self._commander_only, self._admin_only)
+
+    async def _group(self) -> frozenset[str]:
+        if self._usergroup is None or self._group_members is None:
+            return frozenset()
+        now = self._clock()
+        if self._members is None or now - self._members[0] > GROUP_CACHE_SECONDS:
+            try:
+                self._members = (now, frozenset(await self._group_members(self._usergroup)))
+            except SlackError as exc:  # the listed admins still count; the group is asked again next time
+                log.warning("permissions.admin_group_unavailable usergroup=%s error=%s", self._usergroup, exc.error)
+                return frozenset()
+        return self._members[1]
