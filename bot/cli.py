@@ -20,10 +20,11 @@ def _serve(settings: Settings) -> int:
     from aiohttp import web
 
     from bot.app import create_app
-    from bot.observability import configure_logging
+    from bot.config import load_config
+    from bot.observability import configure_logging, known_secrets
 
     settings.require("slack_bot_token", "slack_signing_secret")
-    configure_logging(settings)
+    configure_logging(settings, secrets=known_secrets(settings, load_config(settings.oncall_config)))
     app = create_app(settings)
     # Everything imported so far lives as long as the process: keep the collector from rescanning it
     # on every full collection (a 10,000-message postmortem otherwise pays for it several times).

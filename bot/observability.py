@@ -5,21 +5,54 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from sqlalchemy.engine import make_url
+
+from bot.config import OncallConfig
 from bot.settings import LogFormat, Settings
 
 _SECRETS = re.compile(r"(xox[abpr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|Bearer\s+\S+)")
 
 
 class RedactingFilter(logging.Filter):
-    """Keeps tokens and bearer credentials out of every log line."""
+    """Keeps tokens, bearer credentials and every configured secret out of every log line and traceback."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        # Short values would redact ordinary words; real secrets are long.
+        known = sorted({secret for secret in secrets if len(secret) >= 8}, key=len, reverse=True)
+        self._known = re.compile("|".join(re.escape(secret) for secret in known)) if known else None
+
+    def redact(self, text: str) -> str:
+        text = _SECRETS.sub("[redacted]", text)
+        return self._known.sub("[redacted]", text) if self._known is not None else text
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if _SECRETS.search(message):
-            record.msg, record.args = _SECRETS.sub("[redacted]", message), None
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info:  # a traceback can quote a request's headers or a connection string
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return True
+
+
+def known_secrets(settings: Settings, config: OncallConfig) -> list[str]:
+    """Every secret the bot was given, so none is ever written to a log."""
+    values = [
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.webhook_token,
+        settings.web_token,
+        *config.webhooks.tokens.values(),
+        *config.webhooks.pagerduty.secrets,
+    ]
+    password = make_url(settings.database_url).password
+    return [value for value in (*values, password) if value]
 
 
 class JsonFormatter(logging.Formatter):
@@ -32,12 +65,14 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            line["exception"] = record.exc_text
         return json.dumps(line)
 
 
-def configure_logging(settings: Settings) -> None:
+def configure_logging(settings: Settings, *, secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler()
-    handler.addFilter(RedactingFilter())
+    handler.addFilter(RedactingFilter(secrets))
     if settings.log_format is LogFormat.JSON:
         handler.setFormatter(JsonFormatter())
     else:

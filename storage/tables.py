@@ -40,6 +40,8 @@ class Incident(SQLModel, table=True):
     # The service whose SLOs the incident spends: an alert's `service` label, or `/incident service`.
     service: str | None = Field(default=None, index=True)
     is_storm: bool = False
+    # A private channel, no announcement, and no title in lists, agendas and digests.
+    is_private: bool = False
     alerts_ts: str | None = None
     declared_by: str
     declared_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -95,9 +95,16 @@ def _clean(text: str, *, what: str, limit: int = MAX_TEXT_LENGTH) -> str:
 
 
 async def declare(
-    *, session: AsyncSession, outbox: Outbox, title: str, severity: Severity, by: str, summary: str = ""
+    *,
+    session: AsyncSession,
+    outbox: Outbox,
+    title: str,
+    severity: Severity,
+    by: str,
+    summary: str = "",
+    private: bool = False,
 ) -> tuple[IncidentSnapshot, str]:
-    """Open an incident; its channel, summary and announcement follow through the outbox."""
+    """Open an incident; its channel, summary and announcement (unless private) follow through the outbox."""
     title = _clean(title, what="title", limit=MAX_TITLE_LENGTH)
     now = utcnow()
     incident = await queries.insert_incident(
@@ -107,6 +114,7 @@ async def declare(
             severity=severity,
             status=Status.INVESTIGATING,
             summary=summary.strip(),
+            is_private=private,
             declared_by=by,
             declared_at=now,
             detected_at=now,
@@ -180,7 +188,8 @@ def _open_in_slack(
     outbox.add(Effect.POST_SUMMARY, incident_id=number)
     outbox.add(Effect.PIN_SUMMARY, incident_id=number)
     outbox.post(number, render("slack/welcome.txt.j2", incident=snapshot))
-    outbox.add(Effect.ANNOUNCE, incident_id=number)
+    if not snapshot.is_private:  # only its members may know a private incident exists
+        outbox.add(Effect.ANNOUNCE, incident_id=number)
 
 
 async def set_status(

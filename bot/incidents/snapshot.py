@@ -32,6 +32,7 @@ class IncidentSnapshot:
     origin: str = "slack"
     team: str | None = None
     is_storm: bool = False
+    is_private: bool = False
     announce_channel: str | None = None
     alerts_ts: str | None = None
 
@@ -67,6 +68,7 @@ class IncidentSnapshot:
             origin=incident.origin,
             team=incident.team,
             is_storm=incident.is_storm,
+            is_private=incident.is_private,
             announce_channel=incident.announce_channel,
             alerts_ts=incident.alerts_ts,
         )

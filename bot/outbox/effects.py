@@ -97,7 +97,8 @@ class EffectRunner:
         for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
             name = channel_name(incident.number, incident.title, attempt=attempt)
             try:
-                return {"channel_id": await self.gateway.create_channel(name), "channel_name": name}
+                channel_id = await self.gateway.create_channel(name, is_private=incident.is_private)
+                return {"channel_id": channel_id, "channel_name": name}
             except SlackRejected as exc:
                 if exc.error != "name_taken":
                     raise

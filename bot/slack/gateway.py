@@ -100,8 +100,10 @@ class SlackGateway:
             self._bot_user_id = str(data["user_id"])
         return self._bot_user_id
 
-    async def create_channel(self, name: str) -> str:
-        data = await self._call("conversations.create", self.client.conversations_create, name=name)
+    async def create_channel(self, name: str, *, is_private: bool = False) -> str:
+        data = await self._call(
+            "conversations.create", self.client.conversations_create, name=name, is_private=is_private
+        )
         return str(data["channel"]["id"])
 
     async def find_channel(self, name: str) -> ChannelInfo | None:

@@ -114,7 +114,7 @@ class DigestRenderer:
             reports = await latest_reports(session, self._definitions, now=end, at_or_before=end)
             earlier = await latest_reports(session, self._definitions, now=end, at_or_before=end - WEEK)
             incidents = await queries.incidents_overlapping(
-                session, sorted({d.service for d in self._definitions}), start=start, end=end
+                session, sorted({d.service for d in self._definitions}), start=start, end=end, include_private=False
             )
         last_week = {report.name: report for report in earlier if report.error != NOT_YET}
         return Digest(start=start, end=end, reports=reports, last_week=last_week, incidents=_incidents(incidents, end))

@@ -20,6 +20,7 @@ from bot.unit_of_work import Begin
 from handlers.slack import modals
 from handlers.slack.parsing import (
     ParsedCommand,
+    declare_options,
     first_word,
     follow_up_text,
     parse,
@@ -61,13 +62,14 @@ async def _declare(
         except SlackError as exc:
             return f"Could not open the declare form ({exc.error}). Try `/incident declare <title> [sev1..sev4]`."
         return None
-    title, severity = parsed.rest, Severity.SEV3
-    *words, last = parsed.rest.split()
+    private, rest = declare_options(parsed.rest)
+    title, severity = rest, Severity.SEV3
+    *words, last = rest.split() or [""]
     if words and Severity.parse(last):
         title, severity = " ".join(words), Severity.parse(last) or severity
     async with begin() as (session, outbox):
         incident, channel = await incidents.declare(
-            session=session, outbox=outbox, title=title, severity=severity, by=command["user_id"]
+            session=session, outbox=outbox, title=title, severity=severity, by=command["user_id"], private=private
         )
     return render("slack/declared_reply.txt.j2", incident=incident, channel_name=channel)
 

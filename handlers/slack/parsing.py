@@ -11,7 +11,7 @@ from bot.incidents.models import IncidentRef
 from bot.slack.mrkdwn import escape
 
 USAGE = {
-    "declare": "`/incident declare <title> [sev1..sev4]`",
+    "declare": "`/incident declare [--private] <title> [sev1..sev4]`",
     "status": "`/incident status investigating|identified|monitoring|resolved [note]`",
     "severity": "`/incident severity sev1|sev2|sev3|sev4`",
     "assign": "`/incident assign commander|comms|scribe @person`",
@@ -103,3 +103,10 @@ def user_mention(text: str) -> str | None:
     """The user id in a mention as Slack escapes it (`<@U123|name>`); manifest sets should_escape."""
     match = _USER_MENTION.fullmatch(text.strip())
     return match.group(1) if match else None
+
+
+def declare_options(text: str) -> tuple[bool, str]:
+    """`--private` anywhere in a declaration asks for a private incident; the rest is title and severity."""
+    words = text.split()
+    private = "--private" in words
+    return private, " ".join(word for word in words if word != "--private")

@@ -68,6 +68,7 @@ async def incidents_overlapping(
     start: datetime,
     end: datetime,
     severities: Sequence[str] | None = None,
+    include_private: bool = True,
 ) -> Sequence[Incident]:
     """Incidents of these services whose impact (detected → mitigated or resolved) overlaps [start, end)."""
     began = func.coalesce(Incident.detected_at, Incident.declared_at)
@@ -79,6 +80,8 @@ async def incidents_overlapping(
     )
     if severities is not None:
         query = query.where(col(Incident.severity).in_(severities))
+    if not include_private:
+        query = query.where(col(Incident.is_private).is_(False))
     return (await session.exec(query.order_by(began))).all()
 
 
