@@ -164,6 +164,14 @@ def _slo(settings: Settings, arguments: argparse.Namespace) -> int:
     )
 
 
+def _doctor() -> int:
+    from bot import doctor
+
+    printout, code = doctor.report(asyncio.run(doctor.diagnose(load_settings)))
+    print(printout)
+    return code
+
+
 def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     slo = commands.add_parser("slo", help="service level objectives")
     slo_commands = slo.add_subparsers(dest="slo_command", required=True, metavar="ACTION")
@@ -201,6 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     retry = outbox_commands.add_parser("retry", help="queue dead entries again (all, or the ids given)")
     retry.add_argument("ids", nargs="*", type=int, metavar="ID")
     _slo_parser(commands)
+    commands.add_parser("doctor", help="check settings, ONCALL_CONFIG, the database, the Slack token and scopes")
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     database_commands.add_parser("upgrade", help="apply pending migrations")
@@ -209,6 +218,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    if arguments.command == "doctor":
+        return _doctor()
     try:
         settings = load_settings()
         if arguments.command == "serve":

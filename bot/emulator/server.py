@@ -18,6 +18,7 @@ from bot.emulator.limits import Fault, Faults, RateLimiter
 from bot.emulator.state import ApiCall, Channel, Delivery, File, Message, SlackApiFailure, User, View
 from bot.emulator.web_api import WebApi
 from bot.emulator.workspace import Workspace
+from bot.slack.scopes import REQUIRED_SCOPES
 
 METHODS: dict[str, dict[str, list[str]]] = json.loads(
     resources.files("bot.emulator").joinpath("methods.json").read_text()
@@ -47,21 +48,8 @@ class SlackEmulator:
             team_id,
         )
         self.rate_limits = rate_limits
-        self.scopes = {
-            "chat:write",
-            "chat:write.public",
-            "channels:manage",
-            "channels:read",
-            "channels:history",
-            "groups:history",
-            "bookmarks:read",
-            "bookmarks:write",
-            "pins:read",
-            "pins:write",
-            "reactions:read",
-            "commands",
-            "users:read",
-        }
+        # What an install from manifest.yml grants; a test removes one to see the bot notice.
+        self.scopes = set(REQUIRED_SCOPES)
         self.workspace = Workspace(team_id)
         self.bot_user_id = self.workspace.add_user("oncall", is_bot=True)
         self.bot_id = self.workspace.new_id("B")
@@ -213,7 +201,8 @@ class SlackEmulator:
         body = self._perform(method, args)
         if fault is not None and fault.kind == "delay" and fault.after_commit:
             await asyncio.sleep(fault.seconds)  # done on Slack's side; the client gives up waiting for the reply
-        return self._reply(method, args, 200, body)
+        # Slack tells every caller which scopes its token has.
+        return self._reply(method, args, 200, body, headers={"x-oauth-scopes": ",".join(sorted(self.scopes))})
 
     def _ratelimited(self, method: str, args: dict[str, Any], retry_after: int) -> web.Response:
         return self._reply(

@@ -119,7 +119,11 @@ class WebApi:
             raise SlackApiFailure(error)
         if self.ws.channel_by_name(name) is not None:
             raise SlackApiFailure("name_taken")
-        channel_id = self.ws.add_channel(name, creator=self.bot_user, is_private=_flag(args.get("is_private")))
+        is_private = _flag(args.get("is_private"))
+        needed = "groups:write" if is_private else "channels:manage"
+        if needed not in self.scopes:
+            raise SlackApiFailure("missing_scope", needed=needed, provided=",".join(sorted(self.scopes)))
+        channel_id = self.ws.add_channel(name, creator=self.bot_user, is_private=is_private)
         channel = self.ws.channels[channel_id]
         self.event(
             {"type": "member_joined_channel", "user": self.bot_user, "channel": channel.id, "team": self.ws.team_id},

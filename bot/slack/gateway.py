@@ -94,6 +94,17 @@ class SlackGateway:
         log.debug("slack.call method=%s ok", method)
         return dict(response.data) if isinstance(response.data, dict) else {}
 
+    async def granted_scopes(self) -> tuple[dict[str, Any], set[str]]:
+        """Who the token is (auth.test) and the scopes Slack says it has (the x-oauth-scopes header)."""
+        scopes: set[str] = set()
+
+        async def auth_test() -> Any:
+            response = await self.client.auth_test()
+            scopes.update(scope.strip() for scope in response.headers.get("x-oauth-scopes", "").split(",") if scope)
+            return response
+
+        return await self._call("auth.test", auth_test), scopes
+
     async def bot_user_id(self) -> str:
         if self._bot_user_id is None:
             data = await self._call("auth.test", self.client.auth_test)

@@ -8,6 +8,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from bot.slack.scopes import REQUIRED_SCOPES
+
 ROOT = Path(__file__).parents[2]
 SCHEMA = ROOT.parent / "shared" / "fixtures" / "slack" / "manifest.schema.2.0.0.json"
 
@@ -32,5 +34,6 @@ def test_manifest_declares_every_command_shortcut_and_event_the_bot_handles() ->
     events = set(settings["event_subscriptions"]["bot_events"])
     assert events >= {"message.channels", "message.groups", "reaction_added", "pin_added", "member_joined_channel"}
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])  # type: ignore[index]
-    # One scope per Web API family the gateway calls.
-    assert scopes >= {"chat:write", "channels:manage", "bookmarks:write", "files:write", "users:read", "im:write"}
+    # One scope per Web API family the gateway calls, and no more: `oncall-bot doctor` checks the same list.
+    assert scopes == set(REQUIRED_SCOPES)
+    assert {command["command"] for command in features["slash_commands"]} >= {"/slo"}
