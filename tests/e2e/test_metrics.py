@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -71,3 +72,18 @@ async def test_shipped_alert_rules_only_use_metrics_the_bot_serves(workspace: Wo
             used |= set(re.findall(r"\boncall_[a-z_]+", rule["expr"]))
     assert used, "the rules should watch the bot's own metrics"
     assert used <= served, used - served
+
+
+async def test_shipped_grafana_dashboard_only_charts_metrics_the_bot_serves(workspace: Workspace) -> None:
+    dashboard = json.loads((Path(__file__).parents[2] / "deploy" / "grafana-dashboard.json").read_text())
+    response = await workspace.client.get("/metrics")
+    families = {family.name for family in text_string_to_metric_families(await response.text())}
+    charted = {
+        re.sub(r"_(total|bucket|count|sum)$", "", name)
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\boncall_[a-z_]+", target["expr"])
+    }
+    assert len(dashboard["panels"]) >= 8 and all(panel["targets"] for panel in dashboard["panels"])
+    assert charted <= families, charted - families
+    assert {"oncall_outbox_entries", "oncall_slack_api_calls", "oncall_slo_status"} <= charted
