@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.alerts.service import AlertIngestion
 from bot.config import load_config
+from bot.home import HomeRenderer
 from bot.keys import (
     alert_ingestion_key,
     begin_key,
@@ -90,6 +91,7 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
         database=database,
         postmortems=postmortems,
         digests=DigestRenderer(database, config.slos, zone=config.zone),
+        home=HomeRenderer(database, config.slos, zone=config.zone),
     )
     worker = OutboxWorker(
         app[database_key], runner.perform, remember=runner.remember, max_attempts=config.outbox.max_attempts

@@ -27,6 +27,7 @@ class SlackEmulator(_Server):
         self.click_button = people.click_button
         self.submit_view = people.submit_view
         self.message_shortcut = people.message_shortcut
+        self.open_app_home = people.open_app_home
 
 
 __all__ = ["ApiCall", "Channel", "Delivery", "File", "Message", "SlackEmulator", "User", "View"]

@@ -155,6 +155,18 @@ class People:
         }
         return await slack.deliver("interactive", payload)
 
+    async def open_app_home(self, *, user: str) -> Delivery:
+        """Someone opens the app's Home tab."""
+        event: dict[str, Any] = {
+            "type": "app_home_opened",
+            "user": user,
+            "tab": "home",
+            "event_ts": self.slack.workspace.new_ts(),
+        }
+        if (view := self.slack.workspace.home_views.get(user)) is not None:
+            event["view"] = {"id": view.id, **view.view}
+        return await self.slack.deliver("event", self.slack.event_envelope(event))
+
     async def message_shortcut(self, *, user: str, channel: str, message_ts: str, callback_id: str) -> Delivery:
         """Someone picks a message shortcut from a message's "More actions" menu."""
         slack = self.slack

@@ -127,6 +127,11 @@ class SlackEmulator:
     def pins(self, channel_id: str) -> list[str]:
         return list(self.channels[channel_id].pinned)
 
+    def home_view(self, user: str) -> dict[str, Any] | None:
+        """What the person's Home tab shows, as last published."""
+        view = self.workspace.home_views.get(user)
+        return view.view if view is not None else None
+
     def open_views(self) -> list[View]:
         return [view for view in self.workspace.views.values() if view.trigger_id]
 

@@ -502,8 +502,13 @@ class WebApi:
         view = self._view(args)
         if args["user_id"] not in self.ws.users:
             raise SlackApiFailure("user_not_found")
-        stored = View(self.ws.new_id("V"), "", str(args["user_id"]), view)
-        self.ws.views[stored.id] = stored
+        if view.get("type") != "home":
+            raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["[ERROR] must be a home view"]})
+        # One Home tab per person: a publish replaces the last one.
+        user = str(args["user_id"])
+        stored = self.ws.home_views.get(user) or View(self.ws.new_id("V"), "", user, view)
+        stored.view = view
+        self.ws.home_views[user] = stored
         return {"view": {"id": stored.id, **view}}
 
     # --- files (upload v2) ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ class Workspace:
         self.channels: dict[str, Channel] = {}
         self.files: dict[str, File] = {}
         self.views: dict[str, View] = {}
+        self.home_views: dict[str, View] = {}  # by user
         self.usergroups: dict[str, list[str]] = {}
         self.calls: list[ApiCall] = []
         self.ephemeral: list[dict[str, Any]] = []

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.alerts import messaging as alert_messaging
 from bot.errors import SlackRejected
+from bot.home import HomeRenderer
 from bot.incidents import messaging
 from bot.incidents.channel_names import channel_name
 from bot.incidents.snapshot import IncidentSnapshot
@@ -49,6 +50,7 @@ class EffectRunner:
     database: Database | None = None  # alert effects read the alerts as they are when they run
     postmortems: Postmortems | None = None
     digests: DigestRenderer | None = None
+    home: HomeRenderer | None = None
 
     async def perform(self, entry: OutboxEntry, incident: IncidentSnapshot | None) -> Updates:
         if entry.kind == Effect.SYNC_ALERT_GROUP:
@@ -59,6 +61,8 @@ class EffectRunner:
             return await self._upload_slo_chart(entry)
         if entry.kind == Effect.POST_SLO_DIGEST:
             return await self._post_slo_digest(entry)
+        if entry.kind == Effect.PUBLISH_HOME:
+            return await self._publish_home(entry)
         handler: Callable[[OutboxEntry, IncidentSnapshot], Awaitable[Updates]] = getattr(self, f"_{entry.kind}")
         if incident is None:
             raise SlackRejected(entry.kind, "the incident of this entry no longer exists")
@@ -274,6 +278,14 @@ class EffectRunner:
         channel = await self.gateway.resolve_channel(run.channel)
         ts = await self.gateway.post_message(channel, text=text, blocks=blocks)
         return {"message_channel_id": channel, "message_ts": ts}
+
+    async def _publish_home(self, entry: OutboxEntry) -> Updates:
+        """The Home tab as things stand when this runs, so a delayed publish is never stale."""
+        if self.home is None:
+            raise RuntimeError("this EffectRunner was built without the App Home")
+        user = str(entry.payload["user"])
+        await self.gateway.publish_home(user, await self.home.view(user, now=self.clock()))
+        return {}
 
     async def _add_bookmark(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
         channel = self._channel(entry, incident)

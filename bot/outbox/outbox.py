@@ -33,6 +33,7 @@ class Effect(StrEnum):
     MESSAGE = "message"  # to a named channel or, by user id, a direct message: not about one incident
     UPLOAD_SLO_CHART = "upload_slo_chart"
     POST_SLO_DIGEST = "post_slo_digest"
+    PUBLISH_HOME = "publish_home"  # a person's App Home tab
 
 
 def incident_lane(incident_id: int) -> str:

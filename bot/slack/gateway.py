@@ -197,6 +197,9 @@ class SlackGateway:
     async def pin(self, channel: str, ts: str) -> None:
         await self._call("pins.add", self.client.pins_add, channel=channel, timestamp=ts)
 
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        await self._call("views.publish", self.client.views_publish, user_id=user_id, view=view)
+
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         await self._call("views.open", self.client.views_open, trigger_id=trigger_id, view=view)
 

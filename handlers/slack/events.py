@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import home
 from bot.errors import UserError
 from bot.followups import service as followups
 from bot.timeline import service as timeline
@@ -125,6 +126,14 @@ async def _follow_up_from_reaction(event: dict[str, Any], begin: Begin) -> None:
             )
     except UserError:  # a ✅ outside an incident channel is just a reaction
         return
+
+
+async def handle_app_home_opened_event(event: dict[str, Any], begin: Begin) -> None:
+    """Someone opened the bot's Home tab: publish what is current for them."""
+    if event.get("tab", "home") != "home" or not event.get("user"):
+        return
+    async with begin() as (_, outbox):
+        await home.refresh(outbox=outbox, user=str(event["user"]))
 
 
 async def handle_member_joined_event(

@@ -35,3 +35,13 @@ async def get_by_source(session: AsyncSession, incident_id: int, source_ts: str)
 async def list_for_incident(session: AsyncSession, incident_id: int) -> Sequence[FollowUp]:
     query = select(FollowUp).where(FollowUp.incident_id == incident_id).order_by(col(FollowUp.number))
     return (await session.exec(query)).all()
+
+
+async def list_open_owned_by(session: AsyncSession, owner: str) -> Sequence[FollowUp]:
+    """A person's open follow-ups, soonest due first (those without a date last)."""
+    query = (
+        select(FollowUp)
+        .where(FollowUp.owner == owner, FollowUp.state == "open")
+        .order_by(col(FollowUp.due).is_(None), col(FollowUp.due), col(FollowUp.incident_id), col(FollowUp.number))
+    )
+    return (await session.exec(query)).all()

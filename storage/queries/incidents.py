@@ -65,3 +65,9 @@ async def count_by_severity(session: AsyncSession, statuses: Sequence[str]) -> d
         .group_by(col(Incident.severity))
     )
     return {severity: count for severity, count in (await session.exec(query)).all()}
+
+
+async def list_roles_of(session: AsyncSession, incident_ids: Sequence[int]) -> Sequence[Role]:
+    if not incident_ids:
+        return []
+    return (await session.exec(select(Role).where(col(Role.incident_id).in_(incident_ids)))).all()

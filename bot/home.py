@@ -1,0 +1,130 @@
+"""The App Home tab: open incidents (yours first), your follow-ups, and where every SLO stands.
+
+It is published through the outbox when someone opens the tab, built from what is stored when the
+entry runs, so a burst of openings becomes one views.publish per person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.incidents.messaging import SEVERITY_EMOJI, STATUS_EMOJI
+from bot.incidents.models import OPEN_STATUSES, RoleName, Status
+from bot.incidents.snapshot import IncidentSnapshot
+from bot.outbox import Effect, Outbox
+from bot.slack.mrkdwn import channel_link, escape, mention, truncate
+from bot.slack.mrkdwn import date as slack_date
+from bot.slo.history import latest_reports
+from bot.slo.models import SloDefinition
+from bot.slo.presentation import slo_list_line, worst_first
+from bot.slo.report import SloReport
+from storage.engine import Database
+from storage.queries import follow_ups as follow_up_queries
+from storage.queries import incidents as incident_queries
+from storage.tables import FollowUp
+
+# How long a burst of tab openings waits to become one publish.
+PUBLISH_DELAY_SECONDS = 0.5
+SECTION_LIMIT = 3000
+LINES_PER_SECTION = 10
+
+
+async def refresh(*, outbox: Outbox, user: str) -> None:
+    """Bring the person's Home tab up to date soon."""
+    await outbox.sync(
+        Effect.PUBLISH_HOME, incident_id=None, lane=f"home:{user}", delay=PUBLISH_DELAY_SECONDS, user=user
+    )
+
+
+def _is_involved(incident: IncidentSnapshot, user: str) -> bool:
+    return incident.declared_by == user or user in incident.roles.values()
+
+
+def _incident_line(incident: IncidentSnapshot, user: str) -> str:
+    involved = _is_involved(incident, user)
+    if incident.is_private and not involved:
+        return f"{SEVERITY_EMOJI[incident.severity]} *{incident.ref}* · _private incident_"
+    where = f" · {channel_link(incident.channel_id)}" if incident.channel_id else ""
+    commander = incident.roles.get(RoleName.COMMANDER)
+    lead = f" · commander {mention(commander)}" if commander else " · _no commander yet_"
+    yours = " · *yours*" if involved else ""
+    return (
+        f"{SEVERITY_EMOJI[incident.severity]} *{incident.ref}* {incident.severity} · "
+        f"{STATUS_EMOJI[incident.status]} {incident.status} · {escape(truncate(incident.title, 120))}"
+        f"{where}{lead}{yours}"
+    )
+
+
+def _follow_up_line(item: FollowUp, today: date) -> str:
+    due = ""
+    if item.due is not None:
+        late = (today - item.due).days
+        due = f" · due {item.due.isoformat()}" + (f" (*{late} days overdue*)" if late > 0 else "")
+    return f"• INC-{item.incident_id} #{item.number} {escape(truncate(item.text, 200))}{due}"
+
+
+def _sections(title: str, lines: Sequence[str], *, empty: str) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
+    if not lines:
+        return [*blocks, {"type": "section", "text": {"type": "mrkdwn", "text": empty}}]
+    for start in range(0, len(lines), LINES_PER_SECTION):
+        text = "\n".join(lines[start : start + LINES_PER_SECTION])
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}})
+    return blocks
+
+
+def home_view(
+    user: str,
+    *,
+    incidents: Sequence[IncidentSnapshot],
+    follow_ups: Sequence[FollowUp],
+    slos: Sequence[SloReport],
+    now: datetime,
+    today: date,
+) -> dict[str, Any]:
+    """The Home tab's view: at most 100 blocks, as Slack allows."""
+    ordered = sorted(incidents, key=lambda i: (not _is_involved(i, user), i.severity, -i.number))[:50]
+    blocks = _sections(
+        f"Open incidents ({len(incidents)})",
+        [_incident_line(incident, user) for incident in ordered],
+        empty="No open incidents. :sunny:",
+    )
+    blocks += _sections(
+        "Your follow-ups",
+        [_follow_up_line(item, today) for item in follow_ups[:50]],
+        empty="Nothing assigned to you. Follow-ups come from `/incident followup add … @you`.",
+    )
+    if slos:
+        blocks += _sections("SLOs", [slo_list_line(report) for report in worst_first(slos)], empty="")
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Updated {slack_date(now)} · `/incident help`"}]}
+    )
+    return {"type": "home", "blocks": blocks}
+
+
+class HomeRenderer:
+    """Reads what a person's Home tab shows, when the outbox publishes it."""
+
+    def __init__(self, database: Database, definitions: Sequence[SloDefinition], *, zone: Any) -> None:
+        self._database = database
+        self._definitions = list(definitions)
+        self._zone = zone
+
+    async def view(self, user: str, *, now: datetime) -> dict[str, Any]:
+        async with self._database.transaction() as session:
+            incidents = await self._open_incidents(session)
+            follow_ups = await follow_up_queries.list_open_owned_by(session, user)
+            slos = await latest_reports(session, self._definitions, now=now)
+        today = now.astimezone(self._zone).date()
+        return home_view(user, incidents=incidents, follow_ups=follow_ups, slos=slos, now=now, today=today)
+
+    @staticmethod
+    async def _open_incidents(session: AsyncSession) -> list[IncidentSnapshot]:
+        closed = [status.value for status in Status if status not in OPEN_STATUSES]
+        incidents = await incident_queries.list_incidents_not_in(session, closed)
+        roles = await incident_queries.list_roles_of(session, [i.id for i in incidents if i.id is not None])
+        return [IncidentSnapshot.of(i, [role for role in roles if role.incident_id == i.id]) for i in incidents]
