@@ -319,6 +319,39 @@ async def assign_role(
     return snapshot
 
 
+async def update(
+    *,
+    session: AsyncSession,
+    outbox: Outbox,
+    target: Target,
+    status: Status | None,
+    severity: Severity | None,
+    note: str,
+    by: str,
+    actor: Actor | None = None,
+) -> IncidentSnapshot:
+    """The update form: a new severity, a new status (with the note) and/or a note, in one go."""
+    snapshot = await snapshot_of(session, target)
+    target = Target(ref=IncidentRef(snapshot.number), channel_id=None)
+    changed = False
+    if severity is not None and severity is not snapshot.severity:
+        snapshot = await set_severity(
+            session=session, outbox=outbox, target=target, severity=severity, by=by, actor=actor
+        )
+        changed = True
+    if status is not None and status is not snapshot.status:
+        snapshot = await set_status(
+            session=session, outbox=outbox, target=target, status=status, by=by, note=note, actor=actor
+        )
+        changed, note = True, ""
+    if note.strip():
+        snapshot = await add_note(session=session, outbox=outbox, target=target, text=note, by=by)
+        changed = True
+    if not changed:
+        raise UserError("Nothing changed: pick another status or severity, or write what changed.")
+    return snapshot
+
+
 async def add_note(*, session: AsyncSession, outbox: Outbox, target: Target, text: str, by: str) -> IncidentSnapshot:
     """Add a note to the timeline, highlighted as a key event."""
     text = _clean(text, what="note")

@@ -50,5 +50,8 @@ def build_bolt(
     app.action(SEVERITY_ACTION)(actions.handle_severity_action)
     app.action(RESOLVE_ACTION)(actions.handle_resolve_action)
     app.view(modals.DECLARE_CALLBACK)(actions.handle_declare_submission)
+    app.view(modals.UPDATE_CALLBACK)(actions.handle_update_submission)
     app.shortcut(FOLLOW_UP_SHORTCUT)(actions.handle_follow_up_shortcut)
+    app.shortcut(modals.ADD_TO_TIMELINE_CALLBACK)(actions.handle_add_to_timeline_shortcut)
+    app.view(modals.ADD_TO_TIMELINE_CALLBACK)(actions.handle_add_to_timeline_submission)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -16,6 +17,9 @@ from bot.incidents.models import IncidentRef, Severity, Status
 from bot.incidents.service import Target
 from bot.outbox import Outbox
 from bot.permissions import Actor, Permissions
+from bot.slack.gateway import SlackGateway
+from bot.timeline import elsewhere
+from bot.timeline.elsewhere import SourceMessage
 from bot.unit_of_work import Begin
 from handlers.slack import modals
 
@@ -111,6 +115,73 @@ async def handle_declare_submission(ack: AsyncAck, body: dict[str, Any], view: d
             )
     except UserError as exc:
         await ack(response_action="errors", errors={modals.TITLE_BLOCK: str(exc)})
+        return
+    await ack()
+
+
+async def handle_update_submission(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], begin: Begin, permissions: Permissions
+) -> None:
+    number, status, severity, note = modals.submitted_update(view)
+    try:
+        actor = await permissions.actor(body["user"]["id"])
+        async with begin() as (session, outbox):
+            await incidents.update(
+                session=session,
+                outbox=outbox,
+                target=Target(ref=IncidentRef(number), channel_id=None),
+                status=status,
+                severity=severity,
+                note=note,
+                by=actor.user,
+                actor=actor,
+            )
+    except UserError as exc:  # shown under the form's first field; the form stays open
+        await ack(response_action="errors", errors={modals.STATUS_BLOCK: str(exc)})
+        return
+    await ack()
+
+
+async def handle_add_to_timeline_shortcut(
+    ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin, gateway: SlackGateway
+) -> None:
+    """The "Add to incident timeline" shortcut on a message anywhere: ask which incident it belongs to."""
+    await ack()
+    message = body.get("message") or {}
+    source = SourceMessage(
+        channel_id=(body.get("channel") or {}).get("id", ""),
+        ts=str(message.get("ts", "")),
+        author=message.get("user"),
+        text=str(message.get("text", "")),
+    )
+    async with begin() as (session, _):
+        present = await elsewhere.already_on(session, source)
+        open_incidents = await incidents.list_open(session=session)
+    if present is not None:
+        reply = f"That message is already on the timeline of {present.ref}."
+        await respond(text=reply, response_type="ephemeral", replace_original=False)
+        return
+    if not open_incidents:
+        await respond(text="There are no open incidents to add it to.", response_type="ephemeral")
+        return
+    view = modals.add_to_timeline_view(open_incidents, source=asdict(source))
+    await gateway.open_view(body["trigger_id"], view)
+
+
+async def handle_add_to_timeline_submission(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], begin: Begin
+) -> None:
+    number, source = modals.submitted_timeline_addition(view)
+    if number is None:
+        await ack(response_action="errors", errors={modals.INCIDENT_BLOCK: "Pick the incident it belongs to."})
+        return
+    try:
+        async with begin() as (session, outbox):
+            await elsewhere.add(
+                session=session, outbox=outbox, number=number, message=SourceMessage(**source), by=body["user"]["id"]
+            )
+    except UserError as exc:
+        await ack(response_action="errors", errors={modals.INCIDENT_BLOCK: str(exc)})
         return
     await ack()
 

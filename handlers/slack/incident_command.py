@@ -74,6 +74,18 @@ async def _declare(
     return render("slack/declared_reply.txt.j2", incident=incident, channel_name=channel)
 
 
+async def _update(
+    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
+) -> Reply:
+    async with begin() as (session, _):
+        incident = await incidents.snapshot_of(session, _target(parsed, command))
+    try:
+        await gateway.open_view(command["trigger_id"], modals.update_view(incident))
+    except SlackError as exc:
+        return f"Could not open the update form ({exc.error}). Use `/incident status …` or `/incident severity …`."
+    return None
+
+
 async def _status(
     parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
 ) -> Reply:
@@ -265,6 +277,7 @@ async def _help(
 SUBCOMMANDS: dict[str, Run] = {
     "declare": _declare,
     "status": _status,
+    "update": _update,
     "resolve": _resolve,
     "severity": _severity,
     "assign": _assign,

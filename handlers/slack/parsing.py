@@ -20,6 +20,7 @@ USAGE = {
     "impact": "`/incident impact <text>`",
     "service": "`/incident service <name>` (the service whose SLOs it affects)",
     "resolve": "`/incident resolve [note]`",
+    "update": "`/incident update` (a form: status, severity and what changed)",
     "postmortem": "`/incident postmortem`",
     "close": "`/incident close`",
     "followup": "`/incident followup add <text> [@owner] [due:YYYY-MM-DD]` · `followup list` · `followup done <n>`",

@@ -1,0 +1,70 @@
+"""Messages from outside an incident's channel, added to its timeline with the "Add to incident timeline" shortcut.
+
+A customer report in #support or a hint in another team's channel belongs in the story of the incident.
+The entry keeps the message's own channel and timestamp, so the same message is added once, to one
+incident, and the postmortem shows it at the time it was written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.errors import UserError
+from bot.incidents.models import IncidentRef
+from bot.incidents.service import Target, snapshot_of
+from bot.incidents.snapshot import IncidentSnapshot
+from bot.outbox import Outbox
+from bot.slack.texts import render
+from bot.timeline.activity import ts_to_datetime
+from storage.queries import incidents as incident_queries
+from storage.queries import timeline as queries
+from storage.tables import TimelineEntry
+
+KIND = "note"  # a key event: somebody chose it
+
+
+@dataclass(frozen=True)
+class SourceMessage:
+    channel_id: str
+    ts: str
+    author: str | None
+    text: str
+
+
+async def already_on(session: AsyncSession, message: SourceMessage) -> IncidentSnapshot | None:
+    """The incident whose timeline already holds this message, if any."""
+    entry = await queries.get_entry_by_ts(session, message.channel_id, message.ts)
+    if entry is None:
+        return None
+    return await snapshot_of(session, Target(ref=IncidentRef(entry.incident_id), channel_id=None))
+
+
+async def add(
+    *, session: AsyncSession, outbox: Outbox, number: int, message: SourceMessage, by: str
+) -> IncidentSnapshot:
+    """Put a message from another channel on the incident's timeline and say so in the incident channel."""
+    if not message.text.strip():
+        raise UserError("That message has no text to add.")
+    present = await already_on(session, message)
+    if present is not None:
+        raise UserError(f"That message is already on the timeline of {present.ref}.")
+    incident = await snapshot_of(session, Target(ref=IncidentRef(number), channel_id=None))
+    row = await incident_queries.get_incident(session, number)
+    assert row is not None
+    await queries.insert_entry(
+        session,
+        TimelineEntry(
+            incident_id=number,
+            at=ts_to_datetime(message.ts),
+            kind=KIND,
+            author=message.author,
+            text=message.text.strip(),
+            channel_id=message.channel_id,
+            slack_ts=message.ts,
+            highlighted=True,
+        ),
+    )
+    outbox.post(number, render("slack/added_from_elsewhere.txt.j2", message=message, by=by))
+    return incident
