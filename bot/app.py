@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
+from bot import log_context
 from bot.alerts.service import AlertIngestion
 from bot.config import load_config
 from bot.home import HomeRenderer
@@ -42,6 +44,18 @@ from storage import migrate
 from storage.engine import Database
 
 log = logging.getLogger("oncall.app")
+
+
+@web.middleware
+async def request_context(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Every log line of a request carries its id; a caller's X-Request-Id is kept, so logs join up."""
+    request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
+    with log_context.bound(request_id=request_id):
+        response = await handler(request)
+    response.headers["X-Request-Id"] = request_id
+    return response
 
 
 @web.middleware
@@ -147,7 +161,7 @@ async def _bolt(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings) -> web.Application:
     """Assemble the whole bot; `oncall-bot serve`, the demo and every HTTP test call this."""
-    app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[request_context, json_errors], client_max_size=1024 * 1024)
     app[settings_key] = settings
     app[metrics_key] = Metrics()
     config = load_config(settings.oncall_config)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import make_url
 
+from bot import log_context
 from bot.config import OncallConfig
 from bot.settings import LogFormat, Settings
 
@@ -62,6 +63,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            **log_context.current(),
         }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
@@ -70,13 +72,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line)
 
 
+class ConsoleFormatter(logging.Formatter):
+    """One line for people: the event, then the context it happened in (`request_id=… incident=…`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = log_context.current()
+        if not fields:
+            return line
+        first, newline, rest = line.partition("\n")
+        context = " ".join(f"{key}={value}" for key, value in fields.items())
+        return f"{first} {context}{newline}{rest}"
+
+
 def configure_logging(settings: Settings, *, secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RedactingFilter(secrets))
     if settings.log_format is LogFormat.JSON:
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s %(message)s"))
+        handler.setFormatter(ConsoleFormatter("%(asctime)s %(levelname)-7s %(name)s %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

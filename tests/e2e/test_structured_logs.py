@@ -1,0 +1,44 @@
+"""Logs an operator can follow: one JSON object per line, each carrying the id of the request it belongs to."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.keys import settings_key
+from bot.observability import configure_logging
+from bot.settings import LogFormat
+from tests.e2e.alert_payloads import am_alert, am_group
+from tests.e2e.conftest import Workspace
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+async def test_each_log_line_is_json_with_the_callers_request_id(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    app_settings = workspace.server.app[settings_key].model_copy(update={"log_format": LogFormat.JSON})
+    configure_logging(app_settings)
+
+    response = await workspace.webhook(
+        "alertmanager", am_group([am_alert("DiskFull")]), headers={"X-Request-Id": "req-from-the-load-balancer"}
+    )
+    anonymous = await workspace.webhook("alertmanager", am_group([am_alert("CpuHot")]))
+
+    assert response.headers["X-Request-Id"] == "req-from-the-load-balancer"
+    generated = anonymous.headers["X-Request-Id"]
+    assert len(generated) == 16
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    accepted = [line for line in lines if line["message"].startswith("webhook.accepted")]
+    assert [line["request_id"] for line in accepted] == ["req-from-the-load-balancer", generated]
+    assert all({"at", "level", "logger", "message"} <= set(line) for line in lines)
