@@ -9,10 +9,13 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
 
 from bot import log_context
 from bot.alerts.service import AlertIngestion
 from bot.config import load_config
+from bot.errors import SettingsError
 from bot.home import HomeRenderer
 from bot.keys import (
     alert_ingestion_key,
@@ -44,6 +47,7 @@ from storage import migrate
 from storage.engine import Database
 
 log = logging.getLogger("oncall.app")
+SOCKET_CONNECT_SECONDS = 30.0
 
 
 @web.middleware
@@ -159,6 +163,28 @@ async def _bolt(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def _socket_mode(app: web.Application) -> AsyncIterator[None]:
+    """With an app-level token the bot dials out to Slack over a WebSocket: no public address needed."""
+    token = app[settings_key].slack_app_token
+    if not token:
+        yield
+        return
+    client = app[gateway_key].client
+    # The Socket Mode client retries a refused token forever; ask once first, so a wrong token stops start-up.
+    try:
+        opened = await client.apps_connections_open(app_token=token)
+    except SlackApiError as exc:
+        error = exc.response.get("error") if isinstance(exc.response.data, dict) else exc.response.status_code
+        raise SettingsError(f"SLACK_APP_TOKEN was refused by Slack ({error}): copy the app-level token again") from None
+    handler = AsyncSocketModeHandler(app[bolt_key], token, web_client=client)
+    # Use the URL just issued: apps.connections.open is rate-limited to about one call a minute.
+    handler.client.wss_uri = str(opened["url"])
+    await asyncio.wait_for(handler.connect_async(), SOCKET_CONNECT_SECONDS)  # type: ignore[no-untyped-call]
+    log.info("slack.socket_mode connected")
+    yield
+    await handler.close_async()  # type: ignore[no-untyped-call]
+
+
 def create_app(settings: Settings) -> web.Application:
     """Assemble the whole bot; `oncall-bot serve`, the demo and every HTTP test call this."""
     app = web.Application(middlewares=[request_context, json_errors], client_max_size=1024 * 1024)
@@ -168,6 +194,6 @@ def create_app(settings: Settings) -> web.Application:
     app[config_key] = config
     app[alert_ingestion_key] = AlertIngestion(config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
-    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _slos, _scheduler, _bolt])
+    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _slos, _scheduler, _bolt, _socket_mode])
     routes.register(app)
     return app

@@ -23,7 +23,8 @@ def _serve(settings: Settings) -> int:
     from bot.config import load_config
     from bot.observability import configure_logging, known_secrets
 
-    settings.require("slack_bot_token", "slack_signing_secret")
+    # Socket Mode requests come over the bot's own connection: only HTTP mode needs the signing secret.
+    settings.require("slack_bot_token", *(() if settings.slack_app_token else ("slack_signing_secret",)))
     configure_logging(settings, secrets=known_secrets(settings, load_config(settings.oncall_config)))
     app = create_app(settings)
     # Everything imported so far lives as long as the process: keep the collector from rescanning it

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.emulator import delivery
 from bot.emulator.limits import Fault, Faults, RateLimiter
+from bot.emulator.socket_mode import SocketModeHub
 from bot.emulator.state import ApiCall, Channel, Delivery, File, Message, SlackApiFailure, User, View
 from bot.emulator.web_api import WebApi
 from bot.emulator.workspace import Workspace
@@ -40,6 +41,7 @@ class SlackEmulator:
     ) -> None:
         # Slack retries an event about 3 times (at once, ~1 min, ~5 min) when the answer is not a 2xx
         # within 3 s; off by default so that tests decide when retries happen.
+        self.socket_mode = SocketModeHub(app_id="A0EMULATOR")
         self.event_retry_delays = event_retry_delays
         self.signing_secret, self.bot_token, self.app_token, self.team_id = (
             signing_secret,
@@ -77,6 +79,7 @@ class SlackEmulator:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{key}", self._handle_response_url)
+        app.router.add_get("/socket", self.socket_mode.handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -86,6 +89,7 @@ class SlackEmulator:
 
     async def stop(self) -> None:
         await self.drain()
+        await self.socket_mode.close()
         if self._session is not None:
             await self._session.close()
         if self._runner is not None:
@@ -283,6 +287,10 @@ class SlackEmulator:
         signing_secret: str | None = None,
     ) -> Delivery:
         assert self._session is not None, "start() the emulator first"
+        if self.bot_endpoint is None and self.socket_mode.is_connected:
+            result = await self.socket_mode.deliver(kind, body)
+            self.deliveries.append(result)
+            return result
         result = await delivery.send(
             self._session,
             self.bot_endpoint,
