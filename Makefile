@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/oncall-bot demo
 
-test: $(STAMP) /usr/bin/prometheus-alertmanager /usr/bin/prometheus
+test: $(STAMP) /usr/bin/prometheus-alertmanager /usr/bin/prometheus /usr/bin/chromium
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # The real Alertmanager the end-to-end tests run as a peer (tests/peers); a stale package index gets one update.
@@ -29,6 +29,12 @@ test: $(STAMP) /usr/bin/prometheus-alertmanager /usr/bin/prometheus
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus \
 	  || { $(SUDO) apt-get update \
 	       && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus; }
+
+# Headless Chromium for the web pages' browser test (tests/e2e/test_web_pages.py).
+/usr/bin/chromium:
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium \
+	  || { $(SUDO) apt-get update \
+	       && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -29,6 +29,7 @@ from bot.keys import (
     scheduler_key,
     settings_key,
     slo_evaluator_key,
+    web_views_key,
 )
 from bot.metrics import Metrics
 from bot.outbox.effects import EffectRunner
@@ -41,6 +42,7 @@ from bot.slack.gateway import SlackGateway, build_client
 from bot.slo.digest import DigestRenderer
 from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import unit_of_work
+from bot.web_views import WebViews
 from handlers import routes
 from handlers.slack import build_bolt
 from storage import migrate
@@ -115,6 +117,7 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
         app[database_key], runner.perform, remember=runner.remember, max_attempts=config.outbox.max_attempts
     )
     app[outbox_worker_key] = worker
+    app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone)
     app[begin_key] = unit_of_work(app[database_key], on_commit=worker.wake)
     task = asyncio.create_task(worker.run(), name="outbox-worker")
     yield

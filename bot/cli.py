@@ -34,10 +34,11 @@ def _serve(settings: Settings) -> int:
     return 0
 
 
-def _demo(settings: Settings) -> int:
+def _demo(settings: Settings, serve: bool, serve_for: float | None) -> int:
     from bot.demo import prepare_database, run_demo
 
-    return asyncio.run(run_demo(prepare_database()))
+    keep = serve_for if serve_for is not None else (0.0 if serve else None)
+    return asyncio.run(run_demo(prepare_database(), serve_for=keep, port=settings.port if serve else 0))
 
 
 def _db_upgrade(settings: Settings) -> int:
@@ -193,7 +194,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oncall-bot", description="ChatOps bot for on-call teams.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("serve", help="run the bot (HTTP on HOST:PORT, Slack at /slack/events)")
-    commands.add_parser("demo", help="play a scripted incident against the bundled Slack emulator")
+    demo = commands.add_parser("demo", help="play a scripted incident against the bundled Slack emulator")
+    demo.add_argument("--serve", action="store_true", help="then keep serving the web pages (prints a login link)")
+    demo.add_argument("--serve-for", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     postmortem = commands.add_parser("postmortem", help="render an incident's postmortem")
     postmortem.add_argument("reference", metavar="REF", help="the incident: INC-12 or 12")
     postmortem.add_argument("--format", choices=["md", "html"], default="md", help="Markdown (default) or HTML")
@@ -226,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "serve":
             return _serve(settings)
         if arguments.command == "demo":
-            return _demo(settings)
+            return _demo(settings, arguments.serve, arguments.serve_for)
         if arguments.command == "outbox":
             return _outbox_retry(settings, arguments.ids)
         if arguments.command == "retro":

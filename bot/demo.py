@@ -163,9 +163,13 @@ def prepare_database(path: Path = DEMO_DATABASE) -> Path:
     return path.resolve()
 
 
-async def run_demo(database: Path) -> int:
-    """Start the emulator and the bot on loopback, play the script, print what users see."""
+async def run_demo(database: Path, *, serve_for: float | None = None, port: int = 0) -> int:
+    """Start the emulator and the bot on loopback, play the script, print what users see.
+
+    With `serve_for` the bot keeps serving its web pages afterwards (seconds; 0 means until Ctrl-C).
+    """
     secret = secrets.token_hex(16)
+    web_token = secrets.token_urlsafe(24)
     slack = SlackEmulator(signing_secret=secret)
     await slack.start()
     settings = Settings(
@@ -175,19 +179,24 @@ async def run_demo(database: Path) -> int:
         slack_api_url=slack.api_url,
         database_url=f"sqlite+aiosqlite:///{database}",
         announce_channel="#incidents",
+        web_token=web_token,
         host="127.0.0.1",
-        port=0,
+        port=port,
     )
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     port = runner.addresses[0][1]
     slack.bot_endpoint = f"http://127.0.0.1:{port}/slack/events"
     print(f"oncall-bot demo: Slack emulator at {slack.api_url}, bot at http://127.0.0.1:{port}\n")
     try:
         postmortem = await _play(slack, app, Narrator(slack))
+        if serve_for is not None:
+            print(f"\nWeb pages: http://127.0.0.1:{port}/login?token={web_token}")
+            print("(this link signs you in; the demo keeps serving" + (" until Ctrl-C)" if not serve_for else ")"))
+            await asyncio.sleep(serve_for or float("inf"))
     finally:
         await runner.cleanup()
         await slack.stop()

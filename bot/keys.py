@@ -14,6 +14,7 @@ from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
 from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import Begin
+from bot.web_views import WebViews
 from storage.engine import Database
 
 settings_key = web.AppKey("settings", Settings)
@@ -27,3 +28,4 @@ alert_ingestion_key = web.AppKey("alert_ingestion", AlertIngestion)
 scheduler_key = web.AppKey("scheduler", Scheduler)
 metrics_key = web.AppKey("metrics", Metrics)
 slo_evaluator_key = web.AppKey("slo_evaluator", SloEvaluator)
+web_views_key = web.AppKey("web_views", WebViews)

@@ -44,6 +44,14 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("web_token")
+    @classmethod
+    def _long_enough(cls, value: str | None) -> str | None:
+        # The token is the only lock on the web pages, and logs redact secrets of 8 characters and more.
+        if value and len(value) < 16:
+            raise ValueError("must be at least 16 characters: use a long random string")
+        return value or None
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:

@@ -71,3 +71,9 @@ async def list_roles_of(session: AsyncSession, incident_ids: Sequence[int]) -> S
     if not incident_ids:
         return []
     return (await session.exec(select(Role).where(col(Role.incident_id).in_(incident_ids)))).all()
+
+
+async def list_recent_in(session: AsyncSession, statuses: Sequence[str], *, limit: int) -> Sequence[Incident]:
+    """The latest incidents with these statuses, newest first."""
+    query = select(Incident).where(col(Incident.status).in_(statuses)).order_by(col(Incident.id).desc()).limit(limit)
+    return (await session.exec(query)).all()

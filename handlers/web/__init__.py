@@ -1,0 +1,1 @@
+"""Read-only web pages, closed to anyone without WEB_TOKEN: incidents, timelines, postmortems, SLOs."""

@@ -1,0 +1,38 @@
+"""HTML from templates/web, every value autoescaped."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def page(name: str, *, status: int = 200, **context: Any) -> web.Response:
+    html = _environment().get_template(name).render(**context)
+    response = web.Response(text=html, status=status, content_type="text/html")
+    # Nothing here should be cached by a shared proxy, framed by another site, or sniffed as another type.
+    response.headers.update(
+        {
+            "Cache-Control": "no-store",
+            "X-Frame-Options": "SAMEORIGIN",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        }
+    )
+    return response
