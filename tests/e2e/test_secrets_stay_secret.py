@@ -1,0 +1,68 @@
+"""No secret the bot was given shows up in its logs (access logs included), its answers, a postmortem or a page.
+
+The bot runs with DEBUG logs to stderr as `serve` configures them, is fed requests that carry every
+secret (a login link, bearer headers, wrong tokens, a failing Slack call), and everything it wrote
+or answered is searched for each secret's value.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from aiohttp import ClientSession
+
+from bot.keys import config_key, settings_key
+from bot.observability import configure_logging, known_secrets
+from tests.e2e.alert_payloads import am_alert, am_group
+from tests.e2e.conftest import SIGNING_SECRET, WEBHOOK_TOKEN, StartBot
+
+WEB_TOKEN = "web-token-secret-0123456789"
+GRAFANA_TOKEN = "grafana-token-secret-42424242"
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+async def test_secrets_never_reach_logs_answers_postmortems_or_pages(
+    start_bot: StartBot, capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    workspace = await start_bot(f"webhooks:\n  tokens:\n    grafana: {GRAFANA_TOKEN}\n", web_token=WEB_TOKEN)
+    app = workspace.server.app
+    settings = app[settings_key].model_copy(update={"log_level": "DEBUG"})
+    configure_logging(settings, secrets=known_secrets(settings, app[config_key]))
+    secrets = [workspace.slack.bot_token, SIGNING_SECRET, WEBHOOK_TOKEN, WEB_TOKEN, GRAFANA_TOKEN]
+
+    answers: list[str] = []
+    channel = await workspace.declare("Checkout is down sev2")
+    await workspace.command("note The deploy was rolled back", channel=channel)
+    for token in (WEBHOOK_TOKEN, GRAFANA_TOKEN, "wrong-token-0123456789"):
+        response = await workspace.webhook("alertmanager", am_group([am_alert("DiskFull")]), token=token)
+        answers.append(await response.text())
+    workspace.slack.fail("chat.postMessage", status=500, times=2)  # a failing Slack call gets logged
+    await workspace.command("note Still rolling back", channel=channel)
+    await workspace.command("postmortem", channel=channel)
+    await workspace.settle()
+    base = str(workspace.server.make_url("/"))
+    async with ClientSession(base_url=base) as http:
+        for path in (f"/login?token={WEB_TOKEN}", "/login?token=not-it", "/", "/incidents/INC-1/postmortem"):
+            async with http.get(path, headers={"Authorization": f"Bearer {WEB_TOKEN}"}) as response:
+                answers.append(await response.text())
+    uploads = [file.content.decode(errors="replace") for file in workspace.slack.files.values()]
+    slack_posts = [
+        message.text for c in workspace.slack.channels.values() for message in workspace.slack.messages(c.id)
+    ]
+
+    logs = capsys.readouterr().err
+    assert "webhook.accepted" in logs and "/login?token=[redacted]" in logs  # the logs were captured
+    assert "Postmortem" in uploads[0]
+    everything = "\n".join([logs, *answers, *uploads, *slack_posts])
+    for secret in secrets:
+        assert secret not in everything, secret
