@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.errors import UsageError
+from bot.errors import IncidentNotFound, UsageError
 from bot.incidents.models import IncidentRef
 from bot.slack.mrkdwn import escape
 
@@ -28,7 +28,9 @@ USAGE = {
     "timeline": "`/incident timeline`",
     "help": "`/incident help`",
 }
-_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# Incident numbers are 32-bit in the database: a bigger one names no incident, rather than failing a query.
+LARGEST_INCIDENT_NUMBER = 2**31 - 1
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,23 @@ def usage_error(name: str, problem: str) -> UsageError:
     return UsageError(f"{problem}\nUsage: {USAGE[name]}")
 
 
+def explicit_ref(word: str) -> IncidentRef | None:
+    """`INC-12` as an incident; a number no incident can have is refused before any query."""
+    try:
+        ref = IncidentRef.parse_explicit(word)
+    except ValueError:  # more digits than int() converts
+        ref = IncidentRef(LARGEST_INCIDENT_NUMBER + 1)
+    if ref is not None and ref.number > LARGEST_INCIDENT_NUMBER:
+        raise IncidentNotFound(f"There is no incident {quoted(word)}. See open ones with `/incident list`.")
+    return ref
+
+
 def parse(text: str) -> ParsedCommand:
     """Accepts `status INC-12 monitoring …` and `INC-12 status monitoring …` alike."""
+    if "\x00" in text:  # PostgreSQL cannot store it in any text column: refuse it before a write fails
+        raise UsageError("The command holds a NUL character (\\x00), which cannot be stored. Type it again.")
     words = text.strip().split(maxsplit=1)
-    ref = IncidentRef.parse_explicit(words[0]) if words else None
+    ref = explicit_ref(words[0]) if words else None
     if ref is not None:
         words = words[1].split(maxsplit=1) if len(words) > 1 else []
     if not words:
@@ -60,14 +75,14 @@ def parse(text: str) -> ParsedCommand:
         raise UsageError(f"{quoted(name)} is not an /incident command. Try `/incident help`.")
     if ref is None and name not in ("declare", "list", "help"):
         head, _, tail = rest.partition(" ")
-        ref = IncidentRef.parse_explicit(head)
+        ref = explicit_ref(head)
         if ref is not None:
             rest = tail
     return ParsedCommand(name, ref, rest.strip())
 
 
 _DUE = re.compile(r"(?:^|\s)due:(\S+)(?=\s|$)", re.IGNORECASE)
-_OWNER = re.compile(r"(?:^|\s)(<@[UW][A-Z0-9]+(?:\|[^>]*)?>)(?=\s|$)")
+_OWNER = re.compile(r"(?:^|\s)(<@[UW][A-Z0-9]+(?:\|[^<>]*)?>)(?=\s|$)")
 
 
 @dataclass(frozen=True)

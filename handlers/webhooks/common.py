@@ -43,12 +43,32 @@ def require_list(body: Mapping[str, Any], key: str, path: str = "") -> list[Any]
     return value
 
 
+def storable_text(value: str, path: str) -> str:
+    """The text as sent, refused if no database could store it: NUL, or a lone surrogate such as JSON's "\\ud800"."""
+    if "\x00" in value:
+        raise PayloadError(path, "must not contain NUL characters")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise PayloadError(path, "is not valid Unicode: it holds a lone surrogate") from None
+    return value
+
+
 def required_str(body: Mapping[str, Any], key: str, path: str = "") -> str:
     value = body.get(key)
     if value is None:
         raise PayloadError(child(path, key))
     if not isinstance(value, str):
         raise PayloadError(child(path, key), "must be a string")
+    return storable_text(value, child(path, key))
+
+
+def required_name(body: Mapping[str, Any], key: str, path: str = "") -> str:
+    """A string that names or identifies something, so blank will not do."""
+    value = required_str(body, key, path)
+    if not value.strip():
+        raise PayloadError(child(path, key), "must not be empty")
     return value
 
 
@@ -59,7 +79,7 @@ def optional_str(body: Mapping[str, Any], key: str, path: str = "") -> str | Non
         return None
     if not isinstance(value, str):
         raise PayloadError(child(path, key), "must be a string")
-    return value
+    return storable_text(value, child(path, key))
 
 
 def string_map(body: Mapping[str, Any], key: str, path: str = "", *, required: bool = False) -> dict[str, str]:
@@ -73,8 +93,10 @@ def string_map(body: Mapping[str, Any], key: str, path: str = "", *, required: b
     if not isinstance(value, dict):
         raise PayloadError(where, "must be an object")
     for name, item in value.items():
+        storable_text(name, where)
         if not isinstance(item, str):
             raise PayloadError(child(where, name), "must be a string")
+        storable_text(item, child(where, name))
     return dict(value)
 
 
@@ -94,7 +116,10 @@ def parse_time(value: str, path: str) -> datetime:
         raise PayloadError(path, f"is not an ISO-8601 time: {value!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is still year 0 in UTC, which Python cannot hold
+        raise PayloadError(path, f"is out of range in UTC: {value!r}") from None
 
 
 def required_time(body: Mapping[str, Any], key: str, path: str = "") -> datetime:

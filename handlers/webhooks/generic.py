@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.alerts.models import AlertIn, AlertStatus, PayloadError
+from bot.alerts.models import AlertIn, AlertStatus
 from handlers.webhooks.common import (
     child,
     optional_str,
@@ -33,7 +33,7 @@ from handlers.webhooks.common import (
     parse_time,
     require_list,
     require_object,
-    required_str,
+    required_name,
     stable_fingerprint,
     string_map,
 )
@@ -52,9 +52,7 @@ def parse(body: dict[str, Any], *, now: datetime | None = None) -> list[AlertIn]
 
 def _alert(raw: Any, path: str, received_at: datetime) -> AlertIn:
     alert = require_object(raw, path or "body")
-    title = required_str(alert, "title", path)
-    if not title.strip():
-        raise PayloadError(child(path, "title"), "must not be empty")
+    title = required_name(alert, "title", path)
     labels = string_map(alert, "labels", path)
     severity = optional_str(alert, "severity", path)
     description = optional_str(alert, "description", path) or ""

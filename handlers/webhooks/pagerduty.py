@@ -13,7 +13,15 @@ import hmac
 from typing import Any
 
 from bot.alerts.models import AlertIn, AlertStatus, PayloadError
-from handlers.webhooks.common import optional_str, require_object, required_object, required_str, required_time
+from handlers.webhooks.common import (
+    optional_str,
+    require_object,
+    required_name,
+    required_object,
+    required_str,
+    required_time,
+    storable_text,
+)
 
 SOURCE = "pagerduty"
 STATUS_BY_EVENT_TYPE = {
@@ -34,7 +42,7 @@ def parse(body: dict[str, Any]) -> list[AlertIn]:
     if status is None:
         return []
     incident = required_object(event, "data", "event")
-    incident_id = required_str(incident, "id", "event.data")
+    incident_id = required_name(incident, "id", "event.data")  # the fingerprint: blank would merge incidents
     title = required_str(incident, "title", "event.data")
     urgency = optional_str(incident, "urgency", "event.data")
     occurred_at = required_time(event, "occurred_at", "event")
@@ -89,8 +97,8 @@ def _incident_number(incident: dict[str, Any]) -> str:
     if number is None:
         return ""
     if isinstance(number, bool) or not isinstance(number, int | str):
-        raise PayloadError("event.data.number", "must be a number")
-    return str(number)
+        raise PayloadError("event.data.number", "must be an integer")
+    return storable_text(str(number), "event.data.number")
 
 
 def _reference_summary(incident: dict[str, Any], key: str) -> str | None:
