@@ -6,10 +6,10 @@ import logging
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
 
 from bot.keys import database_key, metrics_key, outbox_worker_key, scheduler_key
 from storage import migrate
+from storage.engine import is_unreachable
 from storage.types import utcnow
 
 log = logging.getLogger("oncall.health")
@@ -22,11 +22,11 @@ async def handle_healthz(request: web.Request) -> web.Response:
 async def handle_readyz(request: web.Request) -> web.Response:
     database = request.app[database_key]
     try:
-        async with database.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await database.ping()
         current = await migrate.is_current(database)
     except Exception as exc:  # any failure to reach the database means: not ready
-        return web.json_response({"status": "unavailable", "database": type(exc).__name__}, status=503)
+        reason = "unreachable" if is_unreachable(exc) else "failing"
+        return web.json_response({"status": "unavailable", "database": f"{reason}: {type(exc).__name__}"}, status=503)
     if not current:
         return web.json_response({"status": "unavailable", "database": "migrations pending"}, status=503)
     scheduler = request.app.get(scheduler_key)

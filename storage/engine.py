@@ -7,13 +7,27 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` says the database could not be reached (down, restarting, cut off), not that a query failed.
+
+    Refused and reset connections surface as OSError (TimeoutError is one); a connection lost in use as
+    a DBAPIError that invalidated it; a server shutting down or still starting as an OperationalError.
+    """
+    if isinstance(exc, OSError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    return False
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -65,6 +79,11 @@ class Database:
             return
         async with self._sqlite_turn, self._sessions() as session, session.begin():
             yield session
+
+    async def ping(self, *, within: float = 2.0) -> None:
+        """Raise unless the database answers a trivial query within `within` seconds."""
+        async with asyncio.timeout(within), self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

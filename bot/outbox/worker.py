@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import random
@@ -11,13 +12,14 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import SlackRejected, SlackRetryable
 from bot.incidents.snapshot import IncidentSnapshot
-from storage.engine import Database
+from storage.engine import Database, is_unreachable
 from storage.queries import incidents as incident_queries
 from storage.queries import outbox as queries
 from storage.tables import OutboxEntry
@@ -42,6 +44,41 @@ async def remember_on_incident(session: AsyncSession, entry: OutboxEntry, update
 MAX_BACKOFF_SECONDS = 300.0
 # Longer than any one attempt takes (slack_sdk's own retries included): a live worker never loses it.
 LEASE = timedelta(minutes=2)
+# How often a worker looks for leases held by processes that died beside it (see `is_owner_gone`).
+SWEEP_SECONDS = 10.0
+
+
+def _process_space() -> str:
+    """Processes that share the kernel boot and the PID namespace see each other's PIDs; '' if unknown."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.readlink("/proc/self/ns/pid")  # "pid:[4026531836]"
+    except OSError:
+        return ""
+    return f"{boot}.{namespace.removeprefix('pid:[').removesuffix(']')}"
+
+
+PROCESS_SPACE = _process_space()
+
+
+def is_owner_gone(owner: str) -> bool:
+    """Whether the worker named `owner` is certainly dead: it ran beside us and its process has exited.
+
+    A restarted bot would otherwise wait out the whole lease of what it was doing when it was killed.
+    Any doubt (another machine or container, an older owner format, a reused PID) answers False, and
+    the lease then runs out as usual.
+    """
+    parts = owner.split(":")  # host:pid:worker:space, see OutboxWorker._owner
+    pid, space = (parts[-3], parts[-1]) if len(parts) >= 4 else ("", "")
+    if not PROCESS_SPACE or space != PROCESS_SPACE or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, under another user
+        return False
+    return False
 
 
 def backoff(attempts: int) -> float:
@@ -75,7 +112,8 @@ class OutboxWorker:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._busy_lanes: set[str] = set()
         self._stopping = False
-        self._owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}:{PROCESS_SPACE}"
+        self._next_sweep = 0.0
 
     @property
     def running(self) -> bool:
@@ -88,9 +126,13 @@ class OutboxWorker:
         while not self._stopping:
             self._wakeup.clear()
             try:
+                await self._release_leases_of_the_dead()
                 started = await self._start_due()
-            except Exception:  # the database may be briefly unreachable; the entries are safe in it
-                log.exception("outbox.poll_failed")
+            except Exception as exc:  # the database may be briefly unreachable; the entries are safe in it
+                if is_unreachable(exc):
+                    log.warning("outbox.poll_failed error=%s", type(exc).__name__)
+                else:
+                    log.exception("outbox.poll_failed")
                 started = 0
             if not started:
                 with contextlib.suppress(TimeoutError):
@@ -106,6 +148,17 @@ class OutboxWorker:
         if next_due is None:
             return self._poll_seconds
         return min(self._poll_seconds, max(0.01, (next_due - self._clock()).total_seconds()))
+
+    async def _release_leases_of_the_dead(self) -> None:
+        """At start and every SWEEP_SECONDS: take back at once what a killed process beside us held."""
+        if time.monotonic() < self._next_sweep:
+            return
+        self._next_sweep = time.monotonic() + SWEEP_SECONDS
+        async with self._database.transaction() as session:
+            owners = await queries.list_lease_owners(session, self._clock())
+            for owner in filter(is_owner_gone, owners):
+                released = await queries.release_leases(session, owner)
+                log.warning("outbox.lease_released owner=%s entries=%d reason=process_gone", owner, released)
 
     async def stop(self) -> None:
         """Finish what is in flight, then stop taking new entries."""
@@ -136,8 +189,11 @@ class OutboxWorker:
         assert entry.id is not None
         try:
             await self._attempt(entry)
-        except Exception:
-            log.exception("outbox.bookkeeping_failed entry=%s", entry.id)
+        except Exception as exc:  # the entry is safe in the database: it is taken up again later
+            if is_unreachable(exc):
+                log.warning("outbox.bookkeeping_failed entry=%s error=%s", entry.id, type(exc).__name__)
+            else:
+                log.exception("outbox.bookkeeping_failed entry=%s", entry.id)
         finally:
             self._in_flight.pop(entry.id, None)
             self._busy_lanes.discard(busy_key)
@@ -194,13 +250,16 @@ class OutboxWorker:
         The list of due entries is read before this task started, and an entry can finish while that
         list is being read; another replica may also have listed it. The claim is a lease taken under
         FOR UPDATE SKIP LOCKED: one worker performs the entry, and if that worker dies the lease runs
-        out and another retries it.
+        out (or a worker beside it sees the process gone) and another retries it, counting the attempt
+        that died with it.
         """
         assert entry.id is not None
         now = self._clock()
         async with self._database.transaction() as session:
-            stored = await queries.claim(session, entry.id, owner=self._owner, now=now, until=now + LEASE)
-            if stored is None or stored.state != queries.PENDING or stored.attempts != entry.attempts:
+            stored = await queries.claim(
+                session, entry.id, attempts=entry.attempts, owner=self._owner, now=now, until=now + LEASE
+            )
+            if stored is None:
                 return None
             if stored.incident_id is None:
                 return stored, None
@@ -209,7 +268,30 @@ class OutboxWorker:
                 return stored, None
             return stored, IncidentSnapshot.of(incident, await incident_queries.list_roles(session, stored.incident_id))
 
+    async def _durably(self, entry: OutboxEntry, store: Callable[[], Awaitable[None]]) -> None:
+        """Store what an attempt did, waiting out a database outage: only this process knows it.
+
+        Giving up would leave the entry leased, to be performed again (and a message posted twice)
+        once the lease runs out. On shutdown it does give up: then the next start takes it over.
+        """
+        for retry in itertools.count():
+            try:
+                await store()
+                return
+            except Exception as exc:
+                if self._stopping or not is_unreachable(exc):
+                    raise
+                if retry == 0:
+                    log.warning("outbox.record_waiting entry=%s error=%s", entry.id, type(exc).__name__)
+                await asyncio.sleep(min(self._poll_seconds, 0.05 * 2 ** min(retry, 10)))
+
     async def _record_success(self, entry: OutboxEntry, updates: dict[str, Any]) -> None:
+        await self._durably(entry, lambda: self._store_success(entry, updates))
+
+    async def _record_failure(self, entry: OutboxEntry, error: str, *, retry_in: float | None) -> None:
+        await self._durably(entry, lambda: self._store_failure(entry, error, retry_in=retry_in))
+
+    async def _store_success(self, entry: OutboxEntry, updates: dict[str, Any]) -> None:
         assert entry.id is not None
         async with self._database.transaction() as session:
             if updates:
@@ -224,7 +306,7 @@ class OutboxWorker:
                 stored.last_error = None
                 stored.lease_until = stored.lease_owner = None
 
-    async def _record_failure(self, entry: OutboxEntry, error: str, *, retry_in: float | None) -> None:
+    async def _store_failure(self, entry: OutboxEntry, error: str, *, retry_in: float | None) -> None:
         assert entry.id is not None
         async with self._database.transaction() as session:
             stored = await queries.get_entry(session, entry.id)

@@ -61,22 +61,53 @@ async def next_due_at(session: AsyncSession, now: datetime) -> datetime | None:
 
 
 async def claim(
-    session: AsyncSession, entry_id: int, *, owner: str, now: datetime, until: datetime
+    session: AsyncSession, entry_id: int, *, attempts: int, owner: str, now: datetime, until: datetime
 ) -> OutboxEntry | None:
-    """Lease a pending entry to one worker; None if another holds it (locked, or leased until later)."""
+    """Lease a pending entry to one worker; None if another holds it or tried it since it was listed."""
     query = (
         select(OutboxEntry)
         .where(
             OutboxEntry.id == entry_id,
             OutboxEntry.state == PENDING,
+            OutboxEntry.attempts == attempts,
             (col(OutboxEntry.lease_until).is_(None)) | (col(OutboxEntry.lease_until) < now),
         )
         .with_for_update(skip_locked=True)
     )
     entry = (await session.exec(query)).first()
     if entry is not None:
+        if entry.lease_owner is not None:
+            # Its last worker stopped before recording the outcome: that attempt counts, and may have
+            # reached Slack, so `attempts > 0` tells the effect to look before it acts again.
+            entry.attempts += 1
+            entry.last_error = f"interrupted: {entry.lease_owner} stopped during an attempt"
         entry.lease_owner, entry.lease_until = owner, until
     return entry
+
+
+async def list_lease_owners(session: AsyncSession, now: datetime) -> set[str]:
+    """The workers that hold a lease which has not run out yet."""
+    query = (
+        select(OutboxEntry.lease_owner)
+        .where(OutboxEntry.state == PENDING, col(OutboxEntry.lease_until) >= now)
+        .distinct()
+    )
+    return {owner for owner in (await session.exec(query)).all() if owner is not None}
+
+
+async def release_leases(session: AsyncSession, owner: str) -> int:
+    """End every lease `owner` holds now, so that another worker takes the entry over (see `claim`)."""
+    query = (
+        select(OutboxEntry)
+        .where(
+            OutboxEntry.state == PENDING, OutboxEntry.lease_owner == owner, col(OutboxEntry.lease_until).is_not(None)
+        )
+        .with_for_update(skip_locked=True)
+    )
+    entries = (await session.exec(query)).all()
+    for entry in entries:
+        entry.lease_until = None  # the owner stays: claim() counts the attempt it interrupted
+    return len(entries)
 
 
 async def get_entry(session: AsyncSession, entry_id: int) -> OutboxEntry | None:
