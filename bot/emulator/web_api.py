@@ -216,16 +216,26 @@ class WebApi:
         if channel.is_private and self.bot_user not in channel.members:
             raise SlackApiFailure("not_in_channel")
         with_metadata = _flag(args.get("include_all_metadata"))
-        top = [m for m in self.ws.messages(channel.id, include_replies=False, include_system=True)]
+        oldest = float(args.get("oldest") or 0)  # exclusive, as Slack's (without inclusive=true)
+        top = [
+            m for m in self.ws.messages(channel.id, include_replies=False, include_system=True) if float(m.ts) > oldest
+        ]
         limit = int(args.get("limit") or 100)
-        newest = list(reversed(top))[:limit]
-        return {"messages": [m.as_slack(with_metadata=with_metadata) for m in newest], "has_more": len(top) > limit}
+        start = int(args.get("cursor") or 0)
+        newest = list(reversed(top))[start : start + limit]
+        more = len(top) > start + limit
+        return {
+            "messages": [m.as_slack(with_metadata=with_metadata) for m in newest],
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self.channel(args["channel"])
         parent = self.message(channel, args["ts"])
         thread = [m for m in self.ws.messages(channel.id) if m.ts == parent.ts or m.thread_ts == parent.ts]
-        return {"messages": [m.as_slack() for m in thread], "has_more": False}
+        with_metadata = _flag(args.get("include_all_metadata"))
+        return {"messages": [m.as_slack(with_metadata=with_metadata) for m in thread], "has_more": False}
 
     def conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         """A direct message with one person: the same channel every time."""

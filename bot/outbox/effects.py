@@ -35,6 +35,8 @@ log = logging.getLogger("oncall.outbox")
 # A lost reply can only hide a channel created by an attempt at this entry, so never after it was stored.
 _CLOCK_SKEW_SECONDS = 120
 _MAX_NAME_ATTEMPTS = 50
+# The metadata event type of every message the outbox posts: it names the entry that posted it.
+OUTBOX_EVENT = "oncall_outbox_entry"
 
 Updates = dict[str, Any]
 
@@ -87,6 +89,28 @@ class EffectRunner:
         if self.database is None:
             raise RuntimeError("this EffectRunner was built without a database; alert effects need one")
         return self.database
+
+    async def _post_once(
+        self,
+        entry: OutboxEntry,
+        channel: str,
+        *,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        """Post, unless an earlier attempt at this entry already did: its reply may have been lost, or the
+        process may have died before recording it. Each post carries the entry id in its metadata."""
+        metadata = {"event_type": OUTBOX_EVENT, "event_payload": {"entry": entry.id}}
+        if entry.attempts > 0:
+            oldest = entry.created_at.timestamp() - _CLOCK_SKEW_SECONDS
+            found = await self.gateway.find_message(channel, metadata=metadata, oldest=oldest, thread_ts=thread_ts)
+            if found is not None:
+                log.info("outbox.adopted kind=%s entry=%s ts=%s", entry.kind, entry.id, found)
+                return found
+        return await self.gateway.post_message(
+            channel, text=text, blocks=blocks, thread_ts=thread_ts, metadata=metadata
+        )
 
     @staticmethod
     def _channel(entry: OutboxEntry, incident: IncidentSnapshot) -> str:
@@ -143,7 +167,8 @@ class EffectRunner:
     async def _post_summary(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
         if incident.summary_ts is not None:
             return {}
-        ts = await self.gateway.post_message(
+        ts = await self._post_once(
+            entry,
             self._channel(entry, incident),
             text=messaging.summary_text(incident),
             blocks=messaging.summary_blocks(incident, now=self.clock()),
@@ -175,7 +200,8 @@ class EffectRunner:
         if incident.announcement_ts is not None:
             return {}
         channel = await self.gateway.resolve_channel(incident.announce_channel or self.announce_channel)
-        ts = await self.gateway.post_message(
+        ts = await self._post_once(
+            entry,
             channel,
             text=messaging.announcement_text(incident),
             blocks=messaging.announcement_blocks(incident),
@@ -194,7 +220,8 @@ class EffectRunner:
         return {}
 
     async def _post(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
-        await self.gateway.post_message(
+        await self._post_once(
+            entry,
             self._channel(entry, incident),
             text=entry.payload["text"],
             blocks=entry.payload.get("blocks"),
@@ -211,7 +238,7 @@ class EffectRunner:
         if incident.alerts_ts is not None:
             await self.gateway.update_message(channel, incident.alerts_ts, text=text, blocks=blocks)
             return {}
-        return {"alerts_ts": await self.gateway.post_message(channel, text=text, blocks=blocks)}
+        return {"alerts_ts": await self._post_once(entry, channel, text=text, blocks=blocks)}
 
     async def _sync_alert_group(self, entry: OutboxEntry) -> Updates:
         """Post an alert group that opened no incident in its alerts channel, or redraw that post."""
@@ -225,7 +252,7 @@ class EffectRunner:
             await self.gateway.update_message(group.message_channel_id, group.message_ts, text=text, blocks=blocks)
             return {}
         channel = await self.gateway.resolve_channel(group.channel)
-        ts = await self.gateway.post_message(channel, text=text, blocks=blocks)
+        ts = await self._post_once(entry, channel, text=text, blocks=blocks)
         return {"message_channel_id": channel, "message_ts": ts}
 
     async def _upload_postmortem(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
@@ -246,9 +273,11 @@ class EffectRunner:
 
     async def _message(self, entry: OutboxEntry) -> Updates:
         to = str(entry.payload["to"])
-        channel = await self.gateway.open_dm(to) if re.fullmatch(r"[UW][A-Z0-9]+", to) else None
-        channel = channel or await self.gateway.resolve_channel(to)
-        await self.gateway.post_message(channel, text=entry.payload["text"])
+        if re.fullmatch(r"[UW][A-Z0-9]+", to):
+            # Reading a direct message's history would need im:history; a reminder twice is the lesser harm.
+            await self.gateway.post_message(await self.gateway.open_dm(to), text=entry.payload["text"])
+            return {}
+        await self._post_once(entry, await self.gateway.resolve_channel(to), text=entry.payload["text"])
         return {}
 
     async def _digest_run(self, entry: OutboxEntry) -> tuple[DigestRenderer, SloDigestRun]:
@@ -276,7 +305,7 @@ class EffectRunner:
             return {}
         text, blocks = await digests.message(run)
         channel = await self.gateway.resolve_channel(run.channel)
-        ts = await self.gateway.post_message(channel, text=text, blocks=blocks)
+        ts = await self._post_once(entry, channel, text=text, blocks=blocks)
         return {"message_channel_id": channel, "message_ts": ts}
 
     async def _publish_home(self, entry: OutboxEntry) -> Updates:

@@ -173,6 +173,7 @@ class SlackGateway:
         text: str,
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> str:
         args: dict[str, Any] = {
             "channel": channel,
@@ -180,6 +181,7 @@ class SlackGateway:
             "blocks": blocks,
             "thread_ts": thread_ts,
             "unfurl_links": False,
+            "metadata": metadata,
         }
         try:
             data = await self._call("chat.postMessage", self.client.chat_postMessage, **args)
@@ -190,6 +192,29 @@ class SlackGateway:
             await self._call("conversations.join", self.client.conversations_join, channel=channel)
             data = await self._call("chat.postMessage", self.client.chat_postMessage, **args)
         return str(data["ts"])
+
+    async def find_message(
+        self, channel: str, *, metadata: dict[str, Any], oldest: float, thread_ts: str | None = None
+    ) -> str | None:
+        """The ts of the bot's message carrying this metadata, posted after `oldest` (a Unix time), if any."""
+        cursor: str | None = None
+        while True:
+            args: dict[str, Any] = {"channel": channel, "include_all_metadata": True, "limit": 200}
+            if thread_ts is not None:
+                data = await self._call(
+                    "conversations.replies", self.client.conversations_replies, ts=thread_ts, **args
+                )
+            else:
+                args["oldest"] = f"{oldest:.6f}"
+                if cursor:
+                    args["cursor"] = cursor
+                data = await self._call("conversations.history", self.client.conversations_history, **args)
+            for message in data.get("messages", []):
+                if message.get("metadata") == metadata:
+                    return str(message["ts"])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if thread_ts is not None or not cursor:
+                return None
 
     async def update_message(self, channel: str, ts: str, *, text: str, blocks: list[dict[str, Any]] | None) -> None:
         await self._call("chat.update", self.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
