@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.slack.mrkdwn import escape
 
 DAY, WEEK = timedelta(days=1), timedelta(weeks=1)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -79,16 +81,35 @@ class Cadence:
 
     def next_after(self, moment: datetime) -> datetime | None:
         """The first firing strictly after `moment`, or None once the count is used up."""
-        for fire in self.occurrences():
+        # Jump close to `moment` instead of walking every past firing: a 1-minute cadence started a year
+        # ago would otherwise take seconds of the event loop. One period is kept in hand for DST shifts.
+        elapsed = moment.astimezone(UTC) - self.start.astimezone(UTC)  # real time: same-zone subtraction is wall time
+        skipped = max(0, int(elapsed / self.every) - 1) if moment > self.start else 0
+        if self.count is not None:
+            skipped = min(skipped, self.count)
+            if skipped == self.count:
+                return None
+        rest = self if skipped == 0 else self._after_skipping(skipped)
+        for fire in rest.occurrences():
             if fire > moment:
                 return fire
         return None
+
+    def _after_skipping(self, skipped: int) -> Cadence:
+        """The same cadence from its `skipped`-th firing on, counted as its trigger counts."""
+        zone = self.start.tzinfo
+        if self.every % DAY == timedelta():  # whole days keep the wall-clock time
+            start = (self.start.replace(tzinfo=None) + self.every * skipped).replace(tzinfo=zone)
+        else:  # shorter intervals are real elapsed time, across DST changes too
+            start = (self.start.astimezone(UTC) + self.every * skipped).astimezone(zone)
+        return Cadence(start, self.every, None if self.count is None else self.count - skipped)
 
 
 def local_start(text: str, zone: ZoneInfo) -> datetime:
     """`2026-12-01T10:00` (local to the configured zone) or a time with an explicit offset."""
     try:
         moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"{text!r} is not a start time like 2026-12-01T10:00") from None
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+        return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+    except (ValueError, OverflowError):
+        # quoted escaped: the words come back in a Slack reply, where `<!here>` would ping everyone
+        raise ValueError(f"'{escape(text.strip()[:80])}' is not a start time like 2026-12-01T10:00") from None

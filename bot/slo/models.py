@@ -20,6 +20,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 from bot.config_types import Duration, Strict
 from bot.errors import UserError
 from bot.incidents.models import Severity
+from bot.slack.mrkdwn import escape
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 DEFAULT_WINDOW = timedelta(days=28)
@@ -182,7 +183,8 @@ class NoData(Exception):
 
 class UnknownSlo(UserError):
     def __init__(self, name: str) -> None:
-        super().__init__(f"There is no SLO named {name!r}. `/slo list` shows the SLOs there are.")
+        shown = escape(name[:80])  # the name comes back in a Slack reply: `<!channel>` must not ping
+        super().__init__(f"There is no SLO named '{shown}'. `/slo list` shows the SLOs there are.")
         self.name = name
 
 

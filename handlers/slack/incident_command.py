@@ -25,6 +25,7 @@ from handlers.slack.parsing import (
     follow_up_text,
     parse,
     quoted,
+    small_number,
     usage_error,
     user_mention,
 )
@@ -257,12 +258,12 @@ async def _followup(
             incident, items = await followups.list_for(session=session, target=target)
         return render("slack/follow_ups.txt.j2", incident=incident, follow_ups=items)
     if action.lower() == "done":
-        number = rest.lstrip("#")
-        if not number.isdigit():
+        number = small_number(rest.lstrip("#"))
+        if number is None:
             raise usage_error("followup", f"{quoted(rest)} is not a follow-up number.")
         async with begin() as (session, outbox):
             incident, item = await followups.complete(
-                session=session, outbox=outbox, target=target, number=int(number), by=user
+                session=session, outbox=outbox, target=target, number=number, by=user
             )
         return f"Follow-up #{item.number} of {incident.ref} is done."
     raise usage_error("followup", f"{quoted(action)} is not a followup action.")

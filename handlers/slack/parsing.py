@@ -45,6 +45,13 @@ def quoted(words: str) -> str:
     return f"`{escape(words[:40]) or '(nothing)'}`"
 
 
+def small_number(text: str) -> int | None:
+    """A plain decimal number (no `²`, no sign) that fits the database's integer columns, else None."""
+    if not (text.isascii() and text.isdecimal()) or len(text) > 10 or int(text) > LARGEST_INCIDENT_NUMBER:
+        return None
+    return int(text)
+
+
 def usage_error(name: str, problem: str) -> UsageError:
     return UsageError(f"{problem}\nUsage: {USAGE[name]}")
 

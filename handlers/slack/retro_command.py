@@ -13,12 +13,13 @@ from bot.permissions import Action, Permissions
 from bot.schedule import retros
 from bot.slack.texts import render
 from bot.unit_of_work import Begin
-from handlers.slack.parsing import quoted
+from handlers.slack.parsing import quoted, small_number
 from storage.types import utcnow
 
 USAGE = "`/retro schedule #channel start=2026-12-01T10:00 cadence=2w [count=6]` · `/retro list` · `/retro cancel <id>`"
-_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
-_OPTION = re.compile(r"(\w+)=(\S+)")
+# Bounded character classes and an anchored option name: long hostile text cannot make these backtrack.
+_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>")
+_OPTION = re.compile(r"(?<!\w)(\w+)=(\S+)")
 
 
 def _schedule_arguments(text: str) -> tuple[str, str, str, int | None]:
@@ -32,9 +33,10 @@ def _schedule_arguments(text: str) -> tuple[str, str, str, int | None]:
     if "start" not in options or "cadence" not in options:
         raise UsageError(f"A retro needs start= and cadence=.\nUsage: {USAGE}")
     count = options.get("count")
-    if count is not None and (not count.isdigit() or int(count) < 1):
+    retros_wanted = small_number(count) if count is not None else None
+    if count is not None and not retros_wanted:
         raise UsageError(f"count must be a whole number of retros, at least 1.\nUsage: {USAGE}")
-    return channel.group(1), options["start"], options["cadence"], int(count) if count else None
+    return channel.group(1), options["start"], options["cadence"], retros_wanted
 
 
 async def handle_retro_command(
@@ -71,10 +73,11 @@ async def _run(action: str, rest: str, command: dict[str, Any], begin: Begin, co
             described = await retros.upcoming(session=session, zone=zone)
         return render("slack/retro_list.txt.j2", retros=described)
     if action == "cancel":
-        if not rest.lstrip("#").isdigit():
+        retro_id = small_number(rest.lstrip("#"))
+        if retro_id is None:
             raise UsageError(f"Name the retro by its number, as `/retro list` shows it.\nUsage: {USAGE}")
         async with begin() as (session, _):
-            retro = await retros.cancel(session=session, retro_id=int(rest.lstrip("#")), now=utcnow())
+            retro = await retros.cancel(session=session, retro_id=retro_id, now=utcnow())
         return f"Retro #{retro.id} is cancelled."
     if action in ("", "help"):
         return f"*/retro* — retro cadences with an agenda of recent incidents.\n{USAGE}"

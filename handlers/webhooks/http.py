@@ -63,6 +63,8 @@ def _decode(body: bytes) -> Any:
         raise ValueError("the body is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("the body nests too deeply to be an alert payload") from None
 
 
 OUTCOMES = {200: "accepted", 400: "malformed", 401: "unauthorized", 404: "unknown_source", 413: "too_large"}

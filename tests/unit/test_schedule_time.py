@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -83,3 +83,25 @@ def test_plan_refuses_bad_input_in_one_line() -> None:
     with pytest.raises(UserError, match="not a duration"):
         plan(start="2026-12-01T10:00", cadence="fortnightly", count=None, zone=MADRID)
     assert len(plan(start="2026-12-01T10:00", cadence="1w", count=None, zone=MADRID)) == 20
+
+
+def _walked(cadence: Cadence, moment: datetime) -> datetime | None:
+    return next((fire for fire in cadence.occurrences() if fire > moment), None)
+
+
+@pytest.mark.parametrize("every", [timedelta(minutes=7), timedelta(hours=5), timedelta(days=3), timedelta(weeks=2)])
+@pytest.mark.parametrize("count", [None, 40])
+def test_the_next_retro_is_found_without_walking_every_past_one_and_agrees_with_walking(
+    every: timedelta, count: int | None
+) -> None:
+    zone = ZoneInfo("Europe/Madrid")
+    cadence = Cadence(datetime(2026, 2, 20, 10, 0, tzinfo=zone), every, count)
+    # across both DST changes of 2026, before the start, and after a counted cadence has ended
+    for moment in (
+        datetime(2026, 1, 1, tzinfo=zone),
+        datetime(2026, 3, 29, 1, 59, tzinfo=zone),
+        datetime(2026, 3, 29, 10, 0, tzinfo=zone),
+        datetime(2026, 10, 25, 2, 30, tzinfo=zone),
+        datetime(2027, 6, 1, 12, 0, tzinfo=zone),
+    ):
+        assert cadence.next_after(moment) == _walked(cadence, moment), moment
