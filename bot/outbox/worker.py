@@ -164,8 +164,10 @@ class OutboxWorker:
         """Finish what is in flight, then stop taking new entries."""
         self._stopping = True
         self._wakeup.set()
+        in_flight = len(self._in_flight)
         if self._in_flight:
             await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+        log.info("outbox.stopped finished_in_flight=%d", in_flight)
 
     async def _start_due(self) -> int:
         room = self._concurrency - len(self._in_flight)

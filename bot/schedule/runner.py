@@ -79,6 +79,7 @@ class Leadership:
         if self._connection is not None and self.is_leader:
             with contextlib.suppress(Exception):
                 await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK})
+                log.info("scheduler.leader released")
         self.is_leader = False
         await self._drop_connection()
 
