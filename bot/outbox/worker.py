@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import log_context
 from bot.errors import SlackRejected, SlackRetryable
 from bot.incidents.snapshot import IncidentSnapshot
 from storage.engine import Database, is_unreachable
@@ -189,8 +190,10 @@ class OutboxWorker:
 
     async def _run_entry(self, entry: OutboxEntry, busy_key: str) -> None:
         assert entry.id is not None
+        incident = f"INC-{entry.incident_id}" if entry.incident_id is not None else None
         try:
-            await self._attempt(entry)
+            with log_context.bound(outbox_entry=entry.id, incident=incident):
+                await self._attempt(entry)
         except Exception as exc:  # the entry is safe in the database: it is taken up again later
             if is_unreachable(exc):
                 log.warning("outbox.bookkeeping_failed entry=%s error=%s", entry.id, type(exc).__name__)

@@ -42,3 +42,18 @@ async def test_each_log_line_is_json_with_the_callers_request_id(
     accepted = [line for line in lines if line["message"].startswith("webhook.accepted")]
     assert [line["request_id"] for line in accepted] == ["req-from-the-load-balancer", generated]
     assert all({"at", "level", "logger", "message"} <= set(line) for line in lines)
+
+
+async def test_slack_calls_are_logged_with_their_incident_and_outbox_entry_even_inside_slack_sdk(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    configure_logging(workspace.server.app[settings_key].model_copy(update={"log_format": LogFormat.JSON}))
+    workspace.slack.fail("conversations.setTopic", status=503)  # slack_sdk's own retry handler takes it
+
+    await workspace.declare("Checkout is down sev2")
+
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    sent = [line for line in lines if line["message"].startswith("outbox.sent")]
+    assert sent and all(line["incident"] == "INC-1" and line["outbox_entry"].isdigit() for line in sent)
+    [retried] = [line for line in lines if "retry handler" in line["message"] and "setTopic" in line["message"]]
+    assert retried["logger"].startswith("slack_sdk") and retried["incident"] == "INC-1"
