@@ -48,6 +48,7 @@ def _db_upgrade(settings: Settings) -> int:
     async def upgrade() -> str:
         database = Database(settings.database_url)
         try:
+            print("applying pending migrations…", file=sys.stderr, flush=True)
             await migrate.upgrade(database)
             return str(await migrate.current_revision(database))
         finally:

@@ -47,6 +47,8 @@ async def report(settings: Settings, config: OncallConfig, *, output: str, write
     """Evaluate every SLO now, store the evaluations, and print them."""
     if not config.slos:
         raise UsageError("no SLOs are configured: add them under `slos:` in ONCALL_CONFIG (see docs/slo.md)")
+    noun = "SLO" if len(config.slos) == 1 else "SLOs"
+    print(f"evaluating {len(config.slos)} {noun}…", file=sys.stderr, flush=True)  # Prometheus may take seconds
     async with _evaluator(settings, config) as evaluator:
         reports = await evaluator.evaluate(at=utcnow())
     if output == "json":

@@ -108,3 +108,23 @@ def test_retro_plan_prints_a_cadences_dates_in_the_configured_zone(tmp_path: Pat
     assert bad.stderr.strip().splitlines() == [
         "oncall-bot: '2 weeks' is not a duration: write e.g. 15m, 2h, 5d or 2w (units s, m, h, d, w)"
     ]
+
+
+def test_every_command_explains_itself_with_help() -> None:
+    top = _run("--help")
+    assert top.returncode == 0
+    for command in ("serve", "demo", "postmortem", "retro", "outbox", "slo", "doctor", "db"):
+        assert command in top.stdout
+    for words in (
+        ["serve"],
+        ["demo"],
+        ["postmortem"],
+        ["retro", "plan"],
+        ["outbox", "retry"],
+        ["slo", "report"],
+        ["slo", "check"],
+        ["doctor"],
+        ["db", "upgrade"],
+    ):
+        helped = _run(*words, "--help")
+        assert helped.returncode == 0 and helped.stdout.startswith("usage: oncall-bot " + " ".join(words)), words
