@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -109,7 +110,7 @@ def home_view(
 class HomeRenderer:
     """Reads what a person's Home tab shows, when the outbox publishes it."""
 
-    def __init__(self, database: Database, definitions: Sequence[SloDefinition], *, zone: Any) -> None:
+    def __init__(self, database: Database, definitions: Sequence[SloDefinition], *, zone: ZoneInfo) -> None:
         self._database = database
         self._definitions = list(definitions)
         self._zone = zone

@@ -25,7 +25,7 @@ from bot.slo.report import Digest, DigestIncident
 from bot.slo.sources import impact_interval
 from storage.engine import Database
 from storage.queries import slos as queries
-from storage.tables import SloDigest, SloDigestRun
+from storage.tables import Incident, SloDigest, SloDigestRun
 
 WEEK = timedelta(days=7)
 
@@ -133,9 +133,10 @@ class DigestRenderer:
         return text, blocks
 
 
-def _incidents(incidents: Sequence[Any], end: datetime) -> list[DigestIncident]:
+def _incidents(incidents: Sequence[Incident], end: datetime) -> list[DigestIncident]:
     listed = []
     for incident in incidents:
+        assert incident.id is not None
         began, ended = impact_interval(incident, now=end)
         listed.append(
             DigestIncident(
