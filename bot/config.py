@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
 from bot.config_types import Duration, Strict
 from bot.errors import SettingsError
@@ -51,6 +51,22 @@ def _lower_keys(value: Any) -> Any:
     return {str(key).lower(): item for key, item in value.items()} if isinstance(value, dict) else value
 
 
+def _user_id(user: str) -> str:
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user):
+        raise ValueError(f"{user!r} is not a Slack user id (like U024BE7LH)")
+    return user
+
+
+def _usergroup_id(group: str) -> str:
+    if not re.fullmatch(r"S[A-Z0-9]{2,}", group):
+        raise ValueError(f"{group!r} is not a Slack user group id (like S0614TZR7)")
+    return group
+
+
+UserId = Annotated[str, AfterValidator(_user_id)]
+UsergroupId = Annotated[str, AfterValidator(_usergroup_id)]
+
+
 class Route(Strict):
     """Alerts whose labels match go to a team, with that team's mapping, channels and responders."""
 
@@ -60,8 +76,8 @@ class Route(Strict):
     severity: Annotated[dict[str, IncidentSeverity] | None, BeforeValidator(_lower_keys)] = None
     channel: str | None = None
     announce_channel: str | None = None
-    responders: list[str] = Field(default_factory=list)
-    usergroup: str | None = None
+    responders: list[UserId] = Field(default_factory=list)
+    usergroup: UsergroupId | None = None
     declare: bool | None = None
     group_by: list[str] | None = None
 
@@ -74,21 +90,6 @@ class Route(Strict):
             except re.error as exc:
                 raise ValueError(f"{label}: {pattern!r} is not a regular expression ({exc})") from None
         return patterns
-
-    @field_validator("responders")
-    @classmethod
-    def _user_ids(cls, users: list[str]) -> list[str]:
-        for user in users:
-            if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user):
-                raise ValueError(f"{user!r} is not a Slack user id (like U024BE7LH)")
-        return users
-
-    @field_validator("usergroup")
-    @classmethod
-    def _usergroup_id(cls, group: str | None) -> str | None:
-        if group is not None and not re.fullmatch(r"S[A-Z0-9]{2,}", group):
-            raise ValueError(f"{group!r} is not a Slack user group id (like S0614TZR7)")
-        return group
 
     def matches(self, labels: dict[str, str]) -> bool:
         if any(labels.get(name) != value for name, value in self.match.items()):
@@ -216,27 +217,12 @@ class SloSettings(Strict):
 class PermissionsConfig(Strict):
     """Who may do what; empty lists (the default) let everyone do everything."""
 
-    admins: list[str] = Field(default_factory=list)
-    admin_usergroup: str | None = None
+    admins: list[UserId] = Field(default_factory=list)
+    admin_usergroup: UsergroupId | None = None
     # Only the incident's commander and the admins may do these.
     commander_only: list[Action] = Field(default_factory=list)
     # Only the admins may do these.
     admin_only: list[Action] = Field(default_factory=list)
-
-    @field_validator("admins")
-    @classmethod
-    def _user_ids(cls, users: list[str]) -> list[str]:
-        for user in users:
-            if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user):
-                raise ValueError(f"{user!r} is not a Slack user id (like U024BE7LH)")
-        return users
-
-    @field_validator("admin_usergroup")
-    @classmethod
-    def _usergroup_id(cls, group: str | None) -> str | None:
-        if group is not None and not re.fullmatch(r"S[A-Z0-9]{2,}", group):
-            raise ValueError(f"{group!r} is not a Slack user group id (like S0614TZR7)")
-        return group
 
     @model_validator(mode="after")
     def _someone_can(self) -> PermissionsConfig:
