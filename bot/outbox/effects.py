@@ -37,6 +37,8 @@ _CLOCK_SKEW_SECONDS = 120
 _MAX_NAME_ATTEMPTS = 50
 # The metadata event type of every message the outbox posts: it names the entry that posted it.
 OUTBOX_EVENT = "oncall_outbox_entry"
+# Slack's clock and ours may differ a little; an upload is never older than the request that asked for it.
+_UPLOAD_SKEW_SECONDS = 5
 
 Updates = dict[str, Any]
 
@@ -259,12 +261,18 @@ class EffectRunner:
         """Render from what is stored now, so a retry uploads the latest, and upload as a Markdown file."""
         if self.postmortems is None:
             raise RuntimeError("this EffectRunner was built without postmortems")
+        channel, filename = self._channel(entry, incident), f"postmortem-{incident.ref.lower()}.md"
+        # A file share carries no metadata: after a lost reply, a share of this file since the request counts.
+        oldest = entry.created_at.timestamp() - _UPLOAD_SKEW_SECONDS
+        if entry.attempts > 0 and await self.gateway.has_file_share(channel, filename=filename, oldest=oldest):
+            log.info("outbox.adopted kind=%s entry=%s", entry.kind, entry.id)
+            return {}
         content = await self.postmortems.render(incident.number, Format.MARKDOWN)
         requested_by = entry.payload.get("requested_by")
         comment = render_text("slack/postmortem_uploaded.txt.j2", incident=incident, by=requested_by)
         await self.gateway.upload_file(
-            self._channel(entry, incident),
-            filename=f"postmortem-{incident.ref.lower()}.md",
+            channel,
+            filename=filename,
             content=content,
             title=f"Postmortem {incident.ref}: {incident.title}",
             comment=comment,

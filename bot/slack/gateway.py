@@ -193,6 +193,16 @@ class SlackGateway:
             data = await self._call("chat.postMessage", self.client.chat_postMessage, **args)
         return str(data["ts"])
 
+    async def has_file_share(self, channel: str, *, filename: str, oldest: float) -> bool:
+        """Whether the bot shared a file of this name in the channel after `oldest` (a Unix time)."""
+        bot_user = await self.bot_user_id()
+        args: dict[str, Any] = {"channel": channel, "oldest": f"{oldest:.6f}", "limit": 200}
+        data = await self._call("conversations.history", self.client.conversations_history, **args)
+        return any(
+            message.get("user") == bot_user and any(file.get("name") == filename for file in message.get("files") or [])
+            for message in data.get("messages", [])
+        )
+
     async def find_message(
         self, channel: str, *, metadata: dict[str, Any], oldest: float, thread_ts: str | None = None
     ) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from storage.tables import OutboxEntry
@@ -65,4 +66,26 @@ async def test_a_timeout_after_slack_created_the_channel_does_not_create_a_secon
     await workspace.settle(within=90)
     ours = [c for c in slack.channels.values() if c.name.startswith("inc-1")]
     assert [c.name for c in ours] == ["inc-1-lost-reply"]
+    assert set((await _states(workspace)).values()) == {"done"}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # Slack's side of it: one backend is enough
+async def test_a_post_and_a_postmortem_whose_replies_were_lost_appear_once(workspace: Workspace) -> None:
+    slack = workspace.slack
+    channel = await workspace.declare("Lost replies sev2")
+    # Slack stores the note and the file, then the bot gives up waiting for the answers (10 s) and retries.
+    slack.delay("chat.postMessage", seconds=12, times=1, after_commit=True)
+    await workspace.command("note Rolled back 4.2", channel=channel)
+    await workspace.settle(within=90)
+    slack.delay("files.completeUploadExternal", seconds=12, times=1, after_commit=True)
+    await workspace.command("postmortem", channel=channel)
+    await workspace.settle(within=90)
+
+    notes = [text for text in workspace.posts(channel) if text.endswith("Rolled back 4.2")]
+    shares = [m for m in slack.messages(channel) if any(f["name"] == "postmortem-inc-1.md" for f in m.files)]
+    assert len(notes) == 1 and len(shares) == 1
+    async with workspace.database.transaction() as session:
+        entries = (await session.exec(select(OutboxEntry))).all()
+    retried = {e.kind: e.attempts for e in entries if e.kind == "upload_postmortem" or "Rolled back" in str(e.payload)}
+    assert retried == {"post": 2, "upload_postmortem": 2}  # each was tried again, and found done
     assert set((await _states(workspace)).values()) == {"done"}
