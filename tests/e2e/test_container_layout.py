@@ -36,7 +36,8 @@ def test_the_image_layout_installs_a_working_oncall_bot(tmp_path: Path) -> None:
         shutil.copy(ROOT / name, source / name)
     for package in ("bot", "handlers", "storage"):
         shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", f"--prefix={prefix}"]
+    # --ignore-installed: without it pip would first uninstall the checkout's own editable install
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--ignore-installed", f"--prefix={prefix}"]
     installed = run([*pip, "."], env={"PATH": "/usr/bin:/bin", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}, cwd=source)
     assert installed.returncode == 0, installed.stderr
     site = Path(sysconfig.get_path("purelib", vars={"base": str(prefix), "platbase": str(prefix)}))
