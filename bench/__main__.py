@@ -16,39 +16,20 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import postmortem, webhooks
+from bench import commands, postmortem, profile, storm, timeline, webhooks
 from bench.report import Row, RunInfo, document, table
 from bench.servers import REPO, ServerError
+from bench.texts import ANALYSIS, INTRO, PROFILES_INTRO
 
 Benchmark = Callable[[Path, Callable[[str], None]], Awaitable[list[Row]]]
 BENCHMARKS: dict[str, Benchmark] = {
     "webhooks": webhooks.run,
+    "commands": commands.run,
+    "timeline": timeline.run,
+    "storm": storm.run,
     "postmortem": postmortem.run,
 }
 OUTPUT = REPO / "docs" / "benchmarks.md"
-
-INTRO = """\
-# Benchmarks
-
-Run them with `make bench` (about a minute). The runner starts every target as its own process on
-127.0.0.1, drives it with an asyncio load generator (one connection pool, 32 concurrent senders,
-2 s warm-up, 8 s measured) and regenerates this file; do not edit it by hand, edit `INTRO` in
-`bench/__main__.py` instead.
-
-Every number below depends on the machine, so each row also measures a **baseline** — the least a
-server could do for the same request (for webhooks: a bare aiohttp handler that parses the JSON and
-answers) — in the same run, on the same machine, under the same load, just before the bot. Targets
-are ratios of the bot's throughput to that baseline; compare ratios across runs, not requests per
-second.
-
-- **Alertmanager webhook**: 200 distinct groups of 5 firing alerts (one group in ten critical),
-  sent round and round with `Authorization: Bearer …`, so most deliveries are resends that change
-  nothing, as with Alertmanager's `group_interval`. Each group is first delivered once (its rate is
-  in the notes: that is the path that stores alerts and opens incidents), then the measured window
-  is the steady state of resends. The bot runs as `oncall-bot serve` does (log
-  level INFO, access log on) with the Slack emulator in a third process. A row meets its target only
-  if no request failed and the `alerts` table holds every distinct alert acknowledged ("stored N/N").
-  Latencies are per request as a sender sees them, p50 / p99 in milliseconds."""
 
 
 def main() -> int:
@@ -57,8 +38,14 @@ def main() -> int:
         "--only", action="append", choices=sorted(BENCHMARKS), help="run only this benchmark (repeatable)"
     )
     parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {OUTPUT.relative_to(REPO)}")
+    parser.add_argument(
+        "--no-profile", action="store_true", help="do not profile the rows that miss their target (needs py-spy)"
+    )
     arguments = parser.parse_args()
     names = arguments.only or list(BENCHMARKS)
+    if arguments.no_profile:
+        profile.disable()
+    started = time.monotonic()
     try:
         rows, failed = asyncio.run(_run_all(names))
     except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, or SIGTERM (see _run_all)
@@ -67,6 +54,10 @@ def main() -> int:
     if rows:
         print()
         print(table(rows))
+        for row in rows:
+            if row.profile:
+                print(f"\nWhere the time goes: {row.benchmark}, {row.database}\n{row.profile}")
+        print(f"\n({(time.monotonic() - started) / 60:.1f} min)")
     if failed:
         print(f"\nbench: {', '.join(failed)} could not run; {OUTPUT.name} left as it was", file=sys.stderr)
         return 1
@@ -74,7 +65,8 @@ def main() -> int:
     if arguments.only or arguments.no_write:
         print(f"\nbench: {OUTPUT.relative_to(REPO)} not rewritten (partial run or --no-write)")
         return 0
-    OUTPUT.write_text(document(INTRO, RunInfo.collect(REPO), rows), encoding="utf-8")
+    info = RunInfo.collect(REPO, minutes=(time.monotonic() - started) / 60)
+    OUTPUT.write_text(document(INTRO, info, rows, analysis=ANALYSIS, profiles_intro=PROFILES_INTRO), encoding="utf-8")
     print(f"\nbench: wrote {OUTPUT.relative_to(REPO)}")
     return 0
 

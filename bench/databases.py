@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]  # ships no type hints
 from sqlalchemy import text
@@ -54,6 +55,33 @@ async def count_rows(url: str, table: str) -> int:
     try:
         async with engine.connect() as connection:
             return int((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def fetch(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """Every row `sql` selects, through a connection of our own."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return [tuple(row) for row in await connection.execute(text(sql))]
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def reader(url: str) -> AsyncIterator[Callable[[str], Awaitable[int]]]:
+    """One connection of our own for polling: `await read("SELECT count(*) …")` is the integer it selects."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+
+            async def read(sql: str) -> int:
+                value = int((await connection.execute(text(sql))).scalar_one())
+                await connection.rollback()  # a fresh snapshot next time, and no lock held in between
+                return value
+
+            yield read
     finally:
         await engine.dispose()
 

@@ -11,7 +11,7 @@ import itertools
 import statistics
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -37,6 +37,7 @@ class LoadResult:
     accepted: set[int] = field(default_factory=set)  # indexes of the bodies answered with a 2xx at least once
     client_cpu_percent: float = 0.0  # of one core: near 100, the generator, not the target, may set the pace
     first_pass_seconds: float | None = None  # how long delivering every body once took, when asked for
+    sent: int = 0  # requests sent after the first pass: more than len(bodies) means some bodies went twice
 
     @property
     def measure(self) -> Measure:
@@ -57,7 +58,8 @@ async def run_load(
     url: str,
     bodies: Sequence[bytes],
     *,
-    headers: Mapping[str, str],
+    headers: Mapping[str, str] | None = None,
+    headers_per_body: Sequence[Mapping[str, str]] | None = None,
     concurrency: int = 32,
     warmup_seconds: float = 2.0,
     measure_seconds: float = 8.0,
@@ -68,10 +70,12 @@ async def run_load(
 
     With `first_pass`, every body is first delivered once (timed on its own) before the warm-up, so
     the measured window sees the steady state of resends rather than a mix of first deliveries.
+    `headers_per_body[i]`, when given, goes with `bodies[i]` instead of `headers` (a signature per body).
     """
     result = LoadResult(seconds=measure_seconds)
+    headers_of = _headers_of(bodies, headers, headers_per_body)
     if first_pass:
-        result.first_pass_seconds = await _deliver_each_once(url, bodies, headers, concurrency, result)
+        result.first_pass_seconds = await _deliver_each_once(url, bodies, headers_of, concurrency, result)
     # One shared counter, not one per sender: every body goes out once before any goes out twice,
     # so all distinct alerts are sent early (during warm-up) and the rest are repeats.
     order = itertools.count()
@@ -83,8 +87,9 @@ async def run_load(
     async def sender(session: aiohttp.ClientSession) -> None:
         while (sent_at := time.perf_counter()) < window_end:
             index = next(order) % len(bodies)
+            result.sent += 1
             try:
-                async with session.post(url, data=bodies[index], headers=headers) as response:
+                async with session.post(url, data=bodies[index], headers=headers_of[index]) as response:
                     await response.read()
                     status = response.status
             except (aiohttp.ClientError, TimeoutError) as exc:
@@ -105,8 +110,20 @@ async def run_load(
     return result
 
 
+def _headers_of(
+    bodies: Sequence[bytes],
+    headers: Mapping[str, str] | None,
+    headers_per_body: Sequence[Mapping[str, str]] | None,
+) -> Sequence[Mapping[str, str]]:
+    if headers_per_body is None:
+        return [headers or {}] * len(bodies)
+    if len(headers_per_body) != len(bodies):
+        raise ValueError(f"{len(headers_per_body)} header sets for {len(bodies)} bodies")
+    return headers_per_body
+
+
 async def _deliver_each_once(
-    url: str, bodies: Sequence[bytes], headers: Mapping[str, str], concurrency: int, result: LoadResult
+    url: str, bodies: Sequence[bytes], headers_of: Sequence[Mapping[str, str]], concurrency: int, result: LoadResult
 ) -> float:
     queue = list(enumerate(bodies))
     started = time.perf_counter()
@@ -115,7 +132,7 @@ async def _deliver_each_once(
         while queue:
             index, body = queue.pop()
             try:
-                async with session.post(url, data=body, headers=headers) as response:
+                async with session.post(url, data=body, headers=headers_of[index]) as response:
                     await response.read()
             except (aiohttp.ClientError, TimeoutError) as exc:
                 result.errors[type(exc).__name__] += 1
@@ -130,3 +147,35 @@ async def _deliver_each_once(
     ) as session:
         await asyncio.gather(*(sender(session) for _ in range(concurrency)))
     return time.perf_counter() - started
+
+
+async def alternate(runs: Sequence[Callable[[], Awaitable[LoadResult]]], *, rounds: int) -> list[list[LoadResult]]:
+    """Run every target once per round, back to back, the order reversed each round (A B, B A, A B …):
+    load from elsewhere on a shared machine that comes and goes then lands on all of them alike.
+    Returns each target's results, one per round."""
+    results: list[list[LoadResult]] = [[] for _ in runs]
+    for number in range(rounds):
+        order = range(len(runs)) if number % 2 == 0 else reversed(range(len(runs)))
+        for index in order:
+            results[index].append(await runs[index]())
+    return results
+
+
+def merged(results: Sequence[LoadResult]) -> LoadResult:
+    """Several measured windows as one: throughput over their total time, latency centiles over all answers."""
+    total = LoadResult(seconds=sum(result.seconds for result in results))
+    for result in results:
+        total.latencies_ms += result.latencies_ms
+        total.statuses.update(result.statuses)
+        total.errors.update(result.errors)
+        total.sent += result.sent
+    total.client_cpu_percent = max((result.client_cpu_percent for result in results), default=0.0)
+    return total
+
+
+def median_ratio(bot: Sequence[LoadResult], baseline: Sequence[LoadResult]) -> tuple[float, float, float]:
+    """The median of the per-round throughput ratios, with the lowest and highest: the spread is the noise."""
+    ratios = sorted(b.measure.rps / a.measure.rps for b, a in zip(bot, baseline, strict=True) if a.measure.rps)
+    if not ratios:
+        return float("nan"), float("nan"), float("nan")
+    return statistics.median(ratios), ratios[0], ratios[-1]

@@ -46,12 +46,14 @@ def alertmanager_groups(count: int = 200, alerts_per_group: int = 5) -> Groups:
     for index in range(count):
         rule, service = RULES[index % len(RULES)], SERVICES[index // len(RULES)]
         critical += rule[1] == "critical"
-        alerts = [_alert(rule, service, replica, started) for replica in range(alerts_per_group)]
+        alerts = [
+            _alert(rule, service, replica, started + timedelta(seconds=replica)) for replica in range(alerts_per_group)
+        ]
         bodies.append(json.dumps(_group(rule[0], service, alerts)).encode())
     return Groups(bodies=bodies, alerts=count * alerts_per_group, critical_groups=critical)
 
 
-def _alert(rule: tuple[str, str, str], service: str, replica: int, started: datetime) -> dict[str, Any]:
+def _alert(rule: tuple[str, str, str], service: str, replica: int, starts_at: datetime) -> dict[str, Any]:
     name, severity, expression = rule
     instance = f"{service}-{replica}.prod.svc:8080"
     job = f"{service}-api"
@@ -64,7 +66,7 @@ def _alert(rule: tuple[str, str, str], service: str, replica: int, started: date
             "description": f"{name} has held on {instance} ({service}) for more than 5 minutes.",
             "runbook_url": f"https://runbooks.example.org/{service}/{name.lower()}",
         },
-        "startsAt": (started + timedelta(seconds=replica)).isoformat().replace("+00:00", "Z"),
+        "startsAt": _timestamp(starts_at),
         "endsAt": ZERO_TIME,
         "generatorURL": f"http://prometheus.example.org:9090/graph?g0.expr={quote_plus(expression)}&g0.tab=1",
         # Alertmanager's fingerprint is a 64-bit hash of the label set, printed as 16 hex digits.
@@ -86,3 +88,56 @@ def _group(name: str, service: str, alerts: list[dict[str, Any]]) -> dict[str, A
         "externalURL": "http://alertmanager.example.org:9093",
         "alerts": alerts,
     }
+
+
+@dataclass(frozen=True)
+class Notification:
+    at: float  # seconds after the storm began
+    body: bytes
+    alerts: int  # how many alerts it carries: every alert of its group firing by then
+
+
+@dataclass(frozen=True)
+class Storm:
+    notifications: list[Notification]  # in the order they are due
+    groups: int
+    alerts: int  # distinct alerts
+    critical_groups: int
+
+
+def alert_storm(groups: int = 100, alerts_per_group: int = 50, seconds: float = 60.0, interval: float = 10.0) -> Storm:
+    """`groups` × `alerts_per_group` alerts, all notified within `seconds`, as Alertmanager reports them.
+
+    Alerts begin firing evenly over the first `seconds - interval`, every group growing at the same
+    pace (alert j of each group starts about j/alerts_per_group of the way through). Alertmanager
+    notifies each group every `interval` seconds (its group_interval, scaled down to fit the storm)
+    with every alert of the group firing by then, the groups at staggered moments; as no alert starts
+    in the last interval, each group's last notification carries all of its alerts.
+    """
+    if groups > len(RULES) * len(SERVICES):
+        raise ValueError(f"at most {len(RULES) * len(SERVICES)} distinct groups")
+    began = datetime.now(UTC)
+    total, window = groups * alerts_per_group, seconds - interval
+    notifications, critical = [], 0
+    for index in range(groups):
+        rule, service = RULES[index % len(RULES)], SERVICES[index // len(RULES)]
+        critical += rule[1] == "critical"
+        starts = [window * (replica * groups + index) / total for replica in range(alerts_per_group)]
+        alerts = [
+            _alert(rule, service, replica, began + timedelta(seconds=start)) for replica, start in enumerate(starts)
+        ]
+        due = interval * index / groups
+        while due <= seconds:
+            firing = [alert for alert, start in zip(alerts, starts, strict=True) if start <= due]
+            if firing:  # Alertmanager sends nothing for a group with no alert yet
+                body = json.dumps(_group(rule[0], service, firing)).encode()
+                notifications.append(Notification(due, body, len(firing)))
+            if len(firing) == alerts_per_group:
+                break
+            due += interval
+    notifications.sort(key=lambda notification: notification.at)
+    return Storm(notifications, groups, total, critical)
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

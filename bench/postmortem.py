@@ -108,8 +108,7 @@ async def run(workdir: Path, say: Say) -> list[Row]:
     bot, baseline = statistics.median(bot_times), statistics.median(baseline_times)
     met = bot < TARGET_SECONDS
     notes = [
-        f"render {bot * 1000:.0f} ms (median of {RUNS}); target under {TARGET_SECONDS * 1000:.0f} ms: "
-        + ("met" if met else "**not met**"),
+        f"render {bot * 1000:.0f} ms (median of {RUNS})",
         f"plain read and print {baseline * 1000:.0f} ms",
         f"Markdown {len(rendered.encode()) / 1024:.0f} KiB (Slack's upload limit is 1 GB)",
     ]
@@ -119,7 +118,8 @@ async def run(workdir: Path, say: Say) -> list[Row]:
             "SQLite",
             baseline=Measure(rps=1 / baseline, p50_ms=baseline * 1000, p99_ms=max(baseline_times) * 1000),
             bot=Measure(rps=1 / bot, p50_ms=bot * 1000, p99_ms=max(bot_times) * 1000),
-            checks_passed=met,
+            goal=f"render < {TARGET_SECONDS * 1000:.0f} ms",
+            goal_met=met,
             notes=notes,
         )
     ]

@@ -20,21 +20,36 @@ class Row:
     baseline: Measure | None = None
     bot: Measure | None = None
     target: float | None = None  # the least bot/baseline ratio that meets the goal; None: informational
+    goal: str | None = None  # a target that is not a ratio (or comes with one), as shown: "p99 < 100 ms"
+    goal_met: bool | None = None  # whether `goal` was met
     checks_passed: bool = True  # correctness (no failed requests, everything stored): a fast wrong answer meets nothing
     notes: list[str] = field(default_factory=list)
     skipped: str | None = None
+    measured_ratio: float | None = None  # the median of per-round ratios, for rows measured in rounds
+    profile: str | None = None  # Markdown: where the time goes, for a row that missed its target
 
     @property
     def ratio(self) -> float | None:
+        if self.measured_ratio is not None:
+            return self.measured_ratio
         if self.baseline is None or self.bot is None or not self.baseline.rps:
             return None
         return self.bot.rps / self.baseline.rps
 
     @property
     def met(self) -> bool | None:
-        if self.target is None or self.ratio is None:
+        verdicts = [self.goal_met] if self.goal is not None else []
+        if self.target is not None:
+            verdicts.append(None if self.ratio is None else self.ratio >= self.target)
+        if not verdicts or None in verdicts:
             return None
-        return self.ratio >= self.target and self.checks_passed
+        return all(verdicts) and self.checks_passed
+
+    @property
+    def target_text(self) -> str:
+        parts = [f"≥ {self.target:.2f}"] if self.target is not None else []
+        parts += [self.goal] if self.goal is not None else []
+        return " and ".join(parts) or "—"
 
 
 @dataclass(frozen=True)
@@ -42,14 +57,17 @@ class RunInfo:
     date: str
     machine: str
     commit: str
+    load: str  # the load averages as the run ended: how much else the machine was doing
 
     @classmethod
-    def collect(cls, repo: Path) -> RunInfo:
+    def collect(cls, repo: Path, *, minutes: float) -> RunInfo:
         uname = platform.uname()
+        one, five, fifteen = os.getloadavg()
         return cls(
             date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             machine=f"{uname.system} {uname.release} {uname.machine}, {_cpu_model()}, {os.cpu_count()} cores",
             commit=_commit(repo),
+            load=f"{one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min) as the {minutes:.1f}-minute run ended",
         )
 
 
@@ -79,7 +97,7 @@ def table(rows: list[Row]) -> str:
                 _rps(row.baseline),
                 _rps(row.bot),
                 _ratio(row.ratio),
-                "—" if row.target is None else f"≥ {row.target:.2f}",
+                row.target_text,
                 {True: "met", False: "**not met**", None: "—"}[row.met],
                 _latency(row.baseline),
                 _latency(row.bot),
@@ -89,15 +107,24 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def document(intro: str, info: RunInfo, rows: list[Row]) -> str:
-    return (
+def document(intro: str, info: RunInfo, rows: list[Row], *, analysis: str = "", profiles_intro: str = "") -> str:
+    text = (
         f"{intro.strip()}\n\n"
         "## Latest results\n\n"
         f"- Date: {info.date}\n"
         f"- Machine: {info.machine}\n"
-        f"- Commit: `{info.commit}`\n\n"
+        f"- Commit: `{info.commit}`\n"
+        f"- Load average: {info.load}\n\n"
         f"{table(rows)}\n"
     )
+    if analysis:
+        text += f"\n{analysis.strip()}\n"
+    profiled = [row for row in rows if row.profile]
+    if profiled:
+        text += f"\n## Where the time goes\n\n{profiles_intro.strip()}\n"
+        for row in profiled:
+            text += f"\n### {row.benchmark}, {row.database}\n\n{row.profile}\n"
+    return text
 
 
 def _rps(measure: Measure | None) -> str:

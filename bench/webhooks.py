@@ -8,28 +8,23 @@ after each run its `alerts` table must hold every distinct alert sent.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import databases
-from bench.emulator_server import READY_PATTERN
+from bench.bot_process import WEBHOOK_TOKEN, running_bot
 from bench.load import LoadResult, run_load
 from bench.payloads import Groups, alertmanager_groups
 from bench.report import Row
 from bench.servers import Server, free_port, python_command, serve
-from bot.settings import Settings
 
 NAME = "Alertmanager webhook"
 # The issue's goal: "≥ 0.25 of the bare handler's requests/s on SQLite, with every accepted alert
 # durably stored". PostgreSQL has no target of its own; its row is there to compare.
 TARGETS = {"SQLite": 0.25}
 PATH = "/webhooks/alertmanager"
-WEBHOOK_TOKEN = "bench-webhook-token-0123456789abcdef"
-SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
-BOT_TOKEN = "xoxb-bench-token"
 HEADERS = {"Authorization": f"Bearer {WEBHOOK_TOKEN}", "Content-Type": "application/json"}
 GROUPS, ALERTS_PER_GROUP = 200, 5
 CONCURRENCY, WARMUP_SECONDS, MEASURE_SECONDS = 32, 2.0, 8.0
@@ -79,41 +74,14 @@ async def _bare(workdir: Path, groups: Groups) -> LoadResult:
 
 
 async def _bot(workdir: Path, database_url: str, groups: Groups) -> BotRun:
-    await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)  # the bot's cwd, below
-    port = free_port()  # chosen first: the emulator delivers Slack's events to the bot at this port
-    emulator_command = python_command(
-        "bench.emulator_server",
-        "--signing-secret",
-        SIGNING_SECRET,
-        "--bot-token",
-        BOT_TOKEN,
-        "--bot-endpoint",
-        f"http://127.0.0.1:{port}/slack/events",
-    )
-    async with serve("slack emulator", emulator_command, logs=workdir, ready_line=READY_PATTERN) as emulator:
-        # Each of the bot's settings is given here or removed: a developer's shell must not change what is measured.
-        environment: dict[str, str | None] = {name.upper(): None for name in Settings.model_fields}
-        environment |= {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": emulator.url + "/",
-            "DATABASE_URL": database_url,
-            "WEBHOOK_TOKEN": WEBHOOK_TOKEN,
-            "ANNOUNCE_CHANNEL": "#incidents",
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "LOG_LEVEL": "INFO",  # as shipped: one line per webhook plus the access log is part of the cost
-        }
-        # cwd is the run's own folder, so a developer's ./.env cannot either.
-        command = python_command("bot.cli", "serve")
-        bot_server = serve("bot", command, logs=workdir, env=environment, cwd=workdir, port=port, ready_path="/readyz")
-        async with bot_server as bot:
-            rss_idle = bot.rss_mib()
-            load = await _load(bot, groups)
-            rss_after = bot.rss_mib()
-            # Counted while the bot still runs: every 200 it sent promised the alerts were already committed.
-            stored = await databases.count_rows(database_url, "alerts")
-            errors = bot.count_log_lines(r"\b(ERROR|CRITICAL)\b|Traceback")
+    async with running_bot(workdir, database_url) as running:
+        bot = running.bot
+        rss_idle = bot.rss_mib()
+        load = await _load(bot, groups)
+        rss_after = bot.rss_mib()
+        # Counted while the bot still runs: every 200 it sent promised the alerts were already committed.
+        stored = await databases.count_rows(database_url, "alerts")
+        errors = running.error_log_lines()
     return BotRun(load, stored, rss_idle, rss_after, errors)
 
 

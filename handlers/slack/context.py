@@ -1,26 +1,42 @@
-"""Bolt middleware that hands listeners what they need, by name: `begin`, `gateway`, `config`, `permissions`."""
+"""Bolt middleware that hands listeners what they need, by name: `begin`, `gateway`, `config`, `permissions`,
+`timeline_recorder`."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 from bot.config import OncallConfig
 from bot.permissions import Permissions
 from bot.slack.gateway import SlackGateway
+from bot.timeline.service import Recorder
 from bot.unit_of_work import Begin
 
 
-def provide(
-    begin: Begin, gateway: SlackGateway, config: OncallConfig, permissions: Permissions
-) -> Callable[..., Awaitable[None]]:
-    # Bolt injects middleware arguments by name, so `next` must be called `next`.
-    async def provide_services(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
-        context["begin"] = begin
-        context["gateway"] = gateway
-        context["config"] = config
-        context["permissions"] = permissions
-        await next()
+class ProvideServices(AsyncMiddleware):
+    """Puts the bot's services into every request's context, where listeners ask for them by name."""
 
-    return provide_services
+    def __init__(self, begin: Begin, gateway: SlackGateway, config: OncallConfig, permissions: Permissions) -> None:
+        self.services = {
+            "begin": begin,
+            "gateway": gateway,
+            "config": config,
+            "permissions": permissions,
+            # One per app: it gathers the timeline events that arrive together into one transaction.
+            "timeline_recorder": Recorder(begin),
+        }
+
+    # A class, not a middleware function: bolt builds every injectable argument for each function it
+    # calls, which costs as much as the rest of this middleware. Bolt names the parameter `next`.
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        req.context.update(self.services)
+        return await next()
+
+
+def provide(begin: Begin, gateway: SlackGateway, config: OncallConfig, permissions: Permissions) -> ProvideServices:
+    return ProvideServices(begin, gateway, config, permissions)

@@ -7,7 +7,6 @@ from typing import Any
 from bot import home
 from bot.errors import UserError
 from bot.followups import service as followups
-from bot.timeline import service as timeline
 from bot.timeline.activity import (
     HIGHLIGHT_REACTIONS,
     Activity,
@@ -18,6 +17,7 @@ from bot.timeline.activity import (
     MessagePosted,
     ts_to_datetime,
 )
+from bot.timeline.service import Recorder
 from bot.unit_of_work import Begin
 
 # Reacting with one of these to a message in an incident channel makes it a follow-up.
@@ -84,11 +84,11 @@ def highlight_activity(event: dict[str, Any]) -> Activity | None:
     )
 
 
-async def _record(begin: Begin, body: dict[str, Any], activity: Activity | None) -> None:
+async def _record(recorder: Recorder, body: dict[str, Any], activity: Activity | None) -> None:
     if activity is None:
         return
-    async with begin() as (session, _):
-        await timeline.record(session=session, activity=activity, event_id=body.get("event_id"))
+    # With the other events that arrive meanwhile, in one transaction; returns once it is stored.
+    await recorder.record(activity, body.get("event_id"))
 
 
 def _from_this_bot(event: dict[str, Any], context: dict[str, Any]) -> bool:
@@ -100,19 +100,21 @@ def _from_this_bot(event: dict[str, Any], context: dict[str, Any]) -> bool:
 
 
 async def handle_message_event(
-    event: dict[str, Any], body: dict[str, Any], begin: Begin, context: dict[str, Any]
+    event: dict[str, Any], body: dict[str, Any], timeline_recorder: Recorder, context: dict[str, Any]
 ) -> None:
     # The bot's own posts say what its own timeline entries (status, roles, alerts) already say.
     if _from_this_bot(event, context):
         return
-    await _record(begin, body, message_activity(event))
+    await _record(timeline_recorder, body, message_activity(event))
 
 
-async def handle_highlight_event(event: dict[str, Any], body: dict[str, Any], begin: Begin) -> None:
+async def handle_highlight_event(
+    event: dict[str, Any], body: dict[str, Any], begin: Begin, timeline_recorder: Recorder
+) -> None:
     if event.get("type") == "reaction_added" and event.get("reaction") in FOLLOW_UP_REACTIONS:
         await _follow_up_from_reaction(event, begin)
         return
-    await _record(begin, body, highlight_activity(event))
+    await _record(timeline_recorder, body, highlight_activity(event))
 
 
 async def _follow_up_from_reaction(event: dict[str, Any], begin: Begin) -> None:
@@ -137,9 +139,9 @@ async def handle_app_home_opened_event(event: dict[str, Any], begin: Begin) -> N
 
 
 async def handle_member_joined_event(
-    event: dict[str, Any], body: dict[str, Any], begin: Begin, context: dict[str, Any]
+    event: dict[str, Any], body: dict[str, Any], timeline_recorder: Recorder, context: dict[str, Any]
 ) -> None:
     if event.get("user") == context.get("bot_user_id"):
         return
     at = ts_to_datetime(str(event.get("event_ts") or body.get("event_time") or 0))
-    await _record(begin, body, MemberJoined(event.get("channel", ""), event["user"], at))
+    await _record(timeline_recorder, body, MemberJoined(event.get("channel", ""), event["user"], at))
