@@ -7,9 +7,6 @@ or answered is searched for each secret's value.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
 import pytest
 from aiohttp import ClientSession
 
@@ -20,15 +17,6 @@ from tests.e2e.conftest import SIGNING_SECRET, WEBHOOK_TOKEN, StartBot
 
 WEB_TOKEN = "web-token-secret-0123456789"
 GRAFANA_TOKEN = "grafana-token-secret-42424242"
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 async def test_secrets_never_reach_logs_answers_postmortems_or_pages(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,15 +11,6 @@ from bot.observability import configure_logging
 from bot.settings import LogFormat
 from tests.e2e.alert_payloads import am_alert, am_group
 from tests.e2e.conftest import Workspace
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 async def test_each_log_line_is_json_with_the_callers_request_id(
