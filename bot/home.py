@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.incidents import service as incidents_service
 from bot.incidents.messaging import SEVERITY_EMOJI, STATUS_EMOJI
-from bot.incidents.models import OPEN_STATUSES, RoleName, Status
+from bot.incidents.models import RoleName
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.outbox import Effect, Outbox
 from bot.slack.mrkdwn import channel_link, escape, mention, truncate
@@ -25,7 +26,6 @@ from bot.slo.presentation import slo_list_line, worst_first
 from bot.slo.report import SloReport
 from storage.engine import Database
 from storage.queries import follow_ups as follow_up_queries
-from storage.queries import incidents as incident_queries
 from storage.tables import FollowUp
 
 # How long a burst of tab openings waits to become one publish.
@@ -125,7 +125,4 @@ class HomeRenderer:
 
     @staticmethod
     async def _open_incidents(session: AsyncSession) -> list[IncidentSnapshot]:
-        closed = [status.value for status in Status if status not in OPEN_STATUSES]
-        incidents = await incident_queries.list_incidents_not_in(session, closed)
-        roles = await incident_queries.list_roles_of(session, [i.id for i in incidents if i.id is not None])
-        return [IncidentSnapshot.of(i, [role for role in roles if role.incident_id == i.id]) for i in incidents]
+        return await incidents_service.list_open(session=session)

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import IncidentNotFound
 from bot.incidents.models import OPEN_STATUSES, Status
+from bot.incidents.service import snapshots_of
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.postmortem.render import Format
 from bot.postmortem.service import Postmortems
@@ -22,7 +23,7 @@ from storage.engine import Database
 from storage.queries import incidents as incident_queries
 from storage.queries import timeline as timeline_queries
 from storage.queries import users as user_queries
-from storage.tables import Incident, TimelineEntry
+from storage.tables import TimelineEntry
 
 RECENT = 20
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -53,16 +54,10 @@ class WebViews:
     async def overview(self) -> Overview:
         closed = [status.value for status in Status if status not in OPEN_STATUSES]
         async with self._database.transaction() as session:
-            open_incidents = await incident_queries.list_incidents_not_in(session, closed)
-            recent = await incident_queries.list_recent_in(session, closed, limit=RECENT)
-            ids = [incident.id for incident in [*open_incidents, *recent] if incident.id is not None]
-            roles = await incident_queries.list_roles_of(session, ids)
-            people = await _names(session, [role.user_id for role in roles])
-
-        def snapshot(incident: Incident) -> IncidentSnapshot:
-            return IncidentSnapshot.of(incident, [role for role in roles if role.incident_id == incident.id])
-
-        return Overview([snapshot(i) for i in open_incidents], [snapshot(i) for i in recent], people)
+            open_incidents = await snapshots_of(session, await incident_queries.list_incidents_not_in(session, closed))
+            recent = await snapshots_of(session, await incident_queries.list_recent_in(session, closed, limit=RECENT))
+            people = await _names(session, [user for i in [*open_incidents, *recent] for user in i.roles.values()])
+        return Overview(open_incidents, recent, people)
 
     async def incident(self, number: int) -> tuple[IncidentSnapshot, Sequence[TimelineEntry], dict[str, str]]:
         async with self._database.transaction() as session:

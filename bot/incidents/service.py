@@ -392,9 +392,14 @@ def _service_name(text: str) -> str:
 async def list_open(*, session: AsyncSession) -> list[IncidentSnapshot]:
     """Open incidents, most severe first, then newest."""
     closed = [status for status in Status if status not in OPEN_STATUSES]
-    incidents = await queries.list_incidents_not_in(session, closed)
-    snapshots = [await _snapshot(session, incident) for incident in incidents]
+    snapshots = await snapshots_of(session, await queries.list_incidents_not_in(session, closed))
     return sorted(snapshots, key=lambda snapshot: (snapshot.severity, -snapshot.number))
+
+
+async def snapshots_of(session: AsyncSession, incidents: Sequence[Incident]) -> list[IncidentSnapshot]:
+    """Snapshots of several incidents, their roles read in one query."""
+    roles = await queries.list_roles_of(session, [incident.id for incident in incidents if incident.id is not None])
+    return [IncidentSnapshot.of(i, [role for role in roles if role.incident_id == i.id]) for i in incidents]
 
 
 async def recent_timeline(
