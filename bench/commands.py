@@ -10,8 +10,6 @@ on each database, three incidents declared first so that the list has something 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from bench import databases, slack_acks
@@ -31,12 +29,8 @@ REQUESTS = 256
 
 
 async def run(workdir: Path, say: Say) -> list[Row]:
-    backends: list[Callable[[], AbstractAsyncContextManager[databases.Backend]]] = [
-        lambda: databases.sqlite(workdir / "sqlite"),
-        databases.postgres,
-    ]
     rows = []
-    for backend_context in backends:
+    for backend_context in databases.each(workdir):
         async with backend_context() as backend:
             if backend.url is None:
                 say(f"bot on {backend.name}: {backend.skipped}")

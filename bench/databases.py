@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,11 @@ async def postgres() -> AsyncIterator[Backend]:
     finally:
         # FORCE: a target killed mid-run may leave its connections behind for a moment.
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def each(workdir: Path) -> list[Callable[[], AbstractAsyncContextManager[Backend]]]:
+    """The databases every benchmark runs on, in order: a fresh SQLite file, then PostgreSQL if reachable."""
+    return [lambda: sqlite(workdir / "sqlite"), postgres]
 
 
 async def count_rows(url: str, table: str) -> int:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,12 +64,8 @@ async def run(workdir: Path, say: Say) -> list[Row]:
         f"{storm.alerts:,} alerts in {STORM_SECONDS:.0f} s: {storm.groups} groups ({storm.critical_groups} critical), "
         f"{len(storm.notifications)} notifications"
     )
-    backends: list[Callable[[], AbstractAsyncContextManager[databases.Backend]]] = [
-        lambda: databases.sqlite(workdir / "sqlite"),
-        databases.postgres,
-    ]
     rows = []
-    for backend_context in backends:
+    for backend_context in databases.each(workdir):
         async with backend_context() as backend:
             if backend.url is None:
                 say(f"bot on {backend.name}: {backend.skipped}")

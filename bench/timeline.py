@@ -8,8 +8,6 @@ distinct events acknowledged. Bare bolt acks the same kind of envelopes, and sto
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from bench import databases, slack_acks
@@ -28,12 +26,8 @@ EVENTS_PER_ROUND, BASELINE_EVENTS = 25_000, 4_000
 
 
 async def run(workdir: Path, say: Say) -> list[Row]:
-    backends: list[Callable[[], AbstractAsyncContextManager[databases.Backend]]] = [
-        lambda: databases.sqlite(workdir / "sqlite"),
-        databases.postgres,
-    ]
     rows = []
-    for backend_context in backends:
+    for backend_context in databases.each(workdir):
         async with backend_context() as backend:
             if backend.url is None:
                 say(f"bot on {backend.name}: {backend.skipped}")

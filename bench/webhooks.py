@@ -9,7 +9,6 @@ after each run its `alerts` table must hold every distinct alert sent.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,12 +44,8 @@ class BotRun:
 async def run(workdir: Path, say: Say) -> list[Row]:
     groups = alertmanager_groups(GROUPS, ALERTS_PER_GROUP)
     say(f"{len(groups.bodies)} groups of {ALERTS_PER_GROUP} alerts, {groups.critical_groups} of them critical")
-    backends: list[Callable[[], AbstractAsyncContextManager[databases.Backend]]] = [
-        lambda: databases.sqlite(workdir / "sqlite"),
-        databases.postgres,
-    ]
     rows = []
-    for backend_context in backends:
+    for backend_context in databases.each(workdir):
         async with backend_context() as backend:
             if backend.url is None:
                 say(f"bot on {backend.name}: {backend.skipped}")
