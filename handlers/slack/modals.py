@@ -12,18 +12,28 @@ DECLARE_CALLBACK = "declare_incident"
 TITLE_BLOCK, SEVERITY_BLOCK, SUMMARY_BLOCK = "title", "severity", "summary"
 
 
+def _modal(callback: str, *, title: str, submit: str, metadata: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
 def declare_view(*, channel_id: str | None) -> dict[str, Any]:
     severities = [
         {"text": {"type": "plain_text", "text": severity.value}, "value": severity.value} for severity in Severity
     ]
-    return {
-        "type": "modal",
-        "callback_id": DECLARE_CALLBACK,
-        "private_metadata": json.dumps({"channel_id": channel_id}),
-        "title": {"type": "plain_text", "text": "Declare an incident"},
-        "submit": {"type": "plain_text", "text": "Declare"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+    return _modal(
+        DECLARE_CALLBACK,
+        title="Declare an incident",
+        submit="Declare",
+        metadata=json.dumps({"channel_id": channel_id}),
+        blocks=[
             {
                 "type": "input",
                 "block_id": TITLE_BLOCK,
@@ -59,7 +69,7 @@ def declare_view(*, channel_id: str | None) -> dict[str, Any]:
                 },
             },
         ],
-    }
+    )
 
 
 def submitted_declaration(view: dict[str, Any]) -> tuple[str, Severity, str]:
@@ -93,14 +103,12 @@ def update_view(incident: IncidentSnapshot) -> dict[str, Any]:
     status_element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": statuses}
     if current_status is not None:
         status_element["initial_option"] = current_status
-    return {
-        "type": "modal",
-        "callback_id": UPDATE_CALLBACK,
-        "private_metadata": json.dumps({"incident": incident.number}),
-        "title": {"type": "plain_text", "text": f"Update {incident.ref}"},
-        "submit": {"type": "plain_text", "text": "Update"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+    return _modal(
+        UPDATE_CALLBACK,
+        title=f"Update {incident.ref}",
+        submit="Update",
+        metadata=json.dumps({"incident": incident.number}),
+        blocks=[
             {
                 "type": "input",
                 "block_id": STATUS_BLOCK,
@@ -126,7 +134,7 @@ def update_view(incident: IncidentSnapshot) -> dict[str, Any]:
                 "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000},
             },
         ],
-    }
+    )
 
 
 def submitted_update(view: dict[str, Any]) -> tuple[int, Status | None, Severity | None, str]:
@@ -161,15 +169,13 @@ def add_to_timeline_view(incidents: list[IncidentSnapshot], *, source: dict[str,
         }
         for incident in incidents[:MAX_OPTIONS]
     ]
-    return {
-        "type": "modal",
-        "callback_id": ADD_TO_TIMELINE_CALLBACK,
-        # Slack keeps private_metadata to 3,000 characters: the message text is cut to fit.
-        "private_metadata": json.dumps({**source, "text": (source.get("text") or "")[:2500]}),
-        "title": {"type": "plain_text", "text": "Add to incident timeline"},
-        "submit": {"type": "plain_text", "text": "Add"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+    # Slack keeps private_metadata to 3,000 characters: the message text is cut to fit.
+    return _modal(
+        ADD_TO_TIMELINE_CALLBACK,
+        title="Add to incident timeline",
+        submit="Add",
+        metadata=json.dumps({**source, "text": (source.get("text") or "")[:2500]}),
+        blocks=[
             {
                 "type": "input",
                 "block_id": INCIDENT_BLOCK,
@@ -177,7 +183,7 @@ def add_to_timeline_view(incidents: list[IncidentSnapshot], *, source: dict[str,
                 "element": {"type": "static_select", "action_id": "value", "options": options},
             }
         ],
-    }
+    )
 
 
 def _incident_label(incident: IncidentSnapshot) -> str:
