@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.emulator import SlackEmulator
-from tests.peers.alertmanager import free_port
+from tests.peers.process import free_port
 
 
 async def doctor(env: dict[str, str]) -> tuple[int, str, str]:

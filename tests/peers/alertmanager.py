@@ -10,11 +10,7 @@ thinks its notifications succeeded.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
-import socket
-import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,34 +20,17 @@ import aiohttp
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.peers.process import PeerProcess, free_port, stop
+
 BINARY = Path("/usr/bin/prometheus-alertmanager")
 READY_WITHIN = 20.0
-STOP_WITHIN = 5.0
-LOG_TAIL_LINES = 40
 RECEIVER = "oncall-bot"
 
 
-class AlertmanagerPeer:
+class AlertmanagerPeer(PeerProcess):
     """One running Alertmanager: its API, its metrics, and its log for failure messages."""
 
-    def __init__(
-        self, base_url: str, session: aiohttp.ClientSession, process: asyncio.subprocess.Process, log_path: Path
-    ) -> None:
-        self._base_url = base_url
-        self._session = session
-        self.process = process
-        self.log_path = log_path
-
-    @property
-    def base_url(self) -> str:
-        return self._base_url
-
-    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
+    name = "prometheus-alertmanager"
 
     async def post_alerts(self, alerts: list[dict[str, Any]]) -> None:
         """Send alerts the way Prometheus does; `endsAt` in the past resolves an alert."""
@@ -93,26 +72,6 @@ class AlertmanagerPeer:
                     found = True
         return total, found
 
-    async def _wait_ready(self, within: float) -> None:
-        deadline = time.monotonic() + within
-        ready_url = f"{self._base_url}/-/ready"
-        while True:
-            if self.process.returncode is not None:
-                raise RuntimeError(
-                    f"prometheus-alertmanager exited with code {self.process.returncode} before it was ready; "
-                    f"log {self.log_path}:\n{self.log_tail()}"
-                )
-            with contextlib.suppress(aiohttp.ClientError, OSError, TimeoutError):
-                async with self._session.get(ready_url, timeout=aiohttp.ClientTimeout(total=1)) as response:
-                    if response.status == 200:
-                        return
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"prometheus-alertmanager was not ready at {ready_url} after {within:.0f}s; "
-                    f"log {self.log_path}:\n{self.log_tail()}"
-                )
-            await asyncio.sleep(0.1)
-
 
 def write_config(
     path: Path,
@@ -139,27 +98,6 @@ def write_config(
         "receivers": [{"name": RECEIVER, "webhook_configs": [webhook]}],
     }
     path.write_text(yaml.safe_dump(config, sort_keys=False))
-
-
-def free_port() -> int:
-    # Alertmanager cannot listen on port 0 and report back, so borrow a port the kernel says is free.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        process.send_signal(signal.SIGTERM)
-    try:
-        await asyncio.wait_for(process.wait(), STOP_WITHIN)
-    except TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        await process.wait()
 
 
 @asynccontextmanager
@@ -212,4 +150,4 @@ async def running_alertmanager(
                 await peer._wait_ready(READY_WITHIN)
                 yield peer
         finally:
-            await _stop(process)
+            await stop(process)

@@ -10,10 +10,7 @@ a test generates and then measures.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,36 +20,17 @@ import aiohttp
 import yaml
 
 from tests.helpers import eventually
-from tests.peers.alertmanager import free_port
+from tests.peers.process import PeerProcess, free_port, stop
 
 BINARY = Path("/usr/bin/prometheus")
 JOB = "prometheus"
 READY_WITHIN = 20.0
-STOP_WITHIN = 5.0
-LOG_TAIL_LINES = 40
 
 
-class PrometheusPeer:
+class PrometheusPeer(PeerProcess):
     """One running Prometheus: its query API, a way to make traffic to it, and its log for failure messages."""
 
-    def __init__(
-        self, base_url: str, session: aiohttp.ClientSession, process: asyncio.subprocess.Process, log_path: Path
-    ) -> None:
-        self._base_url = base_url
-        self._session = session
-        self.process = process
-        self.log_path = log_path
-
-    @property
-    def base_url(self) -> str:
-        return self._base_url
-
-    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
+    name = "prometheus"
 
     async def get(self, path: str, **params: str) -> int:
         """Request `path` (traffic that Prometheus counts in its own metrics); return the HTTP status."""
@@ -100,26 +78,6 @@ class PrometheusPeer:
         # One target's scrapes are appended in order: a later sample means all earlier ones are in.
         await self.wait_for_value(f'timestamp(up{{job="{JOB}"}})', above=at, within=within)
 
-    async def _wait_ready(self, within: float) -> None:
-        deadline = time.monotonic() + within
-        ready_url = f"{self._base_url}/-/ready"
-        while True:
-            if self.process.returncode is not None:
-                raise RuntimeError(
-                    f"prometheus exited with code {self.process.returncode} before it was ready; "
-                    f"log {self.log_path}:\n{self.log_tail()}"
-                )
-            with contextlib.suppress(aiohttp.ClientError, OSError, TimeoutError):
-                async with self._session.get(ready_url, timeout=aiohttp.ClientTimeout(total=1)) as response:
-                    if response.status == 200:
-                        return
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"prometheus was not ready at {ready_url} after {within:.0f}s; "
-                    f"log {self.log_path}:\n{self.log_tail()}"
-                )
-            await asyncio.sleep(0.1)
-
 
 def write_config(path: Path, address: str, *, scrape_interval: str) -> None:
     # The timeout must not exceed the interval, and Prometheus' default (10s) would at 1s.
@@ -129,19 +87,6 @@ def write_config(path: Path, address: str, *, scrape_interval: str) -> None:
         "scrape_configs": [{"job_name": JOB, "static_configs": [{"targets": [address]}]}],
     }
     path.write_text(yaml.safe_dump(config, sort_keys=False))
-
-
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        process.send_signal(signal.SIGTERM)
-    try:
-        await asyncio.wait_for(process.wait(), STOP_WITHIN)
-    except TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        await process.wait()
 
 
 @asynccontextmanager
@@ -175,4 +120,4 @@ async def running_prometheus(tmp_path: Path, *, scrape_interval: str = "1s") -> 
                 await peer._wait_ready(READY_WITHIN)
                 yield peer
         finally:
-            await _stop(process)
+            await stop(process)

@@ -18,7 +18,7 @@ import pytest_asyncio
 
 from bot.slo.models import NoData, SloDefinition
 from bot.slo.prometheus import PrometheusSli
-from tests.peers.alertmanager import free_port
+from tests.peers.process import free_port
 from tests.peers.prometheus import PrometheusPeer, running_prometheus
 
 # One Prometheus for the module: its scrape manager waits about 5 s before the first scrape.

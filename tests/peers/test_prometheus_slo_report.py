@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from tests.peers.alertmanager import free_port
+from tests.peers.process import free_port
 from tests.peers.prometheus import PrometheusPeer, running_prometheus
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
