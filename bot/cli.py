@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,7 +31,8 @@ def _serve(settings: Settings) -> int:
     # Everything imported so far lives as long as the process: keep the collector from rescanning it
     # on every full collection (a 10,000-message postmortem otherwise pays for it several times).
     gc.freeze()
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    access_log = logging.getLogger("aiohttp.access") if settings.access_log else None
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=access_log)
     return 0
 
 

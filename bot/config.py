@@ -110,6 +110,9 @@ class AlertsConfig(Strict):
 
 class StormConfig(Strict):
     max_new_incidents_per_minute: int = Field(default=5, ge=1)
+    # Slack takes about one message per second per channel; past this many group messages in a minute,
+    # an alerts channel gets one message listing the further groups (bot/alerts/rollup.py).
+    max_alert_posts_per_minute: int = Field(default=10, ge=1)
 
 
 class PagerDutyConfig(Strict):

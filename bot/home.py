@@ -116,7 +116,7 @@ class HomeRenderer:
         self._zone = zone
 
     async def view(self, user: str, *, now: datetime) -> dict[str, Any]:
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             incidents = await self._open_incidents(session)
             follow_ups = await follow_up_queries.list_open_owned_by(session, user)
             slos = await latest_reports(session, self._definitions, now=now)

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=0, le=65535)
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.CONSOLE
+    # Off by default: the bot logs what each request did, and at alert-storm rates one more formatted
+    # line per request costs the webhook and the slash-command ack more than anything else they do.
+    access_log: bool = False
 
     @field_validator("slack_api_url")
     @classmethod

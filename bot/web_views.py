@@ -53,14 +53,14 @@ class WebViews:
 
     async def overview(self) -> Overview:
         closed = [status.value for status in Status if status not in OPEN_STATUSES]
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             open_incidents = await snapshots_of(session, await incident_queries.list_incidents_not_in(session, closed))
             recent = await snapshots_of(session, await incident_queries.list_recent_in(session, closed, limit=RECENT))
             people = await _names(session, [user for i in [*open_incidents, *recent] for user in i.roles.values()])
         return Overview(open_incidents, recent, people)
 
     async def incident(self, number: int) -> tuple[IncidentSnapshot, Sequence[TimelineEntry], dict[str, str]]:
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             incident = await incident_queries.get_incident(session, number)
             if incident is None:
                 raise IncidentNotFound(f"There is no incident INC-{number}.")
@@ -74,13 +74,13 @@ class WebViews:
         return await self._postmortems.render(number, Format.HTML)
 
     async def slos(self, now: datetime) -> list[SloReport]:
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             return await latest_reports(session, self._definitions, now=now)
 
     async def slo_chart(self, now: datetime) -> bytes:
         from bot.slo.chart import render_budget_chart  # matplotlib only once a chart is asked for
 
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             series = [await budget_series(session, definition, until=now) for definition in self._definitions]
         longest = max((definition.window for definition in self._definitions), default=None)
         start = now - longest if longest is not None else now

@@ -1,4 +1,4 @@
-"""The async engine and sessions; SQLite gets WAL and write transactions that wait their turn."""
+"""The async engine and sessions; SQLite gets WAL, write transactions that wait their turn and reads that don't."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ def is_unreachable(exc: BaseException) -> bool:
     return False
 
 
+_READING = "oncall_reading"
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -46,7 +49,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(connection: Any) -> None:
         # A deferred transaction that reads and then writes can fail with SQLITE_BUSY at once,
         # ignoring busy_timeout; taking the write lock up front makes writers queue instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads never write, and under WAL they see a snapshot beside the writer: no lock to take.
+        reading = connection.get_execution_options().get(_READING, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -61,6 +66,9 @@ class Database:
         if is_sqlite(url):
             _configure_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._readers = async_sessionmaker(
+            self.engine.execution_options(**{_READING: True}), class_=AsyncSession, expire_on_commit=False
+        )
         # SQLite runs one write transaction at a time anyway; queueing for it here is first come,
         # first served, where SQLite's own busy handler polls with growing sleeps and can starve a
         # request past its sender's timeout in a burst (seen with 300 concurrent Alertmanager posts).
@@ -78,6 +86,16 @@ class Database:
                 yield session
             return
         async with self._sqlite_turn, self._sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that only reads: on SQLite it runs beside the writer instead of waiting its turn.
+
+        It sees the database as of its first query. Writing in it fails on SQLite (SQLITE_BUSY) whenever
+        another transaction is writing, so anything that may write uses `transaction()`.
+        """
+        async with self._readers() as session, session.begin():
             yield session
 
     async def ping(self, *, within: float = 2.0) -> None:

@@ -122,7 +122,11 @@ class AlertGroup(SQLModel, table=True):
     """Alerts that belong together: one Alertmanager group, or the same configured group labels."""
 
     __tablename__ = "alert_groups"
-    __table_args__ = (UniqueConstraint("source", "group_key", name="uq_alert_group"),)
+    __table_args__ = (
+        UniqueConstraint("source", "group_key", name="uq_alert_group"),
+        # Storm control counts a channel's own group messages of the last minute.
+        Index("ix_alert_groups_channel_posted", "channel", "posted_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     source: str
@@ -133,8 +137,28 @@ class AlertGroup(SQLModel, table=True):
     channel: str  # where alerts that open no incident are posted
     message_channel_id: str | None = None
     message_ts: str | None = None
+    # When its own message was asked for (the outbox posts it moments later): storm control counts these
+    # per channel, and a group that has one keeps it through a storm.
+    posted_at: datetime | None = _utc()
+    # Set instead of `posted_at` when the group arrived in a storm: it is a line in that rollup's message.
+    rollup_id: int | None = Field(default=None, foreign_key="alert_rollups.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AlertRollup(SQLModel, table=True):
+    """One message in an alerts channel listing the alert groups a storm would have posted one by one."""
+
+    __tablename__ = "alert_rollups"
+    # Ingestion looks up the channel's rollup that groups joined lately.
+    __table_args__ = (Index("ix_alert_rollups_channel_joined", "channel", "last_joined_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str  # as configured (a name or an id), like AlertGroup.channel
+    message_channel_id: str | None = None
+    message_ts: str | None = None
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_joined_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Alert(SQLModel, table=True):

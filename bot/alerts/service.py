@@ -14,7 +14,7 @@ from enum import Enum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.alerts import messaging
+from bot.alerts import messaging, rollup
 from bot.alerts.models import AlertIn, AlertStatus
 from bot.alerts.routing import Decision, Router
 from bot.config import OncallConfig
@@ -22,6 +22,7 @@ from bot.incidents import service as incidents
 from bot.incidents.models import IncidentRef, Severity, Status
 from bot.incidents.service import AlertOpening, Target
 from bot.outbox import Effect, Outbox, alert_group_lane, incident_lane
+from bot.outbox.outbox import alert_rollup_lane
 from bot.unit_of_work import Begin
 from storage.queries import alerts as queries
 from storage.queries import incidents as incident_queries
@@ -184,7 +185,7 @@ class AlertIngestion:
         if incident is None:
             alert.incident_id = None
             queries.add(session, alert)
-            await self._sync_group(session, outbox, group)
+            await self._show_group(session, outbox, group)
             return
         assert incident.id is not None
         alert.incident_id = incident.id
@@ -207,8 +208,8 @@ class AlertIngestion:
             delivery.bookmarked.add(runbook)
             title = alert.labels.get("alertname") or alert.summary
             outbox.add(Effect.ADD_BOOKMARK, incident_id=incident.id, title=f"Runbook: {title}", link=alert.runbook_url)
-        if group.message_ts is not None:
-            await self._sync_group(session, outbox, group)  # its message points at the incident now
+        if rollup.is_placed(group):
+            await self._show_group(session, outbox, group)  # its message or rollup line points at the incident now
 
     async def _resolved(
         self, session: AsyncSession, outbox: Outbox, alert: Alert, group: AlertGroup, delivery: _Delivery
@@ -223,8 +224,8 @@ class AlertIngestion:
             )
             if Status(incident.status).is_open:
                 delivery.resolved_in.add(incident.id)
-        if group.message_ts is not None or incident is None:
-            await self._sync_group(session, outbox, group)
+        if rollup.is_placed(group) or incident is None:
+            await self._show_group(session, outbox, group)
 
     async def _incident(self, session: AsyncSession, incident_id: int, delivery: _Delivery) -> Incident | None:
         """The incident, locked against a concurrent slash command; read once per delivery."""
@@ -272,15 +273,31 @@ class AlertIngestion:
         assert incident is not None
         return incident
 
-    async def _sync_group(self, session: AsyncSession, outbox: Outbox, group: AlertGroup) -> None:
+    async def _show_group(self, session: AsyncSession, outbox: Outbox, group: AlertGroup) -> None:
+        """Bring the group up to date in its channel: its own message, or its line in a storm rollup."""
         assert group.id is not None
-        group.updated_at = utcnow()
+        now = utcnow()
+        if not rollup.is_placed(group):
+            limit = self._config.storm.max_alert_posts_per_minute
+            await rollup.place(session=session, group=group, limit=limit, since=now - STORM_WINDOW, now=now)
+        group.updated_at = now
+        if group.rollup_id is not None:
+            await outbox.sync(
+                Effect.SYNC_ALERT_ROLLUP,
+                incident_id=None,
+                lane=alert_rollup_lane(group.rollup_id),
+                delay=rollup.ROLLUP_SYNC_DELAY_SECONDS,
+                rollup_id=group.rollup_id,
+                channel=group.channel,  # the outbox paces each channel's calls
+            )
+            return
         await outbox.sync(
             Effect.SYNC_ALERT_GROUP,
             incident_id=None,
             lane=alert_group_lane(group.id),
             delay=SYNC_DELAY_SECONDS,
             group_id=group.id,
+            channel=group.channel,  # the outbox paces each channel's calls
         )
 
     async def _maybe_all_resolved(self, session: AsyncSession, outbox: Outbox, incident_id: int) -> None:

@@ -59,6 +59,8 @@ class EffectRunner:
     async def perform(self, entry: OutboxEntry, incident: IncidentSnapshot | None) -> Updates:
         if entry.kind == Effect.SYNC_ALERT_GROUP:
             return await self._sync_alert_group(entry)
+        if entry.kind == Effect.SYNC_ALERT_ROLLUP:
+            return await self._sync_alert_rollup(entry)
         if entry.kind == Effect.MESSAGE:
             return await self._message(entry)
         if entry.kind == Effect.UPLOAD_SLO_CHART:
@@ -79,6 +81,12 @@ class EffectRunner:
             if group is not None:
                 for name, value in updates.items():
                     setattr(group, name, value)
+            return
+        if entry.kind == Effect.SYNC_ALERT_ROLLUP:
+            rollup = await alert_queries.get_rollup(session, int(entry.payload["rollup_id"]))
+            if rollup is not None:
+                for name, value in updates.items():
+                    setattr(rollup, name, value)
             return
         if entry.kind in (Effect.UPLOAD_SLO_CHART, Effect.POST_SLO_DIGEST):
             run = await slo_queries.get_digest_run(session, int(entry.payload["run_id"]))
@@ -233,7 +241,7 @@ class EffectRunner:
 
     async def _sync_alerts(self, entry: OutboxEntry, incident: IncidentSnapshot) -> Updates:
         """Post the incident's alert list, or redraw it with every alert as it is now."""
-        async with self._reader().transaction() as session:
+        async with self._reader().reading() as session:
             alerts = await alert_queries.list_incident_alerts(session, incident.number)
         text, blocks = alert_messaging.incident_alerts(incident.number, alerts)
         channel = self._channel(entry, incident)
@@ -244,7 +252,7 @@ class EffectRunner:
 
     async def _sync_alert_group(self, entry: OutboxEntry) -> Updates:
         """Post an alert group that opened no incident in its alerts channel, or redraw that post."""
-        async with self._reader().transaction() as session:
+        async with self._reader().reading() as session:
             group = await alert_queries.get_group_by_id(session, int(entry.payload["group_id"]))
             if group is None:
                 raise SlackRejected(entry.kind, "the alert group of this entry no longer exists")
@@ -254,6 +262,26 @@ class EffectRunner:
             await self.gateway.update_message(group.message_channel_id, group.message_ts, text=text, blocks=blocks)
             return {}
         channel = await self.gateway.resolve_channel(group.channel)
+        ts = await self._post_once(entry, channel, text=text, blocks=blocks)
+        return {"message_channel_id": channel, "message_ts": ts}
+
+    async def _sync_alert_rollup(self, entry: OutboxEntry) -> Updates:
+        """Post a storm's rollup in its alerts channel, or redraw it with every group as it is now."""
+        rollup_id = int(entry.payload["rollup_id"])
+        async with self._reader().transaction() as session:
+            rollup = await alert_queries.get_rollup(session, rollup_id)
+            if rollup is None:
+                raise SlackRejected(entry.kind, "the alert rollup of this entry no longer exists")
+            groups = await alert_queries.list_rollup_groups(session, rollup_id)
+            alerts = await alert_queries.list_rollup_alerts(session, rollup_id)
+            incident_ids = {group.incident_id for group in groups if group.incident_id is not None}
+            incidents = await alert_queries.list_incidents(session, incident_ids)
+        lines = alert_messaging.rolled_groups(groups, alerts, incidents)
+        text, blocks = alert_messaging.rollup_message(lines, since=rollup.started_at)
+        if rollup.message_ts is not None and rollup.message_channel_id is not None:
+            await self.gateway.update_message(rollup.message_channel_id, rollup.message_ts, text=text, blocks=blocks)
+            return {}
+        channel = await self.gateway.resolve_channel(rollup.channel)
         ts = await self._post_once(entry, channel, text=text, blocks=blocks)
         return {"message_channel_id": channel, "message_ts": ts}
 

@@ -28,6 +28,7 @@ class Effect(StrEnum):
     POST = "post"
     SYNC_ALERTS = "sync_alerts"
     SYNC_ALERT_GROUP = "sync_alert_group"
+    SYNC_ALERT_ROLLUP = "sync_alert_rollup"  # an alerts channel's one message for the groups of a storm
     ADD_BOOKMARK = "add_bookmark"
     UPLOAD_POSTMORTEM = "upload_postmortem"
     MESSAGE = "message"  # to a named channel or, by user id, a direct message: not about one incident
@@ -42,6 +43,10 @@ def incident_lane(incident_id: int) -> str:
 
 def alert_group_lane(group_id: int) -> str:
     return f"alert_group:{group_id}"
+
+
+def alert_rollup_lane(rollup_id: int) -> str:
+    return f"alert_rollup:{rollup_id}"
 
 
 class Outbox:

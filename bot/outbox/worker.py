@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import log_context
 from bot.errors import SlackRejected, SlackRetryable
 from bot.incidents.snapshot import IncidentSnapshot
+from bot.outbox.pacing import CHAT_UPDATE, Pacer, budgets_of
 from storage.engine import Database, is_unreachable
 from storage.queries import incidents as incident_queries
 from storage.queries import outbox as queries
@@ -101,6 +102,7 @@ class OutboxWorker:
         concurrency: int = 8,
         poll_seconds: float = 2.0,
         clock: Callable[[], datetime] = utcnow,
+        pacer: Pacer | None = None,
     ) -> None:
         self._database = database
         self._perform = perform
@@ -109,6 +111,7 @@ class OutboxWorker:
         self._concurrency = concurrency
         self._poll_seconds = poll_seconds
         self._clock = clock
+        self._pacer = pacer or Pacer()
         self._wakeup = asyncio.Event()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._busy_lanes: set[str] = set()
@@ -142,7 +145,7 @@ class OutboxWorker:
     async def _idle_seconds(self) -> float:
         """Sleep until the next retry is due, but poll at least every few seconds (other writers)."""
         try:
-            async with self._database.transaction() as session:
+            async with self._database.reading() as session:
                 next_due = await queries.next_due_at(session, self._clock())
         except Exception:
             return self._poll_seconds
@@ -174,19 +177,34 @@ class OutboxWorker:
         room = self._concurrency - len(self._in_flight)
         if room <= 0:
             return 0
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             due = await queries.list_due(session, self._clock(), limit=room + len(self._busy_lanes))
-        started = 0
+        started, deferred = 0, []
         for entry in due:
             assert entry.id is not None
             busy_key = entry.lane or f"entry:{entry.id}"
             if entry.id in self._in_flight or busy_key in self._busy_lanes or started >= room:
                 continue
+            wait = self._pacer.reserve(budgets_of(entry))
+            if wait > 0:
+                deferred.append((entry, wait))
+                continue
             self._busy_lanes.add(busy_key)
             task = asyncio.create_task(self._run_entry(entry, busy_key))
             self._in_flight[entry.id] = task
             started += 1
+        if deferred:
+            await self._defer(deferred)
         return started
+
+    async def _defer(self, deferred: list[tuple[OutboxEntry, float]]) -> None:
+        now = self._clock()
+        async with self._database.transaction() as session:
+            for entry, wait in deferred:
+                assert entry.id is not None
+                until = now + timedelta(seconds=wait)
+                await queries.defer(session, entry.id, attempts=entry.attempts, until=until, now=now)
+        log.debug("outbox.paced entries=%d", len(deferred))
 
     async def _run_entry(self, entry: OutboxEntry, busy_key: str) -> None:
         assert entry.id is not None
@@ -220,6 +238,8 @@ class OutboxWorker:
                 log.error("outbox.dead kind=%s entry=%s error=%s", entry.kind, entry.id, error)
                 return
             delay = max(exc.retry_after or 0.0, backoff(entry.attempts))
+            if exc.error == "ratelimited":
+                self._hold_off(entry, exc.method, exc.retry_after or delay)
             await self._record_failure(entry, str(exc), retry_in=delay)
             log.warning(
                 "outbox.retry kind=%s entry=%s attempt=%d in=%.1fs error=%s",
@@ -248,6 +268,14 @@ class OutboxWorker:
             entry.attempts + 1,
             (time.monotonic() - started) * 1000,
         )
+
+    def _hold_off(self, entry: OutboxEntry, method: str, seconds: float) -> None:
+        """Slack refused for its rate limit: the other entries spending that budget wait as well."""
+        budgets = budgets_of(entry)
+        if method == CHAT_UPDATE and CHAT_UPDATE in budgets:
+            self._pacer.hold_off(CHAT_UPDATE, seconds)
+        elif budgets and budgets[0] != CHAT_UPDATE:
+            self._pacer.hold_off(budgets[0], seconds)
 
     async def _current(self, entry: OutboxEntry) -> tuple[OutboxEntry, IncidentSnapshot | None] | None:
         """Claim the entry as stored now, with its incident; None if it is done or someone else has it.
@@ -327,7 +355,7 @@ class OutboxWorker:
     async def wait_until_idle(self) -> None:
         """Wait until every entry is done or dead; callers bound it with asyncio.timeout."""
         while True:
-            async with self._database.transaction() as session:
+            async with self._database.reading() as session:
                 pending = (await queries.count_by_state(session)).get(queries.PENDING, 0)
             if not pending and not self._in_flight:
                 return

@@ -101,7 +101,7 @@ class Postmortems:
 
     async def _names(self, user_ids: Iterable[str]) -> dict[str, str]:
         wanted = set(user_ids)
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             known = await user_queries.names(session, wanted, fetched_since=utcnow() - NAME_CACHE_TTL)
         missing = sorted(wanted - set(known))
         if not missing or self._gateway is None:
@@ -119,7 +119,7 @@ class Postmortems:
         return {**known, **fetched}
 
     async def document(self, number: int) -> document.Postmortem:
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             incident = await incident_queries.get_incident(session, number)
             if incident is None:
                 raise IncidentNotFound(f"There is no incident {IncidentRef(number)}.")

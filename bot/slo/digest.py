@@ -90,14 +90,14 @@ class DigestRenderer:
         self._zone = zone
 
     async def run(self, run_id: int) -> SloDigestRun | None:
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             return await queries.get_digest_run(session, run_id)
 
     async def chart(self, run: SloDigestRun) -> bytes:
         from bot.slo.chart import render_budget_chart  # matplotlib costs tens of MB: only once a digest is sent
 
         longest = max((d.window for d in self._definitions), default=WEEK)
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             series = [await budget_series(session, d, until=run.end) for d in self._definitions]
         # Drawing takes a few hundred milliseconds of CPU: off the event loop, so Slack's 3 s acks keep flowing.
         return await asyncio.to_thread(
@@ -110,7 +110,7 @@ class DigestRenderer:
         )
 
     async def compose(self, start: datetime, end: datetime) -> Digest:
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             reports = await latest_reports(session, self._definitions, now=end, at_or_before=end)
             earlier = await latest_reports(session, self._definitions, now=end, at_or_before=end - WEEK)
             incidents = await queries.incidents_overlapping(

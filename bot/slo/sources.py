@@ -30,7 +30,7 @@ class EventsSli:
 
     async def measure(self, windows: Mapping[str, timedelta], *, at: datetime) -> dict[str, Measurement]:
         measured = {}
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             for name, length in windows.items():
                 good, total = await queries.sum_events(session, self._name, after=at - length, until=at)
                 measured[name] = Measurement(good=good, total=total)
@@ -67,7 +67,7 @@ class IncidentsSli:
 
     async def measure(self, windows: Mapping[str, timedelta], *, at: datetime) -> dict[str, Measurement]:
         longest = max(windows.values())
-        async with self._database.transaction() as session:
+        async with self._database.reading() as session:
             incidents = await queries.incidents_overlapping(
                 session, [self._service], start=at - longest, end=at, severities=self._severities
             )

@@ -154,7 +154,7 @@ async def handle_add_to_timeline_shortcut(
         author=message.get("user"),
         text=str(message.get("text", "")),
     )
-    async with begin() as (session, _):
+    async with begin.reading() as session:
         present = await elsewhere.already_on(session, source)
         open_incidents = await incidents.list_open(session=session)
     if present is not None:

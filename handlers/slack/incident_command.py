@@ -78,7 +78,7 @@ async def _declare(
 async def _update(
     parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
 ) -> Reply:
-    async with begin() as (session, _):
+    async with begin.reading() as session:
         incident = await incidents.snapshot_of(session, _target(parsed, command))
     try:
         await gateway.open_view(command["trigger_id"], modals.update_view(incident))
@@ -201,7 +201,7 @@ def _field(field: str) -> Run:
 async def _list(
     parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
 ) -> Reply:
-    async with begin() as (session, _):
+    async with begin.reading() as session:
         open_incidents = await incidents.list_open(session=session)
     return render("slack/list.txt.j2", incidents=open_incidents)
 
@@ -209,7 +209,7 @@ async def _list(
 async def _timeline(
     parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
 ) -> Reply:
-    async with begin() as (session, _):
+    async with begin.reading() as session:
         incident, entries, total = await incidents.recent_timeline(session=session, target=_target(parsed, command))
     return render("slack/timeline.txt.j2", incident=incident, entries=entries, total=total)
 
@@ -254,7 +254,7 @@ async def _followup(
             )
         return f"Follow-up #{item.number} added to {incident.ref}."
     if action.lower() == "list":
-        async with begin() as (session, _):
+        async with begin.reading() as session:
             incident, items = await followups.list_for(session=session, target=target)
         return render("slack/follow_ups.txt.j2", incident=incident, follow_ups=items)
     if action.lower() == "done":

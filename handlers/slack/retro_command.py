@@ -69,7 +69,7 @@ async def _run(action: str, rest: str, command: dict[str, Any], begin: Begin, co
             )
         return f"Retro #{retro.id} scheduled in <#{channel}>; the first is {first:%a %Y-%m-%d %H:%M %Z}."
     if action == "list":
-        async with begin() as (session, _):
+        async with begin.reading() as session:
             described = await retros.upcoming(session=session, zone=zone)
         return render("slack/retro_list.txt.j2", retros=described)
     if action == "cancel":

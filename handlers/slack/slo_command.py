@@ -36,14 +36,14 @@ async def handle_slo_command(
 async def _run(action: str, rest: str, command: dict[str, Any], begin: Begin, config: OncallConfig) -> str:
     now = utcnow()
     if action == "list":
-        async with begin() as (session, _):
+        async with begin.reading() as session:
             reports = await latest_reports(session, config.slos, now=now)
         return slo_list_text(reports)
     if action == "show":
         if not rest:
             raise UsageError(f"Name the SLO: `/slo show <name>`.\nUsage: {USAGE}")
         definition = find_slo(config.slos, rest.split()[0])
-        async with begin() as (session, _):
+        async with begin.reading() as session:
             [report] = await latest_reports(session, [definition], now=now)
             history = await budget_series(session, definition, until=now)
         return slo_show_text(report, history)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, text
+from sqlalchemy import select as sa_select  # sqlmodel's select types at most four columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import Alert, AlertGroup, Incident
+from storage.tables import Alert, AlertGroup, AlertRollup, Incident
 
 # Any constant works; it only has to differ from the other advisory locks the bot takes.
 _INGESTION_LOCK = 0x0A1E27
@@ -41,7 +43,7 @@ def add(session: AsyncSession, row: Alert) -> None:
     session.add(row)
 
 
-async def insert(session: AsyncSession, row: Alert | AlertGroup) -> None:
+async def insert(session: AsyncSession, row: Alert | AlertGroup | AlertRollup) -> None:
     session.add(row)
     await session.flush()
 
@@ -95,3 +97,62 @@ async def open_storm_incident(session: AsyncSession, closed_statuses: Sequence[s
 async def runbook_in_incident(session: AsyncSession, incident_id: int, url: str, *, other_than: int) -> bool:
     query = select(Alert.id).where(Alert.incident_id == incident_id, Alert.runbook_url == url, Alert.id != other_than)
     return (await session.exec(query.limit(1))).first() is not None
+
+
+async def count_groups_posted(session: AsyncSession, channel: str, since: datetime) -> int:
+    """Groups given their own message in this channel since then, posted or still pending."""
+    query = (
+        select(func.count())
+        .select_from(AlertGroup)
+        .where(AlertGroup.channel == channel, col(AlertGroup.posted_at) >= since)
+    )
+    return int((await session.exec(query)).one())
+
+
+async def get_open_rollup(session: AsyncSession, channel: str, since: datetime) -> AlertRollup | None:
+    """The channel's newest rollup, if a group joined it since then."""
+    query = (
+        select(AlertRollup)
+        .where(AlertRollup.channel == channel, col(AlertRollup.last_joined_at) >= since)
+        .order_by(col(AlertRollup.id).desc())
+    )
+    return (await session.exec(query.limit(1))).first()
+
+
+async def get_rollup(session: AsyncSession, rollup_id: int) -> AlertRollup | None:
+    return await session.get(AlertRollup, rollup_id)
+
+
+async def list_rollup_groups(session: AsyncSession, rollup_id: int) -> Sequence[AlertGroup]:
+    query = select(AlertGroup).where(AlertGroup.rollup_id == rollup_id).order_by(col(AlertGroup.id))
+    return (await session.exec(query)).all()
+
+
+@dataclass(slots=True)
+class RolledAlert:
+    """What a rollup line needs of an alert: cheap to read by the thousand, every few seconds in a storm."""
+
+    group_id: int
+    status: str
+    severity: str | None
+    summary: str
+    labels: dict[str, str]
+    starts_at: datetime
+
+
+async def list_rollup_alerts(session: AsyncSession, rollup_id: int) -> list[RolledAlert]:
+    table = Alert.__table__  # type: ignore[attr-defined]
+    groups = AlertGroup.__table__  # type: ignore[attr-defined]
+    query = (
+        sa_select(*(table.c[name] for name in RolledAlert.__slots__))
+        .join(groups, groups.c.id == table.c.group_id)
+        .where(groups.c.rollup_id == rollup_id)
+    )
+    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+    return [RolledAlert(*row) for row in rows]
+
+
+async def list_incidents(session: AsyncSession, incident_ids: Collection[int]) -> Sequence[Incident]:
+    if not incident_ids:
+        return []
+    return (await session.exec(select(Incident).where(col(Incident.id).in_(incident_ids)))).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,10 +36,26 @@ async def list_due(session: AsyncSession, now: datetime, *, limit: int) -> Seque
     query = (
         select(OutboxEntry)
         .where(OutboxEntry.state == PENDING, col(OutboxEntry.not_before) <= now, unleased, ~has_earlier_pending)
-        .order_by(col(OutboxEntry.id))
+        # An incident's channel before any alerts channel: when Slack's budget is short, responders first.
+        .order_by(col(OutboxEntry.incident_id).is_(None), col(OutboxEntry.id))
         .limit(limit)
     )
     return (await session.exec(query)).all()
+
+
+async def defer(session: AsyncSession, entry_id: int, *, attempts: int, until: datetime, now: datetime) -> None:
+    """Move a pending entry nobody performs to `until`, attempts untouched: it was not tried."""
+    unleased = (col(OutboxEntry.lease_until).is_(None)) | (col(OutboxEntry.lease_until) < now)
+    await session.exec(
+        update(OutboxEntry)
+        .where(
+            col(OutboxEntry.id) == entry_id,
+            col(OutboxEntry.state) == PENDING,
+            col(OutboxEntry.attempts) == attempts,
+            unleased,
+        )
+        .values(not_before=until)
+    )
 
 
 async def has_waiting(session: AsyncSession, *, kind: str, lane: str, now: datetime) -> bool:

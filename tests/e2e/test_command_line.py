@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from storage import migrate
 from tests.helpers import eventually
@@ -46,7 +47,8 @@ def test_db_upgrade_brings_an_empty_database_to_head(database_url: str, tmp_path
     assert result.stdout.strip() == f"database is at migration {migrate.head_revision()} (head)"
 
 
-async def test_serve_migrates_an_empty_database_and_answers_health_checks(tmp_path: Path) -> None:
+@pytest.mark.parametrize("access_log", [False, True])
+async def test_serve_migrates_an_empty_database_and_answers_health_checks(tmp_path: Path, access_log: bool) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -57,6 +59,7 @@ async def test_serve_migrates_an_empty_database_and_answers_health_checks(tmp_pa
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'served.db'}",
+        "ACCESS_LOG": str(access_log).lower(),
     }
     server = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -85,6 +88,8 @@ async def test_serve_migrates_an_empty_database_and_answers_health_checks(tmp_pa
         _, stderr = await asyncio.wait_for(server.communicate(), timeout=30)
     assert server.returncode is not None
     assert b"Traceback" not in stderr
+    # The operator's choice: one line per request, or only what the bot itself logs.
+    assert (b'"POST /slack/events HTTP/1.1" 401' in stderr) is access_log, stderr.decode()
 
 
 def test_retro_plan_prints_a_cadences_dates_in_the_configured_zone(tmp_path: Path) -> None:

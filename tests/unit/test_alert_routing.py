@@ -88,6 +88,7 @@ def test_alerts_group_by_the_sources_key_else_by_configured_labels_else_alone() 
         ("alerts:\n  routes:\n    - match_re: {alertname: '('}", "alerts.routes[0].match_re alertname: '('"),
         ("alerts:\n  routes:\n    - responders: [alice]", "'alice' is not a Slack user id"),
         ("storm:\n  max_new_incidents_per_minute: 0", "storm.max_new_incidents_per_minute"),
+        ("storm:\n  max_alert_posts_per_minute: 0", "storm.max_alert_posts_per_minute"),
         ("alerts:\n  chanel: '#x'", "alerts.chanel is not a known setting"),
         ("alerts: [1, 2", "not valid YAML"),
         ("- just a list", "the top level must be a mapping"),
