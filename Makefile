@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/oncall-bot demo
 
+# Two workers (pytest-xdist): most end-to-end tests wait on timers and peers, not on a core.
+TEST_WORKERS ?= 2
 test: $(STAMP) /usr/bin/prometheus-alertmanager /usr/bin/prometheus /usr/bin/chromium
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The real Alertmanager the end-to-end tests run as a peer (tests/peers); a stale package index gets one update.
 /usr/bin/prometheus-alertmanager:
