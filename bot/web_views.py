@@ -54,7 +54,8 @@ class WebViews:
     async def overview(self) -> Overview:
         closed = [status.value for status in Status if status not in OPEN_STATUSES]
         async with self._database.reading() as session:
-            open_incidents = await snapshots_of(session, await incident_queries.list_incidents_not_in(session, closed))
+            listed = await incident_queries.list_with_roles_not_in(session, closed)
+            open_incidents = [IncidentSnapshot.of(incident, roles) for incident, roles in listed]
             recent = await snapshots_of(session, await incident_queries.list_recent_in(session, closed, limit=RECENT))
             people = await _names(session, [user for i in [*open_incidents, *recent] for user in i.roles.values()])
         return Overview(open_incidents, recent, people)

@@ -392,7 +392,8 @@ def _service_name(text: str) -> str:
 async def list_open(*, session: AsyncSession) -> list[IncidentSnapshot]:
     """Open incidents, most severe first, then newest."""
     closed = [status for status in Status if status not in OPEN_STATUSES]
-    snapshots = await snapshots_of(session, await queries.list_incidents_not_in(session, closed))
+    listed = await queries.list_with_roles_not_in(session, closed)
+    snapshots = [IncidentSnapshot.of(incident, roles) for incident, roles in listed]
     return sorted(snapshots, key=lambda snapshot: (snapshot.severity, -snapshot.number))
 
 

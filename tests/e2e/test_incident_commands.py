@@ -111,13 +111,19 @@ async def test_resolve_reports_the_duration_and_removes_the_buttons(workspace: W
     assert (await _incident(workspace)).resolved_at is not None
 
 
-async def test_list_shows_open_incidents_most_severe_first(workspace: Workspace) -> None:
+async def test_list_shows_open_incidents_most_severe_first_each_once_with_its_commander(workspace: Workspace) -> None:
     await workspace.declare("Minor glitch sev4")
-    await workspace.declare("Major outage sev1")
+    major = await workspace.declare("Major outage sev1")
+    await workspace.declare("Slow search sev3")
+    people = workspace.people
+    for role, person in (("commander", people.bob), ("scribe", people.carol), ("comms", people.alice)):
+        await workspace.command(f"assign {role} <@{person}>", channel=major)
     await workspace.command("resolve INC-1")
     reply = await workspace.command("list")
-    assert "*Open incidents* (1)" in reply["text"] and "*INC-2* SEV1" in reply["text"]
-    assert "INC-1" not in reply["text"]
+    lines = [line for line in reply["text"].splitlines() if line.startswith("•")]
+    assert "*Open incidents* (2)" in reply["text"] and "INC-1" not in reply["text"]
+    assert len(lines) == 2 and "*INC-2* SEV1" in lines[0] and "*INC-3* SEV3" in lines[1]
+    assert f"commander <@{people.bob}>" in lines[0]
 
 
 async def test_timeline_shows_the_latest_entries_ephemerally(workspace: Workspace) -> None:
