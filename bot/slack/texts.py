@@ -25,6 +25,8 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        # The templates ship with the code: no stat() of the file on every reply to see if it changed.
+        auto_reload=False,
     )
     environment.globals.update(mention=mention, channel_link=channel_link, date=date)
     environment.filters["with_mentions"] = escape_keeping_mentions
