@@ -1,7 +1,7 @@
 """The bot as `oncall-bot serve` runs it, with the Slack emulator in a process of its own, on loopback.
 
 Every benchmark of the bot starts it here, so they all measure the same deployment: log level INFO
-with the access log on, a fresh database, and none of the developer's settings.
+and no access log (the defaults), a fresh database, and none of the developer's settings.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ async def running_bot(workdir: Path, database_url: str) -> AsyncIterator[Running
             "ANNOUNCE_CHANNEL": "#incidents",
             "HOST": "127.0.0.1",
             "PORT": str(port),
-            "LOG_LEVEL": "INFO",  # as shipped: its log lines and the access log are part of the cost
+            "LOG_LEVEL": "INFO",  # as shipped: its log lines are part of the cost
         }
         # cwd is the run's own folder, so a developer's ./.env cannot either.
         command = python_command("bot.cli", "serve")

@@ -2,7 +2,7 @@
 
 Two commands, both cheap and real. `/incident help` is the one the target is about: it touches no
 database, so its ratio is the price of what the bot adds to every ack (our bolt middleware, the
-command router, rendering the reply, the ack-time metric, the access log) and needs only one row.
+command router, rendering the reply, the ack-time metric, its aiohttp middleware) and needs only one row.
 `/incident list` is what a responder runs first when paged: it opens a transaction, reads the open
 incidents with their roles and renders them into the reply that rides on the ack, so it is measured
 on each database, three incidents declared first so that the list has something to show.

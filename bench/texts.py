@@ -14,8 +14,8 @@ hand, edit `bench/texts.py` instead.
 Every number below depends on the machine, so each row also measures a **baseline**, the least a
 server could do for the same request, in the same run, on the same machine, under the same load.
 Targets are ratios of the bot's throughput to that baseline: compare ratios across runs, not
-requests per second. The bot runs as `oncall-bot serve` does (log level INFO, aiohttp's access log
-on, a fresh database) with the bundled Slack emulator in a third process; baselines log nothing.
+requests per second. The bot runs as `oncall-bot serve` does by default (log level INFO, no access
+log, a fresh database) with the bundled Slack emulator in a third process; baselines log nothing.
 
 **Noise.** The machine has 2 cores, shared by the load generator, the target, the emulator and
 whatever else runs there (other developers' test suites, often): absolute numbers move by half
@@ -37,8 +37,8 @@ each): a row's ratio is the median of the 3 per-round ratios, and its notes give
   `POST /slack/events`, bolt's aiohttp adapter, `process_before_response=True`, the same token and
   signing secret) whose listener only calls `ack()`. The target is about `/incident help`: the
   cheapest real command, it reads no database, so its ratio is the price of what the bot adds to
-  every ack (its bolt middleware, the command router, rendering the reply, the ack-time metric, the
-  access log). `/incident list`, which a responder runs first when paged, is measured on each
+  every ack (its bolt middleware, the command router, rendering the reply, the ack-time metric, its
+  aiohttp middleware). `/incident list`, which a responder runs first when paged, is measured on each
   database too, with 3 open incidents to list: it adds one read transaction to the ack. A row meets
   its target only if the bot's first answer, read in full, is the help text or lists the 3 incidents.
 - **Timeline capture**: an incident is declared first (`/incident declare`, and its channel created
@@ -68,57 +68,63 @@ Latencies are per request as a sender sees them, p50 / p99 in milliseconds."""
 ANALYSIS = """\
 ## Targets missed, and why
 
-Written by hand from the profiles below and from experiments on 2026-12-01; update it when they change.
-"Outside" means outside the files the benchmark work could change: the fix is described, not made.
+Written by hand from the profiles below and from experiments on 2026-12-01 and 2026-12-02; update it
+when they change. This machine's speed moves by half between runs (compare the baselines of two
+runs), which is why every target is a ratio measured in one run.
 
-- **Slash command ack, `/incident help`**: p99 met, ratio missed. The bot does about twice bare
-  bolt's work per ack, and the largest single part of the difference is aiohttp's access log:
-  `oncall-bot serve` calls `web.run_app` with its default access logger, one formatted INFO line per
-  request through the bot's redacting handler. Started with `access_log=None` instead (a wrapper
-  around `bot.cli` for the experiment, 3 interleaved runs each), the bot acked about 4,300 commands
-  per second instead of 3,100 (+39 %): a ratio of about 0.6 in the run above. The rest is rendering the
-  help template, the ack-time histogram, the `request_context` and `json_errors` middleware and the
-  Slack route (bot/cli.py, bot/app.py, handlers/slack/incident_command.py: outside). Fix: no access
-  log by default (the bot logs what it does anyway) or a setting for it, and a cheaper log format.
-- **Slash command ack, `/incident list`**: ratio and p99 missed by far; one read transaction takes a
-  5 ms ack to 100–200 ms at 32 concurrent commands. On SQLite every transaction, reads included,
-  waits for one process-wide lock and begins with `BEGIN IMMEDIATE` (storage/engine.py), so the
-  commands run one at a time. `incidents.list_open` reads the open incidents and then each one's
-  roles (1 + N queries, bot/incidents/service.py), and each statement is a round trip through
-  aiosqlite's thread or asyncpg, plus `pool_pre_ping`'s round trip per PostgreSQL transaction
-  (outside, all three). Fixes: read-only transactions that skip the write lock and `BEGIN IMMEDIATE`,
-  the roles of all listed incidents in one query, `pool_recycle` rather than a ping per checkout.
-- **Timeline capture**: missed; the ratio went from 0.05 to 0.09 before this work to 0.43 to 0.6
-  now (see "Changes made"), lower when the machine is quiet, as bare bolt then gains the most. Per
-  message the bot still spends about twice bare bolt's time. About 50 µs of the difference is the
-  database: one INSERT per batch of messages through SQLAlchemy, and on SQLite the hand-offs between
-  the event loop and aiosqlite's thread that each statement, `BEGIN IMMEDIATE`, `COMMIT` and the
-  pool's reset cost (they also show as event-loop scheduling). The rest is spread thin: bolt's
-  dispatch with the bot's many listeners and its middleware, the aiohttp middleware and Slack route,
-  the access log (the bot was 11 % faster without it). Reaching 0.6 on a quiet machine takes about
-  100 µs less per message: no access log and a cheaper Slack route give part of it; the database part
-  needs transactions without SQLite's write lock or a driver without a thread hand-off per call
-  (storage/engine.py, bot/app.py, bot/cli.py: outside).
-- **Alert storm**: calls per channel missed by far, in `#alerts`. Every alert was stored as it came,
-  and the 10 critical groups opened 5 incidents and then the storm incident, as designed: each of
-  their channels got under 1 call per second. But each of the 90 warning groups has a message of its
-  own in `#alerts`, redrawn by its own outbox lane at most once a second (`SYNC_DELAY_SECONDS`), so
-  about 90 lanes call Slack for one channel: 13 to 14 calls per second at peak, up to about 60 in its
-  busiest second, most answered 429, and each lane retries on its own (slack_sdk's retries, then the outbox's
-  backoff), so nothing bounds the channel's pace but the number of groups. `chat.update`'s tier limit
-  (about 50 a minute per workspace) goes to those messages, so the incidents' alert lists wait as well:
-  30 s after the last alert some 400 calls were still owed, about 40 of them for incidents.
-  Fix (bot/outbox/worker.py, bot/slack/gateway.py, bot/alerts/service.py: outside): pace calls per
-  channel and per method tier in one place, rescheduling an entry rather than calling when its
-  channel's budget is spent; put incident lanes before alert-group lanes; in a storm, post one summary
-  of the groups per alerts channel, as the storm incident does for incidents.
-- **Alertmanager webhook** (not part of this work, measured as before): it can fall under its 0.25
-  when the machine is quiet, as in the run above, where the bare handler answered 14,000 requests per
-  second and the load generator, at 99 % of a core, set its pace; runs earlier the same day, with
-  other work on the machine, measured 0.31 to 0.36.
+- **Slash command ack, `/incident help`**: p99 met; the ratio was 0.45 before the changes below and
+  0.56 to 0.67 in five runs since (the noise of this machine; a round's ratios spread by 0.1). During
+  a round the bot's process uses a whole core, about 330 µs of CPU per ack where bare bolt needs
+  about 200 µs. The largest single cost, aiohttp's access log, is gone (off by default, `ACCESS_LOG`),
+  and so are a `uuid4()` per request and a template file `stat()` per reply. What is left is spread
+  thin (table below): the aiohttp middleware that puts the request id on every log line and turns
+  failures into JSON, the Slack route's ack-time metric, the command router and rendering the reply,
+  bolt matching the bot's many listeners in turn. Each is a few per cent; together they hold the
+  ratio near 0.6. The rest of both processes' time is bolt's own per-request work (verifying the
+  signature, parsing the body, a fresh `AsyncWebClient` for every request's context), which the bot
+  keeps because the verification and the dispatch are what it relies on bolt for.
+- **Slash command ack, `/incident list`**: missed, and cannot be met by a command that reads the
+  database on every ack: bare bolt acks in about 250 µs of CPU, while on this machine one call
+  through aiosqlite's thread is a 200 µs round trip (the read makes 12: `BEGIN`, the `SELECT` with
+  its cursor's open, execute, fetch and close, `COMMIT`) and a bare asyncpg transaction with one
+  `SELECT` takes 1.4 ms (asyncpg alone, measured beside the bot). The changes below took SQLite from
+  0.031 to 0.077 and PostgreSQL from 0.060 to 0.12, with p99 about 180 and 130 ms at 32 concurrent
+  commands, against 380 and 290 ms the day before on this machine. A cache of the list would meet the
+  ratio, but it would need invalidating across replicas and across the command line's own writes:
+  a stale list is worse, for someone just paged, than a list 100 ms late.
+- **Timeline capture**: missed; 0.36 to 0.48 in the last runs (0.05 to 0.09 before the group commit
+  below). Per message the bot spends about twice bare bolt's time: 60 to 90 µs in the database (one
+  multi-row INSERT per batch through SQLAlchemy, and on SQLite the hand-offs to aiosqlite's thread
+  that each statement, `BEGIN IMMEDIATE` and `COMMIT` cost), the rest spread over bolt's dispatch
+  with the bot's listeners and middleware, the Slack route and the aiohttp middleware. Meeting 0.6
+  on a quiet machine takes about 100 µs less per message, most of it the database: a driver without
+  a thread hand-off per call (SQLite), or fewer statements per batch (both).
+- **Postmortem render**: met, with less margin than the table suggests on a fast day: 175 ms on
+  2026-12-01, 285 to 375 ms on 2026-12-02, on the same machine and commit (its baseline moved from
+  10 to 29 ms the same way). Most of it is building one timeline model per row and the Jinja loop.
 
 ## Changes made for these targets
 
+- Alert storm (bot/outbox/pacing.py, bot/outbox/worker.py, storage/queries/outbox.py,
+  bot/alerts/rollup.py): before, 965 Web API calls, 634 of them answered 429, 14 calls a second to
+  `#alerts` at peak and some 400 calls still owed 30 s after the last alert; now about 155 calls,
+  none refused, at most 1.3 a second to any channel over 10 s, every incident up to date as the last
+  alert is stored and nothing owed about 20 s later. The outbox paces itself: a token bucket per
+  channel (1 message a second, bursts of 5) and one for `chat.update`'s workspace tier (45 a minute),
+  an entry whose budget is spent is deferred without counting an attempt, incident lanes go before
+  alert-group lanes, and a 429 empties its budget until `Retry-After`. In a storm, warning groups past
+  `storm.max_alert_posts_per_minute` (10) in a channel join one rollup message there, as critical
+  alerts join the storm incident.
+- Slash command ack: aiohttp's access log is off unless `ACCESS_LOG=true` (the bot logs what it does
+  anyway): about +30 % acks per second. Request ids come from `random.getrandbits`, not `uuid4()`
+  (no `os.urandom` per request), and the Slack and web templates are not `stat()`ed on each render.
+- Reads (storage/engine.py, bot/unit_of_work.py): commands, pages and digests that only look use
+  `begin.reading()`, a transaction that on SQLite starts with a plain `BEGIN` and runs beside the
+  writer under WAL instead of queueing for the process's one write transaction. `/incident list`
+  reads the open incidents and their roles in one statement, built once (it was 1 + N). The pools are
+  fixed (15 connections, no overflow): an overflow connection was opened for one checkout and closed
+  after it, a new connection and aiosqlite thread per read in a burst. On SQLite the pool no longer
+  rolls back every returned connection, only one that sqlite3 says is still in a transaction.
 - Timeline capture (bot/timeline/service.py, storage/queries/timeline.py, handlers/slack/events.py):
   message events that arrive together are stored in one transaction, a group commit: each request
   still answers only once its message is committed, one writer task stores every event waiting so
