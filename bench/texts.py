@@ -68,14 +68,14 @@ Latencies are per request as a sender sees them, p50 / p99 in milliseconds."""
 ANALYSIS = """\
 ## Targets missed, and why
 
-Written by hand from the profiles below and from experiments on 2026-12-01 and 2026-12-02; update it
-when they change. This machine's speed moves by half between runs (compare the baselines of two
-runs), which is why every target is a ratio measured in one run.
+Written by hand from the profiles below and from experiments on 2026-12-01 and 2026-12-02 (two
+different 2-core VMs); update it when they change. A machine's speed moves by half between runs
+(compare the baselines of two runs), which is why every target is a ratio measured in one run.
 
 - **Slash command ack, `/incident help`**: p99 met; the ratio was 0.45 before the changes below and
-  0.56 to 0.67 in five runs since (the noise of this machine; a round's ratios spread by 0.1). During
-  a round the bot's process uses a whole core, about 330 µs of CPU per ack where bare bolt needs
-  about 200 µs. The largest single cost, aiohttp's access log, is gone (off by default, `ACCESS_LOG`),
+  0.56 to 0.67 in six runs since (medians: single rounds spread wider on this machine). During a
+  round the bot's process uses a whole core, about 330 µs of CPU per ack where bare bolt needs
+  200 to 250 µs. The largest single cost, aiohttp's access log, is gone (off by default, `ACCESS_LOG`),
   and so are a `uuid4()` per request and a template file `stat()` per reply. What is left is spread
   thin (table below): the aiohttp middleware that puts the request id on every log line and turns
   failures into JSON, the Slack route's ack-time metric, the command router and rendering the reply,
@@ -84,24 +84,24 @@ runs), which is why every target is a ratio measured in one run.
   signature, parsing the body, a fresh `AsyncWebClient` for every request's context), which the bot
   keeps because the verification and the dispatch are what it relies on bolt for.
 - **Slash command ack, `/incident list`**: missed, and cannot be met by a command that reads the
-  database on every ack: bare bolt acks in about 250 µs of CPU, while on this machine one call
+  database on every ack: bare bolt acks in 200 to 250 µs of CPU, while on this machine one call
   through aiosqlite's thread is a 200 µs round trip (the read makes 12: `BEGIN`, the `SELECT` with
   its cursor's open, execute, fetch and close, `COMMIT`) and a bare asyncpg transaction with one
   `SELECT` takes 1.4 ms (asyncpg alone, measured beside the bot). The changes below took SQLite from
-  0.031 to 0.077 and PostgreSQL from 0.060 to 0.12, with p99 about 180 and 130 ms at 32 concurrent
-  commands, against 380 and 290 ms the day before on this machine. A cache of the list would meet the
-  ratio, but it would need invalidating across replicas and across the command line's own writes:
-  a stale list is worse, for someone just paged, than a list 100 ms late.
-- **Timeline capture**: missed; 0.36 to 0.48 in the last runs (0.05 to 0.09 before the group commit
-  below). Per message the bot spends about twice bare bolt's time: 60 to 90 µs in the database (one
+  0.031 to 0.07–0.08 and PostgreSQL from 0.060 to 0.12–0.16, with p99 about 180 and 100 to 130 ms
+  at 32 concurrent commands, against 380 and 290 ms earlier the same day on this machine. A cache of
+  the list would meet the ratio, but it would need invalidating across replicas and across the
+  command line's own writes: a stale list is worse, for someone just paged, than a list 100 ms late.
+- **Timeline capture**: missed; 0.36 to 0.48 in the last three runs (0.05 to 0.09 before the group
+  commit below). Per message the bot spends about twice bare bolt's time: 60 to 90 µs in the database (one
   multi-row INSERT per batch through SQLAlchemy, and on SQLite the hand-offs to aiosqlite's thread
   that each statement, `BEGIN IMMEDIATE` and `COMMIT` cost), the rest spread over bolt's dispatch
   with the bot's listeners and middleware, the Slack route and the aiohttp middleware. Meeting 0.6
   on a quiet machine takes about 100 µs less per message, most of it the database: a driver without
   a thread hand-off per call (SQLite), or fewer statements per batch (both).
 - **Postmortem render**: met, with less margin than the table suggests on a fast day: 175 ms on
-  2026-12-01, 285 to 375 ms on 2026-12-02, on the same machine and commit (its baseline moved from
-  10 to 29 ms the same way). Most of it is building one timeline model per row and the Jinja loop.
+  2026-12-01 on a 2-core Xeon VM, 235 to 375 ms on 2026-12-02 on a 2-core EPYC VM, whose baseline
+  moved from 10 to 29 ms the same way.
 
 ## Changes made for these targets
 
