@@ -268,7 +268,7 @@ class EffectRunner:
     async def _sync_alert_rollup(self, entry: OutboxEntry) -> Updates:
         """Post a storm's rollup in its alerts channel, or redraw it with every group as it is now."""
         rollup_id = int(entry.payload["rollup_id"])
-        async with self._reader().transaction() as session:
+        async with self._reader().reading() as session:
             rollup = await alert_queries.get_rollup(session, rollup_id)
             if rollup is None:
                 raise SlackRejected(entry.kind, "the alert rollup of this entry no longer exists")
