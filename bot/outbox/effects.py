@@ -27,7 +27,7 @@ from bot.slo.digest import DigestRenderer
 from storage.engine import Database
 from storage.queries import alerts as alert_queries
 from storage.queries import slos as slo_queries
-from storage.tables import OutboxEntry, SloDigestRun
+from storage.tables import AlertGroup, AlertRollup, OutboxEntry, SloDigestRun
 from storage.types import utcnow
 
 log = logging.getLogger("oncall.outbox")
@@ -258,12 +258,7 @@ class EffectRunner:
                 raise SlackRejected(entry.kind, "the alert group of this entry no longer exists")
             alerts = await alert_queries.list_group_alerts(session, int(entry.payload["group_id"]))
         text, blocks = alert_messaging.group_message(alerts, incident_number=group.incident_id)
-        if group.message_ts is not None and group.message_channel_id is not None:
-            await self.gateway.update_message(group.message_channel_id, group.message_ts, text=text, blocks=blocks)
-            return {}
-        channel = await self.gateway.resolve_channel(group.channel)
-        ts = await self._post_once(entry, channel, text=text, blocks=blocks)
-        return {"message_channel_id": channel, "message_ts": ts}
+        return await self._post_or_redraw(entry, group, text=text, blocks=blocks)
 
     async def _sync_alert_rollup(self, entry: OutboxEntry) -> Updates:
         """Post a storm's rollup in its alerts channel, or redraw it with every group as it is now."""
@@ -278,10 +273,16 @@ class EffectRunner:
             incidents = await alert_queries.list_incidents(session, incident_ids)
         lines = alert_messaging.rolled_groups(groups, alerts, incidents)
         text, blocks = alert_messaging.rollup_message(lines, since=rollup.started_at)
-        if rollup.message_ts is not None and rollup.message_channel_id is not None:
-            await self.gateway.update_message(rollup.message_channel_id, rollup.message_ts, text=text, blocks=blocks)
+        return await self._post_or_redraw(entry, rollup, text=text, blocks=blocks)
+
+    async def _post_or_redraw(
+        self, entry: OutboxEntry, shown: AlertGroup | AlertRollup, *, text: str, blocks: list[dict[str, Any]]
+    ) -> Updates:
+        """An alerts channel's message: redrawn once posted, else posted once and remembered."""
+        if shown.message_ts is not None and shown.message_channel_id is not None:
+            await self.gateway.update_message(shown.message_channel_id, shown.message_ts, text=text, blocks=blocks)
             return {}
-        channel = await self.gateway.resolve_channel(rollup.channel)
+        channel = await self.gateway.resolve_channel(shown.channel)
         ts = await self._post_once(entry, channel, text=text, blocks=blocks)
         return {"message_channel_id": channel, "message_ts": ts}
 
