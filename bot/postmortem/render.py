@@ -90,7 +90,7 @@ def _environment(output: Format, template_dir: Path | None) -> Environment:
     markdown = output is Format.MARKDOWN
     kind = ImmutableSandboxedEnvironment if template_dir else Environment
     environment = kind(
-        loader=FileSystemLoader(template_dir or TEMPLATES),
+        loader=FileSystemLoader(template_dir) if template_dir else TEMPLATES,
         autoescape=not markdown,
         finalize=markdown_escape if markdown else None,
         undefined=StrictUndefined,

@@ -1,22 +1,22 @@
-"""Texts people read in Slack, rendered from templates/slack with every value escaped."""
+"""Texts people read in Slack, rendered from bot/templates/slack with every value escaped."""
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from bot.slack.mrkdwn import Mrkdwn, channel_link, date, escape, escape_keeping_mentions, mention
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+# The templates are package data: found the same way from a checkout, a wheel or a container image.
+TEMPLATES = PackageLoader("bot", "templates")
 
 
 @cache
 def _environment() -> Environment:
     environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=TEMPLATES,
         # Every {{ value }} is escaped for mrkdwn, so no user or alert text can ping @channel;
         # markup the bot means (mentions, links, dates) is built with the Mrkdwn helpers.
         finalize=escape,

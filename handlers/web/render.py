@@ -1,21 +1,19 @@
-"""HTML from templates/web, every value autoescaped."""
+"""HTML from bot/templates/web, every value autoescaped."""
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
 
 
 @cache
 def _environment() -> Environment:
     return Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=PackageLoader("bot", "templates/web"),  # package data, as in bot/slack/texts.py
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
