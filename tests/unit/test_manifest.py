@@ -11,7 +11,7 @@ import yaml
 from bot.slack.scopes import REQUIRED_SCOPES
 
 ROOT = Path(__file__).parents[2]
-SCHEMA = ROOT.parent / "shared" / "fixtures" / "slack" / "manifest.schema.2.0.0.json"
+SCHEMA = ROOT / "tests" / "fixtures" / "slack" / "manifest.schema.2.0.0.json"
 
 
 def manifest() -> dict[str, object]:
