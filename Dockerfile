@@ -18,8 +18,6 @@ ENV PYTHONUNBUFFERED=1 \
     PORT=3000 \
     LOG_FORMAT=json
 COPY --from=build /install /usr/local
-# Templates are read from the source tree's templates/ beside the packages.
-COPY templates /usr/local/lib/python3.11/site-packages/templates
 RUN useradd --system --uid 10001 --home-dir /data oncall && mkdir -p /data && chown oncall /data
 USER oncall
 VOLUME ["/data"]

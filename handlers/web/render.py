@@ -9,7 +9,6 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 
-
 @cache
 def _environment() -> Environment:
     return Environment(
