@@ -15,6 +15,7 @@ from bot.unit_of_work import Begin
 from handlers.slack import actions, events, modals
 from handlers.slack.context import provide
 from handlers.slack.incident_command import handle_incident_command
+from handlers.slack.replays import RefuseReplays
 from handlers.slack.retro_command import handle_retro_command
 from handlers.slack.slo_command import handle_slo_command
 
@@ -40,6 +41,7 @@ def build_bolt(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
+    app.use(RefuseReplays(begin))
     app.use(provide(begin, gateway, config, permissions))
     for command, listener in COMMANDS.items():
         app.command(command)(listener)
