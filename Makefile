@@ -10,16 +10,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # uv only installs what the locks name: it downloads in parallel, several times faster than pip.
 UV_VERSION := 0.13.9
 UV := $(BIN)/uv
+UV_STAMP := $(VENV)/.uv-$(UV_VERSION)-stamp
 UV_INSTALL := $(UV) pip install --python $(BIN)/python
 
 .PHONY: demo test lint typecheck serve clean bench lock
 
-$(UV):
+$(UV_STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on 'uv==$(UV_VERSION)'
+	touch $@
 
 # What `demo`, `serve` and `bench` need, and no more.
-$(RUNTIME_STAMP): requirements.lock pyproject.toml | $(UV)
+$(RUNTIME_STAMP): requirements.lock pyproject.toml $(UV_STAMP)
 	@echo "installing oncall-bot's runtime dependencies (first run only)…"
 	$(UV_INSTALL) -r requirements.lock
 	$(UV_INSTALL) --no-deps -e .
@@ -35,9 +37,9 @@ $(STAMP): requirements-dev.lock $(RUNTIME_STAMP)
 # locked stay as they are; `make lock UPGRADE=1` moves everything to the newest allowed.
 LOCK := $(UV) pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade)
-lock: | $(UV)
-	$(LOCK) -o requirements.lock
-	$(LOCK) --extra dev -c requirements.lock -o requirements-dev.lock
+lock: $(UV_STAMP)
+	$(LOCK) -o requirements.lock >/dev/null
+	$(LOCK) --extra dev -c requirements.lock -o requirements-dev.lock >/dev/null
 
 demo: $(RUNTIME_STAMP)
 	$(BIN)/oncall-bot demo
