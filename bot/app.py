@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
@@ -46,12 +47,14 @@ from bot.unit_of_work import unit_of_work
 from bot.visibility import Membership
 from bot.web_views import WebViews
 from handlers import routes
+from handlers.security_headers import security_headers
 from handlers.slack import build_bolt
 from storage import migrate
 from storage.engine import Database
 
 log = logging.getLogger("oncall.app")
 SOCKET_CONNECT_SECONDS = 30.0
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 @web.middleware
@@ -60,7 +63,9 @@ async def request_context(
 ) -> web.StreamResponse:
     """Every log line of a request carries its id; a caller's X-Request-Id is kept, so logs join up."""
     # A label that joins log lines, not a secret: no os.urandom() call (uuid4's) on every request.
-    request_id = request.headers.get("X-Request-Id", "")[:64] or f"{random.getrandbits(64):016x}"
+    # A caller's id is kept only if it is a plain token: anything else could forge log fields.
+    given = request.headers.get("X-Request-Id", "")
+    request_id = given if _SAFE_REQUEST_ID.fullmatch(given) else f"{random.getrandbits(64):016x}"
     with log_context.bound(request_id=request_id):
         response = await handler(request)
     response.headers["X-Request-Id"] = request_id
@@ -195,7 +200,7 @@ async def _socket_mode(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings) -> web.Application:
     """Assemble the whole bot; `oncall-bot serve`, the demo and every HTTP test call this."""
-    app = web.Application(middlewares=[request_context, json_errors], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[request_context, security_headers, json_errors], client_max_size=1024 * 1024)
     app[settings_key] = settings
     app[metrics_key] = Metrics()
     config = load_config(settings.oncall_config)

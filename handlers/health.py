@@ -7,7 +7,8 @@ import logging
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.keys import database_key, metrics_key, outbox_worker_key, scheduler_key
+from bot.keys import database_key, metrics_key, outbox_worker_key, scheduler_key, settings_key
+from handlers.auth import check_bearer
 from storage import migrate
 from storage.engine import is_unreachable
 from storage.types import utcnow
@@ -44,6 +45,9 @@ async def handle_readyz(request: web.Request) -> web.Response:
 
 async def handle_metrics(request: web.Request) -> web.Response:
     """Prometheus text; the gauges of stored state are read from the database first."""
+    token = request.app[settings_key].metrics_token
+    if token and (refusal := check_bearer(request, token, disabled="")):
+        return refusal
     metrics = request.app[metrics_key]
     try:
         async with request.app[database_key].transaction() as session:
