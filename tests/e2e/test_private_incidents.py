@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
+from bot.keys import scheduler_key
 from storage.tables import FollowUp, Incident, OutboxEntry, Role, TimelineEntry
 from tests.e2e.conftest import People, StartBot, Workspace
 
@@ -346,3 +348,34 @@ async def test_the_slo_digest_counts_private_incidents_without_naming_them(start
     assert "INC-2" in str(digest.blocks) and "• 1 private incident" in str(digest.blocks)
     assert "INC-1" not in str(digest.blocks) and "exposed" not in str(digest.blocks)
     assert channel.id not in str(digest.blocks)
+
+
+async def test_a_follow_up_reminder_stays_in_its_channel_instead_of_a_direct_message(private: Private) -> None:
+    workspace, bob = private.workspace, private.people.bob
+    await workspace.command(f"followup add Check the payslips <@{bob}> due:2026-12-01", channel=private.channel)
+    await workspace.command("resolve", channel=private.channel)
+    await workspace.command("postmortem", channel=private.channel)  # no postmortem reminders in the way
+
+    result = await workspace.server.app[scheduler_key].tick(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
+    await workspace.settle()
+
+    assert result.sent == 1
+    assert workspace.slack.channel_by_name(f"dm-{bob.lower()}") is None  # bob is no member: told nothing
+    [reminder] = [text for text in workspace.posts(private.channel) if "is due today" in text]
+    assert reminder.startswith(f"<@{bob}> :alarm_clock: Follow-up *#2* of *INC-1*")
+
+
+async def test_a_retro_agenda_counts_private_incidents_without_naming_them(private: Private) -> None:
+    workspace, alice = private.workspace, private.people.alice
+    retros = workspace.slack.add_channel("retros", creator=alice, members=[alice, private.people.bob])
+    await workspace.command("followup add Rotate the backups due:2020-01-01", channel=private.channel)
+    await workspace.command("resolve", channel=private.channel)
+    start = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+    await workspace.command(f"schedule <#{retros}|retros> start={start:%Y-%m-%dT%H:%M:%S} cadence=1w", command="/retro")
+
+    await workspace.server.app[scheduler_key].tick(start + timedelta(minutes=1))
+    await workspace.settle()
+
+    [agenda] = workspace.posts(retros)
+    assert "INC-2 SEV3 Search is slow" in agenda and "• 1 private incident\n" in agenda
+    assert "INC-1" not in agenda and "Payroll" not in agenda and "backups" not in agenda
