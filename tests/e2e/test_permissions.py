@@ -207,12 +207,20 @@ async def test_reopening_a_resolved_incident_is_limited_like_resolving(limited: 
         block_id="incident_actions_1",
         selected_option="monitoring",
     )
+    await limited.command("update", user=people.bob, channel=channel)
+    [form] = limited.slack.open_views()
+    by_form = await limited.slack.submit_view(
+        user=people.bob,
+        view_id=form.id,
+        values={"status": {"value": {"type": "static_select", "selected_option": {"value": "identified"}}}},
+    )
     await limited.settle()
 
     assert by_command["text"] == (
         f"Only the commander of INC-1 (<@{people.alice}>) or an admin may resolve it. Ask one of them."
     )
     assert limited.slack.response_url_posts[-1]["text"] == by_command["text"]
+    assert by_form.json() == {"response_action": "errors", "errors": {"status": by_command["text"]}}
     assert (await incident(limited)).status == "resolved"
     reopened = await limited.command("status investigating", user=people.carol, channel=channel)  # an admin may
     assert reopened["text"] == "INC-1 is now *investigating*."
