@@ -18,11 +18,13 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.keys import bolt_key, database_key, metrics_key, settings_key
 from bot.ratelimited_log import RateLimitedLog
+from bot.storage_failure import describe_failure
 from handlers.auth import refuse
 from handlers.slack import COMMANDS
 
 log = logging.getLogger("oncall.slack")
 RETRY_AFTER_SECONDS = 5
+_NOT_STORED = ":warning: Nothing was done: {failure}. Try again once it is fixed; `/readyz` shows when."
 # One line a minute at most about refused requests: a flood must not become a flood of log.
 _refusals = RateLimitedLog(log, every_seconds=60.0)
 
@@ -46,11 +48,14 @@ async def handle_slack_request(request: web.Request) -> web.Response:
     command = bolt_request.body.get("command") if isinstance(bolt_request.body, dict) else None
     if command in COMMANDS:  # a closed set: a label is never a value the sender chose
         request.app[metrics_key].command_ack.labels(command).observe(time.perf_counter() - started)
-    if bolt_response.status >= 500 and await _is_database_down(request):
-        # Bolt answers a bare 500 when a listener raised. Say it is temporary: Slack retries the event
-        # (https://api.slack.com/apis/events-api#retries), and nothing of it was stored meanwhile.
-        log.warning("slack.database_unavailable command=%s", command or "-")
-        response = refuse(503, "unavailable", "the database is unreachable; retry later")
+    if bolt_response.status >= 500 and (failure := await _storage_failure(request)):
+        # Bolt answers a bare 500 when a listener raised; nothing of the request was stored.
+        log.warning("slack.storage_failing command=%s failure=%s", command or "-", failure)
+        if command in COMMANDS:
+            # Slack never retries a slash command, and shows a bare error for a 5xx: tell the person.
+            return web.json_response({"response_type": "ephemeral", "text": _NOT_STORED.format(failure=failure)})
+        # An event or click: Slack retries events (https://api.slack.com/apis/events-api#retries).
+        response = refuse(503, "unavailable", f"{failure}; retry later")
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return await to_aiohttp_response(bolt_response)
@@ -63,9 +68,12 @@ def _signed(secret: str, body: bytes, headers: Mapping[str, str]) -> bool:
     return SignatureVerifier(secret).is_valid(body, timestamp, signature)
 
 
-async def _is_database_down(request: web.Request) -> bool:
+async def _storage_failure(request: web.Request) -> str | None:
+    """Why the database cannot take a change now (unreachable, read-only, full), or None if it can."""
+    database = request.app[database_key]
     try:
-        await request.app[database_key].ping()
-    except Exception:  # unreachable, or too slow to answer: either way the listener could not use it
-        return True
-    return False
+        await database.ping()
+        await database.probe_write()
+    except Exception as exc:  # too slow to answer counts too: the listener could not use it either
+        return describe_failure(exc)
+    return None
