@@ -180,7 +180,7 @@ def _doctor() -> int:
 def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     slo = commands.add_parser("slo", help="service level objectives")
     slo_commands = slo.add_subparsers(dest="slo_command", required=True, metavar="ACTION")
-    report = slo_commands.add_parser("report", help="evaluate every SLO now, store and print the result")
+    report = slo_commands.add_parser("report", help="evaluate every SLO now and print the result (stores nothing)")
     report.add_argument("--format", choices=["table", "json"], default="table")
     check = slo_commands.add_parser(
         "check",
