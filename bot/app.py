@@ -27,6 +27,7 @@ from bot.keys import (
     gateway_key,
     metrics_key,
     outbox_worker_key,
+    permissions_key,
     scheduler_key,
     settings_key,
     slo_evaluator_key,
@@ -43,6 +44,7 @@ from bot.slack.gateway import SlackGateway, build_client
 from bot.slo.digest import DigestRenderer
 from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import unit_of_work
+from bot.visibility import Membership
 from bot.web_views import WebViews
 from handlers import routes
 from handlers.security_headers import security_headers
@@ -102,6 +104,15 @@ async def _slack(app: web.Application) -> AsyncIterator[None]:
         on_call=lambda method, outcome: calls.labels(method, outcome).inc(),
     )
     app[gateway_key] = gateway
+    config = app[config_key]
+    app[permissions_key] = Permissions(
+        admins=frozenset(config.permissions.admins),
+        admin_usergroup=config.permissions.admin_usergroup,
+        commander_only=frozenset(config.permissions.commander_only),
+        admin_only=frozenset(config.permissions.admin_only),
+        group_members=gateway.usergroup_members,
+        membership=Membership(gateway.channel_members),
+    )
     yield
     await gateway.close()
 
@@ -117,7 +128,7 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
         database=database,
         postmortems=postmortems,
         digests=DigestRenderer(database, config.slos, zone=config.zone),
-        home=HomeRenderer(database, config.slos, zone=config.zone),
+        home=HomeRenderer(database, config.slos, zone=config.zone, permissions=app[permissions_key]),
     )
     worker = OutboxWorker(
         app[database_key], runner.perform, remember=runner.remember, max_attempts=config.outbox.max_attempts
@@ -154,20 +165,13 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
 
 async def _bolt(app: web.Application) -> AsyncIterator[None]:
     settings, gateway, config = app[settings_key], app[gateway_key], app[config_key]
-    permissions = Permissions(
-        admins=frozenset(config.permissions.admins),
-        admin_usergroup=config.permissions.admin_usergroup,
-        commander_only=frozenset(config.permissions.commander_only),
-        admin_only=frozenset(config.permissions.admin_only),
-        group_members=gateway.usergroup_members,
-    )
     app[bolt_key] = build_bolt(
         signing_secret=settings.slack_signing_secret or "",
         client=gateway.client,
         begin=app[begin_key],
         gateway=gateway,
         config=config,
-        permissions=permissions,
+        permissions=app[permissions_key],
     )
     yield
 

@@ -48,6 +48,7 @@ def build_bolt(
     app.event("message")(events.handle_message_event)
     app.event(re.compile(r"^(reaction_added|reaction_removed|pin_added|pin_removed)$"))(events.handle_highlight_event)
     app.event("member_joined_channel")(events.handle_member_joined_event)
+    app.event("member_left_channel")(events.handle_member_left_event)
     app.event("app_home_opened")(events.handle_app_home_opened_event)
     app.action(STATUS_ACTION)(actions.handle_status_action)
     app.action(SEVERITY_ACTION)(actions.handle_severity_action)
