@@ -66,7 +66,8 @@ def program() -> str:
 
 async def run_demo(database: Path, *, serve_for: float | None = None, port: int = 0) -> int:
     """Play the story and print every channel; with `serve_for` keep serving the web pages (0: until Ctrl-C)."""
-    console = Console(highlight=False, emoji=False)
+    # What the bot and people wrote is shown as it is: no rich markup, emoji or highlighting of its own.
+    console = Console(highlight=False, emoji=False, markup=False)
     start = story_start(datetime.now(UTC))
     clock = SimulatedClock(start)
     with simulated(clock):
@@ -124,7 +125,7 @@ async def _run(
     try:
         await play(stage, cast, start)
         saved = _save_files(slack, database.parent)
-        console.print("\n[bold]What each channel shows now[/bold]")
+        console.print(Text("\nWhat each channel shows now", style="bold"))
         view = ChannelView(slack, stage.names, images=saved.images)
         for prefix in SHOWN_CHANNELS:
             for channel in [c for c in slack.channels.values() if c.name.startswith(prefix)]:
@@ -177,7 +178,7 @@ def _log_to(path: Path, settings: Settings) -> Path:
 def _closing(console: Console, database: Path, config: Path, log: Path, saved: _Saved) -> None:
     console.print()
     if saved.postmortem is None:
-        console.print("[red]The postmortem was not uploaded: see the log above.[/red]")
+        console.print(Text(f"The postmortem was not uploaded: see the bot's log at {log}", style="red"))
     else:
         console.print(f"The postmortem uploaded to the incident channel is at {saved.postmortem}", soft_wrap=True)
     for image in saved.images.values():
@@ -185,6 +186,9 @@ def _closing(console: Console, database: Path, config: Path, log: Path, saved: _
     console.print(f"The demo's database (SQLite) is at {database}, its ONCALL_CONFIG at {config}", soft_wrap=True)
     console.print(f"The bot's log is at {log}", soft_wrap=True)
     url = shlex.quote(f"sqlite+aiosqlite:///{database}")
-    console.print("\n[bold]Look further[/bold]")
-    console.print(f"  DATABASE_URL={url} {program()} postmortem INC-1", soft_wrap=True)
-    console.print(f"  {program()} demo --serve     # this story again, then its web pages (prints a login link)")
+    console.print(Text("\nLook further", style="bold"))
+    for command in (
+        f"DATABASE_URL={url} {program()} postmortem INC-1",
+        f"{program()} demo --serve    # the story again, then its web pages (prints a login link)",
+    ):
+        console.print(f"  {command}", soft_wrap=True)

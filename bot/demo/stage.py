@@ -25,9 +25,9 @@ from bot.slo.report import SloReport
 from storage.queries import outbox as outbox_queries
 
 SETTLE_SECONDS = 60.0
-# The SLO job's period (`slo.evaluate_every`); after an hour of them a quiet night is stepped through coarser.
+# The SLO job's period (`slo.evaluate_every`); after half an hour of them a quiet night is stepped through coarser.
 EVALUATE_EVERY = timedelta(minutes=5)
-FINE_FOR, COARSE_EVERY = timedelta(hours=1), timedelta(hours=3)
+FINE_FOR, COARSE_EVERY = timedelta(minutes=30), timedelta(hours=3)
 POLL_SECONDS = 0.03
 
 
@@ -179,7 +179,7 @@ class Stage:
 
 
 def _marks(now: datetime, moment: datetime) -> list[datetime]:
-    """The moments in (now, moment] the SLO job runs at: every 5 minutes for an hour, then every 3 hours."""
+    """The moments in (now, moment] the SLO job runs at: every 5 minutes for half an hour, then every 3 hours."""
     marks: list[datetime] = []
     for every, until in ((EVALUATE_EVERY, min(moment, now + FINE_FOR)), (COARSE_EVERY, moment)):
         seconds = every.total_seconds()
