@@ -21,7 +21,7 @@ from bot.clock import SimulatedClock, simulated
 from bot.config import load_config
 from bot.demo.channels import ChannelView
 from bot.demo.config import Cast, demo_config
-from bot.demo.stage import Stage
+from bot.demo.stage import Stage, StoryStuck
 from bot.demo.story import next_morning, play
 from bot.emulator import SlackEmulator
 from bot.observability import ConsoleFormatter, RedactingFilter, known_secrets
@@ -123,7 +123,11 @@ async def _run(
     )
     stage = Stage(slack, app, clock=clock, bot_url=bot_url, webhook_token=webhook_token, console=console)
     try:
-        await play(stage, cast, start)
+        try:
+            await play(stage, cast, start)
+        except StoryStuck as exc:
+            console.print(Text(f"The story stopped: {exc}; see the bot's log at {log}", style="red"))
+            return 1
         saved = _save_files(slack, database.parent)
         console.print(Text("\nWhat each channel shows now", style="bold"))
         view = ChannelView(slack, stage.names, images=saved.images)

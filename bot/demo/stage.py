@@ -8,6 +8,8 @@ SLO evaluations, reminder ticks — is run at the moments it would have run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -104,16 +106,15 @@ class Stage:
         await self.settle()
         return reports
 
-    async def tick(self) -> int:
-        """What the scheduler's reminder job does every `reminders.check_every`; how many it sent."""
-        result = await self.app[scheduler_key].tick(self.clock.now())
+    async def tick(self) -> None:
+        """What the scheduler's reminder job does every `reminders.check_every`."""
+        await self.app[scheduler_key].tick(self.clock.now())
         await self.settle()
-        return result.sent
 
     async def settle(self) -> None:
         """Let the bot finish what the last action caused; an entry waiting for its moment gets it at once."""
         database, worker = self.app[database_key], self.app[outbox_worker_key]
-        async with asyncio.timeout(SETTLE_SECONDS):
+        async with _stuck_after(SETTLE_SECONDS):
             while True:
                 await self.slack.drain()
                 async with database.reading() as session:
@@ -176,6 +177,19 @@ class Stage:
             status = response.status
         await self.settle()
         return status
+
+
+class StoryStuck(Exception):
+    """The bot did not finish what a step of the story asked of it."""
+
+
+@contextlib.asynccontextmanager
+async def _stuck_after(seconds: float) -> AsyncIterator[None]:
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise StoryStuck(f"the bot still had Slack calls to make after {seconds:g} s") from None
 
 
 def _marks(now: datetime, moment: datetime) -> list[datetime]:

@@ -117,7 +117,7 @@ async def play(stage: Stage, cast: Cast, start: datetime) -> None:
     )
 
     # --- a quiet stretch: the reminder scheduler nudges --------------------------------------------
-    await stage.at(t(19.2))
+    await stage.at(t(19.5))
     stage.step("ten minutes without an update: the reminder scheduler's tick nudges the channel")
 
     await stage.scene(
