@@ -102,7 +102,7 @@ class Stage:
 
     async def evaluate(self, at: datetime | None = None) -> list[SloReport]:
         """What the scheduler's SLO job does every `slo.evaluate_every`: measure, store, raise burn alerts."""
-        reports = await self.app[slo_evaluator_key].evaluate(at=at or self.clock.now())
+        reports = await self.app[slo_evaluator_key].evaluate_and_store(at=at or self.clock.now())
         await self.settle()
         return reports
 
