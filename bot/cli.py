@@ -198,8 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oncall-bot", description="ChatOps bot for on-call teams.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("serve", help="run the bot (HTTP on HOST:PORT, Slack at /slack/events)")
-    demo = commands.add_parser("demo", help="play a scripted incident against the bundled Slack emulator")
-    demo.add_argument("--serve", action="store_true", help="then keep serving the web pages (prints a login link)")
+    demo = commands.add_parser(
+        "demo", help="play an incident from alert to retro against the bundled Slack emulator, on a simulated clock"
+    )
+    demo.add_argument("--serve", action="store_true", help="then keep serving its web pages (prints a login link)")
     demo.add_argument("--serve-for", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     postmortem = commands.add_parser("postmortem", help="render an incident's postmortem")
     postmortem.add_argument("reference", metavar="REF", help="the incident: INC-12 or 12")
