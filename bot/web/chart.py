@@ -27,8 +27,9 @@ FENCE = 3.0
 LEAST_SPREAD = 10.0
 PADDING = 0.08
 LABELLED_OUTLIERS = 6  # more labels than this would cover the line
-SIZE_INCHES = (6.4, 3.2)  # 614 × 307 CSS px: at a phone's 358 px the ticks are still 9 px tall
-FONT = 12.0
+# 499 × 269 CSS px, shown at most 680 px wide: on a phone's 366 px the ticks are still 10 px tall.
+SIZE_INCHES = (5.2, 2.8)
+FONT = 11.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,16 @@ class HistoryChart:
     bottom: float  # the axis, in percent of budget
     top: float
     outliers: list[Outlier]
+
+    @property
+    def below(self) -> int:
+        return sum(1 for outlier in self.outliers if outlier.percent < self.bottom)
+
+    @property
+    def range_text(self) -> str:
+        """The axis as words: `97.5 % to 100.2 %`; whole numbers once it spans ten points or more."""
+        places = 0 if self.top - self.bottom >= 10 else 1
+        return f"{self.bottom:,.{places}f} % to {self.top:,.{places}f} %"
 
 
 def robust_range(values: Sequence[float]) -> tuple[float, float]:
@@ -72,7 +83,7 @@ def history_chart(series: BudgetSeries, *, start: datetime, end: datetime, zone:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FuncFormatter
 
     at = [point.at for point in series.points]
     values = [point.budget_remaining * 100 for point in series.points]
@@ -102,7 +113,7 @@ def history_chart(series: BudgetSeries, *, start: datetime, end: datetime, zone:
         for outlier in beyond[:LABELLED_OUTLIERS]:
             axes.annotate(
                 f"{outlier.percent:,.0f} %", (float(date2num(outlier.at)), edge),  # type: ignore[no-untyped-call]
-                xytext=(6, 4 if side == "low" else -4), textcoords="offset points", va=align, fontsize=FONT * 0.85,
+                xytext=(9, 4 if side == "low" else -4), textcoords="offset points", va=align, fontsize=FONT * 0.85,
                 color=FAIL_COLOUR, annotation_clip=False,
             )  # fmt: skip
     axes.set_ylim(bottom, top)
@@ -110,7 +121,8 @@ def history_chart(series: BudgetSeries, *, start: datetime, end: datetime, zone:
     locator = AutoDateLocator(tz=zone, minticks=3, maxticks=5)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=zone, show_offset=False))  # type: ignore[no-untyped-call]
-    axes.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    # `99.5 %`, `100 %`: as many decimals as the tick needs, none more (PercentFormatter pads to `100.00%`).
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.6g} %"))
     axes.tick_params(labelsize=FONT, colors="#333333")
     axes.grid(True, color=GRID_COLOUR, linewidth=0.8)
     axes.set_axisbelow(True)
