@@ -76,6 +76,7 @@ async def test_signing_in_sets_a_session_cookie_and_shows_incidents_timeline_and
     status, index, headers = await get(pages, "/", Cookie=session)
     assert status == 200 and "1 open incident," in index and "INC-1" in index
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index and "<script>alert" not in index
+    assert '<td data-label="Messages" class="nowrap">1 message</td>' in index  # Bob's, in the singular
     assert headers["Cache-Control"] == "no-store"
 
     status, incident, _ = await get(pages, "/incidents/INC-1", Authorization=f"Bearer {WEB_TOKEN}")
