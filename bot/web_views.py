@@ -33,7 +33,7 @@ from storage.queries import incidents as incident_queries
 from storage.queries import slos as slo_queries
 from storage.queries import timeline as timeline_queries
 from storage.queries import users as user_queries
-from storage.tables import Incident, Role, TimelineEntry
+from storage.tables import TimelineEntry
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TIMELINE_SHOWN = 500
@@ -87,10 +87,6 @@ async def _names(session: AsyncSession, user_ids: Sequence[str | None]) -> dict[
     return await user_queries.names(session, [user for user in user_ids if user], fetched_since=EPOCH)
 
 
-def _snapshot(incident: Incident, roles: Sequence[Role]) -> IncidentSnapshot:
-    return IncidentSnapshot.of(incident, roles)
-
-
 class WebViews:
     def __init__(
         self, database: Database, postmortems: Postmortems, definitions: Sequence[SloDefinition], *, zone: ZoneInfo
@@ -108,7 +104,7 @@ class WebViews:
             messages = await incident_search.message_counts(session, numbers)
             services = await incident_search.services(session)
             listed = [
-                Listed(_snapshot(incident, roles), incident.service, messages.get(incident.id or 0, 0))
+                Listed(IncidentSnapshot.of(incident, roles), incident.service, messages.get(incident.id or 0, 0))
                 for incident, roles in found.incidents
             ]
             commanders = [item.incident.roles.get(RoleName.COMMANDER) for item in listed]
@@ -122,7 +118,7 @@ class WebViews:
             incident = await incident_queries.get_incident(session, number)
             if incident is None:
                 raise IncidentNotFound(f"There is no incident INC-{number}.")
-            snapshot = _snapshot(incident, await incident_queries.list_roles(session, number))
+            snapshot = IncidentSnapshot.of(incident, await incident_queries.list_roles(session, number))
             entries = await timeline_queries.list_entries(session, number, last=TIMELINE_SHOWN)
             entry_count = await timeline_queries.count_entries(session, number)
             messages = (await incident_search.message_counts(session, [number])).get(number, 0)
