@@ -180,7 +180,7 @@ def _doctor() -> int:
 def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     slo = commands.add_parser("slo", help="service level objectives")
     slo_commands = slo.add_subparsers(dest="slo_command", required=True, metavar="ACTION")
-    report = slo_commands.add_parser("report", help="evaluate every SLO now, store and print the result")
+    report = slo_commands.add_parser("report", help="evaluate every SLO now and print the result (stores nothing)")
     report.add_argument("--format", choices=["table", "json"], default="table")
     check = slo_commands.add_parser(
         "check",
@@ -193,7 +193,8 @@ def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     check.add_argument("--window", metavar="DURATION", help="measure over this instead of each SLO's window: 1h, 7d")
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line (the docs tests parse every `oncall-bot …` line they show with it)."""
     parser = argparse.ArgumentParser(prog="oncall-bot", description="ChatOps bot for on-call teams.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("serve", help="run the bot (HTTP on HOST:PORT, Slack at /slack/events)")
@@ -224,7 +225,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
+    arguments = build_parser().parse_args(argv)
     if arguments.command == "doctor":
         return _doctor()
     try:
