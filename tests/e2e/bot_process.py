@@ -7,7 +7,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -48,9 +48,10 @@ def serve_environment(
 class BotProcess:
     """One `serve` process writing to its own log; `start()` after `kill()` restarts it on the same port."""
 
-    def __init__(self, name: str, env: dict[str, str], cwd: Path) -> None:
-        self.name, self.env, self.cwd = name, env, cwd
-        self.port = int(env["PORT"])
+    def __init__(self, name: str, env: dict[str, str], cwd: Path, arguments: Sequence[str] = ()) -> None:
+        self.name, self.env, self.cwd, self.arguments = name, env, cwd, list(arguments)
+        given = self.arguments[self.arguments.index("--port") + 1] if "--port" in self.arguments else env["PORT"]
+        self.port = int(given)
         self.log = cwd / f"{name}.log"
         self.process: asyncio.subprocess.Process | None = None
 
@@ -67,7 +68,15 @@ class BotProcess:
     async def start(self) -> None:
         with self.log.open("ab") as output:  # a restart appends, so one log tells the whole story
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "serve", env=self.env, cwd=self.cwd, stdout=output, stderr=output
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "serve",
+                *self.arguments,
+                env=self.env,
+                cwd=self.cwd,
+                stdout=output,
+                stderr=output,
             )
 
     async def wait_ready(self, within: float = 30.0) -> None:

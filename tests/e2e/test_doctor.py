@@ -13,6 +13,7 @@ import pytest
 
 from bot.emulator import SlackEmulator
 from tests.conftest import POSTGRES_ADMIN_DSN
+from tests.e2e.fresh_database import created, fresh_database
 from tests.peers.process import free_port
 
 SIGNING_SECRET = "8f742231b10e8888abcd0123456789ab"
@@ -176,47 +177,20 @@ async def test_a_broken_setting_is_named(slack: SlackEmulator, database_url: str
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A database as a new install has it: an SQLite file not there yet, or an empty PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'data' / 'oncall.db'}"
-        return
-    name = f"oncall_fresh_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=3)
-    except OSError as exc:
-        pytest.skip(f"PostgreSQL is not reachable at 127.0.0.1:5432 ({exc})")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-async def tables(url: str) -> list[str]:
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"), timeout=3)
-    try:
-        return [
-            row["tablename"]
-            for row in await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
-        ]
-    finally:
-        await connection.close()
+    (tmp_path / "data").mkdir()
+    async with fresh_database(request.param, tmp_path / "data") as url:
+        yield url
 
 
 async def test_a_fresh_database_will_be_created_and_doctor_creates_nothing(
     slack: SlackEmulator, tmp_path: Path, fresh_database_url: str
 ) -> None:
-    (tmp_path / "data").mkdir()
     code, out, _ = await doctor(installed(slack, fresh_database_url))
 
     assert code == 0, out
     found = line(out, "database")
     assert found.startswith("ok") and "creates" in found and "on first start" in found
-    if fresh_database_url.startswith("sqlite"):
-        assert list((tmp_path / "data").iterdir()) == []
-    else:
-        assert await tables(fresh_database_url) == []
+    assert await created(fresh_database_url, tmp_path / "data") == []
 
 
 async def test_a_postgresql_database_that_does_not_exist_is_to_be_created(slack: SlackEmulator) -> None:
