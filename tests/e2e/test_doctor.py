@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -13,7 +12,7 @@ import pytest
 
 from bot.emulator import SlackEmulator
 from tests.conftest import POSTGRES_ADMIN_DSN
-from tests.e2e.fresh_database import created, fresh_database
+from tests.e2e.fresh_database import created
 from tests.peers.process import free_port
 
 SIGNING_SECRET = "8f742231b10e8888abcd0123456789ab"
@@ -173,13 +172,6 @@ async def test_a_broken_setting_is_named(slack: SlackEmulator, database_url: str
     assert code == 1
     assert out.splitlines()[0].startswith("FAIL  settings  PORT")
     assert "Traceback" not in err
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    (tmp_path / "data").mkdir()
-    async with fresh_database(request.param, tmp_path / "data") as url:
-        yield url
 
 
 async def test_a_fresh_database_will_be_created_and_doctor_creates_nothing(

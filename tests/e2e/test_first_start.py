@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from bot.emulator import SlackEmulator
 from storage import migrate
 from storage.engine import Database
 from tests.e2e.bot_process import BotProcess, free_port, running, serve_environment
-from tests.e2e.fresh_database import created, fresh_database
+from tests.e2e.fresh_database import created
 
 WEB_TOKEN = "first-start-web-token-0123456789"
 
@@ -39,13 +38,6 @@ async def cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str
 def said(log: str) -> list[str]:
     """What a log says, without timestamps: `LEVEL logger message` per line."""
     return [" ".join(line.split()[2:]) for line in log.splitlines()]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    (tmp_path / "data").mkdir()
-    async with fresh_database(request.param, tmp_path / "data") as url:
-        yield url
 
 
 async def test_a_taken_port_is_one_line_naming_the_setting_and_nothing_is_started(
