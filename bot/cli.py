@@ -199,7 +199,8 @@ def _emulator(arguments: argparse.Namespace) -> int:
         return local_slack.say(arguments.port, arguments.text, user=arguments.user, channel=arguments.channel)
     if arguments.emulator_command == "channels":
         return local_slack.channels(arguments.port)
-    return local_slack.run(arguments.port, bot_url=arguments.bot_url)
+    delivers_to = arguments.bot_url or local_slack.bot_url(load_settings().port)
+    return local_slack.run(arguments.port, delivers_to=delivers_to)
 
 
 def _version() -> str:
@@ -228,11 +229,11 @@ def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _emulator_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from bot.local_slack import DEFAULT_BOT_URL, DEFAULT_PORT
+    from bot.local_slack import DEFAULT_PORT
 
     emulator = commands.add_parser("emulator", help="run the bundled Slack emulator, to try the bot locally")
     emulator.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"its port (default {DEFAULT_PORT})")
-    emulator.add_argument("--bot-url", default=DEFAULT_BOT_URL, help=f"the bot's Slack endpoint ({DEFAULT_BOT_URL})")
+    emulator.add_argument("--bot-url", help="where to deliver to (default: http://127.0.0.1:PORT/slack/events)")
     actions = emulator.add_subparsers(dest="emulator_command", metavar="ACTION")
     say = actions.add_parser("say", help="type into the running emulator: a slash command or a message")
     say.add_argument("text", help='like "/incident declare DB down" or "Rolled back"')

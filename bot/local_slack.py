@@ -27,37 +27,46 @@ if TYPE_CHECKING:
     from bot.emulator.state import Message
 
 DEFAULT_PORT = 8090
-DEFAULT_BOT_URL = "http://127.0.0.1:8080/slack/events"
 # Fixed, so the commands in the README work as written; the emulator only listens on 127.0.0.1.
 BOT_TOKEN = "xoxb-local-emulator"
 APP_TOKEN = "xapp-local-emulator"
 SIGNING_SECRET = "local-emulator-signing-secret"
+WEBHOOK_TOKEN = "local-webhook-token"
+DATABASE_URL = "sqlite+aiosqlite:///./oncall-local.db"
 PEOPLE = ("alice", "bob", "carol")
 CHANNELS = ("general", "incidents", "alerts")
 QUIET_SECONDS, SAY_WITHIN = 1.0, 20.0
 
 
+def bot_url(port: int) -> str:
+    """Where a bot started with PORT=`port` takes Slack's requests."""
+    return f"http://127.0.0.1:{port}/slack/events"
+
+
 def environment(port: int) -> dict[str, str]:
-    """What `serve` needs to talk to the emulator on `port` over HTTP."""
+    """What `serve` needs to talk to the emulator on `port` over HTTP (and to take webhooks)."""
     return {
         "SLACK_API_URL": f"http://127.0.0.1:{port}/api/",
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "WEBHOOK_TOKEN": WEBHOOK_TOKEN,
+        "DATABASE_URL": DATABASE_URL,
     }
 
 
-def _instructions(port: int, bot_url: str) -> str:
-    env = " ".join(f"{name}={value}" for name, value in environment(port).items())
+def _instructions(port: int, delivers_to: str) -> str:
+    env = " \\\n    ".join(f"{name}={value}" for name, value in environment(port).items())
     where = "" if port == DEFAULT_PORT else f" --port {port}"
     return (
         f"Slack emulator on http://127.0.0.1:{port}/ with #{', #'.join(CHANNELS)} and {', '.join(PEOPLE)};"
-        f" it delivers to {bot_url}\n"
+        f" it delivers to {delivers_to}\n"
         "Start the bot against it in another terminal (HTTP mode):\n"
-        f"  {env} oncall-bot serve\n"
+        f"  {env} \\\n    oncall-bot serve\n"
         f"or in Socket Mode: add SLACK_APP_TOKEN={APP_TOKEN} (no signing secret needed).\n"
         "Then act as alice:\n"
         f'  oncall-bot emulator{where} say "/incident declare DB down"\n'
         f"  oncall-bot emulator{where} channels\n"
+        f"Alert webhooks go to the bot with: Authorization: Bearer {WEBHOOK_TOKEN}\n"
         "Ctrl-C stops the emulator; it keeps nothing."
     )
 
@@ -65,10 +74,10 @@ def _instructions(port: int, bot_url: str) -> str:
 class LocalSlack:
     """The emulator with a workspace to act in and the two endpoints `say` and `channels` call."""
 
-    def __init__(self, bot_url: str) -> None:
+    def __init__(self, delivers_to: str) -> None:
         from bot.emulator import SlackEmulator
 
-        self.bot_url = bot_url
+        self.bot_url = delivers_to
         self.slack: SlackEmulator = SlackEmulator(
             signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN
         )
@@ -133,6 +142,7 @@ class LocalSlack:
             await asyncio.sleep(0.1)
 
     async def _handle_channels(self, request: web.Request) -> web.Response:
+        await self._quiet()  # what a webhook just caused is still on its way
         lines = []
         for channel in self.slack.channels.values():
             topic = f"  — {self._plain(channel.topic)}" if channel.topic else ""
@@ -151,15 +161,15 @@ class LocalSlack:
         return readable(self.slack.workspace, text)
 
 
-async def _serve(port: int, bot_url: str) -> None:
-    local = LocalSlack(bot_url)
+async def _serve(port: int, delivers_to: str) -> None:
+    local = LocalSlack(delivers_to)
     try:
         await local.slack.start(port=port, routes=local.routes())
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise SettingsError(f"port {port} on 127.0.0.1 is in use: pass --port") from None
         raise
-    print(_instructions(port, bot_url), flush=True)
+    print(_instructions(port, delivers_to), flush=True)
     stop = asyncio.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(signal_number, stop.set)
@@ -169,8 +179,8 @@ async def _serve(port: int, bot_url: str) -> None:
         await local.slack.stop()
 
 
-def run(port: int, *, bot_url: str) -> int:
-    asyncio.run(_serve(port, bot_url))
+def run(port: int, *, delivers_to: str) -> int:
+    asyncio.run(_serve(port, delivers_to))
     return 0
 
 
