@@ -13,20 +13,16 @@ import os
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
 import jsonschema
 import yaml
 
 from bot import local_slack
 from bot.emulator import SlackEmulator
-from tests.e2e.bot_process import free_port
+from tests.e2e.bot_process import BotProcess, free_port, running
 from tests.helpers import eventually
 
 ROOT = Path(__file__).parents[2]
@@ -70,47 +66,36 @@ async def run(script: str, env: dict[str, str], cwd: Path) -> str:
     return output.decode()
 
 
-@dataclass
-class Running:
-    process: asyncio.subprocess.Process
-    log: Path
+class Pasted(BotProcess):
+    """A README block run by bash as a person pastes it; the `serve` in it listens on PORT."""
 
-    def said(self) -> str:
-        return self.log.read_text()
+    def __init__(self, name: str, script: str, env: dict[str, str], cwd: Path) -> None:
+        super().__init__(name, env, cwd)
+        self.script = script
 
+    async def start(self) -> None:
+        with self.log.open("ab") as output:
+            self.process = await asyncio.create_subprocess_exec(
+                "bash",
+                "-euc",
+                self.script,
+                env=self.env,
+                cwd=self.cwd,
+                stdout=output,
+                stderr=output,
+                start_new_session=True,
+            )
 
-@asynccontextmanager
-async def background(script: str, env: dict[str, str], cwd: Path, log: Path) -> AsyncIterator[Running]:
-    """Run a script that keeps running (`serve`, the emulator); stop its whole process group at the end."""
-    with log.open("wb") as output:
-        process = await asyncio.create_subprocess_exec(
-            "bash", "-euc", script, env=env, cwd=cwd, stdout=output, stderr=output, start_new_session=True
-        )
-    try:
-        yield Running(process, log)
-    finally:
-        if process.returncode is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), timeout=15)
-            except TimeoutError:
-                os.killpg(process.pid, signal.SIGKILL)
-                await process.wait()
-
-
-async def ready(port: int, bot: Running) -> None:
-    async with aiohttp.ClientSession() as http:
-
-        async def answers() -> bool:
-            if bot.process.returncode is not None:  # not an AssertionError: eventually() would keep waiting
-                raise RuntimeError(f"it exited {bot.process.returncode}:\n{bot.said()}")
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
-                    return response.status == 200
-            except aiohttp.ClientError:
-                return False
-
-        await eventually(answers, within=60, interval=0.2)
+    async def stop(self) -> None:
+        """The whole process group: bash and what it started."""
+        if self.process is None or self.process.returncode is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout=15)
+        except TimeoutError:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            await self.process.wait()
 
 
 def install(slack: SlackEmulator, manifest_file: Path) -> dict[str, Any]:
@@ -146,47 +131,38 @@ async def declare_and_see_the_channel(slack: SlackEmulator, steps: str, alice: s
     await eventually(lambda: slack.channel_by_name(channel) is not None, within=20)
 
 
-async def test_the_socket_mode_steps_end_with_a_declared_incident(slack: SlackEmulator, tmp_path: Path) -> None:
-    steps = section("### Socket Mode")
+async def follow(heading: str, slack: SlackEmulator, tmp_path: Path, *, socket_mode: bool) -> str:
+    """Every step under `heading`, then the declare it ends with; what the shell printed."""
+    steps = section(heading)
     [make_manifest, check, start] = shell_blocks(steps)
     alice, general = workspace(slack)
-    port = free_port()
-    env = shell_environment(SLACK_API_URL=slack.api_url, PORT=str(port))
-
+    env = shell_environment(SLACK_API_URL=slack.api_url, PORT=str(free_port()))
     await run(make_manifest, env, tmp_path)
     manifest = install(slack, tmp_path / "oncall-manifest.yml")
-    assert manifest["settings"]["socket_mode_enabled"] is True
-
-    async with background(fill_in(f"{check}\n{start}", slack), env, tmp_path, tmp_path / "bot.log") as bot:
-        await ready(port, bot)
-        assert await eventually(lambda: slack.socket_mode.is_connected)
-        slack.bot_endpoint = None  # no public address: everything comes over the bot's own WebSocket
+    assert manifest["settings"]["socket_mode_enabled"] is socket_mode
+    bot = Pasted("bot", fill_in(f"{check}\n{start}", slack), env, tmp_path)
+    if not socket_mode:
+        [url] = {command["url"] for command in manifest["features"]["slash_commands"]}
+        assert manifest["settings"]["event_subscriptions"]["request_url"] == url
+        # The public address's HTTPS proxy forwards to serve's HOST:PORT.
+        slack.bot_endpoint = f"http://127.0.0.1:{bot.port}{urlsplit(url).path}"
+    async with running(bot):
+        if socket_mode:
+            assert await eventually(lambda: slack.socket_mode.is_connected)
+            slack.bot_endpoint = None  # no public address: everything comes over the bot's own WebSocket
         await declare_and_see_the_channel(slack, steps, alice, general)
-    said = bot.said()
+    said = bot.log_text()
     assert "\nall good\n" in said, said  # doctor, before serve
+    return said
+
+
+async def test_the_socket_mode_steps_end_with_a_declared_incident(slack: SlackEmulator, tmp_path: Path) -> None:
+    said = await follow("### Socket Mode", slack, tmp_path, socket_mode=True)
     assert "oncall-bot ready: Socket Mode (connected to Slack)" in said
 
 
 async def test_the_http_steps_end_with_a_declared_incident(slack: SlackEmulator, tmp_path: Path) -> None:
-    steps = section("### HTTP")
-    [make_manifest, check, start] = shell_blocks(steps)
-    alice, general = workspace(slack)
-    port = free_port()
-    env = shell_environment(SLACK_API_URL=slack.api_url, PORT=str(port))
-
-    await run(make_manifest, env, tmp_path)
-    manifest = install(slack, tmp_path / "oncall-manifest.yml")
-    assert manifest["settings"]["socket_mode_enabled"] is False
-    [url] = {command["url"] for command in manifest["features"]["slash_commands"]}
-    assert manifest["settings"]["event_subscriptions"]["request_url"] == url
-    # The public address's HTTPS proxy forwards to serve's HOST:PORT.
-    slack.bot_endpoint = f"http://127.0.0.1:{port}{urlsplit(url).path}"
-
-    async with background(fill_in(f"{check}\n{start}", slack), env, tmp_path, tmp_path / "bot.log") as bot:
-        await ready(port, bot)
-        await declare_and_see_the_channel(slack, steps, alice, general)
-    said = bot.said()
-    assert "\nall good\n" in said, said
+    said = await follow("### HTTP", slack, tmp_path, socket_mode=False)
     assert "oncall-bot ready: HTTP mode (Slack posts to /slack/events)" in said
 
 
@@ -195,13 +171,14 @@ async def test_try_it_locally_as_written(tmp_path: Path) -> None:
     port = free_port()  # where `serve` listens; the README's commands follow PORT
     env = shell_environment(PORT=str(port))
 
-    async with background(emulator, env, tmp_path, tmp_path / "emulator.log") as slack:
-        await eventually(lambda: "Ctrl-C stops the emulator" in slack.said(), within=30)
-        printed = slack.said()
+    emulator_process = Pasted("emulator", emulator, env, tmp_path)
+    bot = Pasted("bot", serve, env, tmp_path)
+    async with running(emulator_process, ready=False):
+        await eventually(lambda: "Ctrl-C stops the emulator" in emulator_process.log_text(), within=30)
+        printed = emulator_process.log_text()
         for name, value in local_slack.environment(local_slack.DEFAULT_PORT).items():
             assert f"{name}={value}" in serve and f"{name}={value}" in printed  # the README shows what it prints
-        async with background(serve, env, tmp_path, tmp_path / "serve.log") as bot:
-            await ready(port, bot)
+        async with running(bot):
             shown = await run(act, env, tmp_path)
 
     assert "(only you) :rotating_light: *INC-1* declared: DB down" in shown
