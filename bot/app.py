@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
@@ -27,6 +28,7 @@ from bot.keys import (
     gateway_key,
     metrics_key,
     outbox_worker_key,
+    permissions_key,
     scheduler_key,
     settings_key,
     slo_evaluator_key,
@@ -43,14 +45,17 @@ from bot.slack.gateway import SlackGateway, build_client
 from bot.slo.digest import DigestRenderer
 from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import unit_of_work
+from bot.visibility import Membership
 from bot.web_views import WebViews
 from handlers import routes
+from handlers.security_headers import security_headers
 from handlers.slack import build_bolt
 from storage import migrate
 from storage.engine import Database
 
 log = logging.getLogger("oncall.app")
 SOCKET_CONNECT_SECONDS = 30.0
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
 
 
@@ -73,7 +78,9 @@ async def request_context(
 ) -> web.StreamResponse:
     """Every log line of a request carries its id; a caller's X-Request-Id is kept, so logs join up."""
     # A label that joins log lines, not a secret: no os.urandom() call (uuid4's) on every request.
-    request_id = request.headers.get("X-Request-Id", "")[:64] or f"{random.getrandbits(64):016x}"
+    # A caller's id is kept only if it is a plain token: anything else could forge log fields.
+    given = request.headers.get("X-Request-Id", "")
+    request_id = given if _SAFE_REQUEST_ID.fullmatch(given) else f"{random.getrandbits(64):016x}"
     with log_context.bound(request_id=request_id):
         response = await handler(request)
     response.headers["X-Request-Id"] = request_id
@@ -112,6 +119,15 @@ async def _slack(app: web.Application) -> AsyncIterator[None]:
         on_call=lambda method, outcome: calls.labels(method, outcome).inc(),
     )
     app[gateway_key] = gateway
+    config = app[config_key]
+    app[permissions_key] = Permissions(
+        admins=frozenset(config.permissions.admins),
+        admin_usergroup=config.permissions.admin_usergroup,
+        commander_only=frozenset(config.permissions.commander_only),
+        admin_only=frozenset(config.permissions.admin_only),
+        group_members=gateway.usergroup_members,
+        membership=Membership(gateway.channel_members),
+    )
     yield
     await gateway.close()
 
@@ -127,7 +143,7 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
         database=database,
         postmortems=postmortems,
         digests=DigestRenderer(database, config.slos, zone=config.zone),
-        home=HomeRenderer(database, config.slos, zone=config.zone),
+        home=HomeRenderer(database, config.slos, zone=config.zone, permissions=app[permissions_key]),
     )
     worker = OutboxWorker(
         app[database_key], runner.perform, remember=runner.remember, max_attempts=config.outbox.max_attempts
@@ -164,20 +180,13 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
 
 async def _bolt(app: web.Application) -> AsyncIterator[None]:
     settings, gateway, config = app[settings_key], app[gateway_key], app[config_key]
-    permissions = Permissions(
-        admins=frozenset(config.permissions.admins),
-        admin_usergroup=config.permissions.admin_usergroup,
-        commander_only=frozenset(config.permissions.commander_only),
-        admin_only=frozenset(config.permissions.admin_only),
-        group_members=gateway.usergroup_members,
-    )
     app[bolt_key] = build_bolt(
         signing_secret=settings.slack_signing_secret or "",
         client=gateway.client,
         begin=app[begin_key],
         gateway=gateway,
         config=config,
-        permissions=permissions,
+        permissions=app[permissions_key],
     )
     yield
 
@@ -224,7 +233,7 @@ async def _started(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings) -> web.Application:
     """Assemble the whole bot; `oncall-bot serve`, the demo and every HTTP test call this."""
-    app = web.Application(middlewares=[request_context, json_errors], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[request_context, security_headers, json_errors], client_max_size=1024 * 1024)
     app[settings_key] = settings
     app[metrics_key] = Metrics()
     config = load_config(settings.oncall_config)

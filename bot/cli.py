@@ -215,7 +215,7 @@ def _version() -> str:
 def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     slo = commands.add_parser("slo", help="service level objectives")
     slo_commands = slo.add_subparsers(dest="slo_command", required=True, metavar="ACTION")
-    report = slo_commands.add_parser("report", help="evaluate every SLO now, store and print the result")
+    report = slo_commands.add_parser("report", help="evaluate every SLO now and print the result (stores nothing)")
     report.add_argument("--format", choices=["table", "json"], default="table")
     check = slo_commands.add_parser(
         "check",
@@ -242,7 +242,8 @@ def _emulator_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     actions.add_parser("channels", help="print the running emulator's channels and their messages")
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line (the docs tests parse every `oncall-bot …` line they show with it)."""
     parser = argparse.ArgumentParser(prog="oncall-bot", description="ChatOps bot for on-call teams.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parser.add_argument("--version", action="version", version=f"oncall-bot {_version()}")
@@ -281,7 +282,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
+    arguments = build_parser().parse_args(argv)
     if arguments.command == "doctor":
         return _doctor()
     try:

@@ -1,5 +1,8 @@
 """The App Home tab: open incidents (yours first), your follow-ups, and where every SLO stands.
 
+Like every list, it shows only the incidents that exist for the person (bot/visibility.py): a private
+incident appears to its channel's members and the admins, and to nobody else, not even as a count.
+
 It is published through the outbox when someone opens the tab, built from what is stored when the
 entry runs, so a burst of openings becomes one views.publish per person.
 """
@@ -18,14 +21,17 @@ from bot.incidents.messaging import SEVERITY_EMOJI, STATUS_EMOJI
 from bot.incidents.models import RoleName
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.outbox import Effect, Outbox
+from bot.permissions import Permissions
 from bot.slack.mrkdwn import channel_link, escape, mention, truncate
 from bot.slack.mrkdwn import date as slack_date
 from bot.slo.history import latest_reports
 from bot.slo.models import SloDefinition
 from bot.slo.presentation import slo_list_line, worst_first
 from bot.slo.report import SloReport
+from bot.visibility import Viewer, visible
 from storage.engine import Database
 from storage.queries import follow_ups as follow_up_queries
+from storage.queries import incidents as incident_queries
 from storage.tables import FollowUp
 
 # How long a burst of tab openings waits to become one publish.
@@ -47,15 +53,14 @@ def _is_involved(incident: IncidentSnapshot, user: str) -> bool:
 
 def _incident_line(incident: IncidentSnapshot, user: str) -> str:
     involved = _is_involved(incident, user)
-    if incident.is_private and not involved:
-        return f"{SEVERITY_EMOJI[incident.severity]} *{incident.ref}* · _private incident_"
     where = f" · {channel_link(incident.channel_id)}" if incident.channel_id else ""
     commander = incident.roles.get(RoleName.COMMANDER)
     lead = f" · commander {mention(commander)}" if commander else " · _no commander yet_"
     yours = " · *yours*" if involved else ""
+    lock = ":lock: " if incident.is_private else ""  # shown to its members and the admins only
     return (
         f"{SEVERITY_EMOJI[incident.severity]} *{incident.ref}* {incident.severity} · "
-        f"{STATUS_EMOJI[incident.status]} {incident.status} · {escape(truncate(incident.title, 120))}"
+        f"{STATUS_EMOJI[incident.status]} {incident.status} · {lock}{escape(truncate(incident.title, 120))}"
         f"{where}{lead}{yours}"
     )
 
@@ -110,19 +115,29 @@ def home_view(
 class HomeRenderer:
     """Reads what a person's Home tab shows, when the outbox publishes it."""
 
-    def __init__(self, database: Database, definitions: Sequence[SloDefinition], *, zone: ZoneInfo) -> None:
+    def __init__(
+        self, database: Database, definitions: Sequence[SloDefinition], *, zone: ZoneInfo, permissions: Permissions
+    ) -> None:
         self._database = database
         self._definitions = list(definitions)
         self._zone = zone
+        self._permissions = permissions
 
     async def view(self, user: str, *, now: datetime) -> dict[str, Any]:
+        viewer = await self._permissions.actor(user)
         async with self._database.reading() as session:
-            incidents = await self._open_incidents(session)
-            follow_ups = await follow_up_queries.list_open_owned_by(session, user)
+            incidents = await incidents_service.list_open(session=session, viewer=viewer)
+            follow_ups = await self._follow_ups(session, viewer)
             slos = await latest_reports(session, self._definitions, now=now)
         today = now.astimezone(self._zone).date()
         return home_view(user, incidents=incidents, follow_ups=follow_ups, slos=slos, now=now, today=today)
 
     @staticmethod
-    async def _open_incidents(session: AsyncSession) -> list[IncidentSnapshot]:
-        return await incidents_service.list_open(session=session)
+    async def _follow_ups(session: AsyncSession, viewer: Viewer) -> list[FollowUp]:
+        """The person's open follow-ups, but none of an incident that does not exist for them."""
+        shown = []
+        for item in await follow_up_queries.list_open_owned_by(session, viewer.user):
+            incident = await incident_queries.get_incident(session, item.incident_id)
+            if incident is not None and await visible(incident, viewer):
+                shown.append(item)
+        return shown

@@ -9,6 +9,7 @@ from bot.alerts.service import AlertIngestion
 from bot.config import OncallConfig
 from bot.metrics import Metrics
 from bot.outbox.worker import OutboxWorker
+from bot.permissions import Permissions
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
@@ -29,3 +30,4 @@ scheduler_key = web.AppKey("scheduler", Scheduler)
 metrics_key = web.AppKey("metrics", Metrics)
 slo_evaluator_key = web.AppKey("slo_evaluator", SloEvaluator)
 web_views_key = web.AppKey("web_views", WebViews)
+permissions_key = web.AppKey("permissions", Permissions)

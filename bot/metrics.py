@@ -3,6 +3,9 @@
 One registry per application, so several bots in one process (the tests) do not collide. Gauges
 that describe stored state (outbox depth, open incidents) are read from the database at scrape
 time, so every replica reports the same truth.
+
+Private incidents are not counted: anyone who can read /metrics and #incidents could otherwise tell
+that an unannounced incident is open, and how severe it is (bot/visibility.py).
 """
 
 from __future__ import annotations
@@ -53,7 +56,10 @@ class Metrics:
             registry=registry,
         )
         self.open_incidents = Gauge(
-            "oncall_open_incidents", "Open incidents by severity", ["severity"], registry=registry
+            "oncall_open_incidents",
+            "Open incidents by severity (private ones left out)",
+            ["severity"],
+            registry=registry,
         )
         self.slo_evaluations = Counter(
             "oncall_slo_evaluations",
@@ -78,7 +84,8 @@ class Metrics:
             self.outbox_entries.labels(state).set(counts.get(state, 0))
         oldest = await outbox_queries.oldest_pending_created_at(session)
         self.outbox_oldest_pending.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
-        by_severity = await incident_queries.count_by_severity(session, [status.value for status in OPEN_STATUSES])
+        open_statuses = [status.value for status in OPEN_STATUSES]
+        by_severity = await incident_queries.count_by_severity(session, open_statuses, include_private=False)
         for severity in Severity:
             self.open_incidents.labels(severity.value).set(by_severity.get(severity.value, 0))
 

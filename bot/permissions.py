@@ -3,7 +3,12 @@
 By default everyone in the workspace may do everything, so a new install locks nobody out. An operator
 can limit actions to the incident's commander and the admins (`commander_only`), or to the admins
 alone (`admin_only`). Admins are listed by user id and/or by one Slack user group, whose members are
-looked up when needed and remembered for a few minutes.
+looked up when needed and remembered for a few minutes. Admins also see every private incident
+(bot/visibility.py).
+
+Once anything is commander-only, the commander role is itself a power: it is handed over by whoever
+holds it or by an admin, and taken by anyone only while nobody holds it. Reopening a resolved incident
+undoes a resolution, so it is limited like `resolve`.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.errors import SlackError, UserError
+from bot.visibility import Membership, Viewer
 
 log = logging.getLogger("oncall.permissions")
 
@@ -46,11 +52,9 @@ class NotAllowed(UserError):
 
 
 @dataclass(frozen=True)
-class Actor:
-    """The person asking, with what the operator's permissions say about them."""
+class Actor(Viewer):
+    """The person asking, with what the operator's permissions say about them, and which incidents they see."""
 
-    user: str
-    is_admin: bool = False
     commander_only: frozenset[Action] = frozenset()
     admin_only: frozenset[Action] = frozenset()
 
@@ -63,9 +67,18 @@ class Actor:
         self.require_admin(action)
         if action not in self.commander_only or self.is_admin or commander in (None, self.user):
             return
+        # A refusal names who may, never a way around it.
         raise NotAllowed(
-            f"Only the commander of {ref} (<@{commander}>) or an admin may {action.verb} it. "
-            f"Ask them, or ask an admin to make you commander with `/incident assign commander @you`."
+            f"Only the commander of {ref} (<@{commander}>) or an admin may {action.verb} it. Ask one of them."
+        )
+
+    def require_handover(self, *, ref: str, commander: str | None) -> None:
+        """Taking or giving the commander role, when being commander lets someone do what others may not."""
+        if not self.commander_only or self.is_admin or commander in (None, self.user):
+            return
+        raise NotAllowed(
+            f"Only the commander of {ref} (<@{commander}>) or an admin may hand its commander role over. "
+            "Ask one of them."
         )
 
 
@@ -82,6 +95,7 @@ class Permissions:
         commander_only: frozenset[Action],
         admin_only: frozenset[Action],
         group_members: Callable[[str], Awaitable[list[str]]] | None = None,
+        membership: Membership | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._admins = admins
@@ -91,15 +105,18 @@ class Permissions:
         self._group_members = group_members
         self._clock = clock
         self._members: tuple[float, frozenset[str]] | None = None
-
-    @property
-    def is_open(self) -> bool:
-        """No limits configured: nobody's admin status needs looking up."""
-        return not self._commander_only and not self._admin_only
+        self.membership = membership or Membership(None)
 
     async def actor(self, user: str) -> Actor:
-        is_admin = False if self.is_open else user in self._admins or user in await self._group()
-        return Actor(user, is_admin, self._commander_only, self._admin_only)
+        # Admins matter even without limits: they see private incidents.
+        is_admin = user in self._admins or user in await self._group()
+        return Actor(
+            user=user,
+            is_admin=is_admin,
+            membership=self.membership,
+            commander_only=self._commander_only,
+            admin_only=self._admin_only,
+        )
 
     async def _group(self) -> frozenset[str]:
         if self._usergroup is None or self._group_members is None:

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     webhook_token: str | None = None
     announce_channel: str = "#incidents"
     web_token: str | None = None
+    # Optional bearer for GET /metrics: open by default, as Prometheus targets usually are; what it
+    # shows is counts, never an incident's title, and private incidents are not told apart.
+    metrics_token: str | None = None
     oncall_config: Path | None = None
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=0, le=65535)
@@ -47,10 +50,11 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("web_token")
+    @field_validator("web_token", "webhook_token", "metrics_token")
     @classmethod
     def _long_enough(cls, value: str | None) -> str | None:
-        # The token is the only lock on the web pages, and logs redact secrets of 8 characters and more.
+        # Each token is the only lock on its door (a short one is guessed), and logs redact secrets of
+        # 8 characters and more.
         if value and len(value) < 16:
             raise ValueError("must be at least 16 characters: use a long random string")
         return value or None

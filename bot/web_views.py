@@ -19,6 +19,7 @@ from bot.postmortem.service import Postmortems
 from bot.slo.history import budget_series, latest_reports
 from bot.slo.models import SloDefinition
 from bot.slo.report import SloReport
+from bot.visibility import is_public
 from storage.engine import Database
 from storage.queries import incidents as incident_queries
 from storage.queries import timeline as timeline_queries
@@ -55,15 +56,17 @@ class WebViews:
         closed = [status.value for status in Status if status not in OPEN_STATUSES]
         async with self._database.reading() as session:
             listed = await incident_queries.list_with_roles_not_in(session, closed)
-            open_incidents = [IncidentSnapshot.of(incident, roles) for incident, roles in listed]
-            recent = await snapshots_of(session, await incident_queries.list_recent_in(session, closed, limit=RECENT))
+            # A web session has no identity yet, so no private incident exists for it (bot/visibility.py).
+            open_incidents = [IncidentSnapshot.of(incident, roles) for incident, roles in listed if is_public(incident)]
+            recent_rows = await incident_queries.list_recent_in(session, closed, limit=RECENT)
+            recent = await snapshots_of(session, [incident for incident in recent_rows if is_public(incident)])
             people = await _names(session, [user for i in [*open_incidents, *recent] for user in i.roles.values()])
         return Overview(open_incidents, recent, people)
 
     async def incident(self, number: int) -> tuple[IncidentSnapshot, Sequence[TimelineEntry], dict[str, str]]:
         async with self._database.reading() as session:
             incident = await incident_queries.get_incident(session, number)
-            if incident is None:
+            if incident is None or not is_public(incident):  # the same answer: no identity, no private incident
                 raise IncidentNotFound(f"There is no incident INC-{number}.")
             roles = await incident_queries.list_roles(session, number)
             entries = await timeline_queries.list_entries(session, number, last=TIMELINE_SHOWN)

@@ -7,7 +7,9 @@ import logging
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.keys import database_key, metrics_key, outbox_worker_key, scheduler_key
+from bot.keys import database_key, metrics_key, outbox_worker_key, scheduler_key, settings_key
+from bot.storage_failure import describe_failure
+from handlers.auth import check_bearer
 from storage import migrate
 from storage.engine import is_unreachable
 from storage.types import utcnow
@@ -29,6 +31,10 @@ async def handle_readyz(request: web.Request) -> web.Response:
         return web.json_response({"status": "unavailable", "database": f"{reason}: {type(exc).__name__}"}, status=503)
     if not current:
         return web.json_response({"status": "unavailable", "database": "migrations pending"}, status=503)
+    try:
+        await database.probe_write()
+    except Exception as exc:  # reads work, writes do not: the bot would acknowledge and lose things
+        return web.json_response({"status": "unavailable", "database": describe_failure(exc)}, status=503)
     scheduler = request.app.get(scheduler_key)
     leading = scheduler is not None and scheduler.leadership.is_leader
     worker = request.app.get(outbox_worker_key)
@@ -44,6 +50,9 @@ async def handle_readyz(request: web.Request) -> web.Response:
 
 async def handle_metrics(request: web.Request) -> web.Response:
     """Prometheus text; the gauges of stored state are read from the database first."""
+    token = request.app[settings_key].metrics_token
+    if token and (refusal := check_bearer(request, token, disabled="")):
+        return refusal
     metrics = request.app[metrics_key]
     try:
         async with request.app[database_key].transaction() as session:

@@ -7,10 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import delete, event, insert, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables import ProcessedEvent
+from storage.types import utcnow
 
 
 def is_sqlite(url: str) -> bool:
@@ -31,6 +35,7 @@ def is_unreachable(exc: BaseException) -> bool:
 
 
 _READING = "oncall_reading"
+_WRITE_PROBE = "oncall:write-probe"
 POOL_SIZE = 15
 
 
@@ -118,6 +123,13 @@ class Database:
         """Raise unless the database answers a trivial query within `within` seconds."""
         async with asyncio.timeout(within), self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+
+    async def probe_write(self, *, within: float = 2.0) -> None:
+        """Raise unless a row can be written and committed: a read-only or full database still answers reads."""
+        async with asyncio.timeout(within), self.transaction() as session:
+            # A real row, committed: only a commit reaches the disk and shows that it is full.
+            await session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.event_id) == _WRITE_PROBE))
+            await session.exec(insert(ProcessedEvent).values(event_id=_WRITE_PROBE, received_at=utcnow()))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

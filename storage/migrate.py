@@ -20,7 +20,8 @@ from sqlalchemy.pool import NullPool
 
 from storage.engine import Database, is_sqlite
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+# Alembic finds the package resource through importlib.resources: the installed package carries it (package data).
+MIGRATIONS = "storage:migrations"
 # Any constant works; it only has to be the same for every replica of the bot.
 _MIGRATION_LOCK_ID = 0x0C0A11
 # PostgreSQL's SQLSTATE for "database does not exist"
@@ -47,7 +48,7 @@ class Schema:
 
 def _config() -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", MIGRATIONS)
     return config
 
 

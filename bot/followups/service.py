@@ -13,6 +13,7 @@ from bot.incidents.service import Target
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.outbox import Outbox
 from bot.slack.texts import render
+from bot.visibility import Viewer, visible
 from storage.queries import follow_ups as queries
 from storage.queries import incidents as incident_queries
 from storage.queries import timeline as timeline_queries
@@ -66,11 +67,11 @@ async def add(
 
 
 async def add_from_message(
-    *, session: AsyncSession, outbox: Outbox, channel_id: str, message_ts: str, by: str
+    *, session: AsyncSession, outbox: Outbox, channel_id: str, message_ts: str, viewer: Viewer
 ) -> tuple[IncidentSnapshot, FollowUp]:
     """Turn a message of an incident channel into a follow-up; doing it twice keeps one."""
     incident = await incident_queries.get_incident_by_channel(session, channel_id)
-    if incident is None:
+    if incident is None or not await visible(incident, viewer):
         raise IncidentNotFound("Follow-ups come from messages in an incident channel.")
     entry = await timeline_queries.get_entry_by_ts(session, channel_id, message_ts)
     if entry is None or entry.is_deleted or not entry.text.strip():
@@ -78,9 +79,9 @@ async def add_from_message(
     return await add(
         session=session,
         outbox=outbox,
-        target=Target(channel_id=channel_id),
+        target=Target(channel_id=channel_id, viewer=viewer),
         text=entry.text,
-        by=by,
+        by=viewer.user,
         owner=entry.author if entry.author and entry.author.startswith(("U", "W")) else None,
         source_ts=message_ts,
     )

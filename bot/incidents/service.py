@@ -17,6 +17,7 @@ from bot.incidents.snapshot import IncidentSnapshot
 from bot.outbox import Effect, Outbox
 from bot.permissions import Action, Actor
 from bot.slack.texts import render
+from bot.visibility import ANONYMOUS, Viewer, visible, visible_only
 from storage.queries import incidents as queries
 from storage.queries import timeline as timeline_queries
 from storage.tables import Incident, Role, TimelineEntry
@@ -28,20 +29,25 @@ MAX_TEXT_LENGTH = 3000
 
 @dataclass(frozen=True)
 class Target:
-    """Which incident a command means: the one named, else the one whose channel it came from."""
+    """Which incident a command means: the one named, else the one whose channel it came from.
+
+    Which incidents exist depends on who asks (bot/visibility.py); nobody named sees public ones only.
+    """
 
     ref: IncidentRef | None = None
     channel_id: str | None = None
+    viewer: Viewer = ANONYMOUS
 
 
 async def _load(session: AsyncSession, target: Target) -> Incident:
+    """The incident meant, if it exists for the person asking; one it does not is refused like a number never used."""
     if target.ref is not None:
         incident = await queries.get_incident(session, target.ref.number, for_update=True)
-        if incident is None:
+        if incident is None or not await visible(incident, target.viewer):
             raise IncidentNotFound(f"There is no incident {target.ref}. See open ones with `/incident list`.")
         return incident
     incident = await queries.get_incident_by_channel(session, target.channel_id or "", for_update=True)
-    if incident is None:
+    if incident is None or not await visible(incident, target.viewer):
         raise IncidentNotFound(
             "This channel is not an incident channel. Name the incident, e.g. `/incident status INC-12 monitoring`."
         )
@@ -72,9 +78,13 @@ async def authorize(session: AsyncSession, incident: Incident, action: Action, a
     if actor is None:
         return
     assert incident.id is not None
+    actor.require_commander(action, ref=f"INC-{incident.id}", commander=await _commander(session, incident))
+
+
+async def _commander(session: AsyncSession, incident: Incident) -> str | None:
+    assert incident.id is not None
     roles = await queries.list_roles(session, incident.id)
-    commander = next((role.user_id for role in roles if role.role == RoleName.COMMANDER), None)
-    actor.require_commander(action, ref=f"INC-{incident.id}", commander=commander)
+    return next((role.user_id for role in roles if role.role == RoleName.COMMANDER), None)
 
 
 def _require_open(incident: Incident) -> None:
@@ -210,6 +220,8 @@ async def set_status(
     incident = await _load(session, target)
     await authorize(session, incident, Action.STATUS, actor)
     previous = Status(incident.status)
+    if previous is Status.RESOLVED:  # reopening undoes a resolution: whoever may not resolve may not reopen
+        await authorize(session, incident, Action.RESOLVE, actor)
     if previous is Status.CLOSED:
         raise UserError(f"INC-{incident.id} is closed; declare a new incident instead.")
     if previous is status:
@@ -294,6 +306,8 @@ async def assign_role(
     await authorize(session, incident, Action.ASSIGN, actor)
     _require_open(incident)
     assert incident.id is not None
+    if role is RoleName.COMMANDER and actor is not None:
+        actor.require_handover(ref=f"INC-{incident.id}", commander=await _commander(session, incident))
     previous = await queries.upsert_role(
         session, Role(incident_id=incident.id, role=role, user_id=user, assigned_by=by, assigned_at=utcnow())
     )
@@ -332,7 +346,7 @@ async def update(
 ) -> IncidentSnapshot:
     """The update form: a new severity, a new status (with the note) and/or a note, in one go."""
     snapshot = await snapshot_of(session, target)
-    target = Target(ref=IncidentRef(snapshot.number), channel_id=None)
+    target = Target(ref=IncidentRef(snapshot.number), channel_id=None, viewer=target.viewer)
     changed = False
     if severity is not None and severity is not snapshot.severity:
         snapshot = await set_severity(
@@ -389,11 +403,11 @@ def _service_name(text: str) -> str:
     return name
 
 
-async def list_open(*, session: AsyncSession) -> list[IncidentSnapshot]:
-    """Open incidents, most severe first, then newest."""
+async def list_open(*, session: AsyncSession, viewer: Viewer) -> list[IncidentSnapshot]:
+    """Open incidents that exist for this person, most severe first, then newest."""
     closed = [status for status in Status if status not in OPEN_STATUSES]
     listed = await queries.list_with_roles_not_in(session, closed)
-    snapshots = [IncidentSnapshot.of(incident, roles) for incident, roles in listed]
+    snapshots = await visible_only([IncidentSnapshot.of(incident, roles) for incident, roles in listed], viewer)
     return sorted(snapshots, key=lambda snapshot: (snapshot.severity, -snapshot.number))
 
 

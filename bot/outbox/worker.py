@@ -254,9 +254,15 @@ class OutboxWorker:
             await self._record_failure(entry, str(exc), retry_in=None)
             log.error("outbox.dead kind=%s entry=%s error=%s", entry.kind, entry.id, exc)
             return
-        except Exception as exc:  # a bug must not lose the entry: keep retrying it, slowly
-            delay = backoff(entry.attempts + 4)
-            await self._record_failure(entry, f"{type(exc).__name__}: {exc}", retry_in=delay)
+        except Exception as exc:  # a bug must not lose the entry: retry it once, slowly, then park it
+            error = f"{type(exc).__name__}: {exc}"
+            if not is_unreachable(exc) and entry.last_error == error:
+                # The same failure twice is not going away by itself (a template that raises, a bug); retried,
+                # it would hold up every later effect of its lane. Parked, it waits for `outbox retry`.
+                await self._record_failure(entry, f"failed the same way twice: {error}", retry_in=None)
+                log.error("outbox.dead kind=%s entry=%s error=%s", entry.kind, entry.id, error)
+                return
+            await self._record_failure(entry, error, retry_in=backoff(entry.attempts + 2))
             log.exception("outbox.error kind=%s entry=%s", entry.kind, entry.id)
             return
         await self._record_success(entry, updates)

@@ -18,6 +18,7 @@ from bot.incidents.models import OPEN_STATUSES, RoleName, Severity
 from bot.outbox import Outbox
 from bot.schedule import retros
 from bot.schedule.durations import format_duration
+from bot.slack.mrkdwn import mention
 from bot.slack.texts import render
 from bot.slo import digest
 from storage.queries import incidents as incident_queries
@@ -134,10 +135,10 @@ class Reminders:
                 incident=incident,
                 overdue_days=(today - follow_up.due).days,
             )
-            if follow_up.owner:
+            if follow_up.owner and not incident.is_private:
                 outbox.message(follow_up.owner, text)
-            else:
-                outbox.post(follow_up.incident_id, text)
+            else:  # a private incident's stays in its channel: a DM would name it to an owner who is not a member
+                outbox.post(follow_up.incident_id, f"{mention(follow_up.owner)} {text}" if follow_up.owner else text)
             _sent(reminder, now, now + DAILY)
             sent += 1
         return sent

@@ -15,6 +15,8 @@ from bot.outbox import Outbox
 from bot.schedule.cadence import Cadence, local_start
 from bot.schedule.durations import format_duration, parse_duration
 from bot.slack.texts import render
+from bot.visibility import is_public
+from storage.queries import incidents as incident_queries
 from storage.queries import schedules as queries
 from storage.tables import Retro
 
@@ -141,19 +143,28 @@ async def run_due(*, session: AsyncSession, outbox: Outbox, now: datetime, zone:
 
 
 async def agenda(*, session: AsyncSession, since: datetime, now: datetime, zone: ZoneInfo, retro: Retro) -> str:
-    incidents = await queries.incidents_declared_between(session, since, now)
+    """A retro channel is no private incident's channel: private incidents are counted, never named."""
+    declared = await queries.incidents_declared_between(session, since, now)
+    incidents = [incident for incident in declared if is_public(incident)]
     durations = {
         incident.id: humanize(((incident.resolved_at or now) - incident.declared_at).total_seconds())
         for incident in incidents
     }
+    awaiting = await queries.incidents_awaiting_postmortem_review(session)
+    overdue = []
+    for item in await queries.overdue_follow_ups(session, now.astimezone(zone).date()):
+        incident = await incident_queries.get_incident(session, item.incident_id)
+        if incident is not None and is_public(incident):
+            overdue.append(item)
     return render(
         "slack/retro_agenda.txt.j2",
         retro=retro,
         since=since.astimezone(zone).strftime("%Y-%m-%d"),
         incidents=incidents,
+        private_incidents=len(declared) - len(incidents),
         durations=durations,
-        awaiting=await queries.incidents_awaiting_postmortem_review(session),
-        overdue=await queries.overdue_follow_ups(session, now.astimezone(zone).date()),
+        awaiting=[incident for incident in awaiting if is_public(incident)],
+        overdue=overdue,
     )
 
 

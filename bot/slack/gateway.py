@@ -284,6 +284,23 @@ class SlackGateway:
         data = await self._call("usergroups.users.list", self.client.usergroups_users_list, usergroup=usergroup)
         return [str(user) for user in data.get("users", [])]
 
+    async def channel_members(self, channel: str) -> list[str]:
+        """Everyone in the channel, paging through conversations.members: who may see a private incident."""
+        members: list[str] = []
+        cursor: str | None = None
+        while True:
+            data = await self._call(
+                "conversations.members",
+                self.client.conversations_members,
+                channel=channel,
+                limit=1000,
+                **({"cursor": cursor} if cursor else {}),
+            )
+            members += [str(user) for user in data.get("members", [])]
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return members
+
     async def bookmark_links(self, channel: str) -> set[str]:
         data = await self._call("bookmarks.list", self.client.bookmarks_list, channel_id=channel)
         return {str(bookmark.get("link")) for bookmark in data.get("bookmarks", []) if bookmark.get("link")}

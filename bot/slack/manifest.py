@@ -24,6 +24,7 @@ BOT_EVENTS = [
     "pin_added",
     "pin_removed",
     "member_joined_channel",
+    "member_left_channel",
     "app_home_opened",
 ]
 SLASH_COMMANDS = [

@@ -8,7 +8,7 @@ REQUIRED_SCOPES: dict[str, str] = {
     "channels:read": "find channels by name (announce channel, lost-reply recovery)",
     "channels:history": "message.channels: the incident timeline",
     "groups:write": "private incident channels: create them and invite responders",
-    "groups:read": "find private incident channels by name",
+    "groups:read": "find private incident channels by name; who is in them (who may see a private incident)",
     "groups:history": "message.groups: the timeline of private incidents",
     "chat:write": "summary, updates and announcements",
     "chat:write.public": "announce without having to join the announce channel",

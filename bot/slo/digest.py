@@ -23,6 +23,7 @@ from bot.slo.models import SloDefinition
 from bot.slo.presentation import digest_message
 from bot.slo.report import Digest, DigestIncident
 from bot.slo.sources import impact_interval
+from bot.visibility import is_public
 from storage.engine import Database
 from storage.queries import slos as queries
 from storage.tables import Incident, SloDigest, SloDigestRun
@@ -114,10 +115,19 @@ class DigestRenderer:
             reports = await latest_reports(session, self._definitions, now=end, at_or_before=end)
             earlier = await latest_reports(session, self._definitions, now=end, at_or_before=end - WEEK)
             incidents = await queries.incidents_overlapping(
-                session, sorted({d.service for d in self._definitions}), start=start, end=end, include_private=False
+                session, sorted({d.service for d in self._definitions}), start=start, end=end
             )
         last_week = {report.name: report for report in earlier if report.error != NOT_YET}
-        return Digest(start=start, end=end, reports=reports, last_week=last_week, incidents=_incidents(incidents, end))
+        # A managers' channel is no private incident's channel: they are counted, never named (bot/visibility.py).
+        shown = [incident for incident in incidents if is_public(incident)]
+        return Digest(
+            start=start,
+            end=end,
+            reports=reports,
+            last_week=last_week,
+            incidents=_incidents(shown, end),
+            private_incidents=len(incidents) - len(shown),
+        )
 
     async def message(self, run: SloDigestRun) -> tuple[str, list[dict[str, Any]]]:
         text, blocks = digest_message(await self.compose(run.start, run.end), zone=self._zone)

@@ -9,11 +9,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.slo.models import EventsSource, SloDefinition
+from storage.queries import idempotency
 from storage.queries import slos as queries
 from storage.tables import SloEvent
 
 # Clocks disagree a little; a measurement from further ahead is a mistake, not skew.
 ALLOWED_CLOCK_SKEW = timedelta(minutes=5)
+# The counters are 32-bit columns on PostgreSQL; a larger push is a sender's mistake (a cumulative
+# counter sent where a delta belongs, a unit error) and must be refused, not half-stored.
+MAX_COUNT = 2**31 - 1
+# A retried push with the same Idempotency-Key within this long is recognised and not counted again.
+IDEMPOTENCY_WINDOW = timedelta(days=1)
 
 
 class EventsIn(BaseModel):
@@ -21,8 +27,8 @@ class EventsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    good: int = Field(ge=0)
-    total: int = Field(ge=0)
+    good: int = Field(ge=0, le=MAX_COUNT)
+    total: int = Field(ge=0, le=MAX_COUNT)
     at: AwareDatetime | None = Field(default=None, json_schema_extra={"format": "date-time"})
 
     @model_validator(mode="before")
@@ -51,13 +57,24 @@ class NotAnEventsSlo(UserError):
         )
 
 
-async def record(session: AsyncSession, *, definition: SloDefinition, events: EventsIn, now: datetime) -> SloEvent:
-    """Store one pushed measurement for the SLO's next evaluations."""
+async def record(
+    session: AsyncSession,
+    *,
+    definition: SloDefinition,
+    events: EventsIn,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> SloEvent | None:
+    """Store one pushed measurement for the SLO's next evaluations; None when it is a retry already stored."""
     if not isinstance(definition.source, EventsSource):
         raise NotAnEventsSlo(definition)
     at = events.at or now
     if at > now + ALLOWED_CLOCK_SKEW:
         raise UserError(f"at ({at.isoformat()}) is in the future")
+    if idempotency_key is not None:
+        key = f"slo-push:{definition.name}:{idempotency_key}"
+        if not await idempotency.claim_key(session, key, now=now, keep=IDEMPOTENCY_WINDOW):
+            return None
     return await queries.insert_event(
         session, SloEvent(slo=definition.name, at=at, good=events.good, total=events.total, received_at=now)
     )

@@ -233,7 +233,9 @@ def digest_message(digest: Digest, *, zone: ZoneInfo) -> tuple[str, list[dict[st
     header = f"SLO digest · week of {_local_day(digest.start, zone)}"
     reports = worst_first(digest.reports)
     summary = summary_line(reports) if reports else NO_SLOS
-    incident_lines = [incident_line(incident) for incident in digest.incidents] or ["none"]
+    private = digest.private_incidents
+    hidden = [f"• {private} private incident{'s' if private != 1 else ''}"] if private else []
+    incident_lines = [*(incident_line(incident) for incident in digest.incidents), *hidden] or ["none"]
     incident_texts = _pack(
         [INCIDENTS_TITLE, *incident_lines],
         blocks=MAX_INCIDENT_BLOCKS,

@@ -91,3 +91,4 @@ class Digest:
     # The same SLOs as found a week earlier, by name: the trend. Missing when there was no evaluation then.
     last_week: dict[str, SloReport]
     incidents: list[DigestIncident]
+    private_incidents: int = 0  # counted, never named

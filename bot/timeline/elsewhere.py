@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.errors import UserError
+from bot.errors import IncidentNotFound, UserError
 from bot.incidents.models import IncidentRef
 from bot.incidents.service import Target, snapshot_of
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.outbox import Outbox
 from bot.slack.texts import render
 from bot.timeline.activity import ts_to_datetime
+from bot.visibility import Viewer
 from storage.queries import incidents as incident_queries
 from storage.queries import timeline as queries
 from storage.tables import TimelineEntry
@@ -33,24 +34,28 @@ class SourceMessage:
     text: str
 
 
-async def already_on(session: AsyncSession, message: SourceMessage) -> IncidentSnapshot | None:
-    """The incident whose timeline already holds this message, if any."""
+async def already_on(session: AsyncSession, message: SourceMessage, viewer: Viewer) -> str | None:
+    """Why this message cannot be added, if it is on a timeline already: which one, if the person may know it."""
     entry = await queries.get_entry_by_ts(session, message.channel_id, message.ts)
     if entry is None:
         return None
-    return await snapshot_of(session, Target(ref=IncidentRef(entry.incident_id), channel_id=None))
+    try:
+        present = await snapshot_of(session, Target(ref=IncidentRef(entry.incident_id), viewer=viewer))
+    except IncidentNotFound:  # a private incident's: one message is on one timeline, but whose is not theirs to know
+        return "That message is already on an incident's timeline."
+    return f"That message is already on the timeline of {present.ref}."
 
 
 async def add(
-    *, session: AsyncSession, outbox: Outbox, number: int, message: SourceMessage, by: str
+    *, session: AsyncSession, outbox: Outbox, number: int, message: SourceMessage, viewer: Viewer
 ) -> IncidentSnapshot:
     """Put a message from another channel on the incident's timeline and say so in the incident channel."""
     if not message.text.strip():
         raise UserError("That message has no text to add.")
-    present = await already_on(session, message)
+    present = await already_on(session, message, viewer)
     if present is not None:
-        raise UserError(f"That message is already on the timeline of {present.ref}.")
-    incident = await snapshot_of(session, Target(ref=IncidentRef(number), channel_id=None))
+        raise UserError(present)
+    incident = await snapshot_of(session, Target(ref=IncidentRef(number), viewer=viewer))
     row = await incident_queries.get_incident(session, number)
     assert row is not None
     await queries.insert_entry(
@@ -66,5 +71,5 @@ async def add(
             highlighted=True,
         ),
     )
-    outbox.post(number, render("slack/added_from_elsewhere.txt.j2", message=message, by=by))
+    outbox.post(number, render("slack/added_from_elsewhere.txt.j2", message=message, by=viewer.user))
     return incident

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -15,11 +16,13 @@ from bot.slo import events
 from bot.slo.history import latest_reports
 from bot.slo.models import UnknownSlo
 from handlers.auth import check_bearer, refuse
+from handlers.bodies import read_limited
 from storage.types import utcnow
 
 log = logging.getLogger("oncall.api")
 
 MAX_BODY_BYTES = 16 * 1024
+_SAFE_KEY = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def _authorize(request: web.Request) -> web.Response | None:
@@ -51,10 +54,14 @@ async def handle_slo_events(request: web.Request) -> web.Response:
         definition = request.app[slo_evaluator_key].get(name)
     except UnknownSlo as exc:
         return refuse(404, "unknown_slo", str(exc))
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not _SAFE_KEY.fullmatch(key):
+        return refuse(400, "bad_idempotency_key", "Idempotency-Key must be 1 to 128 letters, digits or -_.:")
+    raw = await read_limited(request, MAX_BODY_BYTES)
+    if raw is None:
         return refuse(413, "too_large", f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
     try:
-        body = json.loads(await request.read())
+        body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return refuse(400, "malformed", 'the body is not JSON; send {"good": 990, "total": 1000}')
     try:
@@ -64,7 +71,9 @@ async def handle_slo_events(request: web.Request) -> web.Response:
         return refuse(422, "invalid_payload", f"{field} {message}" if field != "(body)" else message, field=field)
     try:
         async with request.app[begin_key]() as (session, _):
-            stored = await events.record(session, definition=definition, events=measured, now=utcnow())
+            stored = await events.record(
+                session, definition=definition, events=measured, now=utcnow(), idempotency_key=key
+            )
     except events.NotAnEventsSlo as exc:
         return refuse(409, "not_an_events_slo", str(exc))
     except UserError as exc:
@@ -72,6 +81,10 @@ async def handle_slo_events(request: web.Request) -> web.Response:
     except (SQLAlchemyError, OSError) as exc:
         log.error("api.database_unavailable error=%s", type(exc).__name__)
         return _unavailable()
+    if stored is None:  # the sender's retry of a push already stored: counted once
+        return web.json_response(
+            {"slo": name, "duplicate": True, "message": f"a push with Idempotency-Key {key} is already recorded"}
+        )
     return web.json_response(
         {"slo": name, "good": stored.good, "total": stored.total, "at": stored.at.isoformat()}, status=201
     )

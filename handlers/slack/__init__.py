@@ -15,10 +15,13 @@ from bot.unit_of_work import Begin
 from handlers.slack import actions, events, modals
 from handlers.slack.context import provide
 from handlers.slack.incident_command import handle_incident_command
+from handlers.slack.replays import RefuseReplays
 from handlers.slack.retro_command import handle_retro_command
 from handlers.slack.slo_command import handle_slo_command
 
 FOLLOW_UP_SHORTCUT = "followup"
+# The slash commands the bot answers: the closed set a command metric may be labelled with.
+COMMANDS = {"/incident": handle_incident_command, "/retro": handle_retro_command, "/slo": handle_slo_command}
 
 
 def build_bolt(
@@ -38,13 +41,14 @@ def build_bolt(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
+    app.use(RefuseReplays(begin))
     app.use(provide(begin, gateway, config, permissions))
-    app.command("/incident")(handle_incident_command)
-    app.command("/retro")(handle_retro_command)
-    app.command("/slo")(handle_slo_command)
+    for command, listener in COMMANDS.items():
+        app.command(command)(listener)
     app.event("message")(events.handle_message_event)
     app.event(re.compile(r"^(reaction_added|reaction_removed|pin_added|pin_removed)$"))(events.handle_highlight_event)
     app.event("member_joined_channel")(events.handle_member_joined_event)
+    app.event("member_left_channel")(events.handle_member_left_event)
     app.event("app_home_opened")(events.handle_app_home_opened_event)
     app.action(STATUS_ACTION)(actions.handle_status_action)
     app.action(SEVERITY_ACTION)(actions.handle_severity_action)

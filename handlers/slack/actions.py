@@ -24,11 +24,11 @@ from bot.unit_of_work import Begin
 from handlers.slack import modals
 
 
-def _target(body: dict[str, Any]) -> Target:
+def _target(body: dict[str, Any], actor: Actor) -> Target:
     action = body["actions"][0]
     number = str(action.get("block_id", "")).rpartition("_")[2]
     ref = IncidentRef.parse(action.get("value") or number)
-    return Target(ref=ref, channel_id=(body.get("channel") or {}).get("id"))
+    return Target(ref=ref, channel_id=(body.get("channel") or {}).get("id"), viewer=actor)
 
 
 def _selected(body: dict[str, Any]) -> str:
@@ -46,7 +46,7 @@ async def _change(
     try:
         actor = await permissions.actor(body["user"]["id"])
         async with begin() as (session, outbox):
-            await change(session, outbox, _target(body), actor, body)
+            await change(session, outbox, _target(body, actor), actor, body)
     except (UserError, ValueError) as exc:
         await respond(text=str(exc), response_type="ephemeral", replace_original=False)
 
@@ -129,7 +129,7 @@ async def handle_update_submission(
             await incidents.update(
                 session=session,
                 outbox=outbox,
-                target=Target(ref=IncidentRef(number), channel_id=None),
+                target=Target(ref=IncidentRef(number), channel_id=None, viewer=actor),
                 status=status,
                 severity=severity,
                 note=note,
@@ -143,10 +143,16 @@ async def handle_update_submission(
 
 
 async def handle_add_to_timeline_shortcut(
-    ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin, gateway: SlackGateway
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    body: dict[str, Any],
+    begin: Begin,
+    gateway: SlackGateway,
+    permissions: Permissions,
 ) -> None:
     """The "Add to incident timeline" shortcut on a message anywhere: ask which incident it belongs to."""
     await ack()
+    actor = await permissions.actor(body["user"]["id"])
     message = body.get("message") or {}
     source = SourceMessage(
         channel_id=(body.get("channel") or {}).get("id", ""),
@@ -155,11 +161,10 @@ async def handle_add_to_timeline_shortcut(
         text=str(message.get("text", "")),
     )
     async with begin.reading() as session:
-        present = await elsewhere.already_on(session, source)
-        open_incidents = await incidents.list_open(session=session)
+        present = await elsewhere.already_on(session, source, actor)
+        open_incidents = await incidents.list_open(session=session, viewer=actor)
     if present is not None:
-        reply = f"That message is already on the timeline of {present.ref}."
-        await respond(text=reply, response_type="ephemeral", replace_original=False)
+        await respond(text=present, response_type="ephemeral", replace_original=False)
         return
     if not open_incidents:
         await respond(text="There are no open incidents to add it to.", response_type="ephemeral")
@@ -169,16 +174,17 @@ async def handle_add_to_timeline_shortcut(
 
 
 async def handle_add_to_timeline_submission(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], begin: Begin
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], begin: Begin, permissions: Permissions
 ) -> None:
     number, source = modals.submitted_timeline_addition(view)
     if number is None:
         await ack(response_action="errors", errors={modals.INCIDENT_BLOCK: "Pick the incident it belongs to."})
         return
     try:
+        actor = await permissions.actor(body["user"]["id"])
         async with begin() as (session, outbox):
             await elsewhere.add(
-                session=session, outbox=outbox, number=number, message=SourceMessage(**source), by=body["user"]["id"]
+                session=session, outbox=outbox, number=number, message=SourceMessage(**source), viewer=actor
             )
     except UserError as exc:
         await ack(response_action="errors", errors={modals.INCIDENT_BLOCK: str(exc)})
@@ -186,17 +192,20 @@ async def handle_add_to_timeline_submission(
     await ack()
 
 
-async def handle_follow_up_shortcut(ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin) -> None:
+async def handle_follow_up_shortcut(
+    ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], begin: Begin, permissions: Permissions
+) -> None:
     """The "Make a follow-up" message shortcut on a message of an incident channel."""
     await ack()
     try:
+        actor = await permissions.actor(body["user"]["id"])
         async with begin() as (session, outbox):
             incident, item = await followups.add_from_message(
                 session=session,
                 outbox=outbox,
                 channel_id=(body.get("channel") or {}).get("id", ""),
                 message_ts=(body.get("message") or {}).get("ts", ""),
-                by=body["user"]["id"],
+                viewer=actor,
             )
     except UserError as exc:
         await respond(text=str(exc), response_type="ephemeral", replace_original=False)

@@ -7,6 +7,7 @@ from typing import Any
 from bot import home
 from bot.errors import UserError
 from bot.followups import service as followups
+from bot.permissions import Permissions
 from bot.timeline.activity import (
     HIGHLIGHT_REACTIONS,
     Activity,
@@ -109,22 +110,23 @@ async def handle_message_event(
 
 
 async def handle_highlight_event(
-    event: dict[str, Any], body: dict[str, Any], begin: Begin, timeline_recorder: Recorder
+    event: dict[str, Any], body: dict[str, Any], begin: Begin, timeline_recorder: Recorder, permissions: Permissions
 ) -> None:
     if event.get("type") == "reaction_added" and event.get("reaction") in FOLLOW_UP_REACTIONS:
-        await _follow_up_from_reaction(event, begin)
+        await _follow_up_from_reaction(event, begin, permissions)
         return
     await _record(timeline_recorder, body, highlight_activity(event))
 
 
-async def _follow_up_from_reaction(event: dict[str, Any], begin: Begin) -> None:
+async def _follow_up_from_reaction(event: dict[str, Any], begin: Begin, permissions: Permissions) -> None:
     item = event.get("item") or {}
     if item.get("type") != "message":
         return
     try:
+        viewer = await permissions.actor(event["user"])
         async with begin() as (session, outbox):
             await followups.add_from_message(
-                session=session, outbox=outbox, channel_id=item["channel"], message_ts=item["ts"], by=event["user"]
+                session=session, outbox=outbox, channel_id=item["channel"], message_ts=item["ts"], viewer=viewer
             )
     except UserError:  # a ✅ outside an incident channel is just a reaction
         return
@@ -139,9 +141,20 @@ async def handle_app_home_opened_event(event: dict[str, Any], begin: Begin) -> N
 
 
 async def handle_member_joined_event(
-    event: dict[str, Any], body: dict[str, Any], timeline_recorder: Recorder, context: dict[str, Any]
+    event: dict[str, Any],
+    body: dict[str, Any],
+    timeline_recorder: Recorder,
+    context: dict[str, Any],
+    permissions: Permissions,
 ) -> None:
+    # Who may see a private incident follows its channel's membership: ask Slack afresh next time.
+    permissions.membership.forget(str(event.get("channel", "")))
     if event.get("user") == context.get("bot_user_id"):
         return
     at = ts_to_datetime(str(event.get("event_ts") or body.get("event_time") or 0))
     await _record(timeline_recorder, body, MemberJoined(event.get("channel", ""), event["user"], at))
+
+
+async def handle_member_left_event(event: dict[str, Any], permissions: Permissions) -> None:
+    """Someone left (or was removed from) a channel: a private incident's channel no longer shows to them."""
+    permissions.membership.forget(str(event.get("channel", "")))

@@ -50,8 +50,9 @@ async def handle_incident_command(
         await ack()
 
 
-def _target(parsed: ParsedCommand, command: dict[str, Any]) -> Target:
-    return Target(ref=parsed.ref, channel_id=command.get("channel_id"))
+def _target(parsed: ParsedCommand, command: dict[str, Any], actor: Actor) -> Target:
+    """The incident meant, as it exists for the person asking (a private one only for its channel's members)."""
+    return Target(ref=parsed.ref, channel_id=command.get("channel_id"), viewer=actor)
 
 
 async def _declare(
@@ -79,7 +80,7 @@ async def _update(
     parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
 ) -> Reply:
     async with begin.reading() as session:
-        incident = await incidents.snapshot_of(session, _target(parsed, command))
+        incident = await incidents.snapshot_of(session, _target(parsed, command, actor))
     try:
         await gateway.open_view(command["trigger_id"], modals.update_view(incident))
     except SlackError as exc:
@@ -97,7 +98,7 @@ async def _status(
         incident = await incidents.set_status(
             session=session,
             outbox=outbox,
-            target=_target(parsed, command),
+            target=_target(parsed, command, actor),
             status=Status(word.lower()),
             by=command["user_id"],
             note=note,
@@ -113,7 +114,7 @@ async def _resolve(
         incident = await incidents.resolve(
             session=session,
             outbox=outbox,
-            target=_target(parsed, command),
+            target=_target(parsed, command, actor),
             by=command["user_id"],
             note=parsed.rest,
             actor=actor,
@@ -132,7 +133,7 @@ async def _severity(
         incident = await incidents.set_severity(
             session=session,
             outbox=outbox,
-            target=_target(parsed, command),
+            target=_target(parsed, command, actor),
             severity=severity,
             by=command["user_id"],
             actor=actor,
@@ -153,7 +154,7 @@ async def _assign(
         incident = await incidents.assign_role(
             session=session,
             outbox=outbox,
-            target=_target(parsed, command),
+            target=_target(parsed, command, actor),
             role=role,
             user=user,
             by=command["user_id"],
@@ -171,7 +172,7 @@ async def _note(
         incident = await incidents.add_note(
             session=session,
             outbox=outbox,
-            target=_target(parsed, command),
+            target=_target(parsed, command, actor),
             text=parsed.rest,
             by=command["user_id"],
         )
@@ -188,7 +189,7 @@ def _field(field: str) -> Run:
             incident = await incidents.set_field(
                 session=session,
                 outbox=outbox,
-                target=_target(parsed, command),
+                target=_target(parsed, command, actor),
                 field=field,
                 text=parsed.rest,
                 by=command["user_id"],
@@ -202,7 +203,7 @@ async def _list(
     parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
 ) -> Reply:
     async with begin.reading() as session:
-        open_incidents = await incidents.list_open(session=session)
+        open_incidents = await incidents.list_open(session=session, viewer=actor)
     return render("slack/list.txt.j2", incidents=open_incidents)
 
 
@@ -210,7 +211,9 @@ async def _timeline(
     parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
 ) -> Reply:
     async with begin.reading() as session:
-        incident, entries, total = await incidents.recent_timeline(session=session, target=_target(parsed, command))
+        incident, entries, total = await incidents.recent_timeline(
+            session=session, target=_target(parsed, command, actor)
+        )
     return render("slack/timeline.txt.j2", incident=incident, entries=entries, total=total)
 
 
@@ -219,7 +222,7 @@ async def _postmortem(
 ) -> Reply:
     async with begin() as (session, outbox):
         incident, drafted = await postmortems.request(
-            session=session, outbox=outbox, target=_target(parsed, command), by=command["user_id"]
+            session=session, outbox=outbox, target=_target(parsed, command, actor), by=command["user_id"]
         )
     state = " and marked it drafted" if drafted else ""
     return f"Rendering the postmortem of {incident.ref}{state}; it will appear in its channel as a file."
@@ -230,7 +233,7 @@ async def _close(
 ) -> Reply:
     async with begin() as (session, outbox):
         incident = await postmortems.close(
-            session=session, outbox=outbox, target=_target(parsed, command), by=command["user_id"], actor=actor
+            session=session, outbox=outbox, target=_target(parsed, command, actor), by=command["user_id"], actor=actor
         )
     return f"{incident.ref} is closed. :lock:"
 
@@ -239,7 +242,7 @@ async def _followup(
     parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
 ) -> Reply:
     action, rest = first_word(parsed.rest)
-    target, user = _target(parsed, command), command["user_id"]
+    target, user = _target(parsed, command, actor), command["user_id"]
     if action.lower() == "add":
         wanted = follow_up_text(rest)
         async with begin() as (session, outbox):

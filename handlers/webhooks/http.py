@@ -17,7 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.alerts.models import AlertIn, PayloadError
 from bot.keys import alert_ingestion_key, begin_key, config_key, metrics_key, settings_key
+from bot.storage_failure import describe_failure
 from handlers.auth import check_bearer, refuse
+from handlers.bodies import read_limited
 from handlers.webhooks import alertmanager, generic, grafana, pagerduty
 
 log = logging.getLogger("oncall.webhooks")
@@ -46,14 +48,10 @@ def _check_signature(request: web.Request, body: bytes) -> web.Response | None:
 
 
 async def _read_body(request: web.Request) -> bytes | web.Response:
-    too_large = refuse(413, "too_large", f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        return too_large
-    try:
-        body = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        return too_large
-    return too_large if len(body) > MAX_BODY_BYTES else body
+    body = await read_limited(request, MAX_BODY_BYTES)
+    if body is None:
+        return refuse(413, "too_large", f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
+    return body
 
 
 def _decode(body: bytes) -> Any:
@@ -101,7 +99,7 @@ async def _handle(request: web.Request) -> web.Response:
         result = await request.app[alert_ingestion_key].receive(request.app[begin_key], alerts)
     except (SQLAlchemyError, OSError) as exc:
         log.error("webhook.database_unavailable source=%s error=%s", source, type(exc).__name__)
-        response = refuse(503, "unavailable", "the database is unreachable; retry later")
+        response = refuse(503, "unavailable", f"{describe_failure(exc)}; nothing was stored, retry later")
         response.headers["Retry-After"] = "5"
         return response
     log.info(

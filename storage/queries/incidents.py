@@ -78,12 +78,16 @@ async def upsert_role(session: AsyncSession, role: Role) -> Role | None:
     return previous
 
 
-async def count_by_severity(session: AsyncSession, statuses: Sequence[str]) -> dict[str, int]:
+async def count_by_severity(
+    session: AsyncSession, statuses: Sequence[str], *, include_private: bool = True
+) -> dict[str, int]:
     query = (
         select(Incident.severity, func.count())
         .where(col(Incident.status).in_(statuses))
         .group_by(col(Incident.severity))
     )
+    if not include_private:
+        query = query.where(col(Incident.is_private).is_(False))
     return {severity: count for severity, count in (await session.exec(query)).all()}
 
 

@@ -46,10 +46,19 @@ def serve_environment(
 
 
 class BotProcess:
-    """One `serve` process writing to its own log; `start()` after `kill()` restarts it on the same port."""
+    """One `serve` process writing to its own log; `start()` after `kill()` restarts it on the same port.
+    `command` is this checkout's bot unless a test runs another install of it."""
 
-    def __init__(self, name: str, env: dict[str, str], cwd: Path, arguments: Sequence[str] = ()) -> None:
-        self.name, self.env, self.cwd, self.arguments = name, env, cwd, list(arguments)
+    def __init__(
+        self,
+        name: str,
+        env: dict[str, str],
+        cwd: Path,
+        command: Sequence[str] = (sys.executable, "-m", "bot.cli"),
+        arguments: Sequence[str] = (),
+    ) -> None:
+        self.name, self.env, self.cwd, self.command = name, env, cwd, tuple(command)
+        self.arguments = list(arguments)  # after `serve`: --host, --port
         given = self.arguments[self.arguments.index("--port") + 1] if "--port" in self.arguments else env["PORT"]
         self.port = int(given)
         self.log = cwd / f"{name}.log"
@@ -68,9 +77,7 @@ class BotProcess:
     async def start(self) -> None:
         with self.log.open("ab") as output:  # a restart appends, so one log tells the whole story
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
+                *self.command,
                 "serve",
                 *self.arguments,
                 env=self.env,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -39,3 +40,25 @@ async def test_a_call_that_keeps_failing_is_parked_then_retried_from_the_command
 
     await workspace.settle(within=30)
     assert workspace.slack.channels[channel].topic.startswith("INC-1")
+
+
+async def test_a_performer_that_fails_the_same_way_twice_is_parked_and_holds_nothing_up(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "postmortem.md.j2").write_text("{{ incident.ref }} took {{ 1 // 0 }} minutes\n")
+    workspace = await start_bot(f"postmortem:\n  template_dir: {templates}\n")
+    channel = await workspace.declare("Checkout is down sev2")
+    await workspace.command("postmortem", channel=channel)
+    await workspace.command("severity sev1", channel=channel)
+    await workspace.settle(within=30)
+
+    async with workspace.database.transaction() as session:
+        entries = (await session.exec(select(OutboxEntry))).all()
+    [dead] = [entry for entry in entries if entry.state == "dead"]
+    assert dead.kind == "upload_postmortem" and dead.attempts == 2
+    assert dead.last_error == "failed the same way twice: ZeroDivisionError: integer division or modulo by zero"
+    assert all(entry.state == "done" for entry in entries if entry is not dead)
+    [summary_ts] = workspace.slack.pins(channel)
+    assert "SEV1" in workspace.slack.channels[channel].history[summary_ts].text

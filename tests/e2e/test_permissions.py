@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from bot.config import load_config
 from bot.errors import SettingsError
-from storage.tables import Incident, Retro
+from storage.tables import Incident, Retro, Role
+from tests.e2e.alert_payloads import am_alert, am_group
 from tests.e2e.conftest import People, StartBot, Workspace
 
 
@@ -43,9 +44,10 @@ async def test_only_the_commander_or_an_admin_may_resolve_or_change_severity(lim
     also_refused = await limited.command("severity sev1", user=people.bob, channel=channel)
 
     assert refused["response_type"] == "ephemeral"
-    assert refused["text"] == (
-        f"Only the commander of INC-1 (<@{people.alice}>) or an admin may resolve it. Ask them, or ask an admin "
-        "to make you commander with `/incident assign commander @you`."
+    # it names who may, and suggests no way around itself
+    assert (
+        refused["text"]
+        == f"Only the commander of INC-1 (<@{people.alice}>) or an admin may resolve it. Ask one of them."
     )
     assert "may change the severity of it" in also_refused["text"]
     await limited.settle()
@@ -130,6 +132,98 @@ async def test_an_incident_nobody_commands_yet_may_be_resolved_by_anyone(limited
     reply = await limited.command("resolve", user=limited.people.bob, channel=channel.id)
 
     assert "resolved" in reply["text"]
+
+
+async def test_nobody_makes_themselves_commander_to_get_around_the_limits(limited: Workspace) -> None:
+    people = limited.people
+    channel = await limited.declare("Checkout is down sev2")  # alice commands
+
+    taken = await limited.command(f"assign commander <@{people.bob}>", user=people.bob, channel=channel)
+    given = await limited.command(f"assign commander <@{people.carol}>", user=people.bob, channel=channel)
+    resolved = await limited.command("resolve", user=people.bob, channel=channel)
+
+    assert taken["text"] == (
+        f"Only the commander of INC-1 (<@{people.alice}>) or an admin may hand its commander role over. "
+        "Ask one of them."
+    )
+    assert given["text"] == taken["text"]
+    assert "may resolve it" in resolved["text"]
+    await limited.settle()
+    assert (await incident(limited)).status == "investigating"
+    async with limited.database.transaction() as session:
+        [role] = (await session.exec(select(Role))).all()
+    assert (role.role, role.user_id) == ("commander", people.alice)
+    assert people.bob not in limited.slack.channels[channel].members  # a refused assignment invites nobody
+
+
+async def test_the_commander_or_an_admin_hands_the_role_over(limited: Workspace) -> None:
+    people = limited.people
+    channel = await limited.declare("Checkout is down sev2")
+
+    handed = await limited.command(f"assign commander <@{people.bob}>", user=people.alice, channel=channel)
+    # the old commander is now refused like anyone else
+    refused = await limited.command(f"assign commander <@{people.alice}>", user=people.alice, channel=channel)
+
+    assert handed["text"] == f"<@{people.bob}> is now the Commander of INC-1."
+    assert "may hand its commander role over" in refused["text"]
+    assert "resolved" in (await limited.command("resolve", user=people.bob, channel=channel))["text"]
+
+
+async def test_an_admin_gives_the_commander_role_to_anyone(limited: Workspace) -> None:
+    people = limited.people
+    channel = await limited.declare("Checkout is down sev2")
+
+    given = await limited.command(f"assign commander <@{people.bob}>", user=people.carol, channel=channel)
+
+    assert given["text"] == f"<@{people.bob}> is now the Commander of INC-1."
+
+
+async def test_an_incident_nobody_commands_may_be_claimed_then_is_guarded(limited: Workspace) -> None:
+    people = limited.people
+    assert (await limited.webhook("alertmanager", am_group([am_alert("DiskFull", severity="critical")]))).status == 200
+    await limited.settle()
+    [channel] = limited.incident_channels()
+
+    claimed = await limited.command(f"assign commander <@{people.bob}>", user=people.bob, channel=channel.id)
+    taken = await limited.command(f"assign commander <@{people.alice}>", user=people.alice, channel=channel.id)
+
+    assert claimed["text"] == f"<@{people.bob}> is now the Commander of INC-1."
+    assert "may hand its commander role over" in taken["text"]
+
+
+async def test_reopening_a_resolved_incident_is_limited_like_resolving(limited: Workspace) -> None:
+    people = limited.people
+    channel = await limited.declare("Checkout is down sev2")
+    await limited.command("resolve", user=people.alice, channel=channel)
+    await limited.settle()
+    [summary_ts] = limited.slack.pins(channel)
+
+    by_command = await limited.command("status investigating", user=people.bob, channel=channel)
+    await limited.slack.click_button(
+        user=people.bob,
+        channel=channel,
+        message_ts=summary_ts,
+        action_id="incident_status",
+        block_id="incident_actions_1",
+        selected_option="monitoring",
+    )
+    await limited.command("update", user=people.bob, channel=channel)
+    [form] = limited.slack.open_views()
+    by_form = await limited.slack.submit_view(
+        user=people.bob,
+        view_id=form.id,
+        values={"status": {"value": {"type": "static_select", "selected_option": {"value": "identified"}}}},
+    )
+    await limited.settle()
+
+    assert by_command["text"] == (
+        f"Only the commander of INC-1 (<@{people.alice}>) or an admin may resolve it. Ask one of them."
+    )
+    assert limited.slack.response_url_posts[-1]["text"] == by_command["text"]
+    assert by_form.json() == {"response_action": "errors", "errors": {"status": by_command["text"]}}
+    assert (await incident(limited)).status == "resolved"
+    reopened = await limited.command("status investigating", user=people.carol, channel=channel)  # an admin may
+    assert reopened["text"] == "INC-1 is now *investigating*."
 
 
 async def test_only_admins_schedule_retros_and_post_slo_digests(limited: Workspace) -> None:

@@ -60,3 +60,36 @@ async def test_health_endpoints_report_alive_and_ready(workspace: Workspace) -> 
             assert response.status == 200
         async with http.get(workspace.server.make_url("/readyz")) as response:
             assert response.status == 200 and (await response.json())["database"] == "ok"
+
+
+async def test_a_replayed_signed_command_acts_once(workspace: Workspace) -> None:
+    body = _command(workspace, "declare Replayed within the window")
+    timestamp = int(time.time())
+    first = await workspace.slack.deliver("command", body, timestamp=timestamp)
+    again = await workspace.slack.deliver("command", body, timestamp=timestamp)  # same bytes, same signature
+    assert first.status == again.status == 200
+    assert [incident.title for incident in await _incidents(workspace)] == ["Replayed within the window"]
+
+
+async def test_a_replayed_button_click_acts_once(workspace: Workspace) -> None:
+    await workspace.declare("Checkout is down sev2")
+    await workspace.settle()
+    [channel] = workspace.incident_channels()
+    [summary_ts] = workspace.slack.pins(channel.id)
+    click = dict(
+        user=workspace.people.alice,
+        channel=channel.id,
+        message_ts=summary_ts,
+        action_id="incident_severity",
+        block_id="incident_actions_1",
+    )
+    await workspace.slack.click_button(**click, selected_option="SEV1")
+    replayed = workspace.slack.deliveries[-1]
+    await workspace.settle()
+    await workspace.command("severity sev3", channel=channel.id)  # someone changes it back on purpose
+    # The captured click, sent again byte for byte with its signature, inside the five minutes.
+    again = await workspace.client.post("/slack/events", data=replayed.body, headers=replayed.headers)
+    assert again.status == 200
+    await workspace.settle()
+    [incident] = await _incidents(workspace)
+    assert incident.severity == "SEV3"
