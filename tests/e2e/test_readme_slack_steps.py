@@ -22,6 +22,7 @@ import yaml
 
 from bot import local_slack
 from bot.emulator import SlackEmulator
+from tests.docs_blocks import DEFAULT_ADDRESS
 from tests.e2e.bot_process import BotProcess, free_port, running
 from tests.helpers import eventually
 
@@ -98,9 +99,9 @@ class Pasted(BotProcess):
             await self.process.wait()
 
 
-def install(slack: SlackEmulator, manifest_file: Path) -> dict[str, Any]:
+def install(slack: SlackEmulator, pasted: str) -> dict[str, Any]:
     """What Slack does with a pasted manifest, as far as the bot can tell: check it, grant its scopes."""
-    manifest: dict[str, Any] = yaml.safe_load(manifest_file.read_text())
+    manifest: dict[str, Any] = yaml.safe_load(pasted)
     jsonschema.validate(manifest, SCHEMA)
     slack.scopes.clear()
     slack.scopes.update(manifest["oauth_config"]["scopes"]["bot"])
@@ -137,8 +138,7 @@ async def follow(heading: str, slack: SlackEmulator, tmp_path: Path, *, socket_m
     [make_manifest, check, start] = shell_blocks(steps)
     alice, general = workspace(slack)
     env = shell_environment(SLACK_API_URL=slack.api_url, PORT=str(free_port()))
-    await run(make_manifest, env, tmp_path)
-    manifest = install(slack, tmp_path / "oncall-manifest.yml")
+    manifest = install(slack, await run(make_manifest, env, tmp_path))
     assert manifest["settings"]["socket_mode_enabled"] is socket_mode
     bot = Pasted("bot", fill_in(f"{check}\n{start}", slack), env, tmp_path)
     if not socket_mode:
@@ -167,7 +167,10 @@ async def test_the_http_steps_end_with_a_declared_incident(slack: SlackEmulator,
 
 
 async def test_try_it_locally_as_written(tmp_path: Path) -> None:
-    [emulator, serve, act] = shell_blocks(section("## Try it locally"))
+    steps = section("## Try it locally")
+    [emulator, serve, act, alert, look] = shell_blocks(steps)
+    token = re.search(r"`export WEBHOOK_TOKEN=([^`]+)`", steps)
+    assert token and token.group(1) == local_slack.WEBHOOK_TOKEN  # the one the serve block starts the bot with
     port = free_port()  # where `serve` listens; the README's commands follow PORT
     env = shell_environment(PORT=str(port))
 
@@ -180,9 +183,14 @@ async def test_try_it_locally_as_written(tmp_path: Path) -> None:
             assert f"{name}={value}" in serve and f"{name}={value}" in printed  # the README shows what it prints
         async with running(bot):
             shown = await run(act, env, tmp_path)
+            # the docs' curl posts to the default address (tests/docs_blocks.py): here the bot's port
+            exported = env | {"WEBHOOK_TOKEN": token.group(1)}
+            answer = await run(alert.replace(DEFAULT_ADDRESS, bot.url("")), exported, tmp_path)
+            channels = await run(look, env, tmp_path)
 
     assert "(only you) :rotating_light: *INC-1* declared: DB down" in shown
     assert "#inc-1-db-down  alice: Failing over to the replica" in shown
-    assert "#incidents\n  oncall: " in shown  # the announcement
-    assert "Checkout 5xx above 5%" in shown  # the alert, posted as the bot's routing decided
+    assert '"accepted"' in answer
+    assert "#incidents\n  oncall: " in channels  # the announcements
+    assert "Checkout 5xx above 5%" in channels  # the alert, posted where the bot's routing decided
     assert (tmp_path / "oncall-local.db").is_file()
