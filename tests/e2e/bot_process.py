@@ -24,6 +24,23 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def oncall_bot(*args: str, env: dict[str, str], cwd: Path | None = None) -> tuple[int, str, str]:
+    """Run `oncall-bot …` to its end: the exit code, standard output and standard error."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
 def serve_environment(
     *, database_url: str, port: int, slack: SlackEmulator | None = None, config: Path | None = None
 ) -> dict[str, str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
 import uuid
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 
 from bot.emulator import SlackEmulator
 from tests.conftest import POSTGRES_ADMIN_DSN
+from tests.e2e.bot_process import oncall_bot
 from tests.e2e.fresh_database import created
 from tests.peers.process import free_port
 
@@ -19,18 +18,7 @@ SIGNING_SECRET = "8f742231b10e8888abcd0123456789ab"
 
 
 async def doctor(env: dict[str, str]) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "doctor",
-        env={"PATH": "/usr/bin:/bin", **env},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode is not None
-    return process.returncode, stdout.decode(), stderr.decode()
+    return await oncall_bot("doctor", env={"PATH": "/usr/bin:/bin", **env})
 
 
 def line(out: str, check: str) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,26 +11,10 @@ from sqlalchemy import text
 from bot.emulator import SlackEmulator
 from storage import migrate
 from storage.engine import Database
-from tests.e2e.bot_process import BotProcess, free_port, running, serve_environment
+from tests.e2e.bot_process import BotProcess, free_port, oncall_bot, running, serve_environment
 from tests.e2e.fresh_database import created
 
 WEB_TOKEN = "first-start-web-token-0123456789"
-
-
-async def cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        *args,
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode is not None
-    return process.returncode, stdout.decode(), stderr.decode()
 
 
 def said(log: str) -> list[str]:
@@ -51,10 +33,11 @@ async def test_a_taken_port_is_one_line_naming_the_setting_and_nothing_is_starte
         port = taken.getsockname()[1]
         env = serve_environment(database_url=database, port=port, slack=slack)
 
-        code, out, err = await cli("serve", env=env, cwd=tmp_path)
+        code, out, err = await oncall_bot("serve", env=env, cwd=tmp_path)
         assert (code, out, err) == (2, "", f"oncall-bot: port {port} on 127.0.0.1 is in use: set PORT or pass --port\n")
 
-        code, out, err = await cli("serve", "--port", str(port), env=env | {"PORT": str(free_port())}, cwd=tmp_path)
+        elsewhere = env | {"PORT": str(free_port())}
+        code, out, err = await oncall_bot("serve", "--port", str(port), env=elsewhere, cwd=tmp_path)
         assert (code, err) == (2, f"oncall-bot: port {port} on 127.0.0.1 is in use: set PORT or pass --port\n")
 
     assert list((tmp_path / "data").iterdir()) == []  # the port came first: nothing migrated, no file
@@ -97,7 +80,7 @@ async def test_socket_mode_says_so_and_the_library_keeps_quiet(slack: SlackEmula
 
 
 async def test_version(tmp_path: Path) -> None:
-    code, out, _ = await cli("--version", env={"PATH": "/usr/bin:/bin"}, cwd=tmp_path)
+    code, out, _ = await oncall_bot("--version", env={"PATH": "/usr/bin:/bin"}, cwd=tmp_path)
     assert code == 0
     assert out.startswith("oncall-bot 0.") and len(out.splitlines()) == 1
 
@@ -114,7 +97,7 @@ async def test_commands_before_the_bot_ever_ran_say_so_and_create_nothing(
     config.write_text("slos:\n  - {name: api, service: api, objective: 99%, source: {type: incidents}}\n")
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": fresh_database_url, "ONCALL_CONFIG": str(config)}
 
-    code, out, err = await cli(*command, env=env, cwd=tmp_path)
+    code, out, err = await oncall_bot(*command, env=env, cwd=tmp_path)
 
     assert code == 2
     assert err.splitlines()[-1] == (
@@ -138,7 +121,7 @@ async def test_a_database_behind_the_code_is_named_with_both_migrations(database
     await set_revision(database_url, "0007")
     try:
         env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": database_url}
-        code, _, err = await cli("postmortem", "INC-1", env=env, cwd=tmp_path)
+        code, _, err = await oncall_bot("postmortem", "INC-1", env=env, cwd=tmp_path)
     finally:
         await set_revision(database_url, migrate.head_revision())  # as the next test expects it
     assert code == 2

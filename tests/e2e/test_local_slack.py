@@ -7,26 +7,10 @@ import socket
 import sys
 from pathlib import Path
 
-from tests.e2e.bot_process import BotProcess, free_port, running
+from tests.e2e.bot_process import BotProcess, free_port, oncall_bot, running
 from tests.helpers import eventually
 
 ENV = {"PATH": "/usr/bin:/bin"}
-
-
-async def cli(*args: str, cwd: Path) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        *args,
-        env=ENV,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode is not None
-    return process.returncode, stdout.decode(), stderr.decode()
 
 
 class Emulator(BotProcess):
@@ -54,9 +38,9 @@ class Emulator(BotProcess):
             )
 
 
-async def test_saying_something_without_an_emulator_says_to_start_one(tmp_path: Path) -> None:
+async def test_saying_something_without_an_emulator_says_to_start_one() -> None:
     port = free_port()
-    code, out, err = await cli("emulator", "--port", str(port), "say", "/incident help", cwd=tmp_path)
+    code, out, err = await oncall_bot("emulator", "--port", str(port), "say", "/incident help", env=ENV)
     assert (code, out) == (2, "")
     assert err == (
         f"oncall-bot: no emulator on 127.0.0.1:{port}: start it with `oncall-bot emulator` in another terminal\n"
@@ -68,20 +52,20 @@ async def test_without_a_bot_the_emulator_says_where_it_looked(tmp_path: Path) -
     emulator = Emulator(free_port(), bot_url, tmp_path)
     async with running(emulator, ready=False):
         await eventually(lambda: "Ctrl-C stops the emulator" in emulator.log_text(), within=30)
-        code, out, err = await cli("emulator", "--port", str(emulator.port), "say", "/incident help", cwd=tmp_path)
+        code, out, err = await oncall_bot("emulator", "--port", str(emulator.port), "say", "/incident help", env=ENV)
         assert (code, out) == (1, "")
         assert err.startswith(f"oncall-bot: the bot did not answer at {bot_url} (")
         assert err.endswith("is `oncall-bot serve` running with the settings `oncall-bot emulator` printed?\n")
 
         elsewhere = ("say", "--channel", "nope", "hi")
-        code, _, err = await cli("emulator", "--port", str(emulator.port), *elsewhere, cwd=tmp_path)
+        code, _, err = await oncall_bot("emulator", "--port", str(emulator.port), *elsewhere, env=ENV)
         assert (code, err) == (1, "oncall-bot: no channel #nope: the channels are #general, #incidents, #alerts\n")
 
 
-async def test_a_taken_emulator_port_is_one_line(tmp_path: Path) -> None:
+async def test_a_taken_emulator_port_is_one_line() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        code, out, err = await cli("emulator", "--port", str(port), cwd=tmp_path)
+        code, out, err = await oncall_bot("emulator", "--port", str(port), env=ENV)
     assert (code, out, err) == (2, "", f"oncall-bot: port {port} on 127.0.0.1 is in use: pass --port\n")
