@@ -250,8 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the bot (HTTP on HOST:PORT; Slack over Socket Mode or HTTP)")
     serve.add_argument("--host", help="address to listen on (default: the HOST setting, 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port to listen on (default: the PORT setting, 8080)")
-    demo = commands.add_parser("demo", help="play a scripted incident against the bundled Slack emulator")
-    demo.add_argument("--serve", action="store_true", help="then keep serving the web pages (prints a login link)")
+    demo = commands.add_parser(
+        "demo", help="play an incident from alert to retro against the bundled Slack emulator, on a simulated clock"
+    )
+    demo.add_argument("--serve", action="store_true", help="then keep serving its web pages (prints a login link)")
     demo.add_argument("--serve-for", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     postmortem = commands.add_parser("postmortem", help="render an incident's postmortem")
     postmortem.add_argument("reference", metavar="REF", help="the incident: INC-12 or 12")
