@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.emulator.readable import readable
+from bot.demo.markup import Names, plain
 from bot.errors import SettingsError
 
 if TYPE_CHECKING:
@@ -81,6 +81,8 @@ class LocalSlack:
         self.slack: SlackEmulator = SlackEmulator(
             signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN
         )
+        # Slack's markup as a terminal shows it, with the demo's renderer: names for ids, emoji as characters.
+        self.names = Names(user=self._user_name, channel=self._channel_name)
         people = [self.slack.add_user(name) for name in PEOPLE]
         for channel in CHANNELS:
             self.slack.add_channel(channel, creator=people[0], members=people)
@@ -157,8 +159,16 @@ class LocalSlack:
         thread = "↳ " if message.thread_ts and message.thread_ts != message.ts else ""
         return f"{thread}{name}: {self._plain(text)}".replace("\n", "\n    ")
 
+    def _user_name(self, user_id: str) -> str | None:
+        user = self.slack.users.get(user_id)
+        return user.name if user else None
+
+    def _channel_name(self, channel_id: str) -> str | None:
+        channel = self.slack.channels.get(channel_id)
+        return channel.name if channel else None
+
     def _plain(self, text: str) -> str:
-        return readable(self.slack.workspace, text)
+        return plain(text, self.names)
 
 
 async def _serve(port: int, delivers_to: str) -> None:
