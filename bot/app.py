@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 
 from bot import log_context
@@ -55,6 +56,20 @@ from storage.engine import Database
 log = logging.getLogger("oncall.app")
 SOCKET_CONNECT_SECONDS = 30.0
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self._message = message
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != self._message
+
+
+# Bolt reads SLACK_BOT_TOKEN itself and warns that it goes unused beside our client, which holds that very token.
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_DropMessage(warning_client_prioritized_and_token_skipped()))
 
 
 @web.middleware
@@ -189,13 +204,31 @@ async def _socket_mode(app: web.Application) -> AsyncIterator[None]:
     except SlackApiError as exc:
         error = exc.response.get("error") if isinstance(exc.response.data, dict) else exc.response.status_code
         raise SettingsError(f"SLACK_APP_TOKEN was refused by Slack ({error}): copy the app-level token again") from None
-    handler = AsyncSocketModeHandler(app[bolt_key], token, web_client=client)
+    # The Socket Mode client tells of every session at INFO; its warnings (lost connections) stay.
+    socket_log = logging.getLogger("oncall.socket_mode")
+    socket_log.setLevel(logging.NOTSET if log.isEnabledFor(logging.DEBUG) else logging.WARNING)
+    handler = AsyncSocketModeHandler(app[bolt_key], token, logger=socket_log, web_client=client)
     # Use the URL just issued: apps.connections.open is rate-limited to about one call a minute.
     handler.client.wss_uri = str(opened["url"])
     await asyncio.wait_for(handler.connect_async(), SOCKET_CONNECT_SECONDS)  # type: ignore[no-untyped-call]
-    log.info("slack.socket_mode connected")
     yield
     await handler.close_async()  # type: ignore[no-untyped-call]
+
+
+def started_line(settings: Settings) -> str:
+    """What `serve` says once it is ready: the mode, the address, and the web pages when they are on."""
+    socket_mode = settings.slack_app_token
+    mode = "Socket Mode (connected to Slack)" if socket_mode else "HTTP mode (Slack posts to /slack/events)"
+    host = "localhost" if settings.host in WILDCARD_HOSTS else settings.host
+    line = f"oncall-bot ready: {mode}, listening on {settings.host}:{settings.port}"
+    if settings.web_token:
+        line += f"; web pages at http://{host}:{settings.port}/login?token=<WEB_TOKEN>"
+    return line
+
+
+async def _started(app: web.Application) -> AsyncIterator[None]:
+    log.info("%s", started_line(app[settings_key]))
+    yield
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -207,6 +240,6 @@ def create_app(settings: Settings) -> web.Application:
     app[config_key] = config
     app[alert_ingestion_key] = AlertIngestion(config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
-    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _slos, _scheduler, _bolt, _socket_mode])
+    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _slos, _scheduler, _bolt, _socket_mode, _started])
     routes.register(app)
     return app

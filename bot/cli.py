@@ -1,4 +1,4 @@
-"""`oncall-bot`: serve, demo, postmortem, and database migrations."""
+"""`oncall-bot`: serve, demo, doctor, manifest, the local Slack emulator, postmortem, and database migrations."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import OncallError, UsageError
 from bot.settings import Settings, load_settings
-from storage.migrate import DatabaseNewerThanCode
+from storage.migrate import DatabaseNewerThanCode, DatabaseNotReady
 
 
 def _serve(settings: Settings) -> int:
@@ -22,17 +22,22 @@ def _serve(settings: Settings) -> int:
 
     from bot.app import create_app
     from bot.config import load_config
+    from bot.listen import listen
     from bot.observability import configure_logging, known_secrets
 
     # Socket Mode requests come over the bot's own connection: only HTTP mode needs the signing secret.
     settings.require("slack_bot_token", *(() if settings.slack_app_token else ("slack_signing_secret",)))
-    configure_logging(settings, secrets=known_secrets(settings, load_config(settings.oncall_config)))
+    config = load_config(settings.oncall_config)
+    # The port first: a taken one stops start-up before anything is migrated or opened.
+    sock = listen(settings.host, settings.port)
+    settings = settings.model_copy(update={"port": sock.getsockname()[1]})  # the port PORT=0 picked
+    configure_logging(settings, secrets=known_secrets(settings, config))
     app = create_app(settings)
     # Everything imported so far lives as long as the process: keep the collector from rescanning it
     # on every full collection (a 10,000-message postmortem otherwise pays for it several times).
     gc.freeze()
     access_log = logging.getLogger("aiohttp.access") if settings.access_log else None
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=access_log)
+    web.run_app(app, sock=sock, print=None, access_log=access_log)
     return 0
 
 
@@ -75,6 +80,7 @@ def _postmortem(settings: Settings, reference: str, output: str, out: str | None
     config = load_config(settings.oncall_config)
 
     async def render() -> str:
+        await migrate.require_current(settings.database_url)
         database = Database(settings.database_url)
         # Names come from Slack when a token is set, else from the names the bot has cached.
         gateway = (
@@ -83,8 +89,6 @@ def _postmortem(settings: Settings, reference: str, output: str, out: str | None
             else None
         )
         try:
-            if not await migrate.is_current(database):
-                raise UsageError("the database is not at the current migration: run `oncall-bot db upgrade` first")
             postmortems = Postmortems(
                 database, zone=config.zone, template_dir=config.postmortem.template_dir, gateway=gateway
             )
@@ -128,9 +132,11 @@ def _retro_plan(settings: Settings, start: str, cadence: str, count: int | None,
 
 def _outbox_retry(settings: Settings, entry_ids: list[int]) -> int:
     from bot.outbox.operations import retry_dead
+    from storage import migrate
     from storage.engine import Database
 
     async def retry() -> list[tuple[int | None, str, int | None, str | None]]:
+        await migrate.require_current(settings.database_url)
         database = Database(settings.database_url)
         try:
             async with database.transaction() as session:
@@ -177,6 +183,35 @@ def _doctor() -> int:
     return code
 
 
+def _manifest(http_url: str | None) -> int:
+    from bot.slack import manifest
+
+    if http_url is not None and not http_url.startswith("https://"):
+        print("oncall-bot: note: Slack sends requests only to https:// addresses", file=sys.stderr)
+    sys.stdout.write(manifest.render(http_url))
+    return 0
+
+
+def _emulator(arguments: argparse.Namespace) -> int:
+    from bot import local_slack
+
+    if arguments.emulator_command == "say":
+        return local_slack.say(arguments.port, arguments.text, user=arguments.user, channel=arguments.channel)
+    if arguments.emulator_command == "channels":
+        return local_slack.channels(arguments.port)
+    delivers_to = arguments.bot_url or local_slack.bot_url(load_settings().port)
+    return local_slack.run(arguments.port, delivers_to=delivers_to)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("oncall-bot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     slo = commands.add_parser("slo", help="service level objectives")
     slo_commands = slo.add_subparsers(dest="slo_command", required=True, metavar="ACTION")
@@ -193,11 +228,28 @@ def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     check.add_argument("--window", metavar="DURATION", help="measure over this instead of each SLO's window: 1h, 7d")
 
 
+def _emulator_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.local_slack import DEFAULT_PORT
+
+    emulator = commands.add_parser("emulator", help="run the bundled Slack emulator, to try the bot locally")
+    emulator.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"its port (default {DEFAULT_PORT})")
+    emulator.add_argument("--bot-url", help="where to deliver to (default: http://127.0.0.1:PORT/slack/events)")
+    actions = emulator.add_subparsers(dest="emulator_command", metavar="ACTION")
+    say = actions.add_parser("say", help="type into the running emulator: a slash command or a message")
+    say.add_argument("text", help='like "/incident declare DB down" or "Rolled back"')
+    say.add_argument("--user", default="alice", help="who types it (default alice)")
+    say.add_argument("--channel", default="general", help="where, without # (default general)")
+    actions.add_parser("channels", help="print the running emulator's channels and their messages")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line (the docs tests parse every `oncall-bot …` line they show with it)."""
     parser = argparse.ArgumentParser(prog="oncall-bot", description="ChatOps bot for on-call teams.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("serve", help="run the bot (HTTP on HOST:PORT, Slack at /slack/events)")
+    parser.add_argument("--version", action="version", version=f"oncall-bot {_version()}")
+    serve = commands.add_parser("serve", help="run the bot (HTTP on HOST:PORT; Slack over Socket Mode or HTTP)")
+    serve.add_argument("--host", help="address to listen on (default: the HOST setting, 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: the PORT setting, 8080)")
     demo = commands.add_parser(
         "demo", help="play an incident from alert to retro against the bundled Slack emulator, on a simulated clock"
     )
@@ -219,7 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
     retry = outbox_commands.add_parser("retry", help="queue dead entries again (all, or the ids given)")
     retry.add_argument("ids", nargs="*", type=int, metavar="ID")
     _slo_parser(commands)
-    commands.add_parser("doctor", help="check settings, ONCALL_CONFIG, the database, the Slack token and scopes")
+    commands.add_parser("doctor", help="check settings, ONCALL_CONFIG, the database, the Slack tokens and channels")
+    manifest = commands.add_parser("manifest", help="print the Slack app manifest (Socket Mode, or HTTP with --http)")
+    manifest.add_argument(
+        "--http", metavar="URL", help="HTTP mode: the bot's public address, like https://oncall.example.com"
+    )
+    _emulator_parser(commands)
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     database_commands.add_parser("upgrade", help="apply pending migrations")
@@ -231,9 +288,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "doctor":
         return _doctor()
     try:
-        settings = load_settings()
+        if arguments.command == "manifest":
+            return _manifest(arguments.http)
+        if arguments.command == "emulator":
+            return _emulator(arguments)
         if arguments.command == "serve":
-            return _serve(settings)
+            given = {"host": arguments.host, "port": arguments.port}
+            return _serve(load_settings(**{name: value for name, value in given.items() if value is not None}))
+        settings = load_settings()
         if arguments.command == "demo":
             return _demo(settings, arguments.serve, arguments.serve_for)
         if arguments.command == "outbox":
@@ -248,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OncallError as exc:
         print(f"oncall-bot: {exc}", file=sys.stderr)
         return 2
-    except DatabaseNewerThanCode as exc:
+    except (DatabaseNewerThanCode, DatabaseNotReady) as exc:
         print(f"oncall-bot: {exc}", file=sys.stderr)
         return 2
     except (OSError, SQLAlchemyError) as exc:

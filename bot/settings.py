@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
     oncall_config: Path | None = None
     host: str = "0.0.0.0"
-    port: int = Field(default=3000, ge=0, le=65535)
+    port: int = Field(default=8080, ge=0, le=65535)
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.CONSOLE
     # Off by default: the bot logs what each request did, and at alert-storm rates one more formatted

@@ -2,24 +2,48 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
-from storage.engine import Database
+from storage.engine import Database, is_sqlite
 
 # Alembic finds the package resource through importlib.resources: the installed package carries it (package data).
 MIGRATIONS = "storage:migrations"
 # Any constant works; it only has to be the same for every replica of the bot.
 _MIGRATION_LOCK_ID = 0x0C0A11
+# PostgreSQL's SQLSTATE for "database does not exist"
+_INVALID_CATALOG = "3D000"
+log = logging.getLogger("oncall.db")
 
 
 class DatabaseNewerThanCode(Exception):
     """The database was migrated by a newer version of the bot."""
+
+
+class DatabaseNotReady(Exception):
+    """A command that only reads found no oncall-bot database, or one with migrations pending."""
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What a database holds, learnt without creating anything."""
+
+    where: str  # the URL, password hidden
+    found: bool  # the SQLite file or the PostgreSQL database exists
+    revision: str | None  # None: no oncall-bot tables yet
 
 
 def _config() -> Config:
@@ -34,7 +58,23 @@ def head_revision() -> str:
     return head
 
 
+def _known_revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
+def is_known(revision: str) -> bool:
+    """Whether this version of oncall-bot has the migration (a newer one may have migrated further)."""
+    return revision in _known_revisions()
+
+
+def _quiet_alembic() -> None:
+    # Alembic narrates each step (and every revision read) at INFO; an operator needs only what changed,
+    # which upgrade() logs. Its own lines show when LOG_LEVEL=DEBUG.
+    logging.getLogger("alembic").setLevel(logging.INFO if log.isEnabledFor(logging.DEBUG) else logging.WARNING)
+
+
 def _current(sync_connection: Any) -> str | None:
+    _quiet_alembic()
     return MigrationContext.configure(sync_connection).get_current_revision()
 
 
@@ -43,17 +83,20 @@ async def current_revision(database: Database) -> str | None:
         return await connection.run_sync(_current)
 
 
-def _upgrade(sync_connection: Any, revision: str) -> None:
+def newer_than_code(revision: str) -> DatabaseNewerThanCode:
+    return DatabaseNewerThanCode(
+        f"the database is at migration {revision}, which this version of oncall-bot does not know; upgrade oncall-bot"
+    )
+
+
+def _upgrade(sync_connection: Any, revision: str) -> tuple[str | None, str | None]:
     config = _config()
     config.attributes["connection"] = sync_connection
-    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
-    current = _current(sync_connection)
-    if current is not None and current not in known:
-        raise DatabaseNewerThanCode(
-            f"the database is at migration {current}, which this version of oncall-bot does not know; "
-            "upgrade oncall-bot"
-        )
+    before = _current(sync_connection)
+    if before is not None and not is_known(before):
+        raise newer_than_code(before)
     command.upgrade(config, revision)
+    return before, _current(sync_connection)
 
 
 async def upgrade(database: Database, revision: str = "head") -> None:
@@ -62,8 +105,66 @@ async def upgrade(database: Database, revision: str = "head") -> None:
         if database.dialect == "postgresql":
             # Held until this transaction ends, so the others wait and then find nothing to do.
             await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
-        await connection.run_sync(_upgrade, revision)
+        before, after = await connection.run_sync(_upgrade, revision)
+    if before is None and after is not None:
+        log.info("database created at migration %s", after)
+    elif before != after:
+        log.info("database migrated from %s to %s", before, after)
 
 
 async def is_current(database: Database) -> bool:
     return await current_revision(database) == head_revision()
+
+
+def _sqlite_schema(where: str, path: str) -> Schema:
+    if path in ("", ":memory:") or not Path(path).is_file():
+        return Schema(where, found=False, revision=None)
+    # Read-only URI connection: the file is read as it is, and nothing is added beside it.
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return Schema(where, found=True, revision=_current(connection))
+    finally:
+        engine.dispose()
+
+
+async def inspect(url: str) -> Schema:
+    """The database's migration, read without creating the file, the database or any table.
+
+    Raises what the driver raises when the server cannot be reached.
+    """
+    parsed = make_url(url)
+    where = parsed.render_as_string(hide_password=True)
+    if is_sqlite(url):
+        return await asyncio.to_thread(_sqlite_schema, where, parsed.database or "")
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            return Schema(where, found=True, revision=await connection.run_sync(_current))
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == _INVALID_CATALOG:
+            return Schema(where, found=False, revision=None)
+        raise
+    finally:
+        await engine.dispose()
+
+
+async def require_current(url: str) -> None:
+    """For commands that only read: stop with one line, creating nothing, unless the schema is current."""
+    schema = await inspect(url)
+    if not schema.found and not is_sqlite(url):
+        raise DatabaseNotReady(
+            f"no database at {schema.where}: create it (createdb), then run `oncall-bot db upgrade` or start the bot"
+        )
+    if schema.revision is None:
+        raise DatabaseNotReady(
+            f"no oncall-bot database at {schema.where}: run `oncall-bot db upgrade` or start the bot first"
+        )
+    if not is_known(schema.revision):
+        raise newer_than_code(schema.revision)
+    if schema.revision != head_revision():
+        raise DatabaseNotReady(
+            f"the database at {schema.where} is at migration {schema.revision}, this oncall-bot needs "
+            f"{head_revision()}: run `oncall-bot db upgrade` or start the bot"
+        )

@@ -75,15 +75,17 @@ class SlackEmulator:
         self.base_url = ""
 
     # --- lifecycle --------------------------------------------------------------------------------
-    async def start(self) -> None:
+    async def start(self, *, port: int = 0, routes: Iterable[web.RouteDef] = ()) -> None:
+        """Serve on 127.0.0.1 (`port` 0: any free one); `routes` add endpoints, as `oncall-bot emulator` does."""
         app = web.Application(client_max_size=1024**3)
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{key}", self._handle_response_url)
         app.router.add_get("/socket", self.socket_mode.handle)
+        app.add_routes(routes)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/"
         self._session = aiohttp.ClientSession()

@@ -118,7 +118,7 @@ class SlackGateway:
         return str(data["channel"]["id"])
 
     async def find_channel(self, name: str) -> ChannelInfo | None:
-        """Look a channel up by name (archived ones too), paging through conversations.list."""
+        """Look a channel up by name or id (archived ones too), paging through conversations.list."""
         cursor: str | None = None
         while True:
             data = await self._call(
@@ -129,7 +129,7 @@ class SlackGateway:
                 **({"cursor": cursor} if cursor else {}),
             )
             for channel in data.get("channels", []):
-                if channel.get("name") == name:
+                if name in (channel.get("name"), channel.get("id")):
                     return ChannelInfo(
                         id=channel["id"],
                         name=channel["name"],

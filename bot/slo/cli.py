@@ -29,10 +29,9 @@ EXIT_FAIL, EXIT_UNJUDGED = 1, 2
 
 @asynccontextmanager
 async def _evaluator(settings: Settings, config: OncallConfig) -> AsyncIterator[SloEvaluator]:
+    await migrate.require_current(settings.database_url)
     database = Database(settings.database_url)
     try:
-        if not await migrate.is_current(database):
-            raise UsageError("the database is not at the current migration: run `oncall-bot db upgrade` first")
         # No unit of work and no alert ingestion: this evaluator can read, and nothing else.
         evaluator = SloEvaluator(config.slos, database=database)
         try:

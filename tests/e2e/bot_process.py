@@ -24,6 +24,23 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def oncall_bot(*args: str, env: dict[str, str], cwd: Path | None = None) -> tuple[int, str, str]:
+    """Run `oncall-bot …` to its end: the exit code, standard output and standard error."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
 def serve_environment(
     *, database_url: str, port: int, slack: SlackEmulator | None = None, config: Path | None = None
 ) -> dict[str, str]:
@@ -50,10 +67,17 @@ class BotProcess:
     `command` is this checkout's bot unless a test runs another install of it."""
 
     def __init__(
-        self, name: str, env: dict[str, str], cwd: Path, command: Sequence[str] = (sys.executable, "-m", "bot.cli")
+        self,
+        name: str,
+        env: dict[str, str],
+        cwd: Path,
+        command: Sequence[str] = (sys.executable, "-m", "bot.cli"),
+        arguments: Sequence[str] = (),
     ) -> None:
         self.name, self.env, self.cwd, self.command = name, env, cwd, tuple(command)
-        self.port = int(env["PORT"])
+        self.arguments = list(arguments)  # after `serve`: --host, --port
+        given = self.arguments[self.arguments.index("--port") + 1] if "--port" in self.arguments else env["PORT"]
+        self.port = int(given)
         self.log = cwd / f"{name}.log"
         self.process: asyncio.subprocess.Process | None = None
 
@@ -70,7 +94,13 @@ class BotProcess:
     async def start(self) -> None:
         with self.log.open("ab") as output:  # a restart appends, so one log tells the whole story
             self.process = await asyncio.create_subprocess_exec(
-                *self.command, "serve", env=self.env, cwd=self.cwd, stdout=output, stderr=output
+                *self.command,
+                "serve",
+                *self.arguments,
+                env=self.env,
+                cwd=self.cwd,
+                stdout=output,
+                stderr=output,
             )
 
     async def wait_ready(self, within: float = 30.0) -> None:

@@ -21,6 +21,7 @@ from bot.emulator.state import Channel
 from bot.keys import database_key, outbox_worker_key
 from bot.settings import Settings
 from storage.engine import Database
+from tests.e2e.fresh_database import fresh_database
 
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
 
@@ -172,3 +173,11 @@ def restore_logging() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database as a new install has it (in tmp_path/data): no SQLite file yet, or an empty PostgreSQL one."""
+    (tmp_path / "data").mkdir()
+    async with fresh_database(request.param, tmp_path / "data") as url:
+        yield url

@@ -16,7 +16,7 @@ from bot.settings import load_settings
 def test_defaults_match_the_design(tmp_path: Path) -> None:
     settings = load_settings()
     assert settings.database_url == "sqlite+aiosqlite:///./oncall.db"
-    assert settings.port == 3000
+    assert settings.port == 8080
     assert settings.announce_channel == "incidents"
     assert settings.slack_api_url == "https://slack.com/api/"
 
