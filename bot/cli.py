@@ -22,7 +22,7 @@ def _serve(settings: Settings) -> int:
 
     from bot.app import create_app
     from bot.config import load_config
-    from bot.listen import listen
+    from bot.listen import listen, raise_open_file_limit
     from bot.observability import configure_logging, known_secrets
 
     # Socket Mode requests come over the bot's own connection: only HTTP mode needs the signing secret.
@@ -30,6 +30,7 @@ def _serve(settings: Settings) -> int:
     config = load_config(settings.oncall_config)
     # The port first: a taken one stops start-up before anything is migrated or opened.
     sock = listen(settings.host, settings.port)
+    raise_open_file_limit()
     settings = settings.model_copy(update={"port": sock.getsockname()[1]})  # the port PORT=0 picked
     configure_logging(settings, secrets=known_secrets(settings, config))
     app = create_app(settings)
@@ -37,7 +38,9 @@ def _serve(settings: Settings) -> int:
     # on every full collection (a 10,000-message postmortem otherwise pays for it several times).
     gc.freeze()
     access_log = logging.getLogger("aiohttp.access") if settings.access_log else None
-    web.run_app(app, sock=sock, print=None, access_log=access_log)
+    # aiohttp closes a connection that sends no complete request within keepalive_timeout, from
+    # the moment it opens: that bounds clients that never finish their headers, too.
+    web.run_app(app, sock=sock, print=None, access_log=access_log, keepalive_timeout=settings.http_read_timeout)
     return 0
 
 

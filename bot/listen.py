@@ -7,6 +7,7 @@ reported as what it is, naming the setting that moves it.
 from __future__ import annotations
 
 import errno
+import resource
 import socket
 
 from bot.errors import SettingsError
@@ -43,3 +44,11 @@ def _reason(exc: OSError, host: str, port: int) -> str:
     if exc.errno == errno.EADDRNOTAVAIL:
         return f"HOST {host} is not an address of this machine: set HOST or pass --host"
     return f"cannot listen on {host}:{port} ({exc.strerror}): {_FIX}"
+
+
+def raise_open_file_limit() -> None:
+    """Lift the soft limit on open files to the hard one: many idle clients must not leave the
+    database pool without a file descriptor to connect with (the default soft limit is often 1024)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Off by default: the bot logs what each request did, and at alert-storm rates one more formatted
     # line per request costs the webhook and the slash-command ack more than anything else they do.
     access_log: bool = False
+    # How long a client may take to send a request's headers, or its body, or stay idle between
+    # requests: a connection that trickles bytes is closed instead of holding a socket forever.
+    http_read_timeout: float = Field(default=15.0, gt=0, le=3600)
 
     @field_validator("slack_api_url")
     @classmethod

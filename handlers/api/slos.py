@@ -58,8 +58,8 @@ async def handle_slo_events(request: web.Request) -> web.Response:
     if key is not None and not _SAFE_KEY.fullmatch(key):
         return refuse(400, "bad_idempotency_key", "Idempotency-Key must be 1 to 128 letters, digits or -_.:")
     raw = await read_limited(request, MAX_BODY_BYTES)
-    if raw is None:
-        return refuse(413, "too_large", f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
+    if isinstance(raw, web.Response):
+        return raw
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):

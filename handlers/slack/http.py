@@ -20,10 +20,13 @@ from bot.keys import bolt_key, database_key, metrics_key, settings_key
 from bot.ratelimited_log import RateLimitedLog
 from bot.storage_failure import describe_failure
 from handlers.auth import refuse
+from handlers.bodies import read_limited
 from handlers.slack import COMMANDS
 
 log = logging.getLogger("oncall.slack")
 RETRY_AFTER_SECONDS = 5
+# Slack's own payloads are far smaller (a view submission is the largest, tens of KiB).
+MAX_BODY_BYTES = 1024 * 1024
 _NOT_STORED = ":warning: Nothing was done: {failure}. Try again once it is fixed; `/readyz` shows when."
 # One line a minute at most about refused requests: a flood must not become a flood of log.
 _refusals = RateLimitedLog(log, every_seconds=60.0)
@@ -36,7 +39,10 @@ async def handle_slack_request(request: web.Request) -> web.Response:
         # Socket Mode without a signing secret: Slack never calls this address, and an empty secret
         # would let anyone sign a request.
         return refuse(404, "not_found", "Slack requests arrive over Socket Mode; this address is off")
-    if not _signed(secret, await request.read(), request.headers):
+    body = await read_limited(request, MAX_BODY_BYTES)
+    if isinstance(body, web.Response):
+        return body
+    if not _signed(secret, body, request.headers):
         _refusals.warning("slack.refused reason=bad_signature peer=%s", request.remote or "-")
         return refuse(401, "invalid_signature", "the request is not signed with this app's signing secret")
     try:

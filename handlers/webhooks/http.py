@@ -47,13 +47,6 @@ def _check_signature(request: web.Request, body: bytes) -> web.Response | None:
     return None
 
 
-async def _read_body(request: web.Request) -> bytes | web.Response:
-    body = await read_limited(request, MAX_BODY_BYTES)
-    if body is None:
-        return refuse(413, "too_large", f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
-    return body
-
-
 def _decode(body: bytes) -> Any:
     try:
         return json.loads(body)
@@ -84,7 +77,7 @@ async def _handle(request: web.Request) -> web.Response:
         return refuse(404, "unknown_source", f"there is no /webhooks/{source}; sources are: {known}")
     if source != pagerduty.SOURCE and (refusal := _check_token(request, source)):
         return refusal
-    body = await _read_body(request)
+    body = await read_limited(request, MAX_BODY_BYTES)
     if isinstance(body, web.Response):
         return body
     if source == pagerduty.SOURCE and (refusal := _check_signature(request, body)):
