@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.alerts import messaging, rollup
 from bot.alerts.models import AlertIn, AlertStatus
 from bot.alerts.routing import Decision, Router
+from bot.alerts.view import facts, rule_name, source_name
 from bot.config import OncallConfig
 from bot.incidents import service as incidents
 from bot.incidents.models import IncidentRef, Severity, Status
@@ -63,6 +64,7 @@ def _digest(alert: AlertIn) -> int:
             alert.runbook_url,
             alert.severity,
             alert.generator_url,
+            tuple(alert.links.items()),
             alert.group_key,
             tuple(sorted(alert.labels.items())),
             tuple(sorted(alert.annotations.items())),
@@ -206,7 +208,7 @@ class AlertIngestion:
             and not await queries.runbook_in_incident(session, incident.id, alert.runbook_url, other_than=alert.id or 0)
         ):
             delivery.bookmarked.add(runbook)
-            title = alert.labels.get("alertname") or alert.summary
+            title = rule_name(alert.labels, alert.summary)
             outbox.add(Effect.ADD_BOOKMARK, incident_id=incident.id, title=f"Runbook: {title}", link=alert.runbook_url)
         if rollup.is_placed(group):
             await self._show_group(session, outbox, group)  # its message or rollup line points at the incident now
@@ -266,6 +268,7 @@ class AlertIngestion:
             responders=decision.responders,
             usergroup=decision.usergroup,
             is_storm=storm,
+            alert=None if storm else facts(alert_in),
         )
         snapshot = await incidents.open_for_alerts(session=session, outbox=outbox, opening=opening)
         delivery.result.opened.append(snapshot.number)
@@ -312,7 +315,7 @@ class AlertIngestion:
                 session=session,
                 outbox=outbox,
                 target=Target(ref=IncidentRef(incident_id)),
-                by=incident.origin if incident.origin != "slack" else "alerts",
+                by=source_name(incident.origin) if incident.origin != "slack" else "alerts",
                 note="every alert has resolved (alerts.auto_resolve)",
             )
             return
@@ -333,6 +336,7 @@ def _copy_details(alert: Alert, alert_in: AlertIn, now: datetime, *, changed: bo
     alert.starts_at = alert_in.starts_at
     alert.ends_at = alert_in.ends_at
     alert.generator_url = alert_in.generator_url
+    alert.links = dict(alert_in.links)
     alert.last_received_at = now
     if changed:
         alert.changed_at = now
