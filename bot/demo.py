@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -169,9 +170,11 @@ async def run_demo(database: Path, *, serve_for: float | None = None, port: int 
     With `serve_for` the bot keeps serving its web pages afterwards (seconds; 0 means until Ctrl-C).
     """
     secret = secrets.token_hex(16)
-    web_token = secrets.token_urlsafe(24)
     slack = SlackEmulator(signing_secret=secret)
     await slack.start()
+    # Bound first, so the pages' address (Sign in with Slack's redirect URL) is known before the bot starts.
+    listening = socket.create_server(("127.0.0.1", port))
+    base_url = f"http://127.0.0.1:{listening.getsockname()[1]}"
     settings = Settings(
         _env_file=None,
         slack_bot_token=slack.bot_token,
@@ -179,23 +182,25 @@ async def run_demo(database: Path, *, serve_for: float | None = None, port: int 
         slack_api_url=slack.api_url,
         database_url=f"sqlite+aiosqlite:///{database}",
         announce_channel="#incidents",
-        web_token=web_token,
+        slack_client_id=slack.client_id,
+        slack_client_secret=slack.client_secret,
+        web_base_url=base_url,
         host="127.0.0.1",
         port=port,
     )
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
+    site = web.SockSite(runner, listening)
     await site.start()
-    port = runner.addresses[0][1]
-    slack.bot_endpoint = f"http://127.0.0.1:{port}/slack/events"
-    print(f"oncall-bot demo: Slack emulator at {slack.api_url}, bot at http://127.0.0.1:{port}\n")
+    slack.bot_endpoint = f"{base_url}/slack/events"
+    print(f"oncall-bot demo: Slack emulator at {slack.api_url}, bot at {base_url}\n")
     try:
         postmortem = await _play(slack, app, Narrator(slack))
         if serve_for is not None:
-            print(f"\nWeb pages: http://127.0.0.1:{port}/login?token={web_token}")
-            print("(this link signs you in; the demo keeps serving" + (" until Ctrl-C)" if not serve_for else ")"))
+            print(f"\nWeb pages: {base_url}/auth/slack")
+            until = " until Ctrl-C)" if not serve_for else ")"
+            print("(Sign in with Slack: the emulated Slack signs you in as alice; the demo keeps serving" + until)
             await asyncio.sleep(serve_for or float("inf"))
     finally:
         await runner.cleanup()

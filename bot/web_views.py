@@ -19,7 +19,7 @@ from bot.postmortem.service import Postmortems
 from bot.slo.history import budget_series, latest_reports
 from bot.slo.models import SloDefinition
 from bot.slo.report import SloReport
-from bot.visibility import is_public
+from bot.visibility import Viewer, visible, visible_only
 from storage.engine import Database
 from storage.queries import incidents as incident_queries
 from storage.queries import timeline as timeline_queries
@@ -52,29 +52,33 @@ class WebViews:
         self._definitions = list(definitions)
         self.zone = zone
 
-    async def overview(self) -> Overview:
+    async def overview(self, viewer: Viewer) -> Overview:
         closed = [status.value for status in Status if status not in OPEN_STATUSES]
         async with self._database.reading() as session:
             listed = await incident_queries.list_with_roles_not_in(session, closed)
-            # A web session has no identity yet, so no private incident exists for it (bot/visibility.py).
-            open_incidents = [IncidentSnapshot.of(incident, roles) for incident, roles in listed if is_public(incident)]
+            # A private incident is listed only for the members of its channel and the admins (bot/visibility.py).
+            open_incidents = await visible_only(
+                [IncidentSnapshot.of(incident, roles) for incident, roles in listed], viewer
+            )
             recent_rows = await incident_queries.list_recent_in(session, closed, limit=RECENT)
-            recent = await snapshots_of(session, [incident for incident in recent_rows if is_public(incident)])
+            recent = await snapshots_of(session, await visible_only(recent_rows, viewer))
             people = await _names(session, [user for i in [*open_incidents, *recent] for user in i.roles.values()])
         return Overview(open_incidents, recent, people)
 
-    async def incident(self, number: int) -> tuple[IncidentSnapshot, Sequence[TimelineEntry], dict[str, str]]:
+    async def incident(
+        self, number: int, viewer: Viewer
+    ) -> tuple[IncidentSnapshot, Sequence[TimelineEntry], dict[str, str]]:
         async with self._database.reading() as session:
             incident = await incident_queries.get_incident(session, number)
-            if incident is None or not is_public(incident):  # the same answer: no identity, no private incident
+            if incident is None or not await visible(incident, viewer):  # the same answer as a number never declared
                 raise IncidentNotFound(f"There is no incident INC-{number}.")
             roles = await incident_queries.list_roles(session, number)
             entries = await timeline_queries.list_entries(session, number, last=TIMELINE_SHOWN)
             people = await _names(session, [*(entry.author for entry in entries), *(r.user_id for r in roles)])
         return IncidentSnapshot.of(incident, roles), entries, people
 
-    async def postmortem_html(self, number: int) -> str:
-        await self.incident(number)  # an unknown incident is a clear 404, not a rendering error
+    async def postmortem_html(self, number: int, viewer: Viewer) -> str:
+        await self.incident(number, viewer)  # an unknown incident is a clear 404, not a rendering error
         return await self._postmortems.render(number, Format.HTML)
 
     async def slos(self, now: datetime) -> list[SloReport]:

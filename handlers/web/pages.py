@@ -10,7 +10,7 @@ from bot.errors import IncidentNotFound
 from bot.incidents.models import IncidentRef
 from bot.keys import web_views_key
 from bot.slo.presentation import format_burn_rate, format_percent, status_label
-from handlers.web.auth import is_signed_in, login_page
+from handlers.web.auth import is_signed_in, login_page, viewer_of
 from handlers.web.render import page
 from storage.types import utcnow
 
@@ -21,7 +21,7 @@ def signed_in(handler: Handler) -> Handler:
     """Anyone else gets the login page and no data."""
 
     async def guarded(request: web.Request) -> web.StreamResponse:
-        if not is_signed_in(request):
+        if not await is_signed_in(request):
             return login_page(request)
         return await handler(request)
 
@@ -37,7 +37,7 @@ def _number(request: web.Request) -> int:
 
 @signed_in
 async def handle_index(request: web.Request) -> web.StreamResponse:
-    overview = await request.app[web_views_key].overview()
+    overview = await request.app[web_views_key].overview(await viewer_of(request))
     return page("index.html.j2", overview=overview)
 
 
@@ -45,7 +45,7 @@ async def handle_index(request: web.Request) -> web.StreamResponse:
 async def handle_incident(request: web.Request) -> web.StreamResponse:
     views = request.app[web_views_key]
     try:
-        incident, entries, people = await views.incident(_number(request))
+        incident, entries, people = await views.incident(_number(request), await viewer_of(request))
     except IncidentNotFound as exc:
         return page("not_found.html.j2", status=404, message=str(exc))
     return page("incident.html.j2", incident=incident, entries=entries, people=people, zone=views.zone)
@@ -54,7 +54,7 @@ async def handle_incident(request: web.Request) -> web.StreamResponse:
 @signed_in
 async def handle_postmortem(request: web.Request) -> web.StreamResponse:
     try:
-        html = await request.app[web_views_key].postmortem_html(_number(request))
+        html = await request.app[web_views_key].postmortem_html(_number(request), await viewer_of(request))
     except IncidentNotFound as exc:
         return page("not_found.html.j2", status=404, message=str(exc))
     return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})

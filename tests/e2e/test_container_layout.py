@@ -57,7 +57,7 @@ def test_the_image_layout_installs_a_working_oncall_bot(tmp_path: Path) -> None:
             "-c",
             "from bot.slack.texts import render; from handlers.web.render import page; "
             "print(render('slack/help.txt.j2').splitlines()[0]); "
-            "print(page('login.html.j2', enabled=True, wrong=False).status)",
+            "print(page('login.html.j2', sign_in=True, bearer=False).status)",
         ],
         env=env,
         cwd=tmp_path,
