@@ -55,8 +55,9 @@ async def handle_callback(request: web.Request) -> web.StreamResponse:
     query = request.query
     if "error" in query:  # the person pressed Cancel on Slack's page, or Slack refused the request
         return _refused(f"Slack did not sign you in ({query['error'][:60]}): sign in again.", status=401)
+    sessions = request.app[web_sessions_key]
     try:
-        key, _ = await request.app[web_sessions_key].finish(
+        key, _ = await sessions.finish(
             state=query.get("state", ""),
             browser_state=request.cookies.get(SIGN_IN_COOKIE, ""),
             code=query.get("code", ""),
@@ -65,10 +66,12 @@ async def handle_callback(request: web.Request) -> web.StreamResponse:
         # The state cookie stays: a forged callback must not cancel the sign-in this browser has under way.
         log.info("web.sign_in_refused reason=%s", exc)
         return _refused(str(exc), status=403)
+    if previous := request.cookies.get(COOKIE):  # signing in again (as someone else, maybe) ends the old session
+        await sessions.end(previous)
     # 303, not 302: the browser forgets this address (with its code) and asks for / afresh.
     signed_in = web.HTTPSeeOther("/")
     signed_in.del_cookie(SIGN_IN_COOKIE, path=SIGN_IN_PATH)
-    lifetime = request.app[web_sessions_key].lifetimes.absolute
+    lifetime = sessions.lifetimes.absolute
     _set_cookie(signed_in, request, COOKIE, key, max_age=int(lifetime.total_seconds()), path="/")
     raise signed_in
 

@@ -75,6 +75,12 @@ async def test_signing_in_with_slack_opens_the_pages_with_a_session_of_ones_own(
         assert index.status == 200 and "INC-2" in index.text
         first = browser.session()
 
+        await browser.sign_in()  # signing in again ends the session it replaces
+        replaced, first = first, browser.session()
+        assert first != replaced
+    async with Browser(pages) as copy:
+        assert (await copy.get("/", Cookie=f"oncall_session={replaced}")).status == 401
+
     async with Browser(pages) as again:
         await again.sign_in()
         assert again.session() != first and (await again.get("/")).status == 200
