@@ -180,7 +180,7 @@ def _doctor() -> int:
 def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     slo = commands.add_parser("slo", help="service level objectives")
     slo_commands = slo.add_subparsers(dest="slo_command", required=True, metavar="ACTION")
-    report = slo_commands.add_parser("report", help="evaluate every SLO now, store and print the result")
+    report = slo_commands.add_parser("report", help="evaluate every SLO now and print the result (stores nothing)")
     report.add_argument("--format", choices=["table", "json"], default="table")
     check = slo_commands.add_parser(
         "check",
@@ -193,12 +193,15 @@ def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     check.add_argument("--window", metavar="DURATION", help="measure over this instead of each SLO's window: 1h, 7d")
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line (the docs tests parse every `oncall-bot …` line they show with it)."""
     parser = argparse.ArgumentParser(prog="oncall-bot", description="ChatOps bot for on-call teams.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("serve", help="run the bot (HTTP on HOST:PORT, Slack at /slack/events)")
-    demo = commands.add_parser("demo", help="play a scripted incident against the bundled Slack emulator")
-    demo.add_argument("--serve", action="store_true", help="then keep serving the web pages (prints a login link)")
+    demo = commands.add_parser(
+        "demo", help="play an incident from alert to retro against the bundled Slack emulator, on a simulated clock"
+    )
+    demo.add_argument("--serve", action="store_true", help="then keep serving its web pages (prints a login link)")
     demo.add_argument("--serve-for", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     postmortem = commands.add_parser("postmortem", help="render an incident's postmortem")
     postmortem.add_argument("reference", metavar="REF", help="the incident: INC-12 or 12")
@@ -224,7 +227,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
+    arguments = build_parser().parse_args(argv)
     if arguments.command == "doctor":
         return _doctor()
     try:

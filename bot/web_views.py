@@ -1,46 +1,102 @@
-"""What the read-only web pages show: incidents, one incident's timeline and postmortem, and SLOs."""
+"""What the read-only web pages show: the incident list, one incident, its postmortem, and SLOs.
+
+Names come from the users.info cache the postmortem fills (a page never calls Slack), channel names
+from the incidents' own channels; bot/web/ turns them into what a person reads.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.errors import IncidentNotFound
-from bot.incidents.models import OPEN_STATUSES, Status
-from bot.incidents.service import snapshots_of
+from bot.errors import IncidentNotFound, UserError
+from bot.incidents.models import OPEN_STATUSES, RoleName
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.postmortem.render import Format
 from bot.postmortem.service import Postmortems
-from bot.slo.history import budget_series, latest_reports
-from bot.slo.models import SloDefinition
+from bot.slo.history import budget_series, latest_reports, to_report
+from bot.slo.models import SloDefinition, UnknownSlo, find_slo
 from bot.slo.report import SloReport
 from bot.visibility import Viewer, visible, visible_only
+from bot.web.alerts import AlertCard, alert_card, firing_first
+from bot.web.chart import HistoryChart, history_chart
+from bot.web.listing import PER_PAGE, IncidentQuery, last_page
+from bot.web.text import mentioned
 from storage.engine import Database
+from storage.queries import alerts as alert_queries
+from storage.queries import incident_search
 from storage.queries import incidents as incident_queries
+from storage.queries import slos as slo_queries
 from storage.queries import timeline as timeline_queries
 from storage.queries import users as user_queries
-from storage.tables import TimelineEntry
+from storage.tables import Incident, TimelineEntry
 
-RECENT = 20
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TIMELINE_SHOWN = 500
 
 
+class SloNotFound(UserError):
+    """The address names an SLO the configuration does not have."""
+
+
 @dataclass(frozen=True)
-class Overview:
-    open: list[IncidentSnapshot]
-    recent: list[IncidentSnapshot]
+class Listed:
+    incident: IncidentSnapshot
+    service: str | None
+    messages: int
+
+
+@dataclass(frozen=True)
+class IncidentList:
+    query: IncidentQuery
+    incidents: list[Listed]
+    total: int  # matching the filters
+    open_count: int  # open incidents, whatever the filters
+    last_page: int
+    services: list[str]  # for the service filter
     people: dict[str, str]  # display names the bot has cached, by user id
 
 
-async def _names(session: AsyncSession, user_ids: Iterable[str | None]) -> dict[str, str]:
+@dataclass(frozen=True)
+class IncidentPage:
+    incident: IncidentSnapshot
+    service: str | None
+    entries: Sequence[TimelineEntry]  # the newest TIMELINE_SHOWN, oldest first
+    entry_count: int
+    messages: int
+    alerts: list[AlertCard]
+    people: dict[str, str]
+    channels: dict[str, str]  # channel names by id
+
+
+@dataclass(frozen=True)
+class SloPage:
+    report: SloReport
+    definition: SloDefinition
+    chart: HistoryChart | None
+    start: datetime
+    end: datetime
+
+
+async def _names(session: AsyncSession, user_ids: Sequence[str | None]) -> dict[str, str]:
     """Names as last fetched for a postmortem; a page shows a stale name rather than calling Slack."""
     return await user_queries.names(session, [user for user in user_ids if user], fetched_since=EPOCH)
+
+
+OPEN_VALUES = frozenset(status.value for status in OPEN_STATUSES)
+
+
+def _channels(private: Sequence[Incident], viewer: Viewer) -> Collection[str] | None:
+    """The channels whose private incidents the list may show this viewer; None: every one (an admin)."""
+    if viewer.sees_everything or viewer.is_admin:
+        return None
+    # A private incident whose channel is still being created is left out for the few seconds that takes.
+    return [incident.channel_id for incident in private if incident.channel_id]
 
 
 class WebViews:
@@ -52,30 +108,50 @@ class WebViews:
         self._definitions = list(definitions)
         self.zone = zone
 
-    async def overview(self, viewer: Viewer) -> Overview:
-        closed = [status.value for status in Status if status not in OPEN_STATUSES]
+    async def incidents(self, query: IncidentQuery, viewer: Viewer) -> IncidentList:
         async with self._database.reading() as session:
-            listed = await incident_queries.list_with_roles_not_in(session, closed)
-            # A private incident is listed only for the members of its channel and the admins (bot/visibility.py).
-            open_incidents = await visible_only(
-                [IncidentSnapshot.of(incident, roles) for incident, roles in listed], viewer
+            # A private incident is listed, counted and lends its service only for the members of its channel
+            # and the admins (bot/visibility.py).
+            private = await visible_only(await incident_queries.list_private(session), viewer)
+            visible_in = _channels(private, viewer)
+            wanted = replace(query.filter, private_visible_in=visible_in)
+            found = await incident_search.search(session, wanted, limit=PER_PAGE, offset=query.offset)
+            open_counts = await incident_queries.count_by_severity(
+                session, [s.value for s in OPEN_STATUSES], include_private=False
             )
-            recent_rows = await incident_queries.list_recent_in(session, closed, limit=RECENT)
-            recent = await snapshots_of(session, await visible_only(recent_rows, viewer))
-            people = await _names(session, [user for i in [*open_incidents, *recent] for user in i.roles.values()])
-        return Overview(open_incidents, recent, people)
+            open_count = sum(open_counts.values()) + sum(1 for incident in private if incident.status in OPEN_VALUES)
+            numbers = [incident.id for incident, _ in found.incidents if incident.id is not None]
+            messages = await incident_search.message_counts(session, numbers)
+            services = await incident_search.services(session, private_visible_in=visible_in)
+            listed = [
+                Listed(IncidentSnapshot.of(incident, roles), incident.service, messages.get(incident.id or 0, 0))
+                for incident, roles in found.incidents
+            ]
+            commanders = [item.incident.roles.get(RoleName.COMMANDER) for item in listed]
+            people = await _names(session, commanders)
+        return IncidentList(query, listed, found.total, open_count, last_page(found.total), services, people)
 
-    async def incident(
-        self, number: int, viewer: Viewer
-    ) -> tuple[IncidentSnapshot, Sequence[TimelineEntry], dict[str, str]]:
+    async def incident(self, number: int, viewer: Viewer) -> IncidentPage:
         async with self._database.reading() as session:
             incident = await incident_queries.get_incident(session, number)
             if incident is None or not await visible(incident, viewer):  # the same answer as a number never declared
                 raise IncidentNotFound(f"There is no incident INC-{number}.")
-            roles = await incident_queries.list_roles(session, number)
+            snapshot = IncidentSnapshot.of(incident, await incident_queries.list_roles(session, number))
             entries = await timeline_queries.list_entries(session, number, last=TIMELINE_SHOWN)
-            people = await _names(session, [*(entry.author for entry in entries), *(r.user_id for r in roles)])
-        return IncidentSnapshot.of(incident, roles), entries, people
+            entry_count = await timeline_queries.count_entries(session, number)
+            messages = (await incident_search.message_counts(session, [number])).get(number, 0)
+            alerts = firing_first(
+                [alert_card(alert) for alert in await alert_queries.list_incident_alerts(session, number)]
+            )
+            users, channels = mentioned(entry.text for entry in entries)
+            authors = [entry.author for entry in entries]
+            people = await _names(session, [*users, *authors, *snapshot.roles.values(), snapshot.declared_by])
+            channel_names = await incident_search.channel_names(session, channels)
+        if snapshot.channel_id and snapshot.channel_name:
+            channel_names[snapshot.channel_id] = snapshot.channel_name
+        return IncidentPage(
+            snapshot, incident.service, entries, entry_count, messages, firing_first(alerts), people, channel_names
+        )
 
     async def postmortem_html(self, number: int, viewer: Viewer) -> str:
         await self.incident(number, viewer)  # an unknown incident is a clear 404, not a rendering error
@@ -84,6 +160,18 @@ class WebViews:
     async def slos(self, now: datetime) -> list[SloReport]:
         async with self._database.reading() as session:
             return await latest_reports(session, self._definitions, now=now)
+
+    async def slo(self, name: str, now: datetime) -> SloPage:
+        try:
+            definition = find_slo(self._definitions, name)
+        except UnknownSlo:
+            raise SloNotFound(f"There is no SLO named {name[:80]!r}; the SLOs page lists every one.") from None
+        async with self._database.reading() as session:
+            report = to_report(definition, await slo_queries.latest_evaluation(session, name), now=now)
+            series = await budget_series(session, definition, until=now)
+        start = now - definition.window
+        chart = await asyncio.to_thread(history_chart, series, start=start, end=now, zone=self.zone)
+        return SloPage(report, definition, chart, start, now)
 
     async def slo_chart(self, now: datetime) -> bytes:
         from bot.slo.chart import render_budget_chart  # matplotlib only once a chart is asked for

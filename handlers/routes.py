@@ -7,7 +7,14 @@ from aiohttp import web
 from handlers.api.slos import handle_slo_events, handle_slo_reports
 from handlers.health import handle_healthz, handle_metrics, handle_readyz
 from handlers.slack.http import handle_slack_request
-from handlers.web.pages import handle_incident, handle_index, handle_postmortem, handle_slo_chart, handle_slos
+from handlers.web.pages import (
+    handle_incident,
+    handle_index,
+    handle_postmortem,
+    handle_slo,
+    handle_slo_chart,
+    handle_slos,
+)
 from handlers.web.sessions import SIGN_IN_PATH, handle_callback, handle_login, handle_logout, handle_sign_in
 from handlers.webhooks.http import handle_webhook
 
@@ -30,3 +37,4 @@ def register(app: web.Application) -> None:
     app.router.add_get("/incidents/{ref}/postmortem", handle_postmortem)
     app.router.add_get("/slos", handle_slos)
     app.router.add_get("/slos/chart.png", handle_slo_chart)
+    app.router.add_get("/slos/{name}", handle_slo)  # after chart.png, which would otherwise match as a name

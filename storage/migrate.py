@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -13,7 +12,8 @@ from sqlalchemy import text
 
 from storage.engine import Database
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+# Alembic finds the package resource through importlib.resources: the installed package carries it (package data).
+MIGRATIONS = "storage:migrations"
 # Any constant works; it only has to be the same for every replica of the bot.
 _MIGRATION_LOCK_ID = 0x0C0A11
 
@@ -24,7 +24,7 @@ class DatabaseNewerThanCode(Exception):
 
 def _config() -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", MIGRATIONS)
     return config
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,5 +32,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def utcnow() -> datetime:
+def _wall_clock() -> datetime:
     return datetime.now(UTC)
+
+
+_clock: Callable[[], datetime] = _wall_clock
+
+
+def utcnow() -> datetime:
+    """Now: the wall clock, unless the process runs on another one (the demo's simulated clock)."""
+    return _clock()
+
+
+@contextmanager
+def running_on(clock: Callable[[], datetime]) -> Iterator[None]:
+    """Every "now" the bot reads comes from `clock` meanwhile; the demo plays hours in seconds with it."""
+    global _clock
+    previous, _clock = _clock, clock
+    try:
+        yield
+    finally:
+        _clock = previous

@@ -195,7 +195,7 @@ class AlertIngestion:
         if incident.id not in result.opened:
             result.joined.add(incident.id)
         verb = "re-fired" if change is Change.REFIRED else "fired"
-        _timeline(session, incident, "alert_fired", f"Alert {verb}: {alert.summary}", at=alert.starts_at)
+        _timeline(session, incident, "alert_fired", f"Alert {verb}: {_said(alert)}", at=alert.starts_at)
         await outbox.sync(
             Effect.SYNC_ALERTS, incident_id=incident.id, lane=incident_lane(incident.id), delay=SYNC_DELAY_SECONDS
         )
@@ -220,7 +220,7 @@ class AlertIngestion:
         incident = await self._incident(session, alert.incident_id, delivery) if alert.incident_id else None
         if incident is not None and incident.id is not None:
             ended = alert.ends_at or utcnow()
-            _timeline(session, incident, "alert_resolved", f"Alert resolved: {alert.summary}", at=ended)
+            _timeline(session, incident, "alert_resolved", f"Alert resolved: {_said(alert)}", at=ended)
             await outbox.sync(
                 Effect.SYNC_ALERTS, incident_id=incident.id, lane=incident_lane(incident.id), delay=SYNC_DELAY_SECONDS
             )
@@ -340,6 +340,13 @@ def _copy_details(alert: Alert, alert_in: AlertIn, now: datetime, *, changed: bo
     alert.last_received_at = now
     if changed:
         alert.changed_at = now
+
+
+def _said(alert: Alert) -> str:
+    """The alert in a timeline entry: `CheckoutErrors (service=checkout instance=web-1): 5xx rate is 7.2%`."""
+    shown = facts(alert)
+    labels = f" ({shown.label_text(limit=4)})" if shown.labels else ""
+    return f"{shown.name}{labels}" + (f": {shown.summary}" if shown.summary else "")
 
 
 def _timeline(session: AsyncSession, incident: Incident, kind: str, text: str, *, at: datetime) -> None:

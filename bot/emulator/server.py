@@ -7,7 +7,7 @@ import contextlib
 import json
 import secrets
 import time
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from importlib import resources
 from typing import Any, Literal
 
@@ -42,6 +42,7 @@ class SlackEmulator:
         client_secret: str = "emulator-client-secret-0123456789",
         rate_limits: bool = True,
         event_retry_delays: tuple[float, ...] = (),
+        clock: Callable[[], float] = time.time,
     ) -> None:
         # Slack retries an event about 3 times (at once, ~1 min, ~5 min) when the answer is not a 2xx
         # within 3 s; off by default so that tests decide when retries happen.
@@ -56,7 +57,7 @@ class SlackEmulator:
         self.rate_limits = rate_limits
         # What an install from manifest.yml grants; a test removes one to see the bot notice.
         self.scopes = set(REQUIRED_SCOPES)
-        self.workspace = Workspace(team_id)
+        self.workspace = Workspace(team_id, clock=clock)
         self.bot_user_id = self.workspace.add_user("oncall", is_bot=True)
         self.bot_id = self.workspace.new_id("B")
         self.api = WebApi(
@@ -320,7 +321,7 @@ class SlackEmulator:
             "event": event,
             "type": "event_callback",
             "event_id": event_id or f"Ev{secrets.token_hex(6).upper()}",
-            "event_time": int(time.time()),
+            "event_time": int(self.workspace.clock()),
             "authorizations": [{"team_id": self.team_id, "user_id": self.bot_user_id, "is_bot": True}],
         }
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.emulator.state import SYSTEM_SUBTYPES, ApiCall, Channel, File, Message, User, View
 
 
 class Workspace:
-    def __init__(self, team_id: str) -> None:
+    def __init__(self, team_id: str, *, clock: Callable[[], float] = time.time) -> None:
         self.team_id = team_id
+        self.clock = clock  # what `ts` and event times say; the demo passes its simulated clock
         self._ids = itertools.count(1)
         self._last_ts = 0.0
         self.users: dict[str, User] = {}
@@ -28,7 +30,7 @@ class Workspace:
 
     def new_ts(self) -> str:
         """Slack's `ts`: unique and increasing, microseconds after the dot."""
-        now = max(time.time(), self._last_ts + 0.000001)
+        now = max(self.clock(), self._last_ts + 0.000001)
         self._last_ts = now
         return f"{now:.6f}"
 

@@ -11,10 +11,10 @@ The budgets are per process: replicas sharing a workspace each keep their own.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from bot.clock import monotonic
 from bot.outbox.outbox import Effect
 from storage.tables import OutboxEntry
 
@@ -95,7 +95,7 @@ class Pacer:
 
     channel_rate: Rate = CHANNEL_RATE
     method_rates: dict[str, Rate] = field(default_factory=lambda: {CHAT_UPDATE: CHAT_UPDATE_RATE})
-    clock: Callable[[], float] = time.monotonic
+    clock: Callable[[], float] = monotonic  # the demo's simulated minutes refill budgets too
     max_buckets: int = 10_000
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
 

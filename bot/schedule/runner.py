@@ -181,7 +181,7 @@ class Scheduler:
         if not self.leadership.is_leader or self.slos is None:
             return
         try:
-            reports = await self.slos.evaluate(at=self._clock())
+            reports = await self.slos.evaluate_and_store(at=self._clock())
         except Exception:  # the next run measures again; nothing half-stored
             log.exception("scheduler.slo_evaluation_failed")
             if self._metrics is not None:

@@ -3,23 +3,33 @@
 The alert is what Prometheus would send for the SRE workbook's multi-window burn-rate rules: firing
 while the budget burns fast (severity `critical` for the 14.4× page rule, `warning` for the 6× one),
 resolved once it no longer does. Its start stays the burn's first evaluation, so a resend is not a re-fire.
+
+Each burn is an alert of its own (its fingerprint carries the burn's start), so the incident a burn
+opened stays linked to that burn's alert after later burns: an incidents-sourced SLO can tell, for
+every incident in its window, whether its own burn opened it (see `is_own_burn`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.alerts.models import AlertIn, AlertStatus
 from bot.slo.math import FAST_BURN_RULES
 from bot.slo.models import SloDefinition
-from storage.tables import SloEvaluation
+from storage.tables import Alert, SloEvaluation
 
 SOURCE = "slo"
 ALERT_NAME = "SLOErrorBudgetBurn"
 
 
-def _fingerprint(definition: SloDefinition) -> str:
-    return f"slo-burn:{definition.name}"
+def _fingerprint(definition: SloDefinition, since: datetime) -> str:
+    # Whole seconds: the start read back from either database gives the same fingerprint as when it was new.
+    return f"slo-burn:{definition.name}:{since.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def is_own_burn(definition: SloDefinition, alert: Alert | None) -> bool:
+    """Whether the alert is one of this SLO's burn alerts."""
+    return alert is not None and alert.source == SOURCE and alert.fingerprint.startswith(f"slo-burn:{definition.name}:")
 
 
 def _severity(burn_rates: dict[str, float | None]) -> str:
@@ -40,7 +50,7 @@ def burn_alert(definition: SloDefinition, evaluation: SloEvaluation, previous: S
         hourly = rates.get("1h") or 0.0
         return AlertIn(
             source=SOURCE,
-            fingerprint=_fingerprint(definition),
+            fingerprint=_fingerprint(definition, evaluation.fast_burn_since),
             status=AlertStatus.FIRING,
             labels=_labels(definition, _severity(rates)),
             severity=_severity(rates),
@@ -56,7 +66,7 @@ def burn_alert(definition: SloDefinition, evaluation: SloEvaluation, previous: S
     if previous is not None and previous.fast_burn and previous.fast_burn_since is not None:
         return AlertIn(
             source=SOURCE,
-            fingerprint=_fingerprint(definition),
+            fingerprint=_fingerprint(definition, previous.fast_burn_since),
             status=AlertStatus.RESOLVED,
             labels=_labels(definition, _severity(previous.burn_rates)),
             severity=_severity(previous.burn_rates),

@@ -117,14 +117,18 @@ async def check(
         raise UsageError(
             f"no SLO is configured for service {service!r}; services with SLOs: {', '.join(known) or 'none'}"
         )
-    if not thresholds:  # judge the service's SLOs by their own objectives
-        thresholds = [
-            Threshold(SloKind.ERROR_RATE, d.max_error_rate)
-            if d.kind == SloKind.ERROR_RATE and d.max_error_rate is not None
-            else Threshold(d.kind, d.target, d.threshold)
-            for d in slos
+    if not thresholds:  # judge each of the service's SLOs by its own objective, with its own SLI
+        return [
+            await _check_one(evaluator, _own_threshold(definition), [definition], window=window, at=at)
+            for definition in slos
         ]
     return [await _check_one(evaluator, threshold, slos, window=window, at=at) for threshold in thresholds]
+
+
+def _own_threshold(definition: SloDefinition) -> Threshold:
+    if definition.kind == SloKind.ERROR_RATE and definition.max_error_rate is not None:
+        return Threshold(SloKind.ERROR_RATE, definition.max_error_rate)
+    return Threshold(definition.kind, definition.target, definition.threshold)
 
 
 async def _check_one(

@@ -1,4 +1,8 @@
-"""`oncall-bot slo report` and `oncall-bot slo check`."""
+"""`oncall-bot slo report` and `oncall-bot slo check`: they evaluate and print, and write nothing.
+
+Storing evaluations and raising burn alerts is the running bot's job (its scheduler): a report run
+from a laptop or a CI job must not open an incident, nor add a point to an SLO's history.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from bot.alerts.service import AlertIngestion
 from bot.config import OncallConfig
 from bot.errors import UsageError
 from bot.schedule.durations import format_duration, parse_duration
@@ -17,7 +20,6 @@ from bot.slo import check as checks
 from bot.slo.evaluation import SloEvaluator
 from bot.slo.presentation import format_burn_rate, format_percent, status_label
 from bot.slo.report import SloReport
-from bot.unit_of_work import unit_of_work
 from storage import migrate
 from storage.engine import Database
 from storage.types import utcnow
@@ -31,10 +33,8 @@ async def _evaluator(settings: Settings, config: OncallConfig) -> AsyncIterator[
     try:
         if not await migrate.is_current(database):
             raise UsageError("the database is not at the current migration: run `oncall-bot db upgrade` first")
-        # The same path as the scheduled evaluation, burn alerts included: a running bot performs them.
-        evaluator = SloEvaluator(
-            config.slos, database=database, begin=unit_of_work(database), ingestion=AlertIngestion(config)
-        )
+        # No unit of work and no alert ingestion: this evaluator can read, and nothing else.
+        evaluator = SloEvaluator(config.slos, database=database)
         try:
             yield evaluator
         finally:
@@ -44,13 +44,13 @@ async def _evaluator(settings: Settings, config: OncallConfig) -> AsyncIterator[
 
 
 async def report(settings: Settings, config: OncallConfig, *, output: str, write: Callable[[str], object]) -> int:
-    """Evaluate every SLO now, store the evaluations, and print them."""
+    """Evaluate every SLO now and print what was found; nothing is stored."""
     if not config.slos:
         raise UsageError("no SLOs are configured: add them under `slos:` in ONCALL_CONFIG (see docs/slo.md)")
     noun = "SLO" if len(config.slos) == 1 else "SLOs"
     print(f"evaluating {len(config.slos)} {noun}…", file=sys.stderr, flush=True)  # Prometheus may take seconds
     async with _evaluator(settings, config) as evaluator:
-        reports = await evaluator.evaluate(at=utcnow())
+        reports = [one.report() for one in await evaluator.assess(at=utcnow())]
     if output == "json":
         write(json.dumps([item.to_json() for item in reports], indent=2))
     else:

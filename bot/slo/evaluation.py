@@ -1,4 +1,8 @@
-"""Evaluating SLOs: measure each one, judge it, raise or clear its burn alert, store the evaluation.
+"""Evaluating SLOs: `assess` measures and judges them and writes nothing; `evaluate_and_store` also
+raises or clears burn alerts and stores the evaluations.
+
+Only the running bot's scheduler stores: `oncall-bot slo report` and `slo check` assess, so a look
+from the command line never opens an incident or rewrites an SLO's history.
 
 Measuring happens outside any transaction (Prometheus may take seconds); the evaluations are then
 stored together. The burn alert goes through alert ingestion before the evaluations are stored: if
@@ -16,6 +20,7 @@ from datetime import datetime, timedelta
 
 import aiohttp
 
+from bot.alerts.models import AlertIn
 from bot.alerts.service import AlertIngestion
 from bot.slo.burn import burn_alert, burning_since
 from bot.slo.history import to_report
@@ -29,6 +34,18 @@ from storage.queries import slos as queries
 from storage.tables import SloEvaluation
 
 log = logging.getLogger("oncall.slo")
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """One SLO evaluated now, not stored: the evaluation row and the burn alert it implies."""
+
+    definition: SloDefinition
+    evaluation: SloEvaluation
+    alert: AlertIn | None
+
+    def report(self) -> SloReport:
+        return to_report(self.definition, self.evaluation, now=self.evaluation.at)
 
 
 @dataclass(frozen=True)
@@ -46,12 +63,14 @@ def windows_of(definition: SloDefinition) -> dict[str, timedelta]:
 
 
 class SloEvaluator:
+    """Without `begin` it can only measure and assess: the command line's evaluator cannot store."""
+
     def __init__(
         self,
         definitions: Sequence[SloDefinition],
         *,
         database: Database,
-        begin: Begin,
+        begin: Begin | None = None,
         ingestion: AlertIngestion | None = None,
     ) -> None:
         self.definitions = list(definitions)
@@ -90,33 +109,38 @@ class SloEvaluator:
             return Measured(definition, whole=whole, error="no traffic in the window")
         return Measured(definition, whole=whole, assessment=assessment)
 
-    async def evaluate(self, *, at: datetime, names: Sequence[str] | None = None) -> list[SloReport]:
-        """Evaluate the SLOs (all, or those named), store the evaluations and return what they found."""
+    async def assess(self, *, at: datetime, names: Sequence[str] | None = None) -> list[Assessed]:
+        """Evaluate the SLOs (all, or those named) against the stored history, writing nothing."""
         definitions = [self.get(name) for name in names] if names is not None else self.definitions
         if not definitions:
             return []
         measured = await asyncio.gather(*(self.measure(definition, at=at) for definition in definitions))
         # A stretch without data neither starts nor ends a burn: compare with the last evaluation that had data.
-        async with self._begin() as (session, _):
+        async with self._database.reading() as session:
             previous = {d.name: await queries.latest_evaluation(session, d.name, with_data=True) for d in definitions}
-        evaluations = [_evaluation(result, at=at, previous=previous[result.definition.name]) for result in measured]
-        alerts = [
-            alert
-            for result, evaluation in zip(measured, evaluations, strict=True)
-            if result.assessment is not None
-            and (alert := burn_alert(result.definition, evaluation, previous[result.definition.name])) is not None
-        ]
+        assessed = []
+        for result in measured:
+            before = previous[result.definition.name]
+            evaluation = _evaluation(result, at=at, previous=before)
+            alert = burn_alert(result.definition, evaluation, before) if result.assessment is not None else None
+            assessed.append(Assessed(result.definition, evaluation, alert))
+        return assessed
+
+    async def evaluate_and_store(self, *, at: datetime, names: Sequence[str] | None = None) -> list[SloReport]:
+        """The scheduler's evaluation: assess, raise or clear burn alerts, store the evaluations."""
+        if self._begin is None:
+            raise RuntimeError("this SloEvaluator was made to assess only: give it `begin` to store")
+        assessed = await self.assess(at=at, names=names)
+        alerts = [one.alert for one in assessed if one.alert is not None]
         if alerts and self._ingestion is not None:
             await self._ingestion.receive(self._begin, alerts)
-        async with self._begin() as (session, _):
-            await queries.insert_evaluations(session, evaluations)
-        for result in measured:
-            if result.error is not None:
-                log.warning("slo.no_data slo=%s reason=%s", result.definition.name, result.error)
-        return [
-            to_report(result.definition, evaluation, now=at)
-            for result, evaluation in zip(measured, evaluations, strict=True)
-        ]
+        if assessed:
+            async with self._begin() as (session, _):
+                await queries.insert_evaluations(session, [one.evaluation for one in assessed])
+        for one in assessed:
+            if one.evaluation.error is not None:
+                log.warning("slo.no_data slo=%s reason=%s", one.definition.name, one.evaluation.error)
+        return [one.report() for one in assessed]
 
 
 def _evaluation(result: Measured, *, at: datetime, previous: SloEvaluation | None) -> SloEvaluation:

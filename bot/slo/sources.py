@@ -8,6 +8,8 @@ from typing import Protocol
 
 import aiohttp
 
+from bot.slo.burn import SOURCE as BURN_SOURCE
+from bot.slo.burn import is_own_burn
 from bot.slo.models import EventsSource, IncidentsSource, Measurement, SloDefinition
 from bot.slo.prometheus import PrometheusSli
 from storage.engine import Database
@@ -57,10 +59,15 @@ def impacted_seconds(intervals: Sequence[tuple[datetime, datetime]], *, start: d
 
 
 class IncidentsSli:
-    """Availability from incidents: every second of the window is an event, bad while one was impacting."""
+    """Availability from incidents: every second of the window is an event, bad while one was impacting.
+
+    An incident opened by this SLO's own burn alert is not impact: it was raised *because* of the
+    impact already counted, and counting it would keep the burn alive for as long as it stays open.
+    """
 
     def __init__(self, definition: SloDefinition, database: Database) -> None:
         assert isinstance(definition.source, IncidentsSource)
+        self._definition = definition
         self._service = definition.service
         self._severities = [severity.value for severity in definition.source.severities]
         self._database = database
@@ -71,7 +78,13 @@ class IncidentsSli:
             incidents = await queries.incidents_overlapping(
                 session, [self._service], start=at - longest, end=at, severities=self._severities
             )
-        intervals = [impact_interval(incident, now=at) for incident in incidents]
+            burns = [incident.id for incident in incidents if incident.origin == BURN_SOURCE and incident.id]
+            opened_by = await queries.opening_alerts(session, burns)
+        intervals = [
+            impact_interval(incident, now=at)
+            for incident in incidents
+            if not (incident.id in opened_by and is_own_burn(self._definition, opened_by[incident.id]))
+        ]
         measured = {}
         for name, length in windows.items():
             seconds = length.total_seconds()

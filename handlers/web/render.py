@@ -8,10 +8,13 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from bot.postmortem.document import KIND_LABELS
+from bot.web import text
+
 
 @cache
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("bot", "templates/web"),  # package data, as in bot/slack/texts.py
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
@@ -19,6 +22,16 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,  # the templates ship with the code: no stat() per page
     )
+    environment.globals.update(
+        plural=text.plural,
+        when=text.when,
+        slack_html=text.slack_html,
+        person=text.person,
+        channel_html=text.channel_html,
+        channel_url=text.channel_url,
+        kind_labels=KIND_LABELS,
+    )
+    return environment
 
 
 def page(name: str, *, status: int = 200, **context: Any) -> web.Response:

@@ -25,7 +25,7 @@ Send the same fingerprint (or the same name, or title, and labels) again to upda
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.alerts.models import AlertIn, AlertStatus
@@ -41,6 +41,7 @@ from handlers.webhooks.common import (
     stable_fingerprint,
     string_map,
 )
+from storage.types import utcnow
 
 SOURCE = "generic"
 
@@ -48,7 +49,7 @@ SOURCE = "generic"
 def parse(body: dict[str, Any], *, now: datetime | None = None) -> list[AlertIn]:
     """Every alert of a generic delivery; `now` stands in for a missing `starts_at`."""
     require_object(body, "body")
-    received_at = now or datetime.now(UTC)
+    received_at = now or utcnow()
     if "alerts" in body:
         return [_alert(raw, f"alerts[{index}]", received_at) for index, raw in enumerate(require_list(body, "alerts"))]
     return [_alert(body, "", received_at)]

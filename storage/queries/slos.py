@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import Incident, SloDigest, SloDigestRun, SloEvaluation, SloEvent
+from storage.tables import Alert, Incident, SloDigest, SloDigestRun, SloEvaluation, SloEvent
 
 
 async def insert_evaluations(session: AsyncSession, evaluations: Sequence[SloEvaluation]) -> None:
@@ -83,6 +83,20 @@ async def incidents_overlapping(
     if not include_private:
         query = query.where(col(Incident.is_private).is_(False))
     return (await session.exec(query.order_by(began))).all()
+
+
+async def opening_alerts(session: AsyncSession, incident_ids: Sequence[int]) -> dict[int, Alert]:
+    """The first alert stored for each incident (the one that opened it, when an alert did), by incident."""
+    if not incident_ids:
+        return {}
+    first = (
+        select(func.min(Alert.id))
+        .where(col(Alert.incident_id).in_(incident_ids))
+        .group_by(col(Alert.incident_id))
+        .scalar_subquery()
+    )
+    alerts = (await session.exec(select(Alert).where(col(Alert.id).in_(first)))).all()
+    return {alert.incident_id: alert for alert in alerts if alert.incident_id is not None}
 
 
 async def list_digests(session: AsyncSession) -> Sequence[SloDigest]:

@@ -7,7 +7,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -46,10 +46,13 @@ def serve_environment(
 
 
 class BotProcess:
-    """One `serve` process writing to its own log; `start()` after `kill()` restarts it on the same port."""
+    """One `serve` process writing to its own log; `start()` after `kill()` restarts it on the same port.
+    `command` is this checkout's bot unless a test runs another install of it."""
 
-    def __init__(self, name: str, env: dict[str, str], cwd: Path) -> None:
-        self.name, self.env, self.cwd = name, env, cwd
+    def __init__(
+        self, name: str, env: dict[str, str], cwd: Path, command: Sequence[str] = (sys.executable, "-m", "bot.cli")
+    ) -> None:
+        self.name, self.env, self.cwd, self.command = name, env, cwd, tuple(command)
         self.port = int(env["PORT"])
         self.log = cwd / f"{name}.log"
         self.process: asyncio.subprocess.Process | None = None
@@ -67,7 +70,7 @@ class BotProcess:
     async def start(self) -> None:
         with self.log.open("ab") as output:  # a restart appends, so one log tells the whole story
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "serve", env=self.env, cwd=self.cwd, stdout=output, stderr=output
+                *self.command, "serve", env=self.env, cwd=self.cwd, stdout=output, stderr=output
             )
 
     async def wait_ready(self, within: float = 30.0) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,6 +205,9 @@ async def test_alert_messages_and_postmortem_say_what_fired(
     [file] = [file for file in workspace.slack.files.values() if channel.id in file.channels]
     markdown = file.content.decode()
     assert f"Opened SEV2 by {shown.said}" in markdown  # the timeline's first entry
+    (first_label, first_value), *_ = shown.labels
+    read = re.sub(r"\\(.)", r"\1", markdown)  # as a Markdown viewer shows it
+    assert f"Alert fired: {shown.name} ({first_label}={first_value}" in read
     section = markdown[markdown.index("## Alerts") : markdown.index("## Participants")]
     expect_in_postmortem(section, shown, markdown=True)
 

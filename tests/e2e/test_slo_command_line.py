@@ -10,21 +10,28 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
+from bot.alerts.service import AlertIngestion
+from bot.config import load_config
 from bot.slo import events
+from bot.slo.evaluation import SloEvaluator
 from bot.slo.models import SloDefinition
+from bot.unit_of_work import unit_of_work
 from storage.engine import Database
-from storage.tables import SloEvaluation
+from storage.tables import Incident
 from storage.types import utcnow
 
-CONFIG = """
-slos:
+REQUESTS_SLO = """
   - name: checkout-requests
     service: checkout
     objective: 99.9%
     window: 7d
-    source: {type: events}
+    source: {type: events}"""
+CONFIG = (
+    "slos:"
+    + REQUESTS_SLO
+    + """
   - name: checkout-errors
     service: checkout
     kind: error_rate
@@ -39,6 +46,19 @@ slos:
     window: 7d
     source: {type: events}
 """
+)
+
+
+async def rows_of(database_url: str, *tables: str) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """Every row of the tables named (default: all of them), in primary-key order."""
+    database = Database(database_url)
+    try:
+        async with database.engine.connect() as connection:
+            chosen = [table for table in SQLModel.metadata.sorted_tables if not tables or table.name in tables]
+            ordered = [(table.name, table.select().order_by(*table.primary_key)) for table in chosen]
+            return [(name, [tuple(row) for row in await connection.execute(query)]) for name, query in ordered]
+    finally:
+        await database.dispose()
 
 
 def run(*args: str, database_url: str, config: Path | None) -> subprocess.CompletedProcess[str]:
@@ -91,15 +111,7 @@ def test_slo_report_json_lists_every_slo_with_budget_and_burn_rates(database_url
     assert reports["checkout-errors"]["status"] == "PASS"  # 0.2 % ≤ 0.5 %: 60 % of the budget left
     assert reports["checkout-errors"]["budget_remaining"] == pytest.approx(0.6)
 
-    async def stored() -> list[str]:
-        database = Database(database_url)
-        try:
-            async with database.transaction() as session:
-                return [row.slo for row in (await session.exec(select(SloEvaluation))).all()]
-        finally:
-            await database.dispose()
-
-    assert sorted(asyncio.run(stored())) == ["checkout-errors", "checkout-latency", "checkout-requests"]
+    assert asyncio.run(rows_of(database_url, "slo_evaluations")) == [("slo_evaluations", [])]  # the bot stores
 
 
 def test_slo_report_table_is_readable(database_url: str, measured: Path) -> None:
@@ -169,3 +181,70 @@ def test_a_config_with_a_broken_slo_names_the_key(database_url: str, tmp_path: P
     assert result.returncode == 2
     assert "slos[0]" in result.stderr and "needs an objective" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+BURNING = (
+    """
+alerts:
+  routes:
+    - match: {alertname: SLOErrorBudgetBurn}
+      severity: {critical: sev2, warning: sev2}
+slos:"""
+    + REQUESTS_SLO
+    + """
+  - name: checkout-uptime
+    service: checkout
+    objective: 99.9%
+    window: 7d
+    source: {type: incidents}
+"""
+)
+
+
+def test_slo_report_and_check_write_nothing_even_while_an_slo_burns_fast(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "oncall.yml"
+    path.write_text(BURNING)
+    config = load_config(path)
+
+    async def burn() -> None:  # a fifth of checkout's requests failed two minutes ago
+        database = Database(database_url)
+        try:
+            async with database.transaction() as session:
+                burst = events.EventsIn(good=800, total=1_000, at=utcnow() - timedelta(minutes=2))
+                await events.record(session, definition=config.slos[0], events=burst, now=utcnow())
+        finally:
+            await database.dispose()
+
+    asyncio.run(burn())
+    before = asyncio.run(rows_of(database_url))
+
+    report = run("slo", "report", "--format", "json", database_url=database_url, config=path)
+    table = run("slo", "report", database_url=database_url, config=path)
+    check = run("slo", "check", "--service", "checkout", database_url=database_url, config=path)
+
+    assert report.returncode == 0, report.stderr
+    assert table.returncode == 0, table.stderr
+    assert check.returncode == 1, check.stdout + check.stderr
+    # Each SLO judged with its own SLI: the requests fail, the uptime (no incident yet) passes.
+    assert "FAIL     availability ≥ 99.9 %  (measured 80 %; checkout-requests" in check.stdout
+    assert "PASS     availability ≥ 99.9 %  (measured 100 %; checkout-uptime" in check.stdout
+    [burning] = [item for item in json.loads(report.stdout) if item["name"] == "checkout-requests"]
+    assert burning["fast_burn"] and burning["status"] == "FAIL"
+    assert asyncio.run(rows_of(database_url)) == before  # no evaluation, alert, incident, outbox entry or timeline
+
+    # The same SLOs in the running bot's evaluation do open the SEV2 the route asks for.
+    async def scheduled() -> list[Incident]:
+        database = Database(database_url)
+        try:
+            evaluator = SloEvaluator(
+                config.slos, database=database, begin=unit_of_work(database), ingestion=AlertIngestion(config)
+            )
+            await evaluator.evaluate_and_store(at=utcnow())
+            await evaluator.close()
+            async with database.transaction() as session:
+                return list((await session.exec(select(Incident))).all())
+        finally:
+            await database.dispose()
+
+    [incident] = asyncio.run(scheduled())
+    assert (incident.severity, incident.origin, incident.service) == ("SEV2", "slo", "checkout")

@@ -63,7 +63,7 @@ async def stored_events(workspace: Workspace) -> int:
 
 
 async def evaluate(workspace: Workspace, at: datetime) -> list[SloReport]:
-    reports = await workspace.server.app[slo_evaluator_key].evaluate(at=at)
+    reports = await workspace.server.app[slo_evaluator_key].evaluate_and_store(at=at)
     await workspace.settle()
     return reports
 

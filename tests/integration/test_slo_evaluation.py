@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.alerts.service import AlertIngestion
 from bot.config import OncallConfig
@@ -47,7 +47,7 @@ async def test_events_count_from_just_after_the_window_start_up_to_now(database:
     await push(database, definition, NOW, 10, 10)  # exactly now: inside
     evaluator = SloEvaluator([definition], database=database, begin=unit_of_work(database))
 
-    [report] = await evaluator.evaluate(at=NOW)
+    [report] = await evaluator.evaluate_and_store(at=NOW)
 
     assert report.attainment == pytest.approx(1_000 / 1_010)
     # 1 − (1 − 1000/1010) / 0.01 = 1 − 0.990099… = 0.0099…: nearly all of the budget is spent
@@ -63,7 +63,7 @@ async def test_events_count_from_just_after_the_window_start_up_to_now(database:
 async def test_an_slo_without_traffic_is_stored_as_no_data_with_the_reason(database: Database) -> None:
     evaluator = SloEvaluator([events_slo()], database=database, begin=unit_of_work(database))
 
-    [report] = await evaluator.evaluate(at=NOW)
+    [report] = await evaluator.evaluate_and_store(at=NOW)
 
     assert report.status is SloStatus.NO_DATA
     assert report.error == "no traffic in the window"
@@ -75,9 +75,9 @@ async def test_the_trend_reads_last_weeks_stored_evaluation_not_a_recomputation(
     evaluator = SloEvaluator([definition], database=database, begin=unit_of_work(database))
     week_ago = NOW - timedelta(days=7)
     await push(database, definition, week_ago - timedelta(hours=1), 999, 1_000)
-    await evaluator.evaluate(at=week_ago)
+    await evaluator.evaluate_and_store(at=week_ago)
     await push(database, definition, NOW - timedelta(hours=1), 900, 1_000)  # a bad week since
-    await evaluator.evaluate(at=NOW)
+    await evaluator.evaluate_and_store(at=NOW)
 
     async with database.transaction() as session:
         [then] = await latest_reports(session, [definition], now=NOW, at_or_before=NOW - timedelta(days=7))
@@ -113,7 +113,7 @@ async def test_impact_of_the_services_sev1_and_sev2_incidents_is_its_downtime(da
         )
     evaluator = SloEvaluator([definition], database=database, begin=unit_of_work(database))
 
-    [report] = await evaluator.evaluate(at=NOW)
+    [report] = await evaluator.evaluate_and_store(at=NOW)
 
     down = 6 * 60 + 8 * 60 + 38
     assert report.attainment == pytest.approx(1 - down / 86_400)
@@ -123,8 +123,11 @@ async def test_impact_of_the_services_sev1_and_sev2_incidents_is_its_downtime(da
     assert report.status is SloStatus.FAIL
 
 
-def _incident(service: str, severity: Severity, began: datetime, *, mitigated: datetime | None) -> Incident:
+def _incident(
+    service: str, severity: Severity, began: datetime, *, mitigated: datetime | None, origin: str = "slack"
+) -> Incident:
     return Incident(
+        origin=origin,
         title=f"{service} trouble",
         severity=severity,
         status="monitoring" if mitigated else "investigating",
@@ -143,7 +146,7 @@ async def test_a_fast_burn_opens_an_incident_through_alert_routing_and_ends_when
     await push(database, definition, NOW - timedelta(days=3), 1_000_000, 1_000_000)
     await push(database, definition, NOW - timedelta(minutes=2), 800, 1_000)  # 20 % errors right now
 
-    [report] = await evaluator.evaluate(at=NOW)
+    [report] = await evaluator.evaluate_and_store(at=NOW)
 
     assert report.fast_burn and report.status is SloStatus.AT_RISK
     async with database.transaction() as session:
@@ -157,7 +160,7 @@ async def test_a_fast_burn_opens_an_incident_through_alert_routing_and_ends_when
     # Forty minutes later the burst is over: the 5- and 30-minute windows are clean, so the alert resolves.
     later = NOW + timedelta(minutes=40)
     await push(database, definition, later - timedelta(minutes=1), 1_000, 1_000)
-    [report] = await evaluator.evaluate(at=later)
+    [report] = await evaluator.evaluate_and_store(at=later)
 
     assert not report.fast_burn
     async with database.transaction() as session:
@@ -172,11 +175,77 @@ async def test_a_source_outage_neither_starts_nor_ends_a_burn(database: Database
         [definition], database=database, begin=unit_of_work(database), ingestion=AlertIngestion(OncallConfig())
     )
     await push(database, definition, NOW - timedelta(minutes=2), 800, 1_000)
-    await evaluator.evaluate(at=NOW)
+    await evaluator.evaluate_and_store(at=NOW)
     # A day later, no events at all for the last day: the 28d window still has data, the short ones none.
-    [report] = await evaluator.evaluate(at=NOW + timedelta(minutes=1))
+    [report] = await evaluator.evaluate_and_store(at=NOW + timedelta(minutes=1))
 
     async with database.transaction() as session:
         [alert] = (await session.exec(select(Alert))).all()
     assert report.fast_burn  # the 1h and 5m windows still hold the burst
     assert alert.status == "firing"
+
+
+async def test_an_incident_opened_by_an_slos_own_burn_is_not_impact_on_it(database: Database) -> None:
+    definition = SloDefinition.model_validate(
+        {"name": "checkout-uptime", "service": "checkout", "objective": "99.5%", "source": {"type": "incidents"}}
+    )
+    evaluator = SloEvaluator(
+        [definition], database=database, begin=unit_of_work(database), ingestion=AlertIngestion(OncallConfig())
+    )
+    outage = _incident("checkout", Severity.SEV1, NOW - timedelta(minutes=30), mitigated=None)
+    async with database.transaction() as session:
+        session.add(outage)
+
+    [report] = await evaluator.evaluate_and_store(at=NOW)
+
+    assert report.fast_burn
+    async with database.transaction() as session:
+        burn = (await session.exec(select(Incident).where(Incident.origin == "slo"))).one()
+        assert (burn.service, burn.severity, burn.status) == ("checkout", "SEV2", "investigating")
+        (await session.get_one(Incident, outage.id)).mitigated_at = NOW + timedelta(minutes=1)
+
+    # The outage was mitigated a minute later; the burn's own incident is still open, and does not count.
+    [report] = await evaluator.evaluate_and_store(at=NOW + timedelta(minutes=40))
+
+    assert not report.fast_burn
+    assert report.attainment == pytest.approx(1 - 31 * 60 / (28 * 86_400))
+    async with database.transaction() as session:
+        [alert] = (await session.exec(select(Alert))).all()
+    assert alert.status == "resolved"
+
+    # Someone resolves the burn's incident; a second outage burns again and opens a second one.
+    async with database.transaction() as session:
+        first = await session.get_one(Incident, burn.id)
+        first.status, first.resolved_at = "resolved", NOW + timedelta(hours=1)
+        session.add(_incident("checkout", Severity.SEV1, NOW + timedelta(hours=2), mitigated=None))
+    await evaluator.evaluate_and_store(at=NOW + timedelta(hours=2, minutes=30))
+    [report] = await evaluator.evaluate_and_store(at=NOW + timedelta(hours=3))
+
+    async with database.transaction() as session:
+        burns = (await session.exec(select(Incident).where(Incident.origin == "slo"))).all()
+    assert len(burns) == 2
+    # Two outages (31 and 60 minutes so far); neither burn's incident, the old one included.
+    assert report.attainment == pytest.approx(1 - 91 * 60 / (28 * 86_400))
+
+
+async def test_an_incident_another_slos_burn_opened_still_counts(database: Database) -> None:
+    uptime = SloDefinition.model_validate(
+        {"name": "checkout-uptime", "service": "checkout", "objective": "99.5%", "source": {"type": "incidents"}}
+    )
+    requests = events_slo(objective="99.9%", window="28d")
+    evaluator = SloEvaluator(
+        [requests, uptime], database=database, begin=unit_of_work(database), ingestion=AlertIngestion(OncallConfig())
+    )
+    hour_ago = NOW - timedelta(hours=1)
+    await push(database, requests, hour_ago - timedelta(minutes=2), 800, 1_000)
+    await evaluator.evaluate_and_store(at=hour_ago)  # the requests burn opens an incident for checkout
+
+    [_, report] = await evaluator.evaluate_and_store(at=NOW)
+
+    assert report.attainment == pytest.approx(1 - 3_600 / (28 * 86_400))
+    assert report.fast_burn  # its own burn alert joins that incident, which stays impact all the same
+    async with database.transaction() as session:
+        [incident] = (await session.exec(select(Incident))).all()
+        alerts = (await session.exec(select(Alert).order_by(col(Alert.id)))).all()
+    assert [alert.labels["slo"] for alert in alerts] == ["checkout-requests", "checkout-uptime"]
+    assert {alert.incident_id for alert in alerts} == {incident.id}
