@@ -47,7 +47,7 @@ KIND_LABELS = {
 
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 # Every kind of Slack markup in one pass: user, channel, special mention, user group, date, link.
-_MARKUP = re.compile(
+SLACK_MARKUP = re.compile(
     r"<(?:@(?P<user>[UW][A-Z0-9]+)(?:\|(?P<user_label>[^>]*))?"
     r"|#(?P<channel>[CG][A-Z0-9]+)(?:\|(?P<channel_label>[^>]*))?"
     r"|!(?P<special>channel|here|everyone)(?:\|[^>]*)?"
@@ -77,7 +77,7 @@ def plain_text(text: str, names: Mapping[str, str]) -> str:
             return part["date"]
         return f"{part['url_label']} ({part['url']})" if part["url_label"] else part["url"]
 
-    return html.unescape(_MARKUP.sub(seen, text))
+    return html.unescape(SLACK_MARKUP.sub(seen, text))
 
 
 @dataclass(slots=True)  # one per message: frozen dataclasses are slow to build by the ten thousand

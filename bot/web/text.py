@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 # The postmortem's reading of Slack's markup (user, channel, special mention, user group, date, link), so the
-# page and the postmortem read a message alike. MERGE: a public name there would be better than the underscore.
-from bot.postmortem.document import _MARKUP as MARKUP
+# page and the postmortem read a message alike.
+from bot.postmortem.document import SLACK_MARKUP as MARKUP
 
 
 def mentioned(texts: Iterable[str]) -> tuple[set[str], set[str]]:

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from bot.alerts.view import alert_from
 from bot.postmortem.document import KIND_LABELS
 from bot.web import text
 
@@ -24,6 +25,7 @@ def _environment() -> Environment:
     )
     environment.globals.update(
         plural=text.plural,
+        alert_from=alert_from,
         when=text.when,
         slack_html=text.slack_html,
         person=text.person,
