@@ -231,6 +231,7 @@ async def test_a_private_incident_opens_for_members_and_admins_and_is_a_404_for_
             index = await browser.get("/")
             assert index.status == 200 and "INC-2" in index.text
             assert (PRIVATE in index.text) is sees, person
+            assert ("2 open incidents" if sees else "1 open incident,") in index.text  # counted only where listed
             for path in ("/incidents/{}", "/incidents/{}/postmortem"):
                 private, nowhere = await browser.get(path.format("INC-1")), await browser.get(path.format("INC-99"))
                 if sees:
