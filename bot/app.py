@@ -8,6 +8,7 @@ import logging
 import random
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -32,6 +33,7 @@ from bot.keys import (
     scheduler_key,
     settings_key,
     slo_evaluator_key,
+    web_sessions_key,
     web_views_key,
 )
 from bot.metrics import Metrics
@@ -42,10 +44,12 @@ from bot.postmortem.service import Postmortems
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, build_client
+from bot.slack.openid import SlackOpenId
 from bot.slo.digest import DigestRenderer
 from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import unit_of_work
 from bot.visibility import Membership
+from bot.web_sessions import Lifetimes, WebSessions
 from bot.web_views import WebViews
 from handlers import routes
 from handlers.security_headers import security_headers
@@ -128,8 +132,26 @@ async def _slack(app: web.Application) -> AsyncIterator[None]:
         group_members=gateway.usergroup_members,
         membership=Membership(gateway.channel_members),
     )
+    app[web_sessions_key] = _web_sessions(settings, app[database_key], app[permissions_key], gateway)
     yield
     await gateway.close()
+
+
+def _web_sessions(
+    settings: Settings, database: Database, permissions: Permissions, gateway: SlackGateway
+) -> WebSessions:
+    openid = None
+    if settings.sign_in_with_slack:
+        openid = SlackOpenId(
+            client_id=settings.slack_client_id or "",
+            client_secret=settings.slack_client_secret or "",
+            redirect_uri=f"{settings.web_base_url}/auth/slack/callback",
+            api_url=settings.slack_api_url,
+        )
+    lifetimes = Lifetimes(
+        idle=timedelta(hours=settings.web_session_idle_hours), absolute=timedelta(days=settings.web_session_max_days)
+    )
+    return WebSessions(database, permissions, openid=openid, team_id=gateway.team_id, lifetimes=lifetimes)
 
 
 async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:

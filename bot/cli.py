@@ -186,12 +186,12 @@ def _doctor() -> int:
     return code
 
 
-def _manifest(http_url: str | None) -> int:
+def _manifest(http_url: str | None, web_url: str | None) -> int:
     from bot.slack import manifest
 
     if http_url is not None and not http_url.startswith("https://"):
         print("oncall-bot: note: Slack sends requests only to https:// addresses", file=sys.stderr)
-    sys.stdout.write(manifest.render(http_url))
+    sys.stdout.write(manifest.render(http_url, web_url))
     return 0
 
 
@@ -279,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     manifest.add_argument(
         "--http", metavar="URL", help="HTTP mode: the bot's public address, like https://oncall.example.com"
     )
+    manifest.add_argument(
+        "--web", metavar="URL", help="the web pages' public address (WEB_BASE_URL), for Sign in with Slack"
+    )
     _emulator_parser(commands)
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -292,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _doctor()
     try:
         if arguments.command == "manifest":
-            return _manifest(arguments.http)
+            return _manifest(arguments.http, arguments.web)
         if arguments.command == "emulator":
             return _emulator(arguments)
         if arguments.command == "serve":

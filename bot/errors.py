@@ -4,7 +4,8 @@ OncallError
 ├── SettingsError        a missing or invalid setting; one line, then exit
 ├── UserError            shown to the person who asked (ephemeral reply, 4xx body)
 │   ├── UsageError       the command itself was malformed: carries the usage line
-│   └── IncidentNotFound
+│   ├── IncidentNotFound
+│   └── SignInRefused    Sign in with Slack did not end in a session: the page says why
 └── SlackError           a Web API call failed
     ├── SlackRetryable   429, 5xx, timeouts, connection errors: the outbox tries again
     └── SlackRejected    Slack said no (ok=false): retrying the same call cannot help
@@ -31,6 +32,10 @@ class UsageError(UserError):
 
 class IncidentNotFound(UserError):
     """The named incident, or the channel's incident, does not exist."""
+
+
+class SignInRefused(UserError):
+    """A sign-in to the web pages that cannot be completed; the message says what to do."""
 
 
 class SlackError(OncallError):

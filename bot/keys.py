@@ -15,6 +15,7 @@ from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
 from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import Begin
+from bot.web_sessions import WebSessions
 from bot.web_views import WebViews
 from storage.engine import Database
 
@@ -31,3 +32,4 @@ metrics_key = web.AppKey("metrics", Metrics)
 slo_evaluator_key = web.AppKey("slo_evaluator", SloEvaluator)
 web_views_key = web.AppKey("web_views", WebViews)
 permissions_key = web.AppKey("permissions", Permissions)
+web_sessions_key = web.AppKey("web_sessions", WebSessions)

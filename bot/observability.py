@@ -14,7 +14,10 @@ from bot import log_context
 from bot.config import OncallConfig
 from bot.settings import LogFormat, Settings
 
-_SECRETS = re.compile(r"(xox[abpr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|Bearer\s+\S+)")
+_SECRETS = re.compile(r"(xox[abpr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|Bearer\s+\S+|eyJ[\w-]+\.[\w-]+\.[\w-]*)")
+# One-time values in an address (Sign in with Slack's code and state, an old `/login?token=` link): an
+# access log line quotes the whole address, and the code is worth a session until it is used.
+_URL_SECRETS = re.compile(r"([?&](?:code|state|nonce|token)=)[^&\s\"']+")
 
 
 class RedactingFilter(logging.Filter):
@@ -27,7 +30,7 @@ class RedactingFilter(logging.Filter):
         self._known = re.compile("|".join(re.escape(secret) for secret in known)) if known else None
 
     def redact(self, text: str) -> str:
-        text = _SECRETS.sub("[redacted]", text)
+        text = _URL_SECRETS.sub(r"\1[redacted]", _SECRETS.sub("[redacted]", text))
         return self._known.sub("[redacted]", text) if self._known is not None else text
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -49,6 +52,7 @@ def known_secrets(settings: Settings, config: OncallConfig) -> list[str]:
         settings.slack_app_token,
         settings.webhook_token,
         settings.web_token,
+        settings.slack_client_secret,
         *config.webhooks.tokens.values(),
         *config.webhooks.pagerduty.secrets,
     ]

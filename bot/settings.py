@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import SettingsError
@@ -29,7 +31,19 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./oncall.db"
     webhook_token: str | None = None
     announce_channel: str = "#incidents"
+    # Optional bearer for automation reading the web pages: it sees what an anonymous reader may (public
+    # incidents and SLOs). People sign in with Slack instead.
     web_token: str | None = None
+    # Sign in with Slack (OpenID Connect): the app's credentials from "Basic Information", and the public
+    # address the pages are reached at (Slack sends people back to <WEB_BASE_URL>/auth/slack/callback).
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    web_base_url: str | None = None
+    web_session_idle_hours: float = Field(default=12.0, gt=0)
+    web_session_max_days: float = Field(default=7.0, gt=0)
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-Proto and X-Forwarded-For are believed:
+    # anyone else could claim HTTPS or another client address by sending those headers.
+    trusted_proxies: str = ""
     # Optional bearer for GET /metrics: open by default, as Prometheus targets usually are; what it
     # shows is counts, never an incident's title, and private incidents are not told apart.
     metrics_token: str | None = None
@@ -61,6 +75,50 @@ class Settings(BaseSettings):
         if value and len(value) < 16:
             raise ValueError("must be at least 16 characters: use a long random string")
         return value or None
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError("must be the pages' public address, like https://oncall.example.com")
+        return value.rstrip("/")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in value.split(","):
+            try:
+                if item.strip():
+                    ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{item.strip()!r} is not an IP address or network (e.g. 10.0.0.0/8)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _sign_in_complete(self) -> Settings:
+        given = {"SLACK_CLIENT_ID": self.slack_client_id, "SLACK_CLIENT_SECRET": self.slack_client_secret}
+        if any(given.values()):
+            given["WEB_BASE_URL"] = self.web_base_url
+            missing = [name for name, value in given.items() if not value]
+            if missing:
+                raise ValueError(
+                    f"Sign in with Slack needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and WEB_BASE_URL; {missing[0]} is "
+                    "not set (see .env.example)"
+                )
+        return self
+
+    @property
+    def sign_in_with_slack(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret and self.web_base_url)
+
+    @property
+    def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(
+            ipaddress.ip_network(item.strip(), strict=False) for item in self.trusted_proxies.split(",") if item.strip()
+        )
 
     @field_validator("database_url")
     @classmethod
@@ -112,6 +170,7 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
-        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
         reason = str(error["msg"]).removeprefix("Value error, ")
-        raise SettingsError(f"{name} is invalid: {reason}") from None
+        if not error["loc"]:  # a rule across settings names them itself
+            raise SettingsError(reason) from None
+        raise SettingsError(f"{str(error['loc'][0]).upper()} is invalid: {reason}") from None

@@ -7,8 +7,8 @@ from the incidents' own channels; bot/web/ turns them into what a person reads.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from bot.postmortem.service import Postmortems
 from bot.slo.history import budget_series, latest_reports, to_report
 from bot.slo.models import SloDefinition, UnknownSlo, find_slo
 from bot.slo.report import SloReport
-from bot.visibility import is_public
+from bot.visibility import Viewer, visible, visible_only
 from bot.web.alerts import AlertCard, alert_card, firing_first
 from bot.web.chart import HistoryChart, history_chart
 from bot.web.listing import PER_PAGE, IncidentQuery, last_page
@@ -34,7 +34,7 @@ from storage.queries import incidents as incident_queries
 from storage.queries import slos as slo_queries
 from storage.queries import timeline as timeline_queries
 from storage.queries import users as user_queries
-from storage.tables import TimelineEntry
+from storage.tables import Incident, TimelineEntry
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TIMELINE_SHOWN = 500
@@ -88,6 +88,17 @@ async def _names(session: AsyncSession, user_ids: Sequence[str | None]) -> dict[
     return await user_queries.names(session, [user for user in user_ids if user], fetched_since=EPOCH)
 
 
+OPEN_VALUES = frozenset(status.value for status in OPEN_STATUSES)
+
+
+def _channels(private: Sequence[Incident], viewer: Viewer) -> Collection[str] | None:
+    """The channels whose private incidents the list may show this viewer; None: every one (an admin)."""
+    if viewer.sees_everything or viewer.is_admin:
+        return None
+    # A private incident whose channel is still being created is left out for the few seconds that takes.
+    return [incident.channel_id for incident in private if incident.channel_id]
+
+
 class WebViews:
     def __init__(
         self, database: Database, postmortems: Postmortems, definitions: Sequence[SloDefinition], *, zone: ZoneInfo
@@ -97,31 +108,33 @@ class WebViews:
         self._definitions = list(definitions)
         self.zone = zone
 
-    async def incidents(self, query: IncidentQuery) -> IncidentList:
+    async def incidents(self, query: IncidentQuery, viewer: Viewer) -> IncidentList:
         async with self._database.reading() as session:
-            found = await incident_search.search(session, query.filter, limit=PER_PAGE, offset=query.offset)
-            # A web session has no identity yet, so no private incident exists for it (bot/visibility.py):
-            # the filter's default lists none, and none is counted.
+            # A private incident is listed, counted and lends its service only for the members of its channel
+            # and the admins (bot/visibility.py).
+            private = await visible_only(await incident_queries.list_private(session), viewer)
+            visible_in = _channels(private, viewer)
+            wanted = replace(query.filter, private_visible_in=visible_in)
+            found = await incident_search.search(session, wanted, limit=PER_PAGE, offset=query.offset)
             open_counts = await incident_queries.count_by_severity(
                 session, [s.value for s in OPEN_STATUSES], include_private=False
             )
+            open_count = sum(open_counts.values()) + sum(1 for incident in private if incident.status in OPEN_VALUES)
             numbers = [incident.id for incident, _ in found.incidents if incident.id is not None]
             messages = await incident_search.message_counts(session, numbers)
-            services = await incident_search.services(session)
+            services = await incident_search.services(session, private_visible_in=visible_in)
             listed = [
                 Listed(IncidentSnapshot.of(incident, roles), incident.service, messages.get(incident.id or 0, 0))
                 for incident, roles in found.incidents
             ]
             commanders = [item.incident.roles.get(RoleName.COMMANDER) for item in listed]
             people = await _names(session, commanders)
-        return IncidentList(
-            query, listed, found.total, sum(open_counts.values()), last_page(found.total), services, people
-        )
+        return IncidentList(query, listed, found.total, open_count, last_page(found.total), services, people)
 
-    async def incident(self, number: int) -> IncidentPage:
+    async def incident(self, number: int, viewer: Viewer) -> IncidentPage:
         async with self._database.reading() as session:
             incident = await incident_queries.get_incident(session, number)
-            if incident is None or not is_public(incident):  # the same answer: no identity, no private incident
+            if incident is None or not await visible(incident, viewer):  # the same answer as a number never declared
                 raise IncidentNotFound(f"There is no incident INC-{number}.")
             snapshot = IncidentSnapshot.of(incident, await incident_queries.list_roles(session, number))
             entries = await timeline_queries.list_entries(session, number, last=TIMELINE_SHOWN)
@@ -140,8 +153,8 @@ class WebViews:
             snapshot, incident.service, entries, entry_count, messages, firing_first(alerts), people, channel_names
         )
 
-    async def postmortem_html(self, number: int) -> str:
-        await self.incident(number)  # an unknown incident is a clear 404, not a rendering error
+    async def postmortem_html(self, number: int, viewer: Viewer) -> str:
+        await self.incident(number, viewer)  # an unknown incident is a clear 404, not a rendering error
         return await self._postmortems.render(number, Format.HTML)
 
     async def slos(self, now: datetime) -> list[SloReport]:

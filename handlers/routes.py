@@ -7,7 +7,6 @@ from aiohttp import web
 from handlers.api.slos import handle_slo_events, handle_slo_reports
 from handlers.health import handle_healthz, handle_metrics, handle_readyz
 from handlers.slack.http import handle_slack_request
-from handlers.web.auth import handle_login, handle_logout
 from handlers.web.pages import (
     handle_incident,
     handle_index,
@@ -16,6 +15,8 @@ from handlers.web.pages import (
     handle_slo_chart,
     handle_slos,
 )
+from bot.slack.openid import CALLBACK_PATH, SIGN_IN_PATH
+from handlers.web.sessions import handle_callback, handle_login, handle_logout, handle_sign_in
 from handlers.webhooks.http import handle_webhook
 
 
@@ -28,7 +29,10 @@ def register(app: web.Application) -> None:
     app.router.add_get("/api/v1/slos", handle_slo_reports)
     app.router.add_post("/api/v1/slos/{name}/events", handle_slo_events)
     app.router.add_get("/login", handle_login)
-    app.router.add_get("/logout", handle_logout)
+    app.router.add_get(SIGN_IN_PATH, handle_sign_in)
+    app.router.add_get(CALLBACK_PATH, handle_callback)
+    app.router.add_get("/logout", handle_logout)  # a plain link works too; SameSite=Lax keeps other sites out
+    app.router.add_post("/logout", handle_logout)
     app.router.add_get("/", handle_index)
     app.router.add_get("/incidents/{ref}", handle_incident)
     app.router.add_get("/incidents/{ref}/postmortem", handle_postmortem)

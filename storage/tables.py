@@ -325,3 +325,25 @@ class SloDigestRun(SQLModel, table=True):
     message_channel_id: str | None = None
     message_ts: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A person signed in to the web pages with Slack. The browser holds the key; only its hash is kept here."""
+
+    __tablename__ = "web_sessions"
+
+    key_hash: str = Field(primary_key=True)  # sha256 of the cookie's value: a leaked table opens no session
+    user_id: str
+    team_id: str
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    last_seen_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WebSignIn(SQLModel, table=True):
+    """A sign-in under way: Slack sends the browser back with this state, whose nonce the id_token must carry."""
+
+    __tablename__ = "web_sign_ins"
+
+    state_hash: str = Field(primary_key=True)
+    nonce: str
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -8,6 +8,7 @@ import os
 import secrets
 import shlex
 import shutil
+import socket
 import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -77,7 +78,7 @@ async def run_demo(database: Path, *, serve_for: float | None = None, port: int 
 async def _run(
     console: Console, clock: SimulatedClock, start: datetime, database: Path, *, serve_for: float | None, port: int
 ) -> int:
-    signing_secret, webhook_token, web_token = (secrets.token_urlsafe(24) for _ in range(3))
+    signing_secret, webhook_token = (secrets.token_urlsafe(24) for _ in range(2))
     # Slack's per-second limits are the bot's to respect (it paces itself, on the simulated clock too).
     slack = SlackEmulator(signing_secret=signing_secret, clock=clock.timestamp, rate_limits=False)
     await slack.start()
@@ -92,6 +93,9 @@ async def _run(
         slack.add_channel(name, creator=cast.alice, members=everyone)
     config = database.with_suffix(".yml")
     config.write_text(demo_config(cast, digest_day=next_morning(start)), encoding="utf-8")
+    # Bound first, so the pages' address (Sign in with Slack's redirect URL) is known before the bot starts.
+    listening = socket.create_server(("127.0.0.1", port))
+    bot_url = f"http://127.0.0.1:{listening.getsockname()[1]}"
     settings = Settings(
         _env_file=None,
         slack_bot_token=slack.bot_token,
@@ -100,7 +104,9 @@ async def _run(
         database_url=f"sqlite+aiosqlite:///{database}",
         announce_channel="#incidents",
         webhook_token=webhook_token,
-        web_token=web_token,
+        slack_client_id=slack.client_id,
+        slack_client_secret=slack.client_secret,
+        web_base_url=bot_url,
         oncall_config=config,
         host="127.0.0.1",
         port=port,
@@ -109,9 +115,8 @@ async def _run(
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
+    site = web.SockSite(runner, listening)
     await site.start()
-    bot_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
     slack.bot_endpoint = f"{bot_url}/slack/events"
     console.print(
         Text.assemble(
@@ -136,9 +141,12 @@ async def _run(
                 console.print(view.panel(channel.id))
         _closing(console, database, config, log, saved)
         if serve_for is not None:
-            console.print(f"Web pages: {bot_url}/login?token={web_token}", soft_wrap=True)
+            console.print(f"Web pages: {bot_url}/auth/slack", soft_wrap=True)
             ending = "until Ctrl-C" if not serve_for else f"for {serve_for:g} s"
-            console.print(f"(that link signs you in; the demo serves its pages {ending})", soft_wrap=True)
+            console.print(
+                f"(Sign in with Slack: the emulated Slack signs you in as alice; the demo serves its pages {ending})",
+                soft_wrap=True,
+            )
             await asyncio.sleep(serve_for or float("inf"))
     finally:
         await runner.cleanup()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import time
@@ -15,6 +16,7 @@ from aiohttp import web
 
 from bot.emulator import delivery
 from bot.emulator.limits import Fault, Faults, RateLimiter
+from bot.emulator.openid import OpenIdProvider
 from bot.emulator.socket_mode import SocketModeHub
 from bot.emulator.state import ApiCall, Channel, Delivery, File, Message, SlackApiFailure, User, View
 from bot.emulator.web_api import WebApi
@@ -36,6 +38,8 @@ class SlackEmulator:
         bot_token: str = "xoxb-emulator-token",
         app_token: str = "xapp-emulator-token",
         team_id: str = "T0EMULATOR",
+        client_id: str = "1000000001.2000000002",
+        client_secret: str = "emulator-client-secret-0123456789",
         rate_limits: bool = True,
         event_retry_delays: tuple[float, ...] = (),
         clock: Callable[[], float] = time.time,
@@ -64,6 +68,7 @@ class SlackEmulator:
             base_url=lambda: self.base_url,
             scopes=self.scopes,
         )
+        self.openid = OpenIdProvider(self.workspace, client_id=client_id, client_secret=client_secret)
         self.bot_endpoint: str | None = None
         self.deliveries: list[Delivery] = []
         self.response_url_posts: list[dict[str, Any]] = []
@@ -82,6 +87,7 @@ class SlackEmulator:
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{key}", self._handle_response_url)
         app.router.add_get("/socket", self.socket_mode.handle)
+        app.router.add_get("/openid/connect/authorize", self._handle_authorize)
         app.add_routes(routes)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -148,6 +154,18 @@ class SlackEmulator:
     def add_channel(self, name: str, *, creator: str, is_private: bool = False, members: Iterable[str] = ()) -> str:
         return self.workspace.add_channel(name, creator=creator, is_private=is_private, members=members)
 
+    def sign_in_as(self, user: str) -> None:
+        """The emulated browser is signed in to Slack as `user`: Sign in with Slack signs them in."""
+        self.openid.browser_user = user
+
+    @property
+    def client_id(self) -> str:
+        return self.openid.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self.openid.client_secret
+
     # --- faults -----------------------------------------------------------------------------------
     def fail(self, method: str, *, status: int = 503, times: int = 1, html: bool = False) -> None:
         self._faults.add(method, Fault("fail", times, status=status, html=html))
@@ -170,7 +188,34 @@ class SlackEmulator:
             args.update(await request.json() or {})
         elif request.can_read_body:
             args.update(dict(await request.post()))
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("basic "):  # openid.connect.token: the app's client id and secret, as Basic auth
+            with contextlib.suppress(ValueError):  # unreadable credentials: no client id, so invalid_client_id
+                basic = aiohttp.BasicAuth.decode(header)
+                args.setdefault("client_id", basic.login)
+                args.setdefault("client_secret", basic.password)
         return args
+
+    def _refusal(self, method: str, token: str | None) -> str | None:
+        """Which credential each method wants; the error Slack gives for a missing or wrong one."""
+        if method == "openid.connect.token":
+            return None  # authenticated by the client id and secret, which the method checks
+        if not token:
+            return "not_authed"
+        if method == "openid.connect.userInfo":
+            return None if self.openid.knows_token(token) else "invalid_auth"
+        wanted = self.app_token if method == "apps.connections.open" else self.bot_token
+        return None if token == wanted else "invalid_auth"
+
+    async def _handle_authorize(self, request: web.Request) -> web.StreamResponse:
+        status, where = self.openid.authorize(request.query)
+        if status == 302:
+            raise web.HTTPFound(where)
+        return web.Response(
+            status=status,
+            text=f"<html><body><h1>Sign in with Slack</h1><p>{where}</p></body></html>",
+            content_type="text/html",
+        )
 
     def _reply(
         self,
@@ -181,7 +226,9 @@ class SlackEmulator:
         headers: dict[str, str] | None = None,
         text: str | None = None,
     ) -> web.Response:
-        self.calls.append(ApiCall(method, {k: v for k, v in args.items() if k != "token"}, status, body))
+        self.calls.append(
+            ApiCall(method, {k: v for k, v in args.items() if k not in ("token", "client_secret")}, status, body)
+        )
         if text is not None:
             return web.Response(status=status, text=text, content_type="text/html", headers=headers)
         return web.json_response(body, status=status, headers=headers)
@@ -189,14 +236,14 @@ class SlackEmulator:
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await self._arguments(request)
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or args.get("token")
+        header = request.headers.get("Authorization", "")
+        token = (header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else "") or args.get("token")
         if method not in METHODS:
             return self._reply(method, args, 200, {"ok": False, "error": "unknown_method"})
-        if not token:
-            return self._reply(method, args, 200, {"ok": False, "error": "not_authed"})
-        wanted = self.app_token if method == "apps.connections.open" else self.bot_token
-        if token != wanted:
-            return self._reply(method, args, 200, {"ok": False, "error": "invalid_auth"})
+        if refusal := self._refusal(method, token):
+            return self._reply(method, args, 200, {"ok": False, "error": refusal})
+        if method == "openid.connect.userInfo":
+            args["token"] = token  # it answers for the person the token is (never recorded in calls)
         fault = self._faults.next(method)
         if fault is not None and fault.kind == "fail":
             if fault.html:
@@ -229,8 +276,9 @@ class SlackEmulator:
                 "error": "invalid_arguments",
                 "response_metadata": {"messages": [f"[ERROR] missing required field: {name}" for name in missing]},
             }
+        target: Any = self.openid if method.startswith("openid.") else self.api
         try:
-            return {"ok": True, **getattr(self.api, method.replace(".", "_"))(args)}
+            return {"ok": True, **getattr(target, method.removeprefix("openid.").replace(".", "_"))(args)}
         except SlackApiFailure as failure:
             return {"ok": False, "error": failure.error, **failure.extra}
 

@@ -77,7 +77,7 @@ class SlackGateway:
         self.client = client
         # Told (method, outcome) after every call: ok, ratelimited, retryable or rejected.
         self._on_call = on_call or (lambda method, outcome: None)
-        self._bot_user_id: str | None = None
+        self._who: tuple[str, str] | None = None  # the bot's user id and team id, as auth.test said
         self._channel_ids: dict[str, str] = {}
 
     async def _call(self, method: str, send: Callable[..., Awaitable[Any]], **args: Any) -> dict[str, Any]:
@@ -106,10 +106,17 @@ class SlackGateway:
         return await self._call("auth.test", auth_test), scopes
 
     async def bot_user_id(self) -> str:
-        if self._bot_user_id is None:
+        return (await self._who_am_i())[0]
+
+    async def team_id(self) -> str:
+        """The workspace the bot is installed in: the only one whose people may sign in to the web pages."""
+        return (await self._who_am_i())[1]
+
+    async def _who_am_i(self) -> tuple[str, str]:
+        if self._who is None:
             data = await self._call("auth.test", self.client.auth_test)
-            self._bot_user_id = str(data["user_id"])
-        return self._bot_user_id
+            self._who = (str(data["user_id"]), str(data["team_id"]))
+        return self._who
 
     async def create_channel(self, name: str, *, is_private: bool = False) -> str:
         data = await self._call(

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from bot.errors import UsageError
+from bot.slack.openid import CALLBACK_PATH
+from bot.slack.openid import SCOPES as SIGN_IN_SCOPES
 from bot.slack.scopes import REQUIRED_SCOPES
 
 EVENTS_PATH = "/slack/events"
@@ -89,8 +91,18 @@ def events_url(address: str) -> str:
     return base if base.endswith(EVENTS_PATH) else base + EVENTS_PATH
 
 
-def build(http_url: str | None = None) -> dict[str, Any]:
-    """The manifest as data: Socket Mode without `http_url`, else HTTP with every URL set to it."""
+def _oauth(web_url: str | None) -> dict[str, Any]:
+    """The bot's scopes; with the web pages' address, also Sign in with Slack's (user scopes, redirect)."""
+    bot = {"bot": list(REQUIRED_SCOPES)}
+    if web_url is None:
+        return {"scopes": bot}
+    base = events_url(web_url).removesuffix(EVENTS_PATH)
+    return {"redirect_urls": [base + CALLBACK_PATH], "scopes": {"user": list(SIGN_IN_SCOPES), **bot}}
+
+
+def build(http_url: str | None = None, web_url: str | None = None) -> dict[str, Any]:
+    """The manifest as data: Socket Mode without `http_url`, else HTTP with every URL set to it. With the
+    web pages' public address (`web_url`, else the HTTP address) people can sign in to them with Slack."""
     url = events_url(http_url) if http_url is not None else None
     with_url: dict[str, str] = {"url": url} if url else {}
     interactivity: dict[str, Any] = {"is_enabled": True, **({"request_url": url} if url else {})}
@@ -110,7 +122,7 @@ def build(http_url: str | None = None) -> dict[str, Any]:
             "slash_commands": [{**command, **with_url} for command in SLASH_COMMANDS],
             "shortcuts": SHORTCUTS,
         },
-        "oauth_config": {"scopes": {"bot": list(REQUIRED_SCOPES)}},
+        "oauth_config": _oauth(web_url or http_url),
         "settings": {
             "event_subscriptions": {**({"request_url": url} if url else {}), "bot_events": BOT_EVENTS},
             "interactivity": interactivity,
@@ -135,8 +147,8 @@ def _explain_scopes(text: str) -> str:
     return head + marker + re.sub(rf"^(\s+- )({scopes})$", explain, block, flags=re.MULTILINE) + settings + tail
 
 
-def render(http_url: str | None = None) -> str:
+def render(http_url: str | None = None, web_url: str | None = None) -> str:
     """The manifest as YAML, for pasting into "Create New App → From an app manifest"."""
-    body = yaml.safe_dump(build(http_url), sort_keys=False, allow_unicode=True, width=1000)
+    body = yaml.safe_dump(build(http_url, web_url), sort_keys=False, allow_unicode=True, width=1000)
     header = SOCKET_MODE_HEADER if http_url is None else HTTP_HEADER.format(url=events_url(http_url), base=http_url)
     return header + _explain_scopes(body)

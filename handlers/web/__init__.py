@@ -1,1 +1,1 @@
-"""Read-only web pages, closed to anyone without WEB_TOKEN: incidents, timelines, postmortems, SLOs."""
+"""Read-only web pages for people signed in with Slack, or automation with WEB_TOKEN: incidents and SLOs."""

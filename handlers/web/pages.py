@@ -22,7 +22,7 @@ from bot.slo.presentation import (
 )
 from bot.web.listing import IncidentQuery
 from bot.web_views import SloNotFound
-from handlers.web.auth import is_signed_in, login_page
+from handlers.web.auth import is_signed_in, login_page, viewer_of
 from handlers.web.render import page
 from storage.types import utcnow
 
@@ -41,7 +41,7 @@ def signed_in(handler: Handler) -> Handler:
     """Anyone else gets the login page and no data."""
 
     async def guarded(request: web.Request) -> web.StreamResponse:
-        if not is_signed_in(request):
+        if not await is_signed_in(request):
             return login_page(request)
         return await handler(request)
 
@@ -70,14 +70,14 @@ async def handle_index(request: web.Request) -> web.StreamResponse:
         query = IncidentQuery.parse(request.query)
     except UserError as exc:  # a hand-edited address: say what is wrong with it, not a traceback
         return _page(request, "bad_request.html.j2", status=400, message=str(exc))
-    listing = await request.app[web_views_key].incidents(query)
+    listing = await request.app[web_views_key].incidents(query, await viewer_of(request))
     return _page(request, "index.html.j2", listing=listing)
 
 
 @signed_in
 async def handle_incident(request: web.Request) -> web.StreamResponse:
     try:
-        shown = await request.app[web_views_key].incident(_number(request))
+        shown = await request.app[web_views_key].incident(_number(request), await viewer_of(request))
     except IncidentNotFound as exc:
         return _not_found(request, str(exc))
     return _page(request, "incident.html.j2", shown=shown)
@@ -86,7 +86,7 @@ async def handle_incident(request: web.Request) -> web.StreamResponse:
 @signed_in
 async def handle_postmortem(request: web.Request) -> web.StreamResponse:
     try:
-        html = await request.app[web_views_key].postmortem_html(_number(request))
+        html = await request.app[web_views_key].postmortem_html(_number(request), await viewer_of(request))
     except IncidentNotFound as exc:
         return _not_found(request, str(exc))
     return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})

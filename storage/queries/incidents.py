@@ -101,3 +101,8 @@ async def list_recent_in(session: AsyncSession, statuses: Sequence[str], *, limi
     """The latest incidents with these statuses, newest first."""
     query = select(Incident).where(col(Incident.status).in_(statuses)).order_by(col(Incident.id).desc()).limit(limit)
     return (await session.exec(query)).all()
+
+
+async def list_private(session: AsyncSession) -> Sequence[Incident]:
+    """Every private incident: who may see which is bot/visibility.py's to decide."""
+    return (await session.exec(select(Incident).where(col(Incident.is_private).is_(True)))).all()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from aiohttp import ClientResponse, ClientSession
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestServer, unused_port
 
 from bot.app import create_app
 from bot.emulator import SlackEmulator
@@ -128,12 +128,20 @@ StartBot = Callable[..., Awaitable[Workspace]]
 
 @pytest.fixture
 async def start_bot(
-    slack: SlackEmulator, database_url: str, aiohttp_server: Callable[..., Any], tmp_path: Path
+    slack: SlackEmulator,
+    database_url: str,
+    aiohttp_server: Callable[..., Any],
+    tmp_path: Path,
 ) -> AsyncIterator[StartBot]:
-    """Start the bot with an ONCALL_CONFIG text and setting overrides; WEBHOOK_TOKEN is set."""
+    """Start the bot with an ONCALL_CONFIG text and setting overrides; WEBHOOK_TOKEN is set.
+
+    `sign_in=True` sets up Sign in with Slack against the emulator (its redirect URL needs the port first).
+    """
     started: list[Workspace] = []
 
-    async def start(config: str | Callable[[People], str] | None = None, **overrides: Any) -> Workspace:
+    async def start(
+        config: str | Callable[[People], str] | None = None, *, sign_in: bool = False, **overrides: Any
+    ) -> Workspace:
         people = People(
             alice=slack.add_user("alice", real_name="Alice Smith"),
             bob=slack.add_user("bob", real_name="Bob Jones"),
@@ -148,7 +156,13 @@ async def start_bot(
             path.write_text(config, encoding="utf-8")
             overrides.setdefault("oncall_config", path)
         overrides.setdefault("webhook_token", WEBHOOK_TOKEN)
-        server: TestServer = await aiohttp_server(create_app(make_settings(slack, database_url, **overrides)))
+        port = unused_port() if sign_in else None
+        if sign_in:
+            overrides.setdefault("slack_client_id", slack.client_id)
+            overrides.setdefault("slack_client_secret", slack.client_secret)
+            overrides.setdefault("web_base_url", f"http://127.0.0.1:{port}")
+        app = create_app(make_settings(slack, database_url, **overrides))
+        server: TestServer = await aiohttp_server(app, port=port)
         slack.bot_endpoint = str(server.make_url("/slack/events"))
         workspace = Workspace(slack, server, people, general, incidents)
         started.append(workspace)

@@ -1,4 +1,4 @@
-"""The read-only web pages: closed without WEB_TOKEN, readable with it, in a real browser too."""
+"""The read-only web pages: closed until one signs in with Slack (or sends WEB_TOKEN), in a real browser too."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from aiohttp import ClientSession, CookieJar
 from bot.keys import slo_evaluator_key
 from storage.types import utcnow
 from tests.e2e.alert_payloads import am_alert, am_group
+from tests.e2e.browser import Browser
 from tests.e2e.conftest import WEBHOOK_TOKEN, StartBot, Workspace
 
 WEB_TOKEN = "web-token-0123456789abcdef"
@@ -37,7 +38,7 @@ MADRID_DATE = re.compile(r"\b\d{1,2} [A-Z][a-z]{2} 20\d\d, \d\d:\d\d (CET|CEST)\
 
 @pytest.fixture
 async def pages(start_bot: StartBot) -> Workspace:
-    workspace = await start_bot(CONFIG, web_token=WEB_TOKEN)
+    workspace = await start_bot(CONFIG, sign_in=True, web_token=WEB_TOKEN)
     channel = await workspace.declare("Checkout <script>alert(1)</script> is down sev1")
     await workspace.slack.post_message(user=workspace.people.bob, channel=channel, text="Rolled back 4.2")
     await workspace.settle()
@@ -52,26 +53,22 @@ async def get(workspace: Workspace, path: str, **headers: str) -> tuple[int, str
         return response.status, await response.text(errors="replace"), dict(response.headers)
 
 
-async def test_without_the_token_every_page_is_the_login_page_and_shows_no_data(pages: Workspace) -> None:
+async def test_without_signing_in_every_page_is_the_login_page_and_shows_no_data(pages: Workspace) -> None:
     for path in ("/", "/incidents/INC-1", "/incidents/INC-1/postmortem", "/slos", "/slos/chart.png"):
         status, body, _ = await get(pages, path)
         assert status == 401, path
-        assert "Sign in with the web token" in body
+        assert "Sign in with Slack" in body
         assert "Checkout" not in body and "INC-1" not in body
 
-    status, body, _ = await get(pages, "/login?token=not-the-token-at-all")
-    assert status == 401 and "That token is not right." in body
-    # the session cookie is an HMAC of the token: the token itself does not open the door
+    status, _, _ = await get(pages, "/", Authorization="Bearer not-the-token-at-all")
+    assert status == 401
+    # a session key is random, not derived from the token: the token does not open the door as a cookie
     status, _, _ = await get(pages, "/", Cookie=f"oncall_session={WEB_TOKEN}")
     assert status == 401
 
 
 async def test_signing_in_sets_a_session_cookie_and_shows_incidents_timeline_and_postmortem(pages: Workspace) -> None:
-    status, _, headers = await get(pages, f"/login?token={WEB_TOKEN}")
-    assert status == 302 and headers["Location"] == "/"
-    cookie = headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and WEB_TOKEN not in cookie
-    session = cookie.split(";")[0]
+    session = await session_cookie(pages)
 
     status, index, headers = await get(pages, "/", Cookie=session)
     assert status == 200 and "1 open incident," in index and "INC-1" in index
@@ -100,8 +97,10 @@ async def test_the_slo_page_lists_each_slo_with_a_chart(pages: Workspace) -> Non
 
 
 async def session_cookie(workspace: Workspace) -> str:
-    _, _, headers = await get(workspace, f"/login?token={WEB_TOKEN}")
-    return headers["Set-Cookie"].split(";")[0]
+    """Sign in with Slack (the emulator's first person); the Cookie header that carries the session."""
+    async with Browser(workspace) as browser:
+        await browser.sign_in()
+        return f"oncall_session={browser.session()}"
 
 
 async def chromium(*arguments: str, profile: Path) -> bytes:
@@ -128,7 +127,8 @@ async def chromium(*arguments: str, profile: Path) -> bytes:
 
 
 async def test_a_real_browser_signs_in_and_sees_the_incidents(pages: Workspace, tmp_path: Path) -> None:
-    login = str(pages.server.make_url(f"/login?token={WEB_TOKEN}"))
+    # "Sign in with Slack": to the emulator's authorize page, which signs its first person in, and back
+    login = str(pages.server.make_url("/auth/slack"))
 
     dom = (await chromium("--dump-dom", login, profile=tmp_path / "dom")).decode()
     shot = tmp_path / "incidents.png"

@@ -158,7 +158,7 @@ async def chromium(profile: Path) -> AsyncIterator[DevTools]:
 @pytest.fixture
 async def story(start_bot: StartBot) -> Workspace:
     """INC-1 with a conversation, INC-2 opened by an Alertmanager alert, 29 more, and an SLO's history."""
-    workspace = await start_bot(CONFIG, web_token=WEB_TOKEN)
+    workspace = await start_bot(CONFIG, sign_in=True, web_token=WEB_TOKEN)
     channel = await workspace.declare("Checkout <script>alert(1)</script> is down sev1")
     await workspace.slack.post_message(user=workspace.people.bob, channel=channel, text=f"Rolled back, see {LONG_LINK}")
     await talk_and_alert(workspace, channel)
@@ -175,7 +175,8 @@ async def test_every_page_reads_well_on_a_phone_and_a_desktop(story: Workspace, 
     async with chromium(tmp_path / "profile") as devtools:
         for width in WIDTHS:
             tab = await devtools.tab(width)
-            assert await tab.open(f"{base}/login?token={WEB_TOKEN}") == f"{base}/"
+            # Sign in with Slack: to the emulator's authorize page and back, signed in
+            assert await tab.open(f"{base}/auth/slack") == f"{base}/"
             await tab.fits(width)
             # a phone stacks the list's rows into blocks; a desktop keeps the table
             shown = await tab.value("getComputedStyle(document.querySelector('tbody td')).display")

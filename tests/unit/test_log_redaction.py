@@ -71,3 +71,18 @@ def test_short_values_are_not_taken_for_secrets() -> None:
     redacting = RedactingFilter(["abc", "longer-secret-value"])
 
     assert redacting.redact("abc longer-secret-value") == "abc [redacted]"
+
+
+def test_one_time_values_in_addresses_and_id_tokens_are_redacted() -> None:
+    """An access log line quotes the whole address: Sign in with Slack's code and state, or an old ?token= link."""
+    redacting = RedactingFilter([])
+    line = '"GET /auth/slack/callback?code=1234.abcd&state=Zm9v-bar_1 HTTP/1.1" 303'
+    assert redacting.redact(line) == '"GET /auth/slack/callback?code=[redacted]&state=[redacted] HTTP/1.1" 303'
+    assert redacting.redact("/login?token=web-token-0123") == "/login?token=[redacted]"
+    assert redacting.redact("/?q=payments&page=2") == "/?q=payments&page=2"  # other queries are kept
+    assert redacting.redact("id_token eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl") == "id_token [redacted]"
+
+
+def test_the_client_secret_is_a_known_secret() -> None:
+    with_sign_in = settings().model_copy(update={"slack_client_secret": "client-secret-0123456789"})
+    assert "client-secret-0123456789" in known_secrets(with_sign_in, parse_config(""))

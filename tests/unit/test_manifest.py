@@ -9,18 +9,21 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from aiohttp import web
 
 from bot.errors import UsageError
 from bot.slack import manifest
+from bot.slack.openid import SCOPES as SIGN_IN_SCOPES
 from bot.slack.scopes import REQUIRED_SCOPES
+from handlers.routes import register
 
 ROOT = Path(__file__).parents[2]
 SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "slack" / "manifest.schema.2.0.0.json").read_text())
 PUBLIC = "https://oncall.example.com"
 
 
-def loaded(http_url: str | None = None) -> dict[str, Any]:
-    data = yaml.safe_load(manifest.render(http_url))
+def loaded(http_url: str | None = None, web_url: str | None = None) -> dict[str, Any]:
+    data = yaml.safe_load(manifest.render(http_url, web_url))
     assert isinstance(data, dict)
     return data
 
@@ -80,3 +83,24 @@ def test_each_scope_says_what_the_bot_uses_it_for() -> None:
     lines = manifest.render().splitlines()
     for scope, why in REQUIRED_SCOPES.items():
         assert any(line.split("#")[0].strip() == f"- {scope}" and line.endswith(f"# {why}") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("http_url", "web_url"), [(None, PUBLIC), (PUBLIC, None), (PUBLIC, PUBLIC + "/")], ids=["socket", "http", "both"]
+)
+def test_with_the_web_pages_address_people_can_sign_in_with_slack(http_url: str | None, web_url: str | None) -> None:
+    data = loaded(http_url, web_url)
+    jsonschema.validate(data, SCHEMA)
+    oauth = data["oauth_config"]
+    # the scopes the bot asks for on Slack's authorize page, and the one address Slack may send people back to
+    assert oauth["scopes"]["user"] == list(SIGN_IN_SCOPES)
+    [redirect] = oauth["redirect_urls"]
+    assert redirect.startswith(PUBLIC + "/")
+    app = web.Application()
+    register(app)
+    served = {route.resource.canonical for route in app.router.routes() if route.resource is not None}
+    assert redirect.removeprefix(PUBLIC) in served  # the route the bot serves
+
+
+def test_without_an_address_the_manifest_asks_for_no_user_scopes() -> None:
+    assert "user" not in loaded()["oauth_config"]["scopes"]

@@ -35,6 +35,9 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         ("LOG_FORMAT", "xml", "LOG_FORMAT is invalid"),
         ("DATABASE_URL", "sqlite+aiosqlite:////no/such/dir/x.db", "folder /no/such/dir for the SQLite file does not"),
         ("ONCALL_CONFIG", "/nowhere/oncall.yml", "ONCALL_CONFIG is invalid: file /nowhere/oncall.yml does not exist"),
+        ("WEB_BASE_URL", "oncall.example.com", "WEB_BASE_URL is invalid: must be the pages' public address"),
+        ("TRUSTED_PROXIES", "10.0.0.1,proxy", "TRUSTED_PROXIES is invalid: 'proxy' is not an IP address or network"),
+        ("WEB_SESSION_IDLE_HOURS", "0", "WEB_SESSION_IDLE_HOURS is invalid"),
     ],
 )
 def test_invalid_setting_is_named(monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str) -> None:
@@ -57,3 +60,32 @@ def test_bad_setting_on_the_command_line_is_one_line(tmp_path: Path, monkeypatch
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("oncall-bot: PORT is invalid")
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ({"SLACK_CLIENT_ID": "1000.2000"}, "SLACK_CLIENT_SECRET"),
+        ({"SLACK_CLIENT_ID": "1000.2000", "SLACK_CLIENT_SECRET": "s3cret-0123456789"}, "WEB_BASE_URL"),
+        ({"SLACK_CLIENT_SECRET": "s3cret-0123456789", "WEB_BASE_URL": "https://oncall.example.com"}, "SLACK_CLIENT_ID"),
+    ],
+)
+def test_half_set_up_sign_in_with_slack_names_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch, given: dict[str, str], missing: str
+) -> None:
+    for name, value in given.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as refused:
+        load_settings(_env_file=None)
+    assert str(refused.value) == (
+        f"Sign in with Slack needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and WEB_BASE_URL; {missing} is not set "
+        "(see .env.example)"
+    )
+
+
+def test_sign_in_with_slack_is_set_up_by_three_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1000.2000")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "s3cret-0123456789")
+    monkeypatch.setenv("WEB_BASE_URL", "https://oncall.example.com/")
+    settings = load_settings(_env_file=None)
+    assert settings.sign_in_with_slack and settings.web_base_url == "https://oncall.example.com"
