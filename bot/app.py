@@ -44,7 +44,7 @@ from bot.postmortem.service import Postmortems
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, build_client
-from bot.slack.openid import SlackOpenId
+from bot.slack.openid import CALLBACK_PATH, SlackOpenId
 from bot.slo.digest import DigestRenderer
 from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import unit_of_work
@@ -145,7 +145,7 @@ def _web_sessions(
         openid = SlackOpenId(
             client_id=settings.slack_client_id or "",
             client_secret=settings.slack_client_secret or "",
-            redirect_uri=f"{settings.web_base_url}/auth/slack/callback",
+            redirect_uri=f"{settings.web_base_url}{CALLBACK_PATH}",
             api_url=settings.slack_api_url,
         )
     lifetimes = Lifetimes(
@@ -243,8 +243,10 @@ def started_line(settings: Settings) -> str:
     mode = "Socket Mode (connected to Slack)" if socket_mode else "HTTP mode (Slack posts to /slack/events)"
     host = "localhost" if settings.host in WILDCARD_HOSTS else settings.host
     line = f"oncall-bot ready: {mode}, listening on {settings.host}:{settings.port}"
-    if settings.web_token:
-        line += f"; web pages at http://{host}:{settings.port}/login?token=<WEB_TOKEN>"
+    if settings.sign_in_with_slack:
+        line += f"; web pages at {settings.web_base_url}/ (Sign in with Slack)"
+    elif settings.web_token:
+        line += f"; web pages at http://{host}:{settings.port}/ (WEB_TOKEN as a bearer)"
     return line
 
 

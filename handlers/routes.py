@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.slack.openid import CALLBACK_PATH, SIGN_IN_PATH
 from handlers.api.slos import handle_slo_events, handle_slo_reports
 from handlers.health import handle_healthz, handle_metrics, handle_readyz
 from handlers.slack.http import handle_slack_request
@@ -15,7 +16,6 @@ from handlers.web.pages import (
     handle_slo_chart,
     handle_slos,
 )
-from bot.slack.openid import CALLBACK_PATH, SIGN_IN_PATH
 from handlers.web.sessions import handle_callback, handle_login, handle_logout, handle_sign_in
 from handlers.webhooks.http import handle_webhook
 

@@ -13,7 +13,8 @@ import time
 from collections.abc import Mapping
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.keys import bolt_key, database_key, metrics_key, settings_key
@@ -46,7 +47,8 @@ async def handle_slack_request(request: web.Request) -> web.Response:
         _refusals.warning("slack.refused reason=bad_signature peer=%s", request.remote or "-")
         return refuse(401, "invalid_signature", "the request is not signed with this app's signing secret")
     try:
-        bolt_request = await to_bolt_request(request)
+        # From the bytes already read (and verified): the stream is spent, so bolt's adapter would read nothing.
+        bolt_request = AsyncBoltRequest(body=body.decode(), query=request.query_string, headers=dict(request.headers))
     except ValueError:  # signed, yet not a body Slack sends (UnicodeDecodeError and JSONDecodeError are ValueErrors)
         _refusals.warning("slack.refused reason=malformed_body peer=%s", request.remote or "-")
         return refuse(400, "malformed", "the body is not a Slack request")

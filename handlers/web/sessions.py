@@ -12,9 +12,9 @@ import logging
 
 from aiohttp import web
 
-from bot.slack.openid import SIGN_IN_PATH
 from bot.errors import SignInRefused
 from bot.keys import web_sessions_key
+from bot.slack.openid import SIGN_IN_PATH
 from handlers.web.auth import COOKIE, is_https, sign_in_page, too_many_attempts
 from handlers.web.render import page
 

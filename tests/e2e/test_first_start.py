@@ -57,7 +57,7 @@ async def test_a_normal_start_says_one_line_with_the_mode_and_address(slack: Sla
     assert said(bot.log_text()) == [
         f"INFO oncall.db database created at migration {migrate.head_revision()}",
         f"INFO oncall.app oncall-bot ready: HTTP mode (Slack posts to /slack/events), listening on 127.0.0.1:{port};"
-        f" web pages at http://127.0.0.1:{port}/login?token=<WEB_TOKEN>",
+        f" web pages at http://127.0.0.1:{port}/ (WEB_TOKEN as a bearer)",
         "INFO oncall.outbox outbox.stopped finished_in_flight=0",  # SIGTERM: a clean stop, nothing left open
     ]
     bot.log.unlink()
