@@ -50,7 +50,9 @@ class RoleName(StrEnum):
         return cls(word) if word in cls._value2member_map_ else None
 
 
-_REF = re.compile(r"(?:inc-?)?(\d+)", re.IGNORECASE)
+# Nine digits at most: numbers are 32-bit in the database, and a longer one cannot name an incident
+# (it would fail in the query instead of being "no such incident").
+_REF = re.compile(r"(?:inc-?)?0*(\d{1,9})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

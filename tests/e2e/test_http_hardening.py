@@ -11,6 +11,7 @@ from bot.settings import load_settings
 from tests.e2e.conftest import StartBot, Workspace
 
 METRICS_TOKEN = "metrics-token-0123456789"
+WEB_TOKEN = "web-token-0123456789abcdef"
 
 
 async def test_every_answer_carries_security_headers(workspace: Workspace) -> None:
@@ -52,3 +53,13 @@ def test_short_tokens_are_refused_with_one_line(setting: str, monkeypatch: pytes
     monkeypatch.setenv(setting, "short-token")
     with pytest.raises(SettingsError, match=rf"^{setting} is invalid: must be at least 16 characters"):
         load_settings(_env_file=None)
+
+
+async def test_an_incident_number_too_large_to_exist_is_a_404_and_a_clean_reply(start_bot: StartBot) -> None:
+    workspace = await start_bot(web_token=WEB_TOKEN)
+    huge = "INC-123456789012345678901"
+    for path in (f"/incidents/{huge}", f"/incidents/{huge}/postmortem"):
+        response = await workspace.client.get(path, headers={"Authorization": f"Bearer {WEB_TOKEN}"})
+        assert response.status == 404, await response.text()
+    answer = await workspace.command(f"timeline {huge}")
+    assert "Traceback" not in answer["text"] and answer["text"]
