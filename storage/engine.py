@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import delete, event, insert, text
+from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables import ProcessedEvent
@@ -127,9 +127,15 @@ class Database:
     async def probe_write(self, *, within: float = 2.0) -> None:
         """Raise unless a row can be written and committed: a read-only or full database still answers reads."""
         async with asyncio.timeout(within), self.transaction() as session:
-            # A real row, committed: only a commit reaches the disk and shows that it is full.
-            await session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.event_id) == _WRITE_PROBE))
-            await session.exec(insert(ProcessedEvent).values(event_id=_WRITE_PROBE, received_at=utcnow()))
+            # A real row, committed: only a commit reaches the disk and shows that it is full. An upsert,
+            # so probes running at once (several load balancers, replicas) queue instead of conflicting.
+            insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+            upsert = insert(ProcessedEvent).values(event_id=_WRITE_PROBE, received_at=utcnow())
+            await session.exec(
+                upsert.on_conflict_do_update(
+                    index_elements=["event_id"], set_={"received_at": upsert.excluded.received_at}
+                )
+            )
 
     async def dispose(self) -> None:
         await self.engine.dispose()
