@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.alerts.view import Link, facts, rule_name
 from bot.incidents.messaging import SECTION_LIMIT, resolve_button
 from bot.incidents.models import reference
 from bot.slack.mrkdwn import channel_link, date, escape, truncate
@@ -15,48 +16,38 @@ from storage.tables import Alert, AlertGroup, Incident
 
 # One section per alert; Slack allows 50 blocks in a message and we keep room for the header lines.
 MAX_LISTED = 40
-DASHBOARD_ANNOTATIONS = ("dashboard_url", "dashboard", "grafana_url", "panel_url")
+# An alert's line names this many labels; the rest are counted (Kubernetes alerts carry dozens).
+MAX_LABELS = 8
 STATUS_EMOJI = {"firing": ":rotating_light:", "resolved": ":white_check_mark:"}
 
 
-def _link(url: str, label: str) -> str:
+def _link(link: Link) -> str:
     # Slack's link syntax breaks on | and >; such URLs are rare enough to show as plain text.
+    url, label = link.url, escape(link.label)
     if not url.startswith(("http://", "https://")) or any(char in url for char in "|<> "):
         return f"{label}: {escape(url)}"
     return f"<{escape(url)}|{label}>"
 
 
-def _links(alert: Alert) -> list[str]:
-    links = []
-    if alert.runbook_url:
-        links.append(_link(alert.runbook_url, "Runbook"))
-    for name in DASHBOARD_ANNOTATIONS:
-        if alert.annotations.get(name):
-            links.append(_link(alert.annotations[name], "Dashboard"))
-            break
-    if alert.generator_url:
-        links.append(_link(alert.generator_url, "Source"))
-    return links
-
-
 def alert_line(alert: Alert) -> str:
-    """One alert, compact: status, what, how bad, since when, where to look."""
-    head = f"{STATUS_EMOJI.get(alert.status, '')} *{escape(alert.summary)}*"
-    facts = [escape(alert.severity)] if alert.severity else []
-    for label in ("service", "instance", "job"):
-        if alert.labels.get(label):
-            facts.append(f"{label}={escape(alert.labels[label])}")
-    facts.append(f"since {date(alert.starts_at, style='{time}')}")
+    """One alert: which rule fired, how bad, what it is about, since when, where to look."""
+    shown = facts(alert)
+    head = [f"{STATUS_EMOJI.get(alert.status, '')} *{escape(shown.name)}*"]
+    if shown.severity:
+        head.append(escape(shown.severity))
+    if shown.labels:
+        head.append(escape(shown.label_text(limit=MAX_LABELS)))
+    lines = [" · ".join(head) + (f" — {escape(shown.summary)}" if shown.summary else "")]
+    if shown.description:
+        lines.append(truncate(escape(shown.description), 300))
+    when = [escape(shown.source), f"since {date(alert.starts_at, style='{time}')}"]
     if alert.status == "resolved" and alert.ends_at is not None:
-        facts.append(f"resolved {date(alert.ends_at, style='{time}')}")
+        when.append(f"resolved {date(alert.ends_at, style='{time}')}")
     if alert.fired_count > 1:
-        facts.append(f"fired {alert.fired_count}×")
-    lines = [head, " · ".join(facts)]
-    if alert.description:
-        lines.append(truncate(escape(alert.description), 300))
-    links = _links(alert)
-    if links:
-        lines.append(" · ".join(links))
+        when.append(f"fired {alert.fired_count}×")
+    lines.append(" · ".join(when))
+    if shown.links:
+        lines.append(" · ".join(_link(link) for link in shown.links))
     return "\n".join(lines)
 
 
@@ -96,7 +87,7 @@ def incident_alerts(number: int, alerts: Sequence[Alert]) -> tuple[str, list[dic
 def group_message(alerts: Sequence[Alert], *, incident_number: int | None) -> tuple[str, list[dict[str, Any]]]:
     firing, _ = _counts(alerts)
     first = _ordered(alerts)[0] if alerts else None
-    name = first.labels.get("alertname") or first.summary if first else "Alerts"
+    name = facts(first).name if first else "Alerts"
     state = f"FIRING:{firing}" if firing else "RESOLVED"
     text, blocks = alert_list(alerts, heading=f"[{state}] {name}")
     if incident_number is not None:
@@ -149,7 +140,7 @@ def rolled_groups(
         firing = [alert for alert in members if alert.status == "firing"]
         # Firing first, newest first: the alert a reader is most likely looking for names the group.
         ordered = sorted(members, key=lambda alert: (alert.status != "firing", -alert.starts_at.timestamp()))
-        name = (ordered[0].labels.get("alertname") or ordered[0].summary) if ordered else group.group_key
+        name = rule_name(ordered[0].labels, ordered[0].summary) if ordered else group.group_key
         severities = [alert.severity for alert in firing or members]
         lines.append(
             RolledGroup(

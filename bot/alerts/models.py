@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from bot.errors import UserError
 
@@ -32,6 +32,8 @@ class AlertIn(BaseModel):
     starts_at: AwareDatetime
     ends_at: AwareDatetime | None = None
     generator_url: str | None = None
+    # Pages beyond the runbook and generator_url, label → URL, in the order the source gave them.
+    links: dict[str, str] = Field(default_factory=dict)
     group_key: str | None = None
 
     @field_validator("starts_at", "ends_at")

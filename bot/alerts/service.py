@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.alerts import messaging, rollup
 from bot.alerts.models import AlertIn, AlertStatus
 from bot.alerts.routing import Decision, Router
+from bot.alerts.view import facts, rule_name, source_name
 from bot.config import OncallConfig
 from bot.incidents import service as incidents
 from bot.incidents.models import IncidentRef, Severity, Status
@@ -63,6 +64,7 @@ def _digest(alert: AlertIn) -> int:
             alert.runbook_url,
             alert.severity,
             alert.generator_url,
+            tuple(alert.links.items()),
             alert.group_key,
             tuple(sorted(alert.labels.items())),
             tuple(sorted(alert.annotations.items())),
@@ -193,7 +195,7 @@ class AlertIngestion:
         if incident.id not in result.opened:
             result.joined.add(incident.id)
         verb = "re-fired" if change is Change.REFIRED else "fired"
-        _timeline(session, incident, "alert_fired", f"Alert {verb}: {alert.summary}", at=alert.starts_at)
+        _timeline(session, incident, "alert_fired", f"Alert {verb}: {_said(alert)}", at=alert.starts_at)
         await outbox.sync(
             Effect.SYNC_ALERTS, incident_id=incident.id, lane=incident_lane(incident.id), delay=SYNC_DELAY_SECONDS
         )
@@ -206,7 +208,7 @@ class AlertIngestion:
             and not await queries.runbook_in_incident(session, incident.id, alert.runbook_url, other_than=alert.id or 0)
         ):
             delivery.bookmarked.add(runbook)
-            title = alert.labels.get("alertname") or alert.summary
+            title = rule_name(alert.labels, alert.summary)
             outbox.add(Effect.ADD_BOOKMARK, incident_id=incident.id, title=f"Runbook: {title}", link=alert.runbook_url)
         if rollup.is_placed(group):
             await self._show_group(session, outbox, group)  # its message or rollup line points at the incident now
@@ -218,7 +220,7 @@ class AlertIngestion:
         incident = await self._incident(session, alert.incident_id, delivery) if alert.incident_id else None
         if incident is not None and incident.id is not None:
             ended = alert.ends_at or utcnow()
-            _timeline(session, incident, "alert_resolved", f"Alert resolved: {alert.summary}", at=ended)
+            _timeline(session, incident, "alert_resolved", f"Alert resolved: {_said(alert)}", at=ended)
             await outbox.sync(
                 Effect.SYNC_ALERTS, incident_id=incident.id, lane=incident_lane(incident.id), delay=SYNC_DELAY_SECONDS
             )
@@ -266,6 +268,7 @@ class AlertIngestion:
             responders=decision.responders,
             usergroup=decision.usergroup,
             is_storm=storm,
+            alert=None if storm else facts(alert_in),
         )
         snapshot = await incidents.open_for_alerts(session=session, outbox=outbox, opening=opening)
         delivery.result.opened.append(snapshot.number)
@@ -312,7 +315,7 @@ class AlertIngestion:
                 session=session,
                 outbox=outbox,
                 target=Target(ref=IncidentRef(incident_id)),
-                by=incident.origin if incident.origin != "slack" else "alerts",
+                by=source_name(incident.origin) if incident.origin != "slack" else "alerts",
                 note="every alert has resolved (alerts.auto_resolve)",
             )
             return
@@ -333,9 +336,17 @@ def _copy_details(alert: Alert, alert_in: AlertIn, now: datetime, *, changed: bo
     alert.starts_at = alert_in.starts_at
     alert.ends_at = alert_in.ends_at
     alert.generator_url = alert_in.generator_url
+    alert.links = dict(alert_in.links)
     alert.last_received_at = now
     if changed:
         alert.changed_at = now
+
+
+def _said(alert: Alert) -> str:
+    """The alert in a timeline entry: `CheckoutErrors (service=checkout instance=web-1): 5xx rate is 7.2%`."""
+    shown = facts(alert)
+    labels = f" ({shown.label_text(limit=4)})" if shown.labels else ""
+    return f"{shown.name}{labels}" + (f": {shown.summary}" if shown.summary else "")
 
 
 def _timeline(session: AsyncSession, incident: Incident, kind: str, text: str, *, at: datetime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.alerts.view import alert_from
 from bot.incidents.models import OPEN_STATUSES, RoleName, Severity, Status, reference
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.slack.mrkdwn import channel_link, date, escape, mention, truncate
@@ -48,7 +49,7 @@ def _role_line(incident: IncidentSnapshot, role: RoleName) -> str:
 
 
 def declarer(incident: IncidentSnapshot) -> str:
-    return f"{escape(incident.origin)} alert" if incident.opened_by_alert else mention(incident.declared_by)
+    return escape(alert_from(incident.origin)) if incident.opened_by_alert else mention(incident.declared_by)
 
 
 def summary_text(incident: IncidentSnapshot) -> str:

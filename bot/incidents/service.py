@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.alerts.view import AlertFacts, alert_from
 from bot.errors import IncidentNotFound, UserError
 from bot.incidents.channel_names import channel_name
 from bot.incidents.messaging import humanize
@@ -156,6 +157,7 @@ class AlertOpening:
     responders: tuple[str, ...] = ()
     usergroup: str | None = None
     is_storm: bool = False
+    alert: AlertFacts | None = None  # the alert that opened it, named in the channel's first message
 
 
 async def open_for_alerts(*, session: AsyncSession, outbox: Outbox, opening: AlertOpening) -> IncidentSnapshot:
@@ -179,16 +181,21 @@ async def open_for_alerts(*, session: AsyncSession, outbox: Outbox, opening: Ale
             is_storm=opening.is_storm,
         ),
     )
-    await _record(
-        session, incident, "declared", f"Opened {opening.severity} by {opening.source} alert: {title}", by=None
-    )
+    rule = f" ({opening.alert.name})" if opening.alert and opening.alert.name != title else ""
+    opened_by = alert_from(opening.source)
+    await _record(session, incident, "declared", f"Opened {opening.severity} by {opened_by}{rule}: {title}", by=None)
     snapshot = await _snapshot(session, incident)
-    _open_in_slack(outbox, snapshot, invite=list(opening.responders), usergroup=opening.usergroup)
+    _open_in_slack(outbox, snapshot, invite=list(opening.responders), usergroup=opening.usergroup, alert=opening.alert)
     return snapshot
 
 
 def _open_in_slack(
-    outbox: Outbox, snapshot: IncidentSnapshot, *, invite: list[str], usergroup: str | None = None
+    outbox: Outbox,
+    snapshot: IncidentSnapshot,
+    *,
+    invite: list[str],
+    usergroup: str | None = None,
+    alert: AlertFacts | None = None,
 ) -> None:
     number = snapshot.number
     for effect in (Effect.CREATE_CHANNEL, Effect.SET_TOPIC, Effect.SET_PURPOSE):
@@ -197,7 +204,8 @@ def _open_in_slack(
         outbox.add(Effect.INVITE, incident_id=number, users=invite, usergroup=usergroup)
     outbox.add(Effect.POST_SUMMARY, incident_id=number)
     outbox.add(Effect.PIN_SUMMARY, incident_id=number)
-    outbox.post(number, render("slack/welcome.txt.j2", incident=snapshot))
+    opened_by = alert_from(snapshot.origin) if snapshot.opened_by_alert else None
+    outbox.post(number, render("slack/welcome.txt.j2", incident=snapshot, opened_by=opened_by, alert=alert))
     if not snapshot.is_private:  # only its members may know a private incident exists
         outbox.add(Effect.ANNOUNCE, incident_id=number)
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.alerts.view import alert_from, facts
 from bot.incidents.models import RoleName
 from bot.incidents.snapshot import IncidentSnapshot
 from storage.tables import Alert, FollowUp
@@ -101,13 +102,20 @@ class Metric:
 
 @dataclass(frozen=True)
 class AlertView:
-    summary: str
+    """One alert as the postmortem lists it: `facts` (bot.alerts.view) and its times, in local time."""
+
+    name: str  # the rule that fired
+    source: str  # "Alertmanager", "PagerDuty", …
+    labels: list[tuple[str, str]]  # the identifying ones, most telling first
+    summary: str  # as the source sent it (operators' templates show it); `facts.summary` drops repeats
+    description: str
     severity: str | None
     status: str
     starts_at: datetime
     ends_at: datetime | None
     runbook_url: str | None
     source_url: str | None
+    links: list[tuple[str, str]]  # (label, URL), the runbook first
     fired_count: int
 
 
@@ -187,6 +195,25 @@ def _section_of(text: str) -> tuple[str, str] | None:
             if lowered.startswith(prefix):
                 return section, text.lstrip()[len(prefix) :].strip()
     return None
+
+
+def _alert_view(alert: Alert, local: Callable[[datetime], datetime]) -> AlertView:
+    shown = facts(alert)
+    return AlertView(
+        name=shown.name,
+        source=shown.source,
+        labels=list(shown.labels),
+        summary=alert.summary,
+        description=shown.description,
+        severity=alert.severity,
+        status=alert.status,
+        starts_at=local(alert.starts_at),
+        ends_at=local(alert.ends_at) if alert.ends_at else None,
+        runbook_url=alert.runbook_url,
+        source_url=alert.generator_url,
+        links=[(link.label, link.url) for link in shown.links],
+        fired_count=alert.fired_count,
+    )
 
 
 def build(
@@ -279,7 +306,7 @@ def build(
         generated_at=local(now),
         declared_at=local(declared),
         resolved_at=local(incident.resolved_at) if incident.resolved_at else None,
-        declared_by=f"{incident.origin} alert"
+        declared_by=alert_from(incident.origin)
         if incident.opened_by_alert
         else (name(incident.declared_by) or incident.declared_by),
         roles=[
@@ -293,19 +320,7 @@ def build(
         key_events=key_events,
         timeline=timeline,
         participants=participants,
-        alerts=[
-            AlertView(
-                summary=alert.summary,
-                severity=alert.severity,
-                status=alert.status,
-                starts_at=local(alert.starts_at),
-                ends_at=local(alert.ends_at) if alert.ends_at else None,
-                runbook_url=alert.runbook_url,
-                source_url=alert.generator_url,
-                fired_count=alert.fired_count,
-            )
-            for alert in alerts
-        ],
+        alerts=[_alert_view(alert, local) for alert in alerts],
         follow_ups=[
             FollowUpView(
                 number=item.number, text=item.text, owner=name(item.owner), due=item.due, done=item.state == "done"

@@ -67,6 +67,15 @@ def explicit_ref(word: str) -> IncidentRef | None:
     return ref
 
 
+def sub_command(text: str, *, command: str, known: tuple[str, ...], usage: str) -> tuple[str, str]:
+    """`/retro list …`, `/slo show …` as (action, rest): no action is help, one not `known` is refused."""
+    action, _, rest = text.strip().partition(" ")
+    action = action.lower() or "help"
+    if action not in known:
+        raise UsageError(f"{quoted(action)} is not a {command} command.\nUsage: {usage}")
+    return action, rest.strip()
+
+
 def parse(text: str) -> ParsedCommand:
     """Accepts `status INC-12 monitoring …` and `INC-12 status monitoring …` alike."""
     if "\x00" in text:  # PostgreSQL cannot store it in any text column: refuse it before a write fails

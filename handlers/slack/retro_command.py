@@ -13,9 +13,10 @@ from bot.permissions import Action, Permissions
 from bot.schedule import retros
 from bot.slack.texts import render
 from bot.unit_of_work import Begin
-from handlers.slack.parsing import quoted, small_number
+from handlers.slack.parsing import quoted, small_number, sub_command
 from storage.types import utcnow
 
+ACTIONS = ("schedule", "list", "cancel", "help")
 USAGE = "`/retro schedule #channel start=2026-12-01T10:00 cadence=2w [count=6]` · `/retro list` · `/retro cancel <id>`"
 # Bounded character classes and an anchored option name: long hostile text cannot make these backtrack.
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>")
@@ -39,14 +40,19 @@ def _schedule_arguments(text: str) -> tuple[str, str, str, int | None]:
     return channel.group(1), options["start"], options["cadence"], retros_wanted
 
 
+def parse(text: str) -> tuple[str, str]:
+    """`/retro <action> <rest>` as (action, rest); no action is help, an unknown one is refused."""
+    return sub_command(text, command="/retro", known=ACTIONS, usage=USAGE)
+
+
 async def handle_retro_command(
     ack: AsyncAck, command: dict[str, Any], begin: Begin, config: OncallConfig, permissions: Permissions
 ) -> None:
-    action, _, rest = command.get("text", "").strip().partition(" ")
     try:
-        if action.lower() in ("schedule", "cancel"):
+        action, rest = parse(command.get("text", ""))
+        if action in ("schedule", "cancel"):
             (await permissions.actor(command["user_id"])).require_admin(Action.RETRO)
-        reply = await _run(action.lower(), rest.strip(), command, begin, config)
+        reply = await _run(action, rest, command, begin, config)
     except UserError as exc:
         reply = str(exc)
     await ack(text=reply, response_type="ephemeral")
@@ -79,6 +85,5 @@ async def _run(action: str, rest: str, command: dict[str, Any], begin: Begin, co
         async with begin() as (session, _):
             retro = await retros.cancel(session=session, retro_id=retro_id, now=utcnow())
         return f"Retro #{retro.id} is cancelled."
-    if action in ("", "help"):
-        return f"*/retro* — retro cadences with an agenda of recent incidents.\n{USAGE}"
-    raise UsageError(f"{quoted(action)} is not a /retro command.\nUsage: {USAGE}")
+    # Only help is left: parse() refused anything else.
+    return f"*/retro* — retro cadences with an agenda of recent incidents.\n{USAGE}"

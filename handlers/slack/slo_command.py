@@ -14,20 +14,26 @@ from bot.slo.history import budget_series, latest_reports
 from bot.slo.models import find_slo
 from bot.slo.presentation import slo_list_text, slo_show_text
 from bot.unit_of_work import Begin
-from handlers.slack.parsing import quoted
+from handlers.slack.parsing import sub_command
 from storage.types import utcnow
 
+ACTIONS = ("list", "show", "digest", "help")
 USAGE = "`/slo list` · `/slo show <name>` · `/slo digest` (posts the weekly digest here now)"
+
+
+def parse(text: str) -> tuple[str, str]:
+    """`/slo <action> <rest>` as (action, rest); no action is help, an unknown one is refused."""
+    return sub_command(text, command="/slo", known=ACTIONS, usage=USAGE)
 
 
 async def handle_slo_command(
     ack: AsyncAck, command: dict[str, Any], begin: Begin, config: OncallConfig, permissions: Permissions
 ) -> None:
-    action, _, rest = command.get("text", "").strip().partition(" ")
     try:
-        if action.lower() == "digest":
+        action, rest = parse(command.get("text", ""))
+        if action == "digest":
             (await permissions.actor(command["user_id"])).require_admin(Action.SLO_DIGEST)
-        reply = await _run(action.lower(), rest.strip(), command, begin, config)
+        reply = await _run(action, rest, command, begin, config)
     except UserError as exc:
         reply = str(exc)
     await ack(text=reply, response_type="ephemeral")
@@ -55,6 +61,5 @@ async def _run(action: str, rest: str, command: dict[str, Any], begin: Begin, co
                 session, outbox, channel=command["channel_id"], end=now, digest_id=None, by=command.get("user_id")
             )
         return "The SLO digest is on its way to this channel."
-    if action in ("", "help"):
-        return f"*/slo* — service level objectives, error budgets and burn rates.\n{USAGE}"
-    raise UsageError(f"{quoted(action)} is not a /slo command.\nUsage: {USAGE}")
+    # Only help is left: parse() refused anything else.
+    return f"*/slo* — service level objectives, error budgets and burn rates.\n{USAGE}"

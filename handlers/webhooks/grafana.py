@@ -4,6 +4,7 @@ The body is Alertmanager's (`receiver`, `status`, `groupKey`, `groupLabels`, `co
 plus `orgId`, `title`, `state` and `message`; each alert adds `fingerprint`, `silenceURL`, `dashboardURL`,
 `panelURL`, `values` and `valueString`
 (https://grafana.com/docs/grafana/latest/alerting/configure-notifications/manage-contact-points/integrations/webhook-notifier/).
+`generatorURL` (the rule) is the alert's source link; the dashboard, panel and silence pages are kept as links.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from bot.alerts.models import AlertIn
 from handlers.webhooks.common import alertmanager_alert, optional_str, require_list, require_object
 
 SOURCE = "grafana"
+# Grafana's per-alert pages, as its own notification templates label them.
+LINKS = {"dashboardURL": "Dashboard", "panelURL": "Panel", "silenceURL": "Silence"}
 
 
 def parse(body: dict[str, Any]) -> list[AlertIn]:
@@ -29,8 +32,8 @@ def parse(body: dict[str, Any]) -> list[AlertIn]:
         updates: dict[str, Any] = {}
         if "summary" not in alert.annotations and "alertname" not in alert.labels and title:
             updates["summary"] = title  # a rule without alertname or summary: the notification title names it
-        if alert.generator_url is None:
-            # Grafana links the panel or dashboard when the rule has no editor URL to offer.
-            updates["generator_url"] = optional_str(raw, "panelURL", path) or optional_str(raw, "dashboardURL", path)
+        links = {label: url for key, label in LINKS.items() if (url := optional_str(raw, key, path))}
+        if links:
+            updates["links"] = links
         parsed.append(alert.model_copy(update=updates) if updates else alert)
     return parsed

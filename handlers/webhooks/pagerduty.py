@@ -4,6 +4,8 @@ Each delivery holds one `event` with `id`, `event_type`, `resource_type`, `occur
 incident: `id`, `number`, `title`, `status`, `urgency`, `html_url`, `service`, `priority`
 (https://developer.pagerduty.com/docs/webhooks/v3-overview/). Triggered and acknowledged incidents are
 firing, resolved ones resolved; every other event type is none of the bot's business and yields no alert.
+The incident's `html_url` is the alert's source link; its service's page and conference bridge are kept
+as links, and who it is assigned to (people, escalation policy, teams) is its description.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def parse(body: dict[str, Any]) -> list[AlertIn]:
             labels=labels,
             annotations={"summary": title},
             summary=title,
+            description=_assignment(incident),
+            links=_links(incident),
             severity=SEVERITY_BY_URGENCY.get(urgency or ""),
             starts_at=starts_at,
             ends_at=occurred_at if status is AlertStatus.RESOLVED else None,
@@ -108,3 +112,46 @@ def _reference_summary(incident: dict[str, Any], key: str) -> str | None:
         return None
     reference = require_object(value, f"event.data.{key}")
     return optional_str(reference, "summary", f"event.data.{key}")
+
+
+def _reference_summaries(incident: dict[str, Any], key: str) -> list[str]:
+    """The `summary` of each reference in a list such as `assignees` or `teams`."""
+    value = incident.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise PayloadError(f"event.data.{key}", "must be a list")
+    summaries = []
+    for index, item in enumerate(value):
+        reference = require_object(item, f"event.data.{key}[{index}]")
+        summary = optional_str(reference, "summary", f"event.data.{key}[{index}]")
+        if summary:
+            summaries.append(summary)
+    return summaries
+
+
+def _assignment(incident: dict[str, Any]) -> str:
+    """Who PagerDuty is paging for it: `Assigned to Dana Reyes · escalation policy Checkout primary · team Payments`."""
+    parts = []
+    if assignees := _reference_summaries(incident, "assignees"):
+        parts.append("Assigned to " + ", ".join(assignees))
+    if policy := _reference_summary(incident, "escalation_policy"):
+        parts.append(f"escalation policy {policy}")
+    if teams := _reference_summaries(incident, "teams"):
+        parts.append(("team " if len(teams) == 1 else "teams ") + ", ".join(teams))
+    text = " · ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def _links(incident: dict[str, Any]) -> dict[str, str]:
+    """The pages beside the incident's own: its service, and the conference bridge when it has one."""
+    links = {}
+    for key, field, label in (
+        ("service", "html_url", "Service"),
+        ("conference_bridge", "conference_url", "Conference bridge"),
+    ):
+        value = incident.get(key)
+        path = f"event.data.{key}"
+        if value is not None and (url := optional_str(require_object(value, path), field, path)):
+            links[label] = url
+    return links

@@ -48,7 +48,7 @@ async def test_critical_alertmanager_group_opens_one_incident_channel_listing_it
         "2024-05-14T09:12:07.392000+00:00",
     )
     summary = workspace.slack.messages(channel.id)[0]
-    assert "alertmanager alert" in json.dumps(summary.blocks)
+    assert "by an Alertmanager alert" in json.dumps(summary.blocks)
     assert any("INC-1" in text for text in workspace.posts(workspace.incidents))
     # Five alerts share one runbook: one bookmark.
     assert [bookmark["link"] for bookmark in channel.bookmarks] == [RUNBOOK]
@@ -135,7 +135,7 @@ async def test_auto_resolve_resolves_the_incident_when_every_alert_clears(start_
     assert incident.status == "resolved"
     [channel] = workspace.incident_channels()
     assert any(
-        text.startswith(":white_check_mark: alertmanager resolved *INC-1*") for text in workspace.posts(channel.id)
+        text.startswith(":white_check_mark: Alertmanager resolved *INC-1*") for text in workspace.posts(channel.id)
     )
 
 

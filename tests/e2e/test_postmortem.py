@@ -146,11 +146,11 @@ async def test_alert_incident_postmortem_has_time_to_detect_runbooks_and_local_t
     assert "Times are in Europe/Madrid" in document
     madrid = started.astimezone(ZoneInfo("Europe/Madrid"))
     assert f"from {madrid:%Y-%m-%d %H:%M} CET" in document
-    assert "[runbook](https://runbooks.example.org/disk)" in document
+    assert "[Runbook](https://runbooks.example.org/disk)" in document
     detect = next(line for line in document.splitlines() if line.startswith("| Time to detect |"))
     assert detect.startswith("| Time to detect | 12m")
     declared = next(line for line in document.splitlines() if line.startswith("| Declared |"))
-    assert declared.endswith(" by alertmanager alert |")
+    assert declared.endswith(" by an Alertmanager alert |")
 
 
 async def test_command_line_renders_html_escaped_and_refuses_unknown_incidents(

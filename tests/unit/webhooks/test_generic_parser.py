@@ -50,6 +50,28 @@ def test_generic_alert_with_only_a_title_fires_now_with_a_stable_fingerprint() -
     assert again.fingerprint == first.fingerprint
 
 
+def test_generic_name_is_the_rule_name_and_identifies_the_alert_while_its_title_changes() -> None:
+    first = generic.parse({"title": "5xx at 7.2%", "name": "CheckoutErrors", "labels": {"service": "checkout"}})[0]
+    later = generic.parse({"title": "5xx at 9.8%", "name": "CheckoutErrors", "labels": {"service": "checkout"}})[0]
+    other = generic.parse({"title": "5xx at 9.8%", "name": "CartErrors", "labels": {"service": "checkout"}})[0]
+
+    assert first.labels == {"service": "checkout", "alertname": "CheckoutErrors"}
+    assert first.fingerprint == later.fingerprint != other.fingerprint
+
+
+def test_generic_links_are_kept_by_label() -> None:
+    links = {"Dashboard": "https://grafana.example.org/d/checkout", "Logs": "https://logs.example.org/q"}
+
+    [alert] = generic.parse({"title": "Checkout errors", "links": links})
+
+    assert alert.links == links
+
+
+def test_generic_links_must_be_an_object_of_strings() -> None:
+    with pytest.raises(PayloadError, match=r"links\.Dashboard must be a string"):
+        generic.parse({"title": "Checkout errors", "links": {"Dashboard": 3}})
+
+
 def test_generic_fingerprint_depends_on_title_and_labels_not_label_order() -> None:
     one = generic.parse({"title": "Disk full", "labels": {"host": "db-1", "mount": "/var"}})[0]
     reordered = generic.parse({"title": "Disk full", "labels": {"mount": "/var", "host": "db-1"}})[0]

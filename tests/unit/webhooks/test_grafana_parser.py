@@ -51,13 +51,16 @@ def test_grafana_alert_without_alertname_or_summary_uses_the_notification_title(
     assert grafana.parse(body)[1].summary == "[FIRING:2] Platform (blue)"
 
 
-def test_grafana_alert_without_rule_link_points_at_its_panel() -> None:
-    body = load("grafana_firing.json")
-    body["alerts"][0]["generatorURL"] = ""
+def test_grafana_alert_keeps_its_dashboard_panel_and_silence_links() -> None:
+    memory, cpu = grafana.parse(load("grafana_firing.json"))
 
-    alert = grafana.parse(body)[0]
-
-    assert alert.generator_url == "https://grafana.example.org/d/f2ad8e4c/hosts?orgId=1&viewPanel=4"
+    assert memory.links == {
+        "Dashboard": "https://grafana.example.org/d/f2ad8e4c/hosts?orgId=1",
+        "Panel": "https://grafana.example.org/d/f2ad8e4c/hosts?orgId=1&viewPanel=4",
+        "Silence": memory.links["Silence"],
+    }
+    assert memory.links["Silence"].startswith("https://grafana.example.org/alerting/silence/new?")
+    assert list(cpu.links) == ["Silence"]  # Grafana sends "" for a rule with no dashboard
 
 
 def test_grafana_resolved_alert_has_its_end_time() -> None:

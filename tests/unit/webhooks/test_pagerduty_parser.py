@@ -44,6 +44,29 @@ def test_triggered_incident_becomes_a_firing_critical_alert() -> None:
     assert alert.starts_at == datetime(2024, 5, 14, 9, 12, 41, tzinfo=UTC)
     assert alert.ends_at is None
     assert alert.generator_url == "https://acme.pagerduty.com/incidents/Q0RIJJZL24RC6W"
+    assert alert.description == "Assigned to Dana Reyes · escalation policy Checkout primary · team Payments"
+    assert alert.links == {
+        "Service": "https://acme.pagerduty.com/services/PF9KMXH",
+        "Conference bridge": "https://example.com/bridge",
+    }
+
+
+def test_incident_with_nobody_assigned_and_no_bridge_has_no_description_or_links() -> None:
+    body = load("pagerduty_triggered.json")
+    for key in ("assignees", "escalation_policy", "teams", "conference_bridge", "service"):
+        del body["event"]["data"][key]
+
+    [alert] = pagerduty.parse(body)
+
+    assert (alert.description, alert.links) == ("", {})
+
+
+def test_assignees_that_are_not_a_list_are_named() -> None:
+    body = load("pagerduty_triggered.json")
+    body["event"]["data"]["assignees"] = "Dana"
+
+    with pytest.raises(PayloadError, match=r"event\.data\.assignees must be a list"):
+        pagerduty.parse(body)
 
 
 def test_resolved_incident_resolves_the_same_alert_at_the_event_time() -> None:
