@@ -63,7 +63,7 @@ def _digest(alert: AlertIn) -> int:
     return hash(
         (
             alert.status,
-            alert.starts_at,
+            alert.starts_at if alert.starts_at_given else None,  # a resend's receive time is no change
             alert.ends_at,
             alert.summary,
             alert.description,
@@ -451,6 +451,10 @@ def _upsert(alert: Alert | None, alert_in: AlertIn) -> tuple[Alert, Change]:
         )
         return alert, Change.FIRED if alert_in.status is AlertStatus.FIRING else Change.RESOLVED
     stored, incoming = AlertStatus(alert.status), alert_in.status
+    if not alert_in.starts_at_given and not (stored is AlertStatus.RESOLVED and incoming is AlertStatus.FIRING):
+        # No start from the source: the stored firing goes on (or ends) where it began. Only firing
+        # again after it resolved is a new firing, and that one starts now.
+        alert_in = alert_in.model_copy(update={"starts_at": alert.starts_at})
     if alert_in.starts_at < alert.starts_at:
         return alert, Change.NONE  # about an earlier firing of this alert, already superseded
     if stored is incoming:
