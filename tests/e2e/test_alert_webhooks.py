@@ -348,3 +348,21 @@ async def test_a_generic_alert_sent_again_unchanged_without_a_start_time_is_not_
     [alert] = await rows(workspace, Alert)
     assert alert.fired_count == 2
     assert alert.starts_at > stored.starts_at
+
+
+async def test_an_alert_with_an_over_long_name_still_updates_to_resolved(workspace: Workspace) -> None:
+    alerts_channel = workspace.slack.add_channel("alerts", creator=workspace.people.alice)
+    # Names are the sender's: a templated rule name can hold a whole query result.
+    long = {"name": "QueueBacklog " + "x" * 60_000, "title": "Backlog " + "y" * 60_000, "severity": "warning"}
+    await workspace.webhook("generic", {**long, "labels": {"queue": "q" * 5_000}, "description": "d" * 50_000})
+    await workspace.settle()
+
+    await workspace.webhook("generic", {**long, "labels": {"queue": "q" * 5_000}, "status": "resolved"})
+    await workspace.settle()
+
+    [message] = workspace.slack.messages(alerts_channel)
+    assert message.edited
+    assert message.text.startswith("[RESOLVED] QueueBacklog xxx")
+    assert message.text.endswith("…: 0 firing, 1 resolved")
+    assert len(message.text) <= 3000
+    assert [entry.state for entry in await rows(workspace, OutboxEntry)] == ["done", "done"]
