@@ -74,10 +74,9 @@ def _ordered(alerts: Sequence[Alert]) -> list[Alert]:
 
 def alert_list(alerts: Sequence[Alert], *, heading: str) -> tuple[str, list[dict[str, Any]]]:
     firing, resolved = _counts(alerts)
-    text = f"{heading}: {firing} firing, {resolved} resolved"
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": truncate(f"*{escape(text)}*", SECTION_LIMIT)}}
-    ]
+    # The notification text is mrkdwn too: escaped as the blocks are, or an alert named <!channel> pings.
+    text = f"{escape(heading)}: {firing} firing, {resolved} resolved"
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{text}*"}}]
     ordered = _ordered(alerts)
     for alert in ordered[:MAX_LISTED]:
         blocks.append(
