@@ -14,6 +14,8 @@ import asyncpg  # type: ignore[import-untyped]  # ships no type hints
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.report import Row
+
 POSTGRES_HOST = "127.0.0.1:5432"
 # The test suite's database: `make test` documents it, so it exists wherever PostgreSQL is set up for us.
 POSTGRES_ADMIN_DATABASES = ("postgres", "test")
@@ -52,6 +54,21 @@ async def postgres() -> AsyncIterator[Backend]:
 def each(workdir: Path) -> list[Callable[[], AbstractAsyncContextManager[Backend]]]:
     """The databases every benchmark runs on, in order: a fresh SQLite file, then PostgreSQL if reachable."""
     return [lambda: sqlite(workdir / "sqlite"), postgres]
+
+
+async def row_each(
+    workdir: Path, name: str, say: Callable[[str], None], measure: Callable[[Backend], Awaitable[Row]]
+) -> list[Row]:
+    """One row per database: `measure`'s, or a skipped row `name` where the database is unavailable."""
+    rows = []
+    for backend_context in each(workdir):
+        async with backend_context() as backend:
+            if backend.url is None:
+                say(f"bot on {backend.name}: {backend.skipped}")
+                rows.append(Row(name, backend.name, skipped=backend.skipped))
+                continue
+            rows.append(await measure(backend))
+    return rows
 
 
 async def count_rows(url: str, table: str) -> int:

@@ -141,3 +141,24 @@ def alert_storm(groups: int = 100, alerts_per_group: int = 50, seconds: float = 
 
 def _timestamp(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
+
+
+def largest_delivery(count: int) -> bytes:
+    """One generic delivery of `count` alerts, each its own group (its own rule), one in ten critical.
+
+    The heaviest shape a single request can take: every alert is a new group to create and place,
+    the critical ones open incidents until the storm limit and then join the storm incident.
+    """
+    alerts = []
+    for number in range(count):
+        (rule, severity, _), service = RULES[number % len(RULES)], SERVICES[number % len(SERVICES)]
+        alerts.append(
+            {
+                "name": f"{rule}{number}",
+                "title": f"{rule} on {service}",
+                "severity": severity,
+                "labels": {"service": service},
+                "runbook_url": f"https://runbooks.example.org/{rule.lower()}",
+            }
+        )
+    return json.dumps({"alerts": alerts}).encode()

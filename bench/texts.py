@@ -59,6 +59,12 @@ each): a row's ratio is the median of the 3 per-round ratios, and its notes give
   baseline: the target is absolute, fewer than 2 calls per second to any one channel.
 - **Memory**: VmRSS (from /proc) of the `oncall-bot serve` process of the storm, once started and
   idle, and after the storm. Target: under 150 MB (MiB here).
+- **Slash command ack during the largest delivery**: one generic delivery of 5,000 alerts
+  (`webhooks.max_alerts_per_delivery`, 925 KiB), every alert its own group, one in ten critical;
+  while it is stored, 4 people run `/incident help` one after another (closed loop). Baseline: the
+  same bot and commands while idle, for 4 s; the ratio only shows the price of sharing the bot.
+  Target: Slack's own, every ack within 3 s; it is met only if the delivery is answered 200 and the
+  `alerts` table holds all 5,000.
 - **Postmortem render**: the Markdown postmortem of a 10,000-message incident on SQLite, in the
   runner's process, median of 5 renders. Baseline: reading the same rows with `sqlite3` and joining
   one line per row. Target: under 0.5 s.
@@ -105,6 +111,15 @@ different 2-core VMs); update it when they change. A machine's speed moves by ha
 
 ## Changes made for these targets
 
+- Largest delivery (bot/alerts/service.py, bot/alerts/rollup.py, bot/outbox/outbox.py): before, a
+  delivery was one transaction that made several statements per new group (look it up, insert it,
+  count the channel's posts, look for its rollup, look for a waiting redraw), so 10,000 alerts took
+  100 to 120 s and, on SQLite, held the one write lock all along: a slash command waited over 30 s.
+  Now a delivery is stored in chunks of 100 alerts, each its own transaction with the event loop
+  free between them, and a chunk reads its alerts, groups, incidents, posts and waiting redraws in a
+  few statements whatever its size; table rows are built with every field given, as pydantic
+  inspects each default factory's signature on every construction. 5,000 alerts are stored in
+  about 10 to 15 s, and commands meanwhile are answered within a second.
 - Alert storm (bot/outbox/pacing.py, bot/outbox/worker.py, storage/queries/outbox.py,
   bot/alerts/rollup.py): before, 965 Web API calls, 634 of them answered 429, 14 calls a second to
   `#alerts` at peak and some 400 calls still owed 30 s after the last alert; now about 155 calls,

@@ -26,15 +26,11 @@ EVENTS_PER_ROUND, BASELINE_EVENTS = 25_000, 4_000
 
 
 async def run(workdir: Path, say: Say) -> list[Row]:
-    rows = []
-    for backend_context in databases.each(workdir):
-        async with backend_context() as backend:
-            if backend.url is None:
-                say(f"bot on {backend.name}: {backend.skipped}")
-                rows.append(Row(NAME, backend.name, skipped=backend.skipped))
-                continue
-            rows.append(await _measure(workdir / backend.name.lower(), backend.name, backend.url, say))
-    return rows
+    async def measure(backend: databases.Backend) -> Row:
+        assert backend.url is not None
+        return await _measure(workdir / backend.name.lower(), backend.name, backend.url, say)
+
+    return await databases.row_each(workdir, NAME, say, measure)
 
 
 async def _measure(workdir: Path, database: str, url: str, say: Say) -> Row:

@@ -125,9 +125,15 @@ class PagerDutyConfig(Strict):
         return [value] if isinstance(value, str) else value
 
 
+# A delivery is stored in bounded chunks, so its size no longer stalls Slack's answers, but its time
+# to answer grows with it: past this many alerts a sender is told to split (Alertmanager: max_alerts).
+DEFAULT_MAX_ALERTS_PER_DELIVERY = 5000
+
+
 class WebhooksConfig(Strict):
     # Per-source bearer tokens; a source not listed here uses WEBHOOK_TOKEN.
     tokens: dict[str, str] = Field(default_factory=dict)
+    max_alerts_per_delivery: int = Field(default=DEFAULT_MAX_ALERTS_PER_DELIVERY, ge=1)
     pagerduty: PagerDutyConfig = Field(default_factory=PagerDutyConfig)
 
 

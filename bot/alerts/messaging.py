@@ -18,28 +18,39 @@ from storage.tables import Alert, AlertGroup, Incident
 MAX_LISTED = 40
 # An alert's line names this many labels; the rest are counted (Kubernetes alerts carry dozens).
 MAX_LABELS = 8
+# Every value an alert brings is the sender's, of any length; each is cut before it is escaped, so a
+# message stays within Slack's limits (a section's 3,000 characters; a chat.update with too long a
+# `text` is refused, msg_too_long, and the message would stay as it was, FIRING) and no cut falls
+# inside an escape or a link.
+NAME_LIMIT, SUMMARY_LIMIT, LABELS_LIMIT, DESCRIPTION_LIMIT, LINK_LIMIT = 150, 500, 500, 300, 500
 STATUS_EMOJI = {"firing": ":rotating_light:", "resolved": ":white_check_mark:"}
 
 
+def one_line(name: str) -> str:
+    """A name on one line, cut to NAME_LIMIT: its own line breaks would break a heading or a list."""
+    return truncate(" ".join(name.split()), NAME_LIMIT)
+
+
 def _link(link: Link) -> str:
-    # Slack's link syntax breaks on | and >; such URLs are rare enough to show as plain text.
-    url, label = link.url, escape(link.label)
-    if not url.startswith(("http://", "https://")) or any(char in url for char in "|<> "):
-        return f"{label}: {escape(url)}"
+    # Slack's link syntax breaks on | and >; such URLs are rare enough to show as plain text, and so
+    # is one too long to keep whole (a cut URL would lead nowhere).
+    url, label = link.url, escape(truncate(link.label, NAME_LIMIT))
+    if not url.startswith(("http://", "https://")) or any(char in url for char in "|<> ") or len(url) > LINK_LIMIT:
+        return f"{label}: {escape(truncate(url, LINK_LIMIT))}"
     return f"<{escape(url)}|{label}>"
 
 
 def alert_line(alert: Alert) -> str:
     """One alert: which rule fired, how bad, what it is about, since when, where to look."""
     shown = facts(alert)
-    head = [f"{STATUS_EMOJI.get(alert.status, '')} *{escape(shown.name)}*"]
+    head = [f"{STATUS_EMOJI.get(alert.status, '')} *{escape(one_line(shown.name))}*"]
     if shown.severity:
-        head.append(escape(shown.severity))
+        head.append(escape(one_line(shown.severity)))
     if shown.labels:
-        head.append(escape(shown.label_text(limit=MAX_LABELS)))
-    lines = [" · ".join(head) + (f" — {escape(shown.summary)}" if shown.summary else "")]
+        head.append(escape(truncate(shown.label_text(limit=MAX_LABELS), LABELS_LIMIT)))
+    lines = [" · ".join(head) + (f" — {escape(truncate(shown.summary, SUMMARY_LIMIT))}" if shown.summary else "")]
     if shown.description:
-        lines.append(truncate(escape(shown.description), 300))
+        lines.append(escape(truncate(shown.description, DESCRIPTION_LIMIT)))
     when = [escape(shown.source), f"since {date(alert.starts_at, style='{time}')}"]
     if alert.status == "resolved" and alert.ends_at is not None:
         when.append(f"resolved {date(alert.ends_at, style='{time}')}")
@@ -63,10 +74,9 @@ def _ordered(alerts: Sequence[Alert]) -> list[Alert]:
 
 def alert_list(alerts: Sequence[Alert], *, heading: str) -> tuple[str, list[dict[str, Any]]]:
     firing, resolved = _counts(alerts)
-    text = f"{heading}: {firing} firing, {resolved} resolved"
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": truncate(f"*{escape(text)}*", SECTION_LIMIT)}}
-    ]
+    # The notification text is mrkdwn too: escaped as the blocks are, or an alert named <!channel> pings.
+    text = f"{escape(heading)}: {firing} firing, {resolved} resolved"
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{text}*"}}]
     ordered = _ordered(alerts)
     for alert in ordered[:MAX_LISTED]:
         blocks.append(
@@ -87,7 +97,7 @@ def incident_alerts(number: int, alerts: Sequence[Alert]) -> tuple[str, list[dic
 def group_message(alerts: Sequence[Alert], *, incident_number: int | None) -> tuple[str, list[dict[str, Any]]]:
     firing, _ = _counts(alerts)
     first = _ordered(alerts)[0] if alerts else None
-    name = facts(first).name if first else "Alerts"
+    name = one_line(facts(first).name) if first else "Alerts"
     state = f"FIRING:{firing}" if firing else "RESOLVED"
     text, blocks = alert_list(alerts, heading=f"[{state}] {name}")
     if incident_number is not None:
@@ -101,7 +111,6 @@ def group_message(alerts: Sequence[Alert], *, incident_number: int | None) -> tu
 MAX_ROLLUP_BLOCKS = 50
 # Past this, a storm's list is too long to read: the rest are counted, not listed.
 MAX_ROLLUP_LISTED = 100
-NAME_LIMIT = 150
 # The names monitoring systems give severities, most severe first; any other name ranks after warning.
 SEVERITY_RANK = {"critical": 0, "page": 0, "high": 1, "error": 1, "major": 1, "warning": 2, "warn": 2, "info": 4}
 UNKNOWN_SEVERITY_RANK = 3
@@ -158,9 +167,9 @@ def rolled_groups(
 
 def rollup_line(group: RolledGroup) -> str:
     # One line per group: a name's own line breaks would break the list.
-    name = escape(truncate(" ".join(group.name.split()), NAME_LIMIT))
+    name = escape(one_line(group.name))
     head = f"{STATUS_EMOJI['firing' if group.firing else 'resolved']} *{name}*"
-    facts = [escape(truncate(group.severity, NAME_LIMIT))] if group.severity else []
+    facts = [escape(one_line(group.severity))] if group.severity else []
     facts.append(f"{group.firing} firing, {group.resolved} resolved")
     if group.team:
         facts.append(f"team {escape(group.team)}")

@@ -30,6 +30,9 @@ class AlertIn(BaseModel):
     runbook_url: str | None = None
     severity: str | None = None
     starts_at: AwareDatetime
+    # False when the source gave no start (the generic format may omit it): `starts_at` is then when it
+    # was received, and a resend while the alert is stored as firing is that same firing, not a new one.
+    starts_at_given: bool = True
     ends_at: AwareDatetime | None = None
     generator_url: str | None = None
     # Pages beyond the runbook and generator_url, label → URL, in the order the source gave them.

@@ -28,16 +28,37 @@ def is_placed(group: AlertGroup) -> bool:
     return group.posted_at is not None or group.message_ts is not None or group.rollup_id is not None
 
 
-async def place(*, session: AsyncSession, group: AlertGroup, limit: int, since: datetime, now: datetime) -> None:
-    """Give a group its own message in its channel, or, past `limit` messages there since `since`, a rollup line."""
-    # Ingestion holds autoflush off; groups placed earlier in this delivery must be counted too.
-    await session.flush()
-    if await queries.count_groups_posted(session, group.channel, since) < limit:
-        group.posted_at = now
-        return
-    rollup = await queries.get_open_rollup(session, group.channel, now - ROLLUP_IDLE)
-    if rollup is None:
-        rollup = AlertRollup(channel=group.channel, started_at=now, last_joined_at=now)
-        await queries.insert(session, rollup)  # flushed: its id is the group's rollup_id
-    rollup.last_joined_at = now
-    group.rollup_id = rollup.id
+class Placer:
+    """Places groups in their channels during one transaction of ingestion.
+
+    Each channel's count of group messages and its open rollup are read once, then kept up to date
+    here: a storm's thousands of new groups cost a few statements, not a few each. Ingestion holds
+    its lock, so nothing else places groups meanwhile.
+    """
+
+    def __init__(self, session: AsyncSession, *, limit: int, since: datetime, now: datetime) -> None:
+        self._session = session
+        self._limit = limit
+        self._since = since
+        self._now = now
+        self._posted: dict[str, int] = {}
+        self._rollups: dict[str, AlertRollup] = {}
+
+    async def place(self, group: AlertGroup) -> None:
+        """Give a group its own message in its channel, or, past `limit` messages there since `since`, a rollup line."""
+        channel = group.channel
+        if channel not in self._posted:
+            self._posted[channel] = await queries.count_groups_posted(self._session, channel, self._since)
+        if self._posted[channel] < self._limit:
+            group.posted_at = self._now
+            self._posted[channel] += 1
+            return
+        rollup = self._rollups.get(channel) or await queries.get_open_rollup(
+            self._session, channel, self._now - ROLLUP_IDLE
+        )
+        if rollup is None:
+            rollup = AlertRollup(channel=channel, started_at=self._now, last_joined_at=self._now)
+            await queries.insert(self._session, rollup)  # flushed: its id is the group's rollup_id
+        self._rollups[channel] = rollup
+        rollup.last_joined_at = self._now
+        group.rollup_id = rollup.id

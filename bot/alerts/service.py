@@ -1,16 +1,19 @@
 """Alert ingestion: store every alert, group it, open or join incidents, and hold back alert storms.
 
-Everything a delivery causes commits in one transaction with its outbox entries, so a webhook is
-acknowledged only when its alerts are stored and the Slack work they imply is sure to happen.
+Everything a delivery causes commits with its outbox entries, in transactions of a few hundred alerts
+each, so a webhook is acknowledged only when its alerts are stored and the Slack work they imply is
+sure to happen, and no delivery holds the database for long.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,6 +38,9 @@ from storage.types import utcnow
 SYNC_DELAY_SECONDS = 1.0
 STORM_WINDOW = timedelta(minutes=1)
 CLOSED_STATUSES = [Status.RESOLVED.value, Status.CLOSED.value]
+# Alerts stored per transaction. On SQLite a transaction holds the database's one write lock, so a
+# slash command or an event waits for at most one chunk; a few hundred alerts take well under a second.
+CHUNK_ALERTS = 100
 
 
 class Change(Enum):
@@ -57,7 +63,7 @@ def _digest(alert: AlertIn) -> int:
     return hash(
         (
             alert.status,
-            alert.starts_at,
+            alert.starts_at if alert.starts_at_given else None,  # a resend's receive time is no change
             alert.ends_at,
             alert.summary,
             alert.description,
@@ -104,120 +110,180 @@ class CommittedAlerts:
 
 @dataclass
 class _Delivery:
-    """What one webhook's processing has already read or decided, so nothing is queried twice."""
+    """What a delivery decided that outlives one chunk's transaction."""
 
     result: IngestResult
+    # (incident, runbook) pairs already bookmarked or found in the incident: never checked twice.
+    runbooks: set[tuple[int, str]] = field(default_factory=set)
+
+
+@dataclass
+class _Chunk:
+    """What one chunk's transaction has read or decided, so nothing is queried twice within it."""
+
+    delivery: _Delivery
+    placer: rollup.Placer
     groups: dict[tuple[str, str], AlertGroup] = field(default_factory=dict)
     incidents: dict[int, Incident | None] = field(default_factory=dict)
-    bookmarked: set[tuple[int, str]] = field(default_factory=set)
     resolved_in: set[int] = field(default_factory=set)
+    runbook_alerts: dict[int, dict[str, set[int]]] = field(default_factory=dict)  # incident → runbook → alert ids
+    opened_recently: int | None = None  # incidents opened by alerts within STORM_WINDOW, once counted
+    storm: Incident | None = None
+    storm_looked_up: bool = False
+
+    @property
+    def result(self) -> IngestResult:
+        return self.delivery.result
+
+
+@dataclass
+class _Changed:
+    alert: Alert
+    alert_in: AlertIn
+    decision: Decision
+    change: Change
+
+
+def _order(pair: tuple[AlertIn, Decision]) -> tuple[bool, bool, Severity]:
+    alert, decision = pair
+    # Alerts that open incidents go first, so the rest of their group joins the incident instead of
+    # being posted on their own; resolutions go last, so "every alert has resolved" is decided by the
+    # chunk that holds an incident's last ones, as it would be at the end of the delivery.
+    resolving = alert.status is AlertStatus.RESOLVED
+    return (resolving, not decision.opens_incident, decision.severity or Severity.SEV4)
 
 
 class AlertIngestion:
-    def __init__(self, config: OncallConfig) -> None:
+    def __init__(self, config: OncallConfig, *, chunk_alerts: int = CHUNK_ALERTS) -> None:
         self._config = config
         self._router = Router(config.alerts)
         self._committed = CommittedAlerts()
+        self._chunk_alerts = chunk_alerts
 
     async def receive(self, begin: Begin, alerts: Sequence[AlertIn]) -> IngestResult:
-        """Store a delivery's alerts and everything they cause; returns once it is all committed."""
+        """Store a delivery's alerts and everything they cause; returns once it is all committed.
+
+        A large delivery is stored in chunks of `chunk_alerts`, each its own transaction, with the
+        event loop free between them: on SQLite a transaction holds the one write lock, and a slash
+        command waiting behind a whole delivery missed Slack's 3 seconds. Chunks are taken in the
+        delivery's order (see `_order`) and decide as the whole delivery would; a sender whose
+        delivery failed half-way retries it, and the chunks already committed change nothing twice
+        (each alert is upserted to the state the delivery gives it).
+        """
         if alerts and self._committed.all_known(alerts):
             return IngestResult(accepted=len(alerts))
-        async with begin() as (session, outbox):
-            result = await self.ingest(session=session, outbox=outbox, alerts=alerts)
-        self._committed.remember(alerts)
-        return result
-
-    async def ingest(self, *, session: AsyncSession, outbox: Outbox, alerts: Sequence[AlertIn]) -> IngestResult:
-        await queries.lock_ingestion(session)
+        routed = sorted(((alert, self._router.route(alert)) for alert in alerts), key=_order)
         delivery = _Delivery(result=IngestResult(accepted=len(alerts)))
-        routed = [(alert, self._router.route(alert)) for alert in alerts]
-        # Alerts that open incidents go first, so the rest of their group joins the incident
-        # instead of being posted on their own.
-        routed.sort(key=lambda pair: (not pair[1].opens_incident, pair[1].severity or Severity.SEV4))
-        # One query for the delivery's stored alerts; rows are written when the transaction ends.
-        stored = await queries.get_alerts(session, [(alert.source, alert.fingerprint) for alert in alerts])
+        for start in range(0, len(routed), self._chunk_alerts):
+            if start:
+                await asyncio.sleep(0)  # whoever waited for the write lock goes first
+            chunk = routed[start : start + self._chunk_alerts]
+            async with begin() as (session, outbox):
+                await self._ingest(session, outbox, chunk, delivery)
+            self._committed.remember([alert for alert, _ in chunk])
+        return delivery.result
+
+    async def _ingest(
+        self, session: AsyncSession, outbox: Outbox, routed: Sequence[tuple[AlertIn, Decision]], delivery: _Delivery
+    ) -> None:
+        await queries.lock_ingestion(session)
+        now = utcnow()
+        limit = self._config.storm.max_alert_posts_per_minute
+        work = _Chunk(delivery, rollup.Placer(session, limit=limit, since=now - STORM_WINDOW, now=now))
+        # One query for the chunk's stored alerts; rows are written when the transaction ends.
+        stored = await queries.get_alerts(session, [(alert.source, alert.fingerprint) for alert, _ in routed])
         with session.no_autoflush:
+            changed = []
             for alert_in, decision in routed:
                 alert, change = _upsert(stored.get((alert_in.source, alert_in.fingerprint)), alert_in)
                 stored[(alert_in.source, alert_in.fingerprint)] = alert
-                if change is Change.NONE:
-                    continue
-                delivery.result.changed += 1
-                group = await self._group(session, alert_in, decision, delivery)
-                alert.group_id = group.id  # type: ignore[assignment]
-                if change is Change.RESOLVED:
-                    await self._resolved(session, outbox, alert, group, delivery)
+                if change is not Change.NONE:
+                    changed.append(_Changed(alert, alert_in, decision, change))
+            await self._read_groups_and_incidents(session, changed, work)
+            for item in changed:
+                work.result.changed += 1
+                group = work.groups[(item.alert_in.source, item.decision.group_key)]
+                item.alert.group_id = group.id  # type: ignore[assignment]
+                if item.change is Change.RESOLVED:
+                    await self._resolved(session, outbox, item.alert, group, work)
                 else:
-                    await self._fired(session, outbox, alert, alert_in, change, group, decision, delivery)
+                    await self._fired(session, outbox, item, group, work)
         await session.flush()
-        for incident_id in sorted(delivery.resolved_in - set(delivery.result.opened)):
+        for incident_id in sorted(work.resolved_in - set(work.result.opened)):
             await self._maybe_all_resolved(session, outbox, incident_id)
-        return delivery.result
 
-    async def _group(
-        self, session: AsyncSession, alert_in: AlertIn, decision: Decision, delivery: _Delivery
-    ) -> AlertGroup:
-        key = (alert_in.source, decision.group_key)
-        group = delivery.groups.get(key) or await queries.get_group(session, *key)
-        if group is None:
-            group = AlertGroup(
-                source=alert_in.source, group_key=decision.group_key, team=decision.team, channel=decision.channel
+    async def _read_groups_and_incidents(
+        self, session: AsyncSession, changed: Sequence[_Changed], work: _Chunk
+    ) -> None:
+        """The changed alerts' groups, the missing ones created, and their incidents: a few statements in all."""
+        keys = {(item.alert_in.source, item.decision.group_key): item for item in changed}
+        now = utcnow()
+        work.groups = await queries.get_groups(session, keys)
+        missing = [
+            AlertGroup(
+                source=source,
+                group_key=group_key,
+                team=item.decision.team,
+                channel=item.decision.channel,
+                created_at=now,  # given, as for Alert in _upsert: default factories are slow to construct with
+                updated_at=now,
             )
-            await queries.insert(session, group)  # flushed: its id is the alerts' group_id
-        delivery.groups[key] = group
-        return group
+            for (source, group_key), item in keys.items()
+            if (source, group_key) not in work.groups
+        ]
+        await queries.insert_all(session, missing)  # flushed: their ids are the alerts' group_id
+        work.groups |= {(group.source, group.group_key): group for group in missing}
+        wanted = {group.incident_id for group in work.groups.values() if group.incident_id is not None}
+        wanted |= {item.alert.incident_id for item in changed if item.alert.incident_id is not None}
+        found = {incident.id: incident for incident in await incident_queries.lock_incidents(session, wanted)}
+        work.incidents = {incident_id: found.get(incident_id) for incident_id in wanted}
 
     async def _fired(
-        self,
-        session: AsyncSession,
-        outbox: Outbox,
-        alert: Alert,
-        alert_in: AlertIn,
-        change: Change,
-        group: AlertGroup,
-        decision: Decision,
-        delivery: _Delivery,
+        self, session: AsyncSession, outbox: Outbox, item: _Changed, group: AlertGroup, work: _Chunk
     ) -> None:
-        result = delivery.result
-        incident = await self._open_incident_of(session, group, delivery)
-        if incident is None and decision.opens_incident:
-            incident = await self._open(session, outbox, alert_in, decision, delivery)
+        alert, result = item.alert, work.result
+        incident = await self._open_incident_of(session, group, work)
+        if incident is None and item.decision.opens_incident:
+            incident = await self._open(session, outbox, item.alert_in, item.decision, work)
             group.incident_id = incident.id
         if incident is None:
             alert.incident_id = None
             queries.add(session, alert)
-            await self._show_group(session, outbox, group)
+            await self._show_group(outbox, group, work)
             return
         assert incident.id is not None
         alert.incident_id = incident.id
         queries.add(session, alert)
         if incident.id not in result.opened:
             result.joined.add(incident.id)
-        verb = "re-fired" if change is Change.REFIRED else "fired"
+        verb = "re-fired" if item.change is Change.REFIRED else "fired"
         _timeline(session, incident, "alert_fired", f"Alert {verb}: {_said(alert)}", at=alert.starts_at)
         await outbox.sync(
             Effect.SYNC_ALERTS, incident_id=incident.id, lane=incident_lane(incident.id), delay=SYNC_DELAY_SECONDS
         )
         # A storm's alerts have as many runbooks as alerts: bookmarks would bury the channel's header.
-        runbook = (incident.id, alert.runbook_url or "")
-        if (
-            alert.runbook_url
-            and not incident.is_storm
-            and runbook not in delivery.bookmarked
-            and not await queries.runbook_in_incident(session, incident.id, alert.runbook_url, other_than=alert.id or 0)
-        ):
-            delivery.bookmarked.add(runbook)
+        if alert.runbook_url and not incident.is_storm and await self._first_runbook(session, incident.id, alert, work):
             title = rule_name(alert.labels, alert.summary)
             outbox.add(Effect.ADD_BOOKMARK, incident_id=incident.id, title=f"Runbook: {title}", link=alert.runbook_url)
         if rollup.is_placed(group):
-            await self._show_group(session, outbox, group)  # its message or rollup line points at the incident now
+            await self._show_group(outbox, group, work)  # its message or rollup line points at the incident now
+
+    async def _first_runbook(self, session: AsyncSession, incident_id: int, alert: Alert, work: _Chunk) -> bool:
+        """Whether the alert brings its incident a runbook no other alert of it has: that one is bookmarked."""
+        assert alert.runbook_url is not None
+        key = (incident_id, alert.runbook_url)
+        if key in work.delivery.runbooks:
+            return False
+        work.delivery.runbooks.add(key)
+        if incident_id not in work.runbook_alerts:
+            work.runbook_alerts[incident_id] = await queries.runbooks_in_incident(session, incident_id)
+        return not work.runbook_alerts[incident_id].get(alert.runbook_url, set()) - {alert.id}
 
     async def _resolved(
-        self, session: AsyncSession, outbox: Outbox, alert: Alert, group: AlertGroup, delivery: _Delivery
+        self, session: AsyncSession, outbox: Outbox, alert: Alert, group: AlertGroup, work: _Chunk
     ) -> None:
         queries.add(session, alert)
-        incident = await self._incident(session, alert.incident_id, delivery) if alert.incident_id else None
+        incident = await self._incident(session, alert.incident_id, work) if alert.incident_id else None
         if incident is not None and incident.id is not None:
             ended = alert.ends_at or utcnow()
             _timeline(session, incident, "alert_resolved", f"Alert resolved: {_said(alert)}", at=ended)
@@ -225,38 +291,42 @@ class AlertIngestion:
                 Effect.SYNC_ALERTS, incident_id=incident.id, lane=incident_lane(incident.id), delay=SYNC_DELAY_SECONDS
             )
             if Status(incident.status).is_open:
-                delivery.resolved_in.add(incident.id)
+                work.resolved_in.add(incident.id)
         if rollup.is_placed(group) or incident is None:
-            await self._show_group(session, outbox, group)
+            await self._show_group(outbox, group, work)
 
-    async def _incident(self, session: AsyncSession, incident_id: int, delivery: _Delivery) -> Incident | None:
-        """The incident, locked against a concurrent slash command; read once per delivery."""
-        if incident_id not in delivery.incidents:
-            delivery.incidents[incident_id] = await incident_queries.get_incident(session, incident_id, for_update=True)
-        return delivery.incidents[incident_id]
+    async def _incident(self, session: AsyncSession, incident_id: int, work: _Chunk) -> Incident | None:
+        """The incident, locked against a concurrent slash command; read once per chunk."""
+        if incident_id not in work.incidents:
+            work.incidents[incident_id] = await incident_queries.get_incident(session, incident_id, for_update=True)
+        return work.incidents[incident_id]
 
-    async def _open_incident_of(self, session: AsyncSession, group: AlertGroup, delivery: _Delivery) -> Incident | None:
+    async def _open_incident_of(self, session: AsyncSession, group: AlertGroup, work: _Chunk) -> Incident | None:
         if group.incident_id is None:
             return None
-        incident = await self._incident(session, group.incident_id, delivery)
+        incident = await self._incident(session, group.incident_id, work)
         if incident is None or not Status(incident.status).is_open:
             return None
         return incident
 
     async def _open(
-        self, session: AsyncSession, outbox: Outbox, alert_in: AlertIn, decision: Decision, delivery: _Delivery
+        self, session: AsyncSession, outbox: Outbox, alert_in: AlertIn, decision: Decision, work: _Chunk
     ) -> Incident:
         """A new incident, or the storm incident once too many opened within a minute."""
         assert decision.severity is not None
         limit = self._config.storm.max_new_incidents_per_minute
-        recent = await queries.count_incidents_opened_by_alerts(session, utcnow() - STORM_WINDOW)
-        storm = recent >= limit
+        if work.opened_recently is None:
+            # Counted once a chunk: ingestion holds its lock, so only this chunk opens incidents meanwhile.
+            work.opened_recently = await queries.count_incidents_opened_by_alerts(session, utcnow() - STORM_WINDOW)
+        storm = work.opened_recently >= limit
         if storm:
-            existing = await queries.open_storm_incident(session, CLOSED_STATUSES)
-            if existing is not None:
-                assert existing.id is not None
-                delivery.incidents[existing.id] = existing
-                return existing
+            if not work.storm_looked_up:
+                work.storm = await queries.open_storm_incident(session, CLOSED_STATUSES)
+                work.storm_looked_up = True
+            if work.storm is not None:
+                assert work.storm.id is not None
+                work.incidents[work.storm.id] = work.storm
+                return work.storm
         opening = AlertOpening(
             title=f"Alert storm: more than {limit} incidents within a minute" if storm else alert_in.summary,
             severity=decision.severity,
@@ -271,19 +341,21 @@ class AlertIngestion:
             alert=None if storm else facts(alert_in),
         )
         snapshot = await incidents.open_for_alerts(session=session, outbox=outbox, opening=opening)
-        delivery.result.opened.append(snapshot.number)
-        incident = await self._incident(session, snapshot.number, delivery)
+        work.result.opened.append(snapshot.number)
+        incident = await self._incident(session, snapshot.number, work)
         assert incident is not None
+        if storm:
+            work.storm = incident
+        else:
+            work.opened_recently += 1
         return incident
 
-    async def _show_group(self, session: AsyncSession, outbox: Outbox, group: AlertGroup) -> None:
+    async def _show_group(self, outbox: Outbox, group: AlertGroup, work: _Chunk) -> None:
         """Bring the group up to date in its channel: its own message, or its line in a storm rollup."""
         assert group.id is not None
-        now = utcnow()
         if not rollup.is_placed(group):
-            limit = self._config.storm.max_alert_posts_per_minute
-            await rollup.place(session=session, group=group, limit=limit, since=now - STORM_WINDOW, now=now)
-        group.updated_at = now
+            await work.placer.place(group)
+        group.updated_at = utcnow()
         if group.rollup_id is not None:
             await outbox.sync(
                 Effect.SYNC_ALERT_ROLLUP,
@@ -324,20 +396,27 @@ class AlertIngestion:
         outbox.post(incident_id, text, blocks=blocks)
 
 
+def _details(alert_in: AlertIn, now: datetime) -> dict[str, Any]:
+    """What the source says now: annotations and links can change while an alert fires."""
+    return {
+        "status": alert_in.status,
+        "labels": dict(alert_in.labels),
+        "annotations": dict(alert_in.annotations),
+        "summary": alert_in.summary,
+        "description": alert_in.description,
+        "runbook_url": alert_in.runbook_url,
+        "severity": alert_in.severity,
+        "starts_at": alert_in.starts_at,
+        "ends_at": alert_in.ends_at,
+        "generator_url": alert_in.generator_url,
+        "links": dict(alert_in.links),
+        "last_received_at": now,
+    }
+
+
 def _copy_details(alert: Alert, alert_in: AlertIn, now: datetime, *, changed: bool = True) -> None:
-    """Take what the source says now: annotations and links can change while an alert fires."""
-    alert.status = alert_in.status
-    alert.labels = dict(alert_in.labels)
-    alert.annotations = dict(alert_in.annotations)
-    alert.summary = alert_in.summary
-    alert.description = alert_in.description
-    alert.runbook_url = alert_in.runbook_url
-    alert.severity = alert_in.severity
-    alert.starts_at = alert_in.starts_at
-    alert.ends_at = alert_in.ends_at
-    alert.generator_url = alert_in.generator_url
-    alert.links = dict(alert_in.links)
-    alert.last_received_at = now
+    for name, value in _details(alert_in, now).items():
+        setattr(alert, name, value)
     if changed:
         alert.changed_at = now
 
@@ -360,18 +439,22 @@ def _upsert(alert: Alert | None, alert_in: AlertIn) -> tuple[Alert, Change]:
     """The stored alert brought up to date, and what that changed."""
     now = utcnow()
     if alert is None:
+        # Every field given, none left to a default factory: pydantic inspects each factory's
+        # signature on every construction, which was half of storing a large delivery.
         alert = Alert(
             source=alert_in.source,
             fingerprint=alert_in.fingerprint,
-            status=alert_in.status,
-            summary=alert_in.summary,
-            starts_at=alert_in.starts_at,
             group_id=0,
             first_received_at=now,
+            **_details(alert_in, now),
+            changed_at=now,
         )
-        _copy_details(alert, alert_in, now)
         return alert, Change.FIRED if alert_in.status is AlertStatus.FIRING else Change.RESOLVED
     stored, incoming = AlertStatus(alert.status), alert_in.status
+    if not alert_in.starts_at_given and not (stored is AlertStatus.RESOLVED and incoming is AlertStatus.FIRING):
+        # No start from the source: the stored firing goes on (or ends) where it began. Only firing
+        # again after it resolved is a new firing, and that one starts now.
+        alert_in = alert_in.model_copy(update={"starts_at": alert.starts_at})
     if alert_in.starts_at < alert.starts_at:
         return alert, Change.NONE  # about an earlier firing of this alert, already superseded
     if stored is incoming:

@@ -55,6 +55,9 @@ class Outbox:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._pending: list[OutboxEntry] = []
+        self._kinds_in_lanes: set[tuple[str, str | None]] = set()
+        # Syncs added in this unit of work, dropped at flush if the table already has one waiting.
+        self._syncs: dict[tuple[str, str], OutboxEntry] = {}
         self.written = 0
 
     def add(self, effect: Effect, *, incident_id: int | None, lane: str | None = None, **payload: Any) -> None:
@@ -62,6 +65,7 @@ class Outbox:
         if lane is None and incident_id is not None:
             lane = incident_lane(incident_id)
         self._pending.append(OutboxEntry(incident_id=incident_id, lane=lane, kind=effect.value, payload=payload))
+        self._kinds_in_lanes.add((effect.value, lane))
 
     async def sync(self, effect: Effect, *, incident_id: int | None, lane: str, delay: float, **payload: Any) -> None:
         """Bring a message up to date soon, once for any number of changes made within `delay` seconds.
@@ -69,20 +73,18 @@ class Outbox:
         A waiting entry (not yet due, so not yet started) reads the state when it runs, so it covers
         this change too: an alert storm becomes one update every `delay` seconds, not one per alert.
         """
-        if any(entry.kind == effect.value and entry.lane == lane for entry in self._pending):
+        if (effect.value, lane) in self._kinds_in_lanes:
             return
-        now = utcnow()
-        if await queries.has_waiting(self._session, kind=effect.value, lane=lane, now=now):
-            return
-        self._pending.append(
-            OutboxEntry(
-                incident_id=incident_id,
-                lane=lane,
-                kind=effect.value,
-                payload=payload,
-                not_before=now + timedelta(seconds=delay),
-            )
+        entry = OutboxEntry(
+            incident_id=incident_id,
+            lane=lane,
+            kind=effect.value,
+            payload=payload,
+            not_before=utcnow() + timedelta(seconds=delay),
         )
+        self._pending.append(entry)
+        self._kinds_in_lanes.add((effect.value, lane))
+        self._syncs[(effect.value, lane)] = entry
 
     def post(
         self, incident_id: int, text: str, *, thread_ts: str | None = None, blocks: list[dict[str, Any]] | None = None
@@ -102,7 +104,14 @@ class Outbox:
             self.add(Effect.SET_TOPIC, incident_id=incident_id)
 
     async def flush(self) -> None:
+        if self._syncs:
+            # One query for every sync of the unit of work: an ingested storm touches thousands of lanes.
+            waiting = await queries.waiting(self._session, self._syncs, now=utcnow())
+            covered = {id(self._syncs[key]) for key in waiting}
+            self._pending = [entry for entry in self._pending if id(entry) not in covered]
+            self._syncs = {}
         if self._pending:
             await queries.insert_entries(self._session, self._pending)
             self.written += len(self._pending)
             self._pending = []
+            self._kinds_in_lanes = set()

@@ -15,7 +15,7 @@ The body is `{"alerts": [alert, ...]}` or a single alert object on its own. An a
       "runbook_url": "https://runbooks.example.com/checkout-errors",   optional
       "source_url": "https://ci.example.com/job/checkout/1187",        optional: link back to the source
       "links": {"Dashboard": "https://grafana.example.com/d/checkout"},  optional: more pages, label → URL
-      "starts_at": "2024-05-14T09:12:00Z",            optional ISO-8601, default: when received
+      "starts_at": "2024-05-14T09:12:00Z",            optional ISO-8601, default: when first received
       "ends_at": "2024-05-14T09:40:00Z"               optional ISO-8601
     }
 
@@ -84,6 +84,7 @@ def _alert(raw: Any, path: str, received_at: datetime) -> AlertIn:
         runbook_url=runbook_url,
         severity=severity or labels.get("severity") or None,
         starts_at=parse_time(starts_at, child(path, "starts_at")) if starts_at else received_at,
+        starts_at_given=starts_at is not None,
         ends_at=optional_time(alert, "ends_at", path),
         generator_url=optional_str(alert, "source_url", path),
         links=string_map(alert, "links", path),

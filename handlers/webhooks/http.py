@@ -1,6 +1,7 @@
 """POST /webhooks/{source}: check credentials, parse the body, hand the alerts to ingestion.
 
-Refusals happen before anything is stored: 401 credentials, 413 size, 400 not JSON, 422 wrong shape.
+Refusals happen before anything is stored: 401 credentials, 413 size (bytes, or alerts past
+`webhooks.max_alerts_per_delivery`), 400 not JSON, 422 wrong shape.
 The 200 is sent only after the alerts are committed, so a sender that gets no 2xx retries and loses
 nothing; a database outage answers 503, which Alertmanager and Grafana also retry.
 """
@@ -88,6 +89,13 @@ async def _handle(request: web.Request) -> web.Response:
         return refuse(400, "malformed", str(exc))
     except PayloadError as exc:
         return refuse(422, "invalid_payload", str(exc), field=exc.field)
+    if len(alerts) > (limit := request.app[config_key].webhooks.max_alerts_per_delivery):
+        return refuse(
+            413,
+            "too_many_alerts",
+            f"the delivery holds {len(alerts):,} alerts, more than webhooks.max_alerts_per_delivery ({limit:,}): "
+            "send fewer alerts per request",
+        )
     try:
         result = await request.app[alert_ingestion_key].receive(request.app[begin_key], alerts)
     except (SQLAlchemyError, OSError) as exc:

@@ -48,9 +48,21 @@ async def insert(session: AsyncSession, row: Alert | AlertGroup | AlertRollup) -
     await session.flush()
 
 
-async def get_group(session: AsyncSession, source: str, group_key: str) -> AlertGroup | None:
-    query = select(AlertGroup).where(AlertGroup.source == source, AlertGroup.group_key == group_key)
-    return (await session.exec(query)).first()
+async def insert_all(session: AsyncSession, rows: Sequence[AlertGroup]) -> None:
+    """Many rows in one flush (one multi-row INSERT), so each has its id."""
+    if rows:
+        session.add_all(rows)
+        await session.flush()
+
+
+async def get_groups(session: AsyncSession, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], AlertGroup]:
+    """Groups by (source, group_key); one query for a whole chunk of a delivery."""
+    if not keys:
+        return {}
+    group_keys = {group_key for _, group_key in keys}
+    query = select(AlertGroup).where(col(AlertGroup.group_key).in_(group_keys))
+    found = {(group.source, group.group_key): group for group in (await session.exec(query)).all()}
+    return {key: group for key, group in found.items() if key in keys}
 
 
 async def get_group_by_id(session: AsyncSession, group_id: int) -> AlertGroup | None:
@@ -94,9 +106,15 @@ async def open_storm_incident(session: AsyncSession, closed_statuses: Sequence[s
     return (await session.exec(query)).first()
 
 
-async def runbook_in_incident(session: AsyncSession, incident_id: int, url: str, *, other_than: int) -> bool:
-    query = select(Alert.id).where(Alert.incident_id == incident_id, Alert.runbook_url == url, Alert.id != other_than)
-    return (await session.exec(query.limit(1))).first() is not None
+async def runbooks_in_incident(session: AsyncSession, incident_id: int) -> dict[str, set[int]]:
+    """The runbooks of an incident's stored alerts, each with the ids of the alerts that carry it."""
+    query = select(Alert.runbook_url, Alert.id).where(
+        Alert.incident_id == incident_id, col(Alert.runbook_url).is_not(None)
+    )
+    runbooks: dict[str, set[int]] = {}
+    for url, alert_id in (await session.exec(query)).all():
+        runbooks.setdefault(url or "", set()).add(alert_id or 0)
+    return runbooks
 
 
 async def count_groups_posted(session: AsyncSession, channel: str, since: datetime) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -24,6 +24,14 @@ async def get_incident(session: AsyncSession, number: int, *, for_update: bool =
     if for_update:
         query = query.with_for_update()
     return (await session.exec(query)).first()
+
+
+async def lock_incidents(session: AsyncSession, numbers: Collection[int]) -> Sequence[Incident]:
+    """Incidents locked against concurrent changes until the transaction ends, in number order (no deadlocks)."""
+    if not numbers:
+        return []
+    query = select(Incident).where(col(Incident.id).in_(numbers)).order_by(col(Incident.id)).with_for_update()
+    return (await session.exec(query)).all()
 
 
 async def get_incident_by_channel(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, update
@@ -58,15 +58,19 @@ async def defer(session: AsyncSession, entry_id: int, *, attempts: int, until: d
     )
 
 
-async def has_waiting(session: AsyncSession, *, kind: str, lane: str, now: datetime) -> bool:
-    """A pending entry of this kind and lane that is not due yet, and so cannot have started."""
-    query = select(OutboxEntry.id).where(
+async def waiting(
+    session: AsyncSession, kinds_in_lanes: Collection[tuple[str, str]], *, now: datetime
+) -> set[tuple[str, str]]:
+    """Which of these (kind, lane) pairs have a pending entry not due yet, which so cannot have started."""
+    if not kinds_in_lanes:
+        return set()
+    query = select(OutboxEntry.kind, OutboxEntry.lane).where(
         OutboxEntry.state == PENDING,
-        OutboxEntry.kind == kind,
-        OutboxEntry.lane == lane,
+        col(OutboxEntry.lane).in_({lane for _, lane in kinds_in_lanes}),
         col(OutboxEntry.not_before) > now,
     )
-    return (await session.exec(query.limit(1))).first() is not None
+    found = {(kind, lane or "") for kind, lane in (await session.exec(query)).all()}
+    return found & set(kinds_in_lanes)
 
 
 async def next_due_at(session: AsyncSession, now: datetime) -> datetime | None:

@@ -321,3 +321,48 @@ async def test_alert_text_is_escaped_so_it_cannot_ping_or_break_the_message(work
     listed = json.dumps(alert_list_message(workspace, channel.id).blocks)
     assert "<!channel>" not in listed and "&lt;!channel&gt; disk &amp; &lt;https://evil.example|click&gt;" in listed
     assert "Runbook: https://runbooks.example.org/a|b&gt;" in listed  # not turned into a link
+
+
+async def test_a_generic_alert_sent_again_unchanged_without_a_start_time_is_not_re_fired(workspace: Workspace) -> None:
+    # Cron jobs and scripts resend the same alert while the problem lasts, with no starts_at.
+    firing = {"title": "Nightly backup of orders-db failed", "severity": "critical", "labels": {"service": "orders"}}
+    first = await workspace.webhook("generic", firing)
+    assert (await first.json())["opened"] == ["INC-1"]
+    [stored] = await rows(workspace, Alert)
+
+    again = [await workspace.webhook("generic", firing) for _ in range(2)]
+
+    assert [(await response.json())["changed"] for response in again] == [0, 0]
+    [alert] = await rows(workspace, Alert)
+    assert (alert.fired_count, alert.starts_at) == (1, stored.starts_at)
+    fired = [entry.text for entry in await rows(workspace, TimelineEntry) if entry.kind == "alert_fired"]
+    assert fired == ["Alert fired: Nightly backup of orders-db failed (service=orders)"]
+
+    # Resolved, then sent firing again: that is a new firing, starting when it was received.
+    resolved_body = {**firing, "status": "resolved"}
+    assert (await (await workspace.webhook("generic", resolved_body)).json())["changed"] == 1
+    [alert] = await rows(workspace, Alert)
+    assert alert.starts_at == stored.starts_at  # the firing it ended began when it was first received
+    refired = await workspace.webhook("generic", firing)
+    assert (await refired.json())["changed"] == 1
+    [alert] = await rows(workspace, Alert)
+    assert alert.fired_count == 2
+    assert alert.starts_at > stored.starts_at
+
+
+async def test_an_alert_with_an_over_long_name_still_updates_to_resolved(workspace: Workspace) -> None:
+    alerts_channel = workspace.slack.add_channel("alerts", creator=workspace.people.alice)
+    # Names are the sender's: a templated rule name can hold a whole query result.
+    long = {"name": "QueueBacklog " + "x" * 60_000, "title": "Backlog " + "y" * 60_000, "severity": "warning"}
+    await workspace.webhook("generic", {**long, "labels": {"queue": "q" * 5_000}, "description": "d" * 50_000})
+    await workspace.settle()
+
+    await workspace.webhook("generic", {**long, "labels": {"queue": "q" * 5_000}, "status": "resolved"})
+    await workspace.settle()
+
+    [message] = workspace.slack.messages(alerts_channel)
+    assert message.edited
+    assert message.text.startswith("[RESOLVED] QueueBacklog xxx")
+    assert message.text.endswith("…: 0 firing, 1 resolved")
+    assert len(message.text) <= 3000
+    assert [entry.state for entry in await rows(workspace, OutboxEntry)] == ["done", "done"]

@@ -38,3 +38,11 @@ def test_the_least_recently_seen_alerts_are_forgotten_first() -> None:
     committed.remember([alert("c")])
     assert committed.all_known([alert("a"), alert("c")])
     assert not committed.all_known([alert("b")])
+
+
+def test_a_resend_without_a_start_time_is_known_though_its_receive_time_differs() -> None:
+    committed = CommittedAlerts()
+    committed.remember([alert("a", starts_at_given=False)])
+    later = datetime(2026, 11, 23, 0, 5, tzinfo=UTC)
+    assert committed.all_known([alert("a", starts_at_given=False, starts_at=later)])
+    assert not committed.all_known([alert("a", starts_at_given=False, status=AlertStatus.RESOLVED)])

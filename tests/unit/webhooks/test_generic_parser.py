@@ -34,6 +34,7 @@ def test_generic_alert_with_every_field_is_kept_as_sent() -> None:
     assert alert.runbook_url == "https://runbooks.example.org/backups"
     assert alert.generator_url == "https://jenkins.example.org/job/orders-db-backup/1187/"
     assert alert.starts_at == datetime(2024, 5, 14, 2, 47, 12, tzinfo=UTC)
+    assert alert.starts_at_given
     assert alert.ends_at is None
 
 
@@ -43,6 +44,7 @@ def test_generic_alert_with_only_a_title_fires_now_with_a_stable_fingerprint() -
 
     assert first.status is AlertStatus.FIRING
     assert first.starts_at == NOW
+    assert not first.starts_at_given  # so a resend is the same firing, not one starting at 11:00
     assert first.severity is None
     assert first.description == ""
     assert first.runbook_url is None
