@@ -50,9 +50,9 @@ class RoleName(StrEnum):
         return cls(word) if word in cls._value2member_map_ else None
 
 
-# Nine digits at most: numbers are 32-bit in the database, and a longer one cannot name an incident
-# (it would fail in the query instead of being "no such incident").
-_REF = re.compile(r"(?:inc-?)?0*(\d{1,9})", re.IGNORECASE)
+_REF = re.compile(r"(?:inc-?)?(\d+)", re.IGNORECASE)
+# Incident numbers are 32-bit in the database: a bigger one names no incident, rather than failing a query.
+LARGEST_NUMBER = 2**31 - 1
 
 
 @dataclass(frozen=True)

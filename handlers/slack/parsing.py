@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.errors import IncidentNotFound, UsageError
-from bot.incidents.models import IncidentRef
+from bot.incidents.models import LARGEST_NUMBER, IncidentRef
 from bot.slack.mrkdwn import escape
 
 USAGE = {
@@ -28,8 +28,7 @@ USAGE = {
     "timeline": "`/incident timeline`",
     "help": "`/incident help`",
 }
-# Incident numbers are 32-bit in the database: a bigger one names no incident, rather than failing a query.
-LARGEST_INCIDENT_NUMBER = 2**31 - 1
+LARGEST_INCIDENT_NUMBER = LARGEST_NUMBER
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.errors import IncidentNotFound, UserError
-from bot.incidents.models import IncidentRef
+from bot.incidents.models import LARGEST_NUMBER, IncidentRef
 from bot.keys import web_views_key
 from bot.schedule.durations import format_duration
 from bot.slo.math import BURN_WINDOWS, WHOLE_WINDOW
@@ -49,9 +49,14 @@ def signed_in(handler: Handler) -> Handler:
 
 
 def _number(request: web.Request) -> int:
-    ref = IncidentRef.parse(request.match_info["ref"])
+    try:
+        ref = IncidentRef.parse(request.match_info["ref"])
+    except ValueError:  # more digits than int() converts
+        ref = None
     if ref is None:
         raise web.HTTPNotFound(text="not an incident: write /incidents/INC-12")
+    if ref.number > LARGEST_NUMBER:  # it names no incident; the query would fail on PostgreSQL
+        raise IncidentNotFound(f"There is no incident {ref}.")
     return ref.number
 
 
