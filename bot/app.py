@@ -156,9 +156,7 @@ def _web_sessions(
 
 async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
     config, database = app[config_key], app[database_key]
-    postmortems = Postmortems(
-        database, zone=config.zone, template_dir=config.postmortem.template_dir, gateway=app[gateway_key]
-    )
+    postmortems = Postmortems(database, zone=config.zone, templates=config.postmortem, gateway=app[gateway_key])
     runner = EffectRunner(
         app[gateway_key],
         announce_channel=app[settings_key].announce_channel,

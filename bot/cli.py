@@ -92,9 +92,7 @@ def _postmortem(settings: Settings, reference: str, output: str, out: str | None
             else None
         )
         try:
-            postmortems = Postmortems(
-                database, zone=config.zone, template_dir=config.postmortem.template_dir, gateway=gateway
-            )
+            postmortems = Postmortems(database, zone=config.zone, templates=config.postmortem, gateway=gateway)
             return await postmortems.render(ref.number, Format(output))
         finally:
             if gateway is not None:

@@ -140,6 +140,9 @@ class WebhooksConfig(Strict):
 class PostmortemConfig(Strict):
     # A folder with the operator's own postmortem.md.j2 / postmortem.html.j2 (either or both).
     template_dir: Path | None = None
+    # An operator's template renders in a child process that is stopped past these (bot/postmortem/isolated.py).
+    time_limit: Duration = timedelta(seconds=10)
+    memory_limit_mb: int = Field(default=512, ge=128)
 
     @field_validator("template_dir")
     @classmethod

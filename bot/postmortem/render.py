@@ -31,6 +31,15 @@ class Format(StrEnum):
         return f"postmortem.{self.value}.j2"
 
 
+class TemplateFailed(UserError):
+    """A template that could not render; `reason` is Jinja2's own words."""
+
+    def __init__(self, output: Format, template_dir: Path | None, reason: str) -> None:
+        origin = f" in {template_dir}" if template_dir else ""
+        super().__init__(f"The postmortem template {output.template}{origin} failed: {reason}")
+        self.reason = reason
+
+
 class MarkdownSafe(str):
     """Markdown the template means, not text to escape."""
 
@@ -104,12 +113,18 @@ def _environment(output: Format, template_dir: Path | None) -> Environment:
     return environment
 
 
+def operator_template(output: Format, template_dir: Path | None) -> Path | None:
+    """The folder holding the operator's template for this format, if they replaced it."""
+    if template_dir is not None and (template_dir / output.template).is_file():
+        return template_dir
+    return None  # none, or the operator replaced only the other format
+
+
 def render(document: Postmortem, output: Format, *, template_dir: Path | None = None) -> str:
-    if template_dir is not None and not (template_dir / output.template).is_file():
-        template_dir = None  # the operator replaced only the other format
+    """Renders in this thread: bot/postmortem/isolated.py runs operator templates in a child process."""
+    template_dir = operator_template(output, template_dir)
     try:
         template = _environment(output, template_dir).get_template(output.template)
         return template.render(pm=document, incident=document.incident)
     except TemplateError as exc:
-        origin = f" in {template_dir}" if template_dir else ""
-        raise UserError(f"The postmortem template {output.template}{origin} failed: {exc}") from exc
+        raise TemplateFailed(output, template_dir, str(exc)) from exc

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config import PostmortemConfig
 from bot.errors import IncidentNotFound, SlackError, UserError
 from bot.incidents import service as incidents
 from bot.incidents.models import IncidentRef, Status
@@ -18,7 +19,8 @@ from bot.incidents.snapshot import IncidentSnapshot
 from bot.outbox import Effect, Outbox
 from bot.permissions import Action, Actor
 from bot.postmortem import document
-from bot.postmortem.render import Format, render
+from bot.postmortem.isolated import Limits, render_isolated
+from bot.postmortem.render import Format, operator_template, render
 from bot.slack.gateway import SlackGateway
 from bot.slack.texts import render as render_text
 from storage.engine import Database
@@ -91,12 +93,12 @@ class Postmortems:
         database: Database,
         *,
         zone: ZoneInfo,
-        template_dir: Path | None = None,
+        templates: PostmortemConfig | None = None,
         gateway: SlackGateway | None = None,
     ) -> None:
         self._database = database
         self._zone = zone
-        self._template_dir = template_dir
+        self._templates = templates or PostmortemConfig()
         self._gateway = gateway
 
     async def _names(self, user_ids: Iterable[str]) -> dict[str, str]:
@@ -143,4 +145,10 @@ class Postmortems:
         )
 
     async def render(self, number: int, output: Format = Format.MARKDOWN) -> str:
-        return render(await self.document(number), output, template_dir=self._template_dir)
+        """Never on the event loop: a 10,000-message incident takes a while even with our own templates."""
+        postmortem = await self.document(number)
+        template_dir = operator_template(output, self._templates.template_dir)
+        if template_dir is None:
+            return await asyncio.to_thread(render, postmortem, output)
+        limits = Limits(self._templates.time_limit.total_seconds(), self._templates.memory_limit_mb)
+        return await render_isolated(postmortem, output, template_dir, limits)

@@ -58,7 +58,10 @@ async def test_a_performer_that_fails_the_same_way_twice_is_parked_and_holds_not
         entries = (await session.exec(select(OutboxEntry))).all()
     [dead] = [entry for entry in entries if entry.state == "dead"]
     assert dead.kind == "upload_postmortem" and dead.attempts == 2
-    assert dead.last_error == "failed the same way twice: ZeroDivisionError: integer division or modulo by zero"
+    assert dead.last_error == (
+        f"failed the same way twice: UserError: The postmortem template postmortem.md.j2 in {templates} failed: "
+        "ZeroDivisionError: integer division or modulo by zero"
+    )
     assert all(entry.state == "done" for entry in entries if entry is not dead)
     [summary_ts] = workspace.slack.pins(channel)
     assert "SEV1" in workspace.slack.channels[channel].history[summary_ts].text

@@ -202,6 +202,39 @@ async def test_operator_templates_run_sandboxed(
     assert "postmortem.md.j2" in error and "unsafe" in error and len(error.strip().splitlines()) == 1
 
 
+async def test_an_operator_template_that_loops_or_hogs_memory_is_stopped_with_one_line(
+    workspace: Workspace,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await conversation(workspace)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    config = tmp_path / "oncall.yml"
+    config.write_text(f"postmortem:\n  template_dir: {templates}\n  time_limit: 2s\n  memory_limit_mb: 256\n")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("ONCALL_CONFIG", str(config))
+
+    # Ten billion turns: the sandbox allows each loop, only the time limit stops the pair.
+    (templates / "postmortem.md.j2").write_text(
+        "{% for i in range(100000) %}{% for j in range(100000) %}.{% endfor %}{% endfor %}"
+    )
+    assert await _cli(["postmortem", "1"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "postmortem.md.j2" in line and "took longer than 2 s and was stopped" in line
+
+    (templates / "postmortem.md.j2").write_text("{% set x = 'x' * (1024 * 1024 * 400) %}{{ x | length }}")
+    assert await _cli(["postmortem", "1"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "postmortem.md.j2" in line and "needed more than 256 MB" in line
+
+    # The limits hold the operator's template only: the bundled HTML one still renders, in this process.
+    assert await _cli(["postmortem", "1", "--format", "html"]) == 0
+    assert "<html" in capsys.readouterr().out
+
+
 async def _cli(arguments: list[str]) -> int:
     """The console script runs its own event loop: run it beside the test's."""
     import asyncio
