@@ -100,7 +100,7 @@ async def running_bot(workdir: Path, database_url: str) -> AsyncIterator[Running
             "LOG_LEVEL": "INFO",  # as shipped: its log lines are part of the cost
         }
         # cwd is the run's own folder, so a developer's ./.env cannot either.
-        command = python_command("bot.cli", "serve")
+        command = python_command("handlers.cli.main", "serve")
         bot_server = serve("bot", command, logs=workdir, env=environment, cwd=workdir, port=port, ready_path="/readyz")
         async with bot_server as bot:
             yield RunningBot(bot, emulator, database_url, f"http://127.0.0.1:{stats_port}")

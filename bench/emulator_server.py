@@ -18,7 +18,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator import ApiCall, SlackEmulator
+from bot.slack.scopes import REQUIRED_SCOPES
+from slack_emulator import ApiCall, SlackEmulator
 
 READY_PREFIX = "EMULATOR_API_URL="
 READY_PATTERN = READY_PREFIX + r"(\S+)"
@@ -70,7 +71,9 @@ def _channel_id(emulator: SlackEmulator, args: dict[str, Any]) -> str | None:
 
 
 async def serve(signing_secret: str, bot_token: str, bot_endpoint: str | None, stats_port: int | None) -> None:
-    emulator = SlackEmulator(signing_secret=signing_secret, bot_token=bot_token, rate_limits=True)
+    emulator = SlackEmulator(
+        scopes=REQUIRED_SCOPES, signing_secret=signing_secret, bot_token=bot_token, rate_limits=True
+    )
     emulator.workspace.calls = TimedCalls()
     await emulator.start()
     stats: web.AppRunner | None = None

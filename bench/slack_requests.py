@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator.delivery import encode, sign
+from slack_emulator.delivery import encode, sign
 
 TEAM_ID = "T0EMULATOR"  # the bundled emulator's team
 APP_ID = "A0EMULATOR"

@@ -15,11 +15,10 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 
-from bot import log_context
 from bot.alerts.service import AlertIngestion
-from bot.config import load_config
+from bot.config.schema import load_config
 from bot.errors import SettingsError
-from bot.home import HomeRenderer
+from bot.home.views import HomeRenderer
 from bot.keys import (
     alert_ingestion_key,
     begin_key,
@@ -36,12 +35,12 @@ from bot.keys import (
     web_sessions_key,
     web_views_key,
 )
-from bot.metrics import Metrics
+from bot.observability import log_context
+from bot.observability.metrics import Metrics
 from bot.outbox.effects import EffectRunner
 from bot.outbox.worker import OutboxWorker
 from bot.permissions import Permissions
 from bot.postmortem.service import Postmortems
-from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway, build_client
 from bot.slack.openid import CALLBACK_PATH, SlackOpenId
@@ -49,9 +48,10 @@ from bot.slo.digest import DigestRenderer
 from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import unit_of_work
 from bot.visibility import Membership
-from bot.web_sessions import Lifetimes, WebSessions
-from bot.web_views import WebViews
+from bot.web.sessions import Lifetimes, WebSessions
+from bot.web.views import WebViews
 from handlers import routes
+from handlers.jobs.runner import Scheduler
 from handlers.security_headers import security_headers
 from handlers.slack import build_bolt
 from storage import migrate

@@ -6,17 +6,17 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
 from bot.alerts.service import AlertIngestion
-from bot.config import OncallConfig
-from bot.metrics import Metrics
+from bot.config.schema import OncallConfig
+from bot.observability.metrics import Metrics
 from bot.outbox.worker import OutboxWorker
 from bot.permissions import Permissions
-from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
 from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import Begin
-from bot.web_sessions import WebSessions
-from bot.web_views import WebViews
+from bot.web.sessions import WebSessions
+from bot.web.views import WebViews
+from handlers.jobs.runner import Scheduler
 from storage.engine import Database
 
 settings_key = web.AppKey("settings", Settings)

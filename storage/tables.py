@@ -179,7 +179,7 @@ class Alert(SQLModel, table=True):
     ends_at: datetime | None = _utc()
     generator_url: str | None = None
     # Further pages the source links the alert to (label → URL): Grafana's dashboard, panel and silence,
-    # PagerDuty's service, the generic format's `links`. Shown by bot.alerts.view.facts.
+    # PagerDuty's service, the generic format's `links`. Shown by bot.alerts.views.facts.
     links: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     group_id: int = Field(foreign_key="alert_groups.id", index=True)
     incident_id: int | None = Field(default=None, foreign_key="incidents.id", index=True)

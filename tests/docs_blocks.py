@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 
-from bot.config import OncallConfig
+from bot.config.schema import OncallConfig
 from bot.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.alerts.view import Link, facts, rule_name
+from bot.alerts.views import Link, facts, rule_name
 from bot.incidents.messaging import SECTION_LIMIT, resolve_button
 from bot.incidents.models import reference
 from bot.slack.mrkdwn import channel_link, date, escape, truncate

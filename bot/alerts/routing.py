@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.alerts.models import AlertIn
-from bot.config import AlertsConfig, Route
+from bot.config.schema import AlertsConfig, Route
 from bot.incidents.models import Severity
 
 

@@ -20,8 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.alerts import messaging, rollup
 from bot.alerts.models import AlertIn, AlertStatus
 from bot.alerts.routing import Decision, Router
-from bot.alerts.view import facts, rule_name, source_name
-from bot.config import OncallConfig
+from bot.alerts.views import facts, rule_name, source_name
+from bot.config.schema import OncallConfig
 from bot.incidents import service as incidents
 from bot.incidents.models import IncidentRef, Severity, Status
 from bot.incidents.service import AlertOpening, Target

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.alerts.view import alert_from
+from bot.alerts.views import alert_from
 from bot.incidents.models import OPEN_STATUSES, RoleName, Severity, Status, reference
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.slack.mrkdwn import channel_link, date, escape, mention, truncate

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.alerts.view import AlertFacts, alert_from
+from bot.alerts.views import AlertFacts, alert_from
 from bot.errors import IncidentNotFound, UserError
 from bot.incidents.channel_names import channel_name
 from bot.incidents.messaging import humanize

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.alerts import messaging as alert_messaging
 from bot.errors import SlackRejected
-from bot.home import HomeRenderer
+from bot.home.views import HomeRenderer
 from bot.incidents import messaging
 from bot.incidents.channel_names import channel_name
 from bot.incidents.snapshot import IncidentSnapshot

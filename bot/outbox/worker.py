@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import log_context
 from bot.errors import SlackRejected, SlackRetryable
 from bot.incidents.snapshot import IncidentSnapshot
+from bot.observability import log_context
 from bot.outbox.pacing import CHAT_UPDATE, Pacer, budgets_of
 from storage.engine import Database, is_unreachable
 from storage.queries import incidents as incident_queries

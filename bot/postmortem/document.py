@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.alerts.view import alert_from, facts
+from bot.alerts.views import alert_from, facts
 from bot.incidents.models import RoleName
 from bot.incidents.snapshot import IncidentSnapshot
 from storage.tables import Alert, FollowUp
@@ -102,7 +102,7 @@ class Metric:
 
 @dataclass(frozen=True)
 class AlertView:
-    """One alert as the postmortem lists it: `facts` (bot.alerts.view) and its times, in local time."""
+    """One alert as the postmortem lists it: `facts` (bot.alerts.views) and its times, in local time."""
 
     name: str  # the rule that fired
     source: str  # "Alertmanager", "PagerDuty", …

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import PostmortemConfig
+from bot.config.schema import PostmortemConfig
 from bot.errors import IncidentNotFound, SlackError, UserError
 from bot.incidents import service as incidents
 from bot.incidents.models import IncidentRef, Status

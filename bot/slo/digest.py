@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import DigestConfig
+from bot.config.schema import DigestConfig
 from bot.outbox import Effect, Outbox
-from bot.schedule.crontab import next_run
+from bot.reminders.crontab import next_run
 from bot.slo.history import NOT_YET, budget_series, latest_reports
 from bot.slo.models import SloDefinition
 from bot.slo.presentation import digest_message

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from bot.config_types import Duration, Strict
+from bot.config.types import Duration, Strict
 from bot.errors import UserError
 from bot.incidents.models import Severity
 from bot.slack.mrkdwn import escape

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.schedule.durations import format_duration
+from bot.config.durations import format_duration
 from bot.slo.models import SloKind, SloStatus
 
 

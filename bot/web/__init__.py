@@ -1,1 +1,1 @@
-"""What the read-only web pages show, in words and pictures a person reads (bot/web_views.py gathers it)."""
+"""What the read-only web pages show, in words and pictures a person reads (bot/web/views.py gathers it)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.alerts.view import AlertFacts, Link, facts, source_name
+from bot.alerts.views import AlertFacts, Link, facts, source_name
 from bot.web.text import safe_url
 from storage.tables import Alert
 

@@ -7,7 +7,7 @@ import re
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import OncallConfig
+from bot.config.schema import OncallConfig
 from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
 from bot.permissions import Permissions
 from bot.slack.gateway import SlackGateway

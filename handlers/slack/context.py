@@ -9,7 +9,7 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.config import OncallConfig
+from bot.config.schema import OncallConfig
 from bot.permissions import Permissions
 from bot.slack.gateway import SlackGateway
 from bot.timeline.service import Recorder

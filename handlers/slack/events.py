@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import home
 from bot.errors import UserError
 from bot.followups import service as followups
+from bot.home import views as home
 from bot.permissions import Permissions
 from bot.timeline.activity import (
     HIGHLIGHT_REACTIONS,

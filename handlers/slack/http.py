@@ -18,7 +18,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.keys import bolt_key, database_key, metrics_key, settings_key
-from bot.ratelimited_log import RateLimitedLog
+from bot.observability.ratelimited_log import RateLimitedLog
 from bot.storage_failure import describe_failure
 from handlers.auth import refuse
 from handlers.bodies import read_limited

@@ -9,7 +9,7 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.ratelimited_log import RateLimitedLog
+from bot.observability.ratelimited_log import RateLimitedLog
 from bot.slack.replays import first_sight
 from bot.unit_of_work import Begin
 

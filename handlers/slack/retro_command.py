@@ -7,10 +7,10 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.config import OncallConfig
+from bot.config.schema import OncallConfig
 from bot.errors import UsageError, UserError
 from bot.permissions import Action, Permissions
-from bot.schedule import retros
+from bot.reminders import retros
 from bot.slack.texts import render
 from bot.unit_of_work import Begin
 from handlers.slack.parsing import quoted, small_number, sub_command

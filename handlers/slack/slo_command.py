@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.config import OncallConfig
+from bot.config.schema import OncallConfig
 from bot.errors import UsageError, UserError
 from bot.permissions import Action, Permissions
 from bot.slo import digest

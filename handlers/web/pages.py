@@ -7,10 +7,10 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.config.durations import format_duration
 from bot.errors import IncidentNotFound, UserError
 from bot.incidents.models import LARGEST_NUMBER, IncidentRef
 from bot.keys import web_views_key
-from bot.schedule.durations import format_duration
 from bot.slo.math import BURN_WINDOWS, WHOLE_WINDOW
 from bot.slo.presentation import (
     attainment_text,
@@ -21,7 +21,7 @@ from bot.slo.presentation import (
     status_label,
 )
 from bot.web.listing import IncidentQuery
-from bot.web_views import SloNotFound
+from bot.web.views import SloNotFound
 from handlers.web.auth import is_signed_in, login_page, viewer_of
 from handlers.web.render import page
 from storage.types import utcnow

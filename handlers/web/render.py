@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from bot.alerts.view import alert_from
+from bot.alerts.views import alert_from
 from bot.postmortem.document import KIND_LABELS
 from bot.web import text
 

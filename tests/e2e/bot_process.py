@@ -13,7 +13,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.emulator import SlackEmulator
+from slack_emulator import SlackEmulator
 from tests.e2e.conftest import SIGNING_SECRET, WEBHOOK_TOKEN
 from tests.helpers import eventually
 
@@ -29,7 +29,7 @@ async def oncall_bot(*args: str, env: dict[str, str], cwd: Path | None = None) -
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "handlers.cli.main",
         *args,
         env=env,
         cwd=cwd,
@@ -71,7 +71,7 @@ class BotProcess:
         name: str,
         env: dict[str, str],
         cwd: Path,
-        command: Sequence[str] = (sys.executable, "-m", "bot.cli"),
+        command: Sequence[str] = (sys.executable, "-m", "handlers.cli.main"),
         arguments: Sequence[str] = (),
     ) -> None:
         self.name, self.env, self.cwd, self.command = name, env, cwd, tuple(command)

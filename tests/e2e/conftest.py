@@ -16,10 +16,11 @@ from aiohttp import ClientResponse, ClientSession
 from aiohttp.test_utils import TestServer, unused_port
 
 from bot.app import create_app
-from bot.emulator import SlackEmulator
-from bot.emulator.state import Channel
 from bot.keys import database_key, outbox_worker_key
 from bot.settings import Settings
+from bot.slack.scopes import REQUIRED_SCOPES
+from slack_emulator import SlackEmulator
+from slack_emulator.state import Channel
 from storage.engine import Database
 from tests.e2e.fresh_database import fresh_database
 
@@ -116,7 +117,7 @@ def make_settings(slack: SlackEmulator, database_url: str, **overrides: Any) -> 
 
 @pytest.fixture
 async def slack() -> AsyncIterator[SlackEmulator]:
-    emulator = SlackEmulator(signing_secret=SIGNING_SECRET)
+    emulator = SlackEmulator(scopes=REQUIRED_SCOPES, signing_secret=SIGNING_SECRET)
     await emulator.start()
     yield emulator
     await emulator.stop()

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from handlers.cli.main import main
 from tests.e2e.alert_payloads import am_alert, am_group, fixture
 from tests.e2e.conftest import StartBot, Workspace
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.emulator.state import Message
+from slack_emulator.state import Message
 from storage.tables import Alert, AlertRollup
 from tests.e2e.alert_payloads import am_alert, am_group, resolved
 from tests.e2e.conftest import StartBot, Workspace

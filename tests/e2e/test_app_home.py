@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.emulator.blocks import view_errors
+from slack_emulator.blocks import view_errors
 from tests.e2e.conftest import StartBot, Workspace
 
 CONFIG = """

@@ -18,7 +18,7 @@ from tests.helpers import eventually
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-m", "handlers.cli.main", *args], capture_output=True, text=True, timeout=120, env=env
     )
 
 
@@ -47,7 +47,7 @@ async def test_serve_migrates_an_empty_database_and_answers_health_checks(tmp_pa
     server = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "handlers.cli.main",
         "serve",
         env=env,
         stdout=asyncio.subprocess.PIPE,

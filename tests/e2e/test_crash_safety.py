@@ -16,7 +16,8 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bot.emulator import Message, SlackEmulator
+from bot.slack.scopes import REQUIRED_SCOPES
+from slack_emulator import Message, SlackEmulator
 from storage.engine import Database
 from storage.queries import outbox as outbox_queries
 from storage.tables import AlertGroup, Incident, OutboxEntry
@@ -112,7 +113,7 @@ class Stream:
 @pytest.fixture
 async def slack() -> AsyncIterator[SlackEmulator]:
     # Rate limits are proven elsewhere; here they would only stretch the wait for dozens of channels.
-    emulator = SlackEmulator(signing_secret=SIGNING_SECRET, rate_limits=False)
+    emulator = SlackEmulator(scopes=REQUIRED_SCOPES, signing_secret=SIGNING_SECRET, rate_limits=False)
     await emulator.start()
     yield emulator
     await emulator.stop()

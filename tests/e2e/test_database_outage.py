@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestServer
 from sqlmodel import select
 
 from bot.app import create_app
-from bot.emulator import SlackEmulator
+from slack_emulator import SlackEmulator
 from storage.tables import AlertGroup, OutboxEntry, TimelineEntry
 from tests.e2e.alert_payloads import am_alert, am_group
 from tests.e2e.conftest import WEBHOOK_TOKEN, People, Workspace, make_settings

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.cli import main
+from handlers.cli.main import main
 from storage.tables import OutboxEntry
 from tests.e2e.conftest import StartBot
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from bot.emulator import SlackEmulator
+from bot.slack.scopes import REQUIRED_SCOPES
+from slack_emulator import SlackEmulator
 from storage.engine import Database
 from storage.tables import Alert, SloEvent
 from tests.docs_blocks import DEFAULT_ADDRESS, SHELL, Block, blocks, write_config
@@ -36,7 +37,7 @@ def test_each_webhook_source_has_a_curl_in_docs_configuration_md() -> None:
 async def test_a_documented_curl_works_as_written(block: Block, database_url: str, tmp_path: Path) -> None:
     [path] = set(TARGET.findall(block.text)) or [None]
     assert path is not None, f"{block.where}: a curl the docs show posts to the bot at {DEFAULT_ADDRESS}"
-    slack = SlackEmulator(signing_secret=SIGNING_SECRET, rate_limits=False)
+    slack = SlackEmulator(scopes=REQUIRED_SCOPES, signing_secret=SIGNING_SECRET, rate_limits=False)
     await slack.start()
     alice = slack.add_user("alice")
     for channel in ("incidents", "alerts"):

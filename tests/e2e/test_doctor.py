@@ -8,7 +8,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.emulator import SlackEmulator
+from slack_emulator import SlackEmulator
 from tests.conftest import POSTGRES_ADMIN_DSN
 from tests.e2e.bot_process import oncall_bot
 from tests.e2e.fresh_database import created

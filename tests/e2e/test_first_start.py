@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.emulator import SlackEmulator
+from slack_emulator import SlackEmulator
 from storage import migrate
 from storage.engine import Database
 from tests.e2e.bot_process import BotProcess, free_port, oncall_bot, running, serve_environment

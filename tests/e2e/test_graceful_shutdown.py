@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import SlackEmulator
+from bot.slack.scopes import REQUIRED_SCOPES
+from slack_emulator import SlackEmulator
 from tests.e2e.bot_process import BotProcess, free_port, serve_environment
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.helpers import eventually
@@ -18,7 +19,7 @@ from tests.helpers import eventually
 async def test_a_replica_stopped_with_sigterm_finishes_its_slack_call_and_hands_over_the_scheduler(
     database_url: str, tmp_path: Path
 ) -> None:
-    slack = SlackEmulator(signing_secret=SIGNING_SECRET, rate_limits=False)
+    slack = SlackEmulator(scopes=REQUIRED_SCOPES, signing_secret=SIGNING_SECRET, rate_limits=False)
     await slack.start()
     alice = slack.add_user("alice")
     general = slack.add_channel("general", creator=alice, members=[alice])

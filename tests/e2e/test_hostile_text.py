@@ -10,8 +10,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from bot.emulator.state import ApiCall
 from bot.keys import scheduler_key
+from slack_emulator.state import ApiCall
 from storage.types import utcnow
 from tests.e2e.alert_payloads import am_alert, am_group, resolved
 from tests.e2e.conftest import StartBot, Workspace

@@ -25,7 +25,7 @@ class Emulator(BotProcess):
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "bot.cli",
+                "handlers.cli.main",
                 "emulator",
                 "--port",
                 str(self.port),

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.config import load_config
+from bot.config.schema import load_config
 from bot.errors import SettingsError
 from storage.tables import Incident, Retro, Role
 from tests.e2e.alert_payloads import am_alert, am_group

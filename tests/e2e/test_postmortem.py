@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
+from handlers.cli.main import main
 from tests.e2e.alert_payloads import am_alert, am_group
 from tests.e2e.conftest import StartBot, Workspace
 

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import jsonschema
 import yaml
 
-from bot import local_slack
-from bot.emulator import SlackEmulator
+from handlers.cli import emulator as local_slack
+from slack_emulator import SlackEmulator
 from tests.docs_blocks import DEFAULT_ADDRESS
 from tests.e2e.bot_process import BotProcess, free_port, running
 from tests.helpers import eventually

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.config import parse_config
+from bot.config.schema import parse_config
 from bot.keys import begin_key, config_key, database_key, scheduler_key
-from bot.schedule.runner import Scheduler
+from handlers.jobs.runner import Scheduler
 from storage.tables import Incident
 from tests.e2e.conftest import StartBot, Workspace
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.emulator import SlackEmulator
+from slack_emulator import SlackEmulator
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.helpers import eventually
 
@@ -66,7 +66,7 @@ async def replica(name: str, database_url: str, slack: SlackEmulator, tmp_path: 
     }
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "serve", env=env, cwd=tmp_path, stdout=output, stderr=output
+            sys.executable, "-m", "handlers.cli.main", "serve", env=env, cwd=tmp_path, stdout=output, stderr=output
         )
     running = Replica(name, port, process, log)
     try:

@@ -15,7 +15,7 @@ import aiohttp
 import asyncpg
 import pytest
 
-from bot.emulator import SlackEmulator
+from slack_emulator import SlackEmulator
 from storage import migrate
 from tests.conftest import POSTGRES_ADMIN_DSN
 from tests.e2e.alert_payloads import am_alert, am_group

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import SQLModel, select
 
 from bot.alerts.service import AlertIngestion
-from bot.config import load_config
+from bot.config.schema import load_config
 from bot.slo import events
 from bot.slo.evaluation import SloEvaluator
 from bot.slo.models import SloDefinition
@@ -66,7 +66,7 @@ def run(*args: str, database_url: str, config: Path | None) -> subprocess.Comple
     if config is not None:
         env["ONCALL_CONFIG"] = str(config)
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-m", "handlers.cli.main", *args], capture_output=True, text=True, timeout=120, env=env
     )
 
 

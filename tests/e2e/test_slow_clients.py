@@ -15,7 +15,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.emulator import SlackEmulator
+from slack_emulator import SlackEmulator
 from tests.e2e.bot_process import BotProcess, free_port, running, serve_environment
 from tests.e2e.conftest import WEBHOOK_TOKEN
 

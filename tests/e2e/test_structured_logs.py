@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.keys import settings_key
-from bot.observability import configure_logging
+from bot.observability.logs import configure_logging
 from bot.settings import LogFormat
 from tests.e2e.alert_payloads import am_alert, am_group
 from tests.e2e.conftest import Workspace

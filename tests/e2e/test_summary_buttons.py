@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.emulator import Delivery
+from slack_emulator import Delivery
 from storage.tables import Incident
 from tests.e2e.conftest import Workspace
 

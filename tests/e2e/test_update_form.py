@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.emulator.blocks import view_errors
+from slack_emulator.blocks import view_errors
 from storage.tables import Incident
 from tests.e2e.conftest import People, StartBot, Workspace
 

@@ -152,7 +152,7 @@ async def test_the_demo_prints_a_login_link_that_opens_its_pages(tmp_path: Path)
         sys.executable,
         "-u",
         "-m",
-        "bot.cli",
+        "handlers.cli.main",
         "demo",
         "--serve-for",
         "60",

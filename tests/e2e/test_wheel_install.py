@@ -11,7 +11,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from bot.emulator import SlackEmulator
+from bot.slack.scopes import REQUIRED_SCOPES
+from slack_emulator import SlackEmulator
 from tests.e2e.bot_process import BotProcess, free_port, serve_environment
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.helpers import eventually
@@ -83,7 +84,7 @@ async def test_a_wheel_installed_outside_the_checkout_runs_the_demo_and_serves_a
     upgraded = await run(oncall_bot, "db", "upgrade", cwd=home, env={**env, "DATABASE_URL": database_url})
     assert "(head)" in upgraded
 
-    slack = SlackEmulator(signing_secret=SIGNING_SECRET)
+    slack = SlackEmulator(scopes=REQUIRED_SCOPES, signing_secret=SIGNING_SECRET)
     await slack.start()
     alice = slack.add_user("alice")
     general = slack.add_channel("general", creator=alice, members=[alice])

@@ -11,7 +11,7 @@ REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "slack" / "method
 
 def test_every_emulated_method_exists_in_slacks_reference_with_the_same_required_arguments() -> None:
     reference = json.loads(REFERENCE.read_text())["methods"]
-    ours = json.loads(resources.files("bot.emulator").joinpath("methods.json").read_text())["methods"]
+    ours = json.loads(resources.files("slack_emulator").joinpath("methods.json").read_text())["methods"]
     for method, spec in ours.items():
         assert method in reference, method
         required = sorted(name for name, arg in reference[method]["args"].items() if arg.get("required"))

@@ -14,15 +14,16 @@ from aiohttp import ClientSession, encode_basic_auth
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.emulator import SlackEmulator
+from bot.slack.scopes import REQUIRED_SCOPES
+from slack_emulator import SlackEmulator
 
 REDIRECT = "https://oncall.example.com/auth/slack/callback"
-ERRORS = json.loads(resources.files("bot.emulator").joinpath("methods.json").read_text())["methods"]
+ERRORS = json.loads(resources.files("slack_emulator").joinpath("methods.json").read_text())["methods"]
 
 
 @pytest.fixture
 async def slack() -> AsyncIterator[SlackEmulator]:
-    emulator = SlackEmulator(signing_secret="emulator-test-secret")
+    emulator = SlackEmulator(scopes=REQUIRED_SCOPES, signing_secret="emulator-test-secret")
     await emulator.start()
     emulator.add_user("alice", real_name="Alice Smith")
     yield emulator

@@ -12,14 +12,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.emulator import SlackEmulator
+from bot.slack.scopes import REQUIRED_SCOPES
+from slack_emulator import SlackEmulator
 
 SECRET = "emulator-test-secret"
 
 
 @pytest.fixture
 async def slack() -> AsyncIterator[SlackEmulator]:
-    emulator = SlackEmulator(signing_secret=SECRET)
+    emulator = SlackEmulator(scopes=REQUIRED_SCOPES, signing_secret=SECRET)
     await emulator.start()
     yield emulator
     await emulator.stop()

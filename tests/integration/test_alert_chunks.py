@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from bot.alerts.models import AlertIn, AlertStatus
 from bot.alerts.service import AlertIngestion, IngestResult
-from bot.config import parse_config
+from bot.config.schema import parse_config
 from bot.unit_of_work import unit_of_work
 from storage.engine import Database
 from storage.tables import Alert, AlertGroup, Incident, OutboxEntry, TimelineEntry

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bot.alerts.models import AlertIn, AlertStatus
 from bot.alerts.service import AlertIngestion
-from bot.config import parse_config
+from bot.config.schema import parse_config
 from bot.outbox import Effect
 from bot.unit_of_work import unit_of_work
 from storage.engine import Database

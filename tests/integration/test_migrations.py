@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, select
 
 import storage.tables  # noqa: F401  (registers the models on SQLModel.metadata)
-from bot.alerts.view import facts
+from bot.alerts.views import facts
 from storage import migrate
 from storage.engine import Database
 from storage.tables import Alert

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.alerts.service import AlertIngestion
-from bot.config import OncallConfig
+from bot.config.schema import OncallConfig
 from bot.incidents.models import Severity
 from bot.slo import events
 from bot.slo.evaluation import SloEvaluator

@@ -61,7 +61,7 @@ def report(config: str, database_url: str, tmp_path: Path) -> subprocess.Complet
     path.write_text(config)
     env = {"DATABASE_URL": database_url, "ONCALL_CONFIG": str(path), "PATH": "/usr/bin:/bin"}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "slo", "report", "--format", "json"],
+        [sys.executable, "-m", "handlers.cli.main", "slo", "report", "--format", "json"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.alerts.view import Link, alert_from, facts, source_name
+from bot.alerts.views import Link, alert_from, facts, source_name
 from handlers.webhooks import alertmanager, generic, grafana, pagerduty
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "webhooks"

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from bot.alerts.messaging import RolledGroup, rolled_groups, rollup_message
-from bot.emulator.blocks import block_errors
+from slack_emulator.blocks import block_errors
 from storage.queries.alerts import RolledAlert
 from storage.tables import AlertGroup, Incident
 

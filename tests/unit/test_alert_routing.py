@@ -9,7 +9,7 @@ import pytest
 
 from bot.alerts.models import AlertIn, AlertStatus
 from bot.alerts.routing import Router
-from bot.config import load_config, parse_config
+from bot.config.schema import load_config, parse_config
 from bot.errors import SettingsError
 from bot.incidents.models import Severity
 

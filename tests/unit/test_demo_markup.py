@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.demo.markup import Names, render
+from handlers.cli.demo.markup import Names, render
 
 NAMES = Names(user={"U0ALICE": "alice"}.get, channel={"C0INC1": "inc-1-checkout"}.get)
 

@@ -1,7 +1,7 @@
 """Every YAML, JSON and shell block of README.md and docs/*.md is checked like code.
 
 YAML parses, and what it is a whole file of loads with the real tool: ONCALL_CONFIG through
-bot/config.py (each page's snippets also together, with the OpenSLO files they name), OpenSLO
+bot/config/schema.py (each page's snippets also together, with the OpenSLO files they name), OpenSLO
 through bot/slo/openslo.py, Alertmanager's through `amtool check-config`. JSON parses. Shell passes
 `bash -n`; its `oncall-bot …` lines parse with the real argument parser, its `make` targets and
 variables exist in the Makefile, and its UPPER_CASE variables are settings of bot/settings.py.
@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cli import build_parser
-from bot.config import load_config
+from bot.config.schema import load_config
 from bot.settings import Settings
 from bot.slo.models import SloDefinition
 from bot.slo.openslo import load_openslo_file
+from handlers.cli.main import build_parser
 from tests.docs_blocks import EXCERPT_MARK, REPO, SHELL, YAML, Block, blocks, documents, write_config
 
 AMTOOL = Path("/usr/bin/amtool")  # Debian's prometheus-alertmanager; `make test` installs it

@@ -6,8 +6,8 @@ import io
 import json
 import logging
 
-from bot.config import parse_config
-from bot.observability import JsonFormatter, RedactingFilter, known_secrets
+from bot.config.schema import parse_config
+from bot.observability.logs import JsonFormatter, RedactingFilter, known_secrets
 from bot.settings import Settings
 
 WEBHOOK_TOKEN = "wh-0123456789abcdef"

@@ -47,7 +47,9 @@ def test_invalid_setting_is_named(monkeypatch: pytest.MonkeyPatch, name: str, va
 
 
 def test_serve_without_tokens_exits_with_one_line_not_a_traceback(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "handlers.cli.main", "serve"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == "oncall-bot: SLACK_BOT_TOKEN is required but not set (see .env.example)"
     assert "Traceback" not in result.stderr
@@ -56,7 +58,7 @@ def test_serve_without_tokens_exits_with_one_line_not_a_traceback(tmp_path: Path
 def test_bad_setting_on_the_command_line_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORT", "-5")
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "handlers.cli.main", "db", "upgrade"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("oncall-bot: PORT is invalid")

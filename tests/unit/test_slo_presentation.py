@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.emulator.blocks import block_errors
 from bot.slo.models import SloKind, SloStatus
 from bot.slo.presentation import (
     NO_SLOS,
@@ -21,6 +20,7 @@ from bot.slo.presentation import (
     slo_show_text,
 )
 from bot.slo.report import BudgetPoint, BudgetSeries, Digest, DigestIncident, SloReport
+from slack_emulator.blocks import block_errors
 
 NOW = datetime(2025, 3, 10, 6, tzinfo=UTC)
 WINDOW = timedelta(days=28)

@@ -1,0 +1,363 @@
+"""ONCALL_CONFIG: the operator's YAML file (alert routing, storm control, webhook credentials).
+
+Settings that are one value each live in the environment (bot/settings.py); what has structure lives
+here. docs/configuration.md documents every key. A bad file stops the bot with one line naming the key.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
+
+from bot.config.types import Duration, Strict
+from bot.errors import SettingsError
+from bot.incidents.models import Severity
+from bot.permissions import Action
+from bot.reminders.cadence import local_start
+from bot.reminders.crontab import cron_trigger
+from bot.slo.models import SloDefinition
+from bot.slo.openslo import load_openslo_file
+
+NO_INCIDENT = "none"
+
+
+def _severity_or_none(value: Any) -> Severity | None:
+    """`sev1`…`sev4` (any case) or `none`/null, which means "post it, open no incident"."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == NO_INCIDENT) or value is False:
+        return None
+    severity = Severity.parse(str(value))
+    if severity is None:
+        raise ValueError(f"must be sev1, sev2, sev3, sev4 or none, got {value!r}")
+    return severity
+
+
+IncidentSeverity = Annotated[Severity | None, BeforeValidator(_severity_or_none)]
+
+# Alert severities as monitoring systems name them, lower-cased.
+DEFAULT_SEVERITY_MAP: dict[str, Severity | None] = {
+    "critical": Severity.SEV2,
+    "page": Severity.SEV2,
+    "error": Severity.SEV3,
+}
+
+
+def _lower_keys(value: Any) -> Any:
+    return {str(key).lower(): item for key, item in value.items()} if isinstance(value, dict) else value
+
+
+def _user_id(user: str) -> str:
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user):
+        raise ValueError(f"{user!r} is not a Slack user id (like U024BE7LH)")
+    return user
+
+
+def _usergroup_id(group: str) -> str:
+    if not re.fullmatch(r"S[A-Z0-9]{2,}", group):
+        raise ValueError(f"{group!r} is not a Slack user group id (like S0614TZR7)")
+    return group
+
+
+UserId = Annotated[str, AfterValidator(_user_id)]
+UsergroupId = Annotated[str, AfterValidator(_usergroup_id)]
+
+
+class Route(Strict):
+    """Alerts whose labels match go to a team, with that team's mapping, channels and responders."""
+
+    match: dict[str, str] = Field(default_factory=dict)
+    match_re: dict[str, str] = Field(default_factory=dict)
+    team: str | None = None
+    severity: Annotated[dict[str, IncidentSeverity] | None, BeforeValidator(_lower_keys)] = None
+    channel: str | None = None
+    announce_channel: str | None = None
+    responders: list[UserId] = Field(default_factory=list)
+    usergroup: UsergroupId | None = None
+    declare: bool | None = None
+    group_by: list[str] | None = None
+
+    @field_validator("match_re")
+    @classmethod
+    def _compiles(cls, patterns: dict[str, str]) -> dict[str, str]:
+        for label, pattern in patterns.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{label}: {pattern!r} is not a regular expression ({exc})") from None
+        return patterns
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        if any(labels.get(name) != value for name, value in self.match.items()):
+            return False
+        return all(re.fullmatch(pattern, labels.get(name, "")) for name, pattern in self.match_re.items())
+
+
+class AlertsConfig(Strict):
+    channel: str = "#alerts"
+    severity: Annotated[dict[str, IncidentSeverity], BeforeValidator(_lower_keys)] = Field(
+        default_factory=lambda: dict(DEFAULT_SEVERITY_MAP)
+    )
+    declare: bool = True
+    group_by: list[str] = Field(default_factory=lambda: ["alertname"])
+    auto_resolve: bool = False
+    routes: list[Route] = Field(default_factory=list)
+
+
+class StormConfig(Strict):
+    max_new_incidents_per_minute: int = Field(default=5, ge=1)
+    # Slack takes about one message per second per channel; past this many group messages in a minute,
+    # an alerts channel gets one message listing the further groups (bot/alerts/rollup.py).
+    max_alert_posts_per_minute: int = Field(default=10, ge=1)
+
+
+class PagerDutyConfig(Strict):
+    # Several secrets let an operator rotate one without dropping deliveries.
+    secrets: list[str] = Field(default_factory=list)
+
+    @field_validator("secrets", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+# A delivery is stored in bounded chunks, so its size no longer stalls Slack's answers, but its time
+# to answer grows with it: past this many alerts a sender is told to split (Alertmanager: max_alerts).
+DEFAULT_MAX_ALERTS_PER_DELIVERY = 5000
+
+
+class WebhooksConfig(Strict):
+    # Per-source bearer tokens; a source not listed here uses WEBHOOK_TOKEN.
+    tokens: dict[str, str] = Field(default_factory=dict)
+    max_alerts_per_delivery: int = Field(default=DEFAULT_MAX_ALERTS_PER_DELIVERY, ge=1)
+    pagerduty: PagerDutyConfig = Field(default_factory=PagerDutyConfig)
+
+
+class PostmortemConfig(Strict):
+    # A folder with the operator's own postmortem.md.j2 / postmortem.html.j2 (either or both).
+    template_dir: Path | None = None
+    # An operator's template renders in a child process that is stopped past these (bot/postmortem/isolated.py).
+    time_limit: Duration = timedelta(seconds=10)
+    memory_limit_mb: int = Field(default=512, ge=128)
+
+    @field_validator("template_dir")
+    @classmethod
+    def _is_folder(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        return value
+
+
+DEFAULT_STATUS_UPDATE_AFTER = {
+    Severity.SEV1: timedelta(minutes=15),
+    Severity.SEV2: timedelta(minutes=30),
+    Severity.SEV3: timedelta(hours=2),
+    Severity.SEV4: timedelta(hours=8),
+}
+
+
+def _severity_keys(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    keys = {}
+    for key, item in value.items():
+        severity = Severity.parse(str(key))
+        if severity is None:
+            raise ValueError(f"{key!r} is not a severity (sev1..sev4)")
+        keys[severity] = item
+    return keys
+
+
+class RemindersConfig(Strict):
+    # How long an open incident may go without a status update or note before its channel is nudged.
+    status_update_after: Annotated[dict[Severity, Duration], BeforeValidator(_severity_keys)] = Field(
+        default_factory=lambda: dict(DEFAULT_STATUS_UPDATE_AFTER)
+    )
+    postmortem_due_after: Duration = timedelta(days=5)
+    # Local time of day follow-ups are reminded on their due date (and daily after).
+    follow_up_hour: int = Field(default=9, ge=0, le=23)
+    # How often the scheduler looks for what is due: the precision of every reminder.
+    check_every: Duration = timedelta(seconds=30)
+
+
+class RetroConfig(Strict):
+    channel: str
+    start: str
+    cadence: Duration
+    count: int | None = Field(default=None, ge=1)
+
+
+class OutboxConfig(Strict):
+    # Attempts at a Slack call that keeps failing for a passing reason (5xx, 429, timeouts) before
+    # it is parked as dead; with backoff capped at 5 minutes, 20 attempts span about an hour.
+    max_attempts: int = Field(default=20, ge=1)
+
+
+class DigestConfig(Strict):
+    """A weekly SLO digest: which channel, and when (standard cron, in `timezone`)."""
+
+    channel: str
+    cron: str = "0 9 * * MON"
+
+    @field_validator("channel")
+    @classmethod
+    def _named(cls, channel: str) -> str:
+        if not re.fullmatch(r"#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,}", channel):
+            raise ValueError(f"{channel!r} must be a channel name with # (like #slo-digest) or a channel id")
+        return channel
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, cron: str) -> str:
+        cron_trigger(cron, ZoneInfo("UTC"))
+        return cron
+
+
+class SloSettings(Strict):
+    # How often every SLO is measured and its evaluation stored.
+    evaluate_every: Duration = timedelta(minutes=5)
+    # OpenSLO v1 files (relative to this file's folder), added to `slos:`.
+    openslo_files: list[Path] = Field(default_factory=list)
+    # The Prometheus an OpenSLO metric source uses when it names none.
+    prometheus_url: str | None = None
+
+
+class PermissionsConfig(Strict):
+    """Who may do what; empty lists (the default) let everyone do everything."""
+
+    admins: list[UserId] = Field(default_factory=list)
+    admin_usergroup: UsergroupId | None = None
+    # Only the incident's commander and the admins may do these.
+    commander_only: list[Action] = Field(default_factory=list)
+    # Only the admins may do these.
+    admin_only: list[Action] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _someone_can(self) -> PermissionsConfig:
+        if (self.commander_only or self.admin_only) and not (self.admins or self.admin_usergroup):
+            raise ValueError("limits actions but names no admins: add admins or admin_usergroup")
+        return self
+
+
+class OncallConfig(Strict):
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections(cls, data: Any) -> Any:
+        # `postmortem:` with every key commented out is YAML null: read it as "all defaults".
+        if isinstance(data, dict):
+            return {key: ({} if value is None else value) for key, value in data.items()}
+        return data
+
+    # IANA name; postmortems and reminders show and schedule local times in it.
+    timezone: str = "UTC"
+    postmortem: PostmortemConfig = Field(default_factory=PostmortemConfig)
+    reminders: RemindersConfig = Field(default_factory=RemindersConfig)
+    outbox: OutboxConfig = Field(default_factory=OutboxConfig)
+    retros: list[RetroConfig] = Field(default_factory=list)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    storm: StormConfig = Field(default_factory=StormConfig)
+    webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
+    permissions: PermissionsConfig = Field(default_factory=PermissionsConfig)
+    slo: SloSettings = Field(default_factory=SloSettings)
+    slos: list[SloDefinition] = Field(default_factory=list)
+    digests: list[DigestConfig] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Madrid)") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @model_validator(mode="after")
+    def _retro_starts(self) -> OncallConfig:
+        for index, retro in enumerate(self.retros):
+            try:
+                local_start(retro.start, self.zone)
+            except ValueError as exc:
+                raise ValueError(f"retros[{index}].start: {exc}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _unique_slo_names(self) -> OncallConfig:
+        _check_unique_names(self.slos)
+        return self
+
+
+def _check_unique_names(slos: list[SloDefinition]) -> None:
+    seen: set[str] = set()
+    for slo in slos:
+        if slo.name in seen:
+            raise ValueError(f"slos: two SLOs are named {slo.name!r}; names must be unique")
+        seen.add(slo.name)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not str(part).startswith("function-"):
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def parse_config(text: str, *, origin: str = "ONCALL_CONFIG", folder: Path | None = None) -> OncallConfig:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" line {where.line + 1}" if where is not None else ""
+        raise SettingsError(f"{origin}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if data is None:
+        return OncallConfig()
+    if not isinstance(data, dict):
+        raise SettingsError(f"{origin}: the top level must be a mapping of sections (alerts, reminders, retros, …)")
+    try:
+        config = OncallConfig.model_validate(data)
+    except ValidationError as exc:
+        raise SettingsError(f"{origin}: {_first_error(exc)}") from None
+    return _with_openslo(config, origin=origin, folder=folder or Path.cwd())
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    reason = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        reason = "is not a known setting (see docs/configuration.md)"
+    return f"{_location(error['loc'])} {reason}"
+
+
+def _with_openslo(config: OncallConfig, *, origin: str, folder: Path) -> OncallConfig:
+    """`slos:` plus the SLOs of the OpenSLO files the config names."""
+    if not config.slo.openslo_files:
+        return config
+    loaded = list(config.slos)
+    for path in config.slo.openslo_files:
+        loaded += load_openslo_file(folder / path, default_prometheus_url=config.slo.prometheus_url)
+    try:
+        _check_unique_names(loaded)
+    except ValueError as exc:
+        raise SettingsError(f"{origin}: {exc}") from None
+    return config.model_copy(update={"slos": loaded})
+
+
+def load_config(path: Path | None) -> OncallConfig:
+    """The operator's configuration, or the defaults when ONCALL_CONFIG is not set."""
+    if path is None:
+        return OncallConfig()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"ONCALL_CONFIG {path}: cannot be read ({exc.strerror})") from None
+    return parse_config(text, origin=f"ONCALL_CONFIG {path}", folder=path.parent)

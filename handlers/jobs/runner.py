@@ -1,0 +1,198 @@
+"""The scheduler in the bot's process: APScheduler fires ticks; only the leading replica runs them.
+
+Leadership is a PostgreSQL session advisory lock held on a connection of its own: when the leader
+dies its connection closes, PostgreSQL releases the lock, and another replica takes it at its next
+try (every LEADERSHIP_SECONDS). On SQLite there is one replica, and it leads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.config.schema import OncallConfig
+from bot.observability.metrics import Metrics
+from bot.reminders import retros
+from bot.reminders.reminders import Reminders, TickResult
+from bot.slo import digest
+from bot.slo.evaluation import SloEvaluator
+from bot.slo.models import SloStatus
+from bot.unit_of_work import Begin
+from storage.engine import Database
+from storage.types import utcnow
+
+log = logging.getLogger("oncall.scheduler")
+
+LEADER_LOCK = 0x1EAD  # differs from the migration, ingestion and tick locks
+LEADERSHIP_SECONDS = 2.0
+# oncall_slo_status: what a Prometheus rule can compare (FAIL is the highest)
+_STATUS_VALUE = {SloStatus.PASS: 0, SloStatus.AT_RISK: 1, SloStatus.FAIL: 2, SloStatus.NO_DATA: -1}
+
+
+class Leadership:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._connection: AsyncConnection | None = None
+        self.is_leader = database.dialect != "postgresql"
+        self._turn = asyncio.Lock()  # one operation at a time on the lock's connection
+
+    async def try_lead(self) -> bool:
+        if self._database.dialect != "postgresql":
+            return True
+        async with self._turn:
+            return await self._try_lead()
+
+    async def _try_lead(self) -> bool:
+        try:
+            if self._connection is None:
+                self._connection = await self._database.engine.connect()
+            if not self.is_leader:
+                acquired = await self._connection.scalar(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK}
+                )
+                await self._connection.commit()  # the lock is the session's; end the transaction that took it
+                if acquired:
+                    log.info("scheduler.leader acquired")
+                self.is_leader = bool(acquired)
+            else:
+                await self._connection.scalar(text("SELECT 1"))  # still connected, so still holding it
+                await self._connection.commit()
+        except Exception:  # the connection died: whatever we held is released; try again next time
+            log.warning("scheduler.leadership_lost", exc_info=True)
+            self.is_leader = False
+            await self._drop_connection()
+        return self.is_leader
+
+    async def release(self) -> None:
+        async with self._turn:
+            await self._release()
+
+    async def _release(self) -> None:
+        if self._connection is not None and self.is_leader:
+            with contextlib.suppress(Exception):
+                await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK})
+                log.info("scheduler.leader released")
+        self.is_leader = False
+        await self._drop_connection()
+
+    async def _drop_connection(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                await self._connection.close()
+            self._connection = None
+
+
+class Scheduler:
+    def __init__(
+        self,
+        database: Database,
+        begin: Begin,
+        config: OncallConfig,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        metrics: Metrics | None = None,
+        slos: SloEvaluator | None = None,
+    ) -> None:
+        self._metrics = metrics
+        self.slos = slos
+        self._begin = begin
+        self._config = config
+        self._clock = clock
+        self.reminders = Reminders(config)
+        self.leadership = Leadership(database)
+        self._scheduler = AsyncIOScheduler(timezone=config.zone)
+
+    async def start(self) -> None:
+        async with self._begin() as (session, _):
+            await retros.sync_config(session=session, config=self._config, now=self._clock())
+            await digest.sync_config(session, digests=self._config.digests, now=self._clock())
+        every = self._config.reminders.check_every.total_seconds()
+        # A tick late by less than its period still runs (once: coalesced); later ones are skipped,
+        # and the next tick sends whatever they would have.
+        self._scheduler.add_job(
+            self._tick_if_leader,
+            IntervalTrigger(seconds=every),
+            id="reminders",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(every)),
+        )
+        if self.slos is not None and self.slos.definitions:
+            self._scheduler.add_job(
+                self._evaluate_if_leader,
+                IntervalTrigger(seconds=self._config.slo.evaluate_every.total_seconds()),
+                id="slo-evaluation",
+                max_instances=1,
+                coalesce=True,
+                next_run_time=self._clock(),  # a fresh start shows current numbers, not a 5-minute-old gap
+            )
+        self._scheduler.add_job(
+            self.leadership.try_lead,
+            IntervalTrigger(seconds=LEADERSHIP_SECONDS),
+            id="leadership",
+            max_instances=1,
+            coalesce=True,
+        )
+        await self.leadership.try_lead()  # first, so jobs due at once already know whether to run
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        self._scheduler.shutdown(wait=False)
+        await self.leadership.release()
+
+    async def _tick_if_leader(self) -> None:
+        # The leadership job keeps this current; the tick's own transaction lock covers the moments
+        # between a lost connection and the next check.
+        if self._metrics is not None:
+            self._metrics.is_leader.set(1 if self.leadership.is_leader else 0)
+        if not self.leadership.is_leader:
+            return
+        try:
+            result = await self.tick(self._clock())
+        except Exception:  # the next tick tries again; nothing was recorded as sent
+            log.exception("scheduler.tick_failed")
+            if self._metrics is not None:
+                self._metrics.scheduler_ticks.labels("failed").inc()
+            return
+        if self._metrics is not None:
+            self._metrics.scheduler_ticks.labels("ok").inc()
+            for kind in ("nudges", "postmortems", "follow_ups", "retros", "digests"):
+                if getattr(result, kind):
+                    self._metrics.reminders_sent.labels(kind).inc(getattr(result, kind))
+        if result.sent:
+            log.info(
+                "scheduler.sent nudges=%d postmortems=%d follow_ups=%d retros=%d digests=%d",
+                result.nudges,
+                result.postmortems,
+                result.follow_ups,
+                result.retros,
+                result.digests,
+            )
+
+    async def _evaluate_if_leader(self) -> None:
+        if not self.leadership.is_leader or self.slos is None:
+            return
+        try:
+            reports = await self.slos.evaluate_and_store(at=self._clock())
+        except Exception:  # the next run measures again; nothing half-stored
+            log.exception("scheduler.slo_evaluation_failed")
+            if self._metrics is not None:
+                self._metrics.slo_evaluations.labels("failed").inc()
+            return
+        if self._metrics is not None:
+            self._metrics.slo_evaluations.labels("ok").inc()
+            for report in reports:
+                self._metrics.slo_status.labels(report.name, report.service).set(_STATUS_VALUE[report.status])
+
+    async def tick(self, now: datetime) -> TickResult:
+        """Send everything due at `now`; tests call it with the time they want."""
+        async with self._begin() as (session, outbox):
+            return await self.reminders.tick(session=session, outbox=outbox, now=now)
