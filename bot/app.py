@@ -15,10 +15,13 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 
+from bot.alerts.effects import AlertEffects
 from bot.alerts.service import AlertIngestion
-from bot.config.schema import load_config
+from bot.config.schema import OncallConfig, load_config
 from bot.errors import SettingsError
+from bot.home.effects import HomeEffects
 from bot.home.views import HomeRenderer
+from bot.incidents.effects import IncidentEffects
 from bot.keys import (
     alert_ingestion_key,
     begin_key,
@@ -37,14 +40,17 @@ from bot.keys import (
 )
 from bot.observability import log_context
 from bot.observability.metrics import Metrics
-from bot.outbox.effects import EffectRunner
+from bot.outbox.registry import Registry
 from bot.outbox.worker import OutboxWorker
 from bot.permissions import Permissions
+from bot.postmortem.effects import PostmortemEffects
 from bot.postmortem.service import Postmortems
 from bot.settings import Settings
+from bot.slack.effects import MessageEffects
 from bot.slack.gateway import SlackGateway, build_client
 from bot.slack.openid import CALLBACK_PATH, SlackOpenId
 from bot.slo.digest import DigestRenderer
+from bot.slo.effects import SloEffects
 from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import unit_of_work
 from bot.visibility import Membership
@@ -107,24 +113,17 @@ async def json_errors(
         return web.json_response({"error": "internal_error"}, status=500)
 
 
-async def _database(app: web.Application) -> AsyncIterator[None]:
-    database = Database(app[settings_key].database_url)
-    await migrate.upgrade(database)
+def _assemble(app: web.Application, settings: Settings, config: OncallConfig) -> None:
+    """Build the database, Slack and the outbox; the cleanup contexts only start and stop them."""
+    database = Database(settings.database_url)
     app[database_key] = database
-    yield
-    await database.dispose()
-
-
-async def _slack(app: web.Application) -> AsyncIterator[None]:
-    settings = app[settings_key]
     calls = app[metrics_key].slack_calls
     gateway = SlackGateway(
         build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url),
         on_call=lambda method, outcome: calls.labels(method, outcome).inc(),
     )
     app[gateway_key] = gateway
-    config = app[config_key]
-    app[permissions_key] = Permissions(
+    permissions = Permissions(
         admins=frozenset(config.permissions.admins),
         admin_usergroup=config.permissions.admin_usergroup,
         commander_only=frozenset(config.permissions.commander_only),
@@ -132,9 +131,47 @@ async def _slack(app: web.Application) -> AsyncIterator[None]:
         group_members=gateway.usergroup_members,
         membership=Membership(gateway.channel_members),
     )
-    app[web_sessions_key] = _web_sessions(settings, app[database_key], app[permissions_key], gateway)
+    app[permissions_key] = permissions
+    app[web_sessions_key] = _web_sessions(settings, database, permissions, gateway)
+    postmortems = Postmortems(database, zone=config.zone, templates=config.postmortem, gateway=gateway)
+    registry = performers(settings, config, database, gateway, permissions=permissions, postmortems=postmortems)
+    worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
+    app[outbox_worker_key] = worker
+    app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone)
+    app[begin_key] = unit_of_work(database, on_commit=worker.wake)
+
+
+def performers(
+    settings: Settings,
+    config: OncallConfig,
+    database: Database,
+    gateway: SlackGateway,
+    *,
+    permissions: Permissions,
+    postmortems: Postmortems,
+) -> Registry:
+    """Every domain's outbox performers; an Effect that none of them performs stops the bot here."""
+    home = HomeRenderer(database, config.slos, zone=config.zone, permissions=permissions)
+    return Registry(
+        IncidentEffects(gateway, database, announce_channel=settings.announce_channel).performers(),
+        AlertEffects(gateway, database).performers(),
+        PostmortemEffects(gateway, database, postmortems).performers(),
+        SloEffects(gateway, DigestRenderer(database, config.slos, zone=config.zone)).performers(),
+        HomeEffects(gateway, home).performers(),
+        MessageEffects(gateway).performers(),
+    )
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    database = app[database_key]
+    await migrate.upgrade(database)
     yield
-    await gateway.close()
+    await database.dispose()
+
+
+async def _slack(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[gateway_key].close()
 
 
 def _web_sessions(
@@ -155,22 +192,7 @@ def _web_sessions(
 
 
 async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
-    config, database = app[config_key], app[database_key]
-    postmortems = Postmortems(database, zone=config.zone, templates=config.postmortem, gateway=app[gateway_key])
-    runner = EffectRunner(
-        app[gateway_key],
-        announce_channel=app[settings_key].announce_channel,
-        database=database,
-        postmortems=postmortems,
-        digests=DigestRenderer(database, config.slos, zone=config.zone),
-        home=HomeRenderer(database, config.slos, zone=config.zone, permissions=app[permissions_key]),
-    )
-    worker = OutboxWorker(
-        app[database_key], runner.perform, remember=runner.remember, max_attempts=config.outbox.max_attempts
-    )
-    app[outbox_worker_key] = worker
-    app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone)
-    app[begin_key] = unit_of_work(app[database_key], on_commit=worker.wake)
+    worker = app[outbox_worker_key]
     task = asyncio.create_task(worker.run(), name="outbox-worker")
     yield
     await worker.stop()
@@ -261,6 +283,7 @@ def create_app(settings: Settings) -> web.Application:
     config = load_config(settings.oncall_config)
     app[config_key] = config
     app[alert_ingestion_key] = AlertIngestion(config)
+    _assemble(app, settings, config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
     app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _slos, _scheduler, _bolt, _socket_mode, _started])
     routes.register(app)

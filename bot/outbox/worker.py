@@ -1,4 +1,4 @@
-"""The outbox worker: performs stored side effects in order per incident, retrying until done."""
+"""The outbox worker: performs stored side effects in order per lane, retrying until done."""
 
 from __future__ import annotations
 
@@ -13,34 +13,17 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import SlackRejected, SlackRetryable
-from bot.incidents.snapshot import IncidentSnapshot
 from bot.observability import log_context
 from bot.outbox.pacing import CHAT_UPDATE, Pacer, budgets_of
+from bot.outbox.registry import Registry, Updates
 from storage.engine import Database, is_unreachable
-from storage.queries import incidents as incident_queries
 from storage.queries import outbox as queries
 from storage.tables import OutboxEntry
 from storage.types import utcnow
 
 log = logging.getLogger("oncall.outbox")
-
-Perform = Callable[[OutboxEntry, IncidentSnapshot | None], Awaitable[dict[str, Any]]]
-# Stores what Slack answered (a channel id, a message ts) in the transaction that marks the entry done.
-Remember = Callable[[AsyncSession, OutboxEntry, dict[str, Any]], Awaitable[None]]
-
-
-async def remember_on_incident(session: AsyncSession, entry: OutboxEntry, updates: dict[str, Any]) -> None:
-    if entry.incident_id is None:
-        return
-    incident = await incident_queries.get_incident(session, entry.incident_id, for_update=True)
-    if incident is not None:
-        for name, value in updates.items():
-            setattr(incident, name, value)
 
 
 MAX_BACKOFF_SECONDS = 300.0
@@ -95,9 +78,8 @@ class OutboxWorker:
     def __init__(
         self,
         database: Database,
-        perform: Perform,
+        registry: Registry,
         *,
-        remember: Remember = remember_on_incident,
         max_attempts: int = 20,
         concurrency: int = 8,
         poll_seconds: float = 2.0,
@@ -105,8 +87,7 @@ class OutboxWorker:
         pacer: Pacer | None = None,
     ) -> None:
         self._database = database
-        self._perform = perform
-        self._remember = remember
+        self._registry = registry
         self._max_attempts = max_attempts
         self._concurrency = concurrency
         self._poll_seconds = poll_seconds
@@ -224,12 +205,12 @@ class OutboxWorker:
 
     async def _attempt(self, entry: OutboxEntry) -> None:
         started = time.monotonic()
-        current = await self._current(entry)
-        if current is None:
+        claimed = await self._claim(entry)
+        if claimed is None:
             return
-        entry, snapshot = current
+        entry = claimed
         try:
-            updates = await self._perform(entry, snapshot)
+            updates = await self._registry.perform(entry)
         except SlackRetryable as exc:
             if entry.attempts + 1 >= self._max_attempts:
                 # Not silently forever: parked where metrics, alerts and `oncall-bot outbox retry` find it.
@@ -283,8 +264,8 @@ class OutboxWorker:
         elif budgets and budgets[0] != CHAT_UPDATE:
             self._pacer.hold_off(budgets[0], seconds)
 
-    async def _current(self, entry: OutboxEntry) -> tuple[OutboxEntry, IncidentSnapshot | None] | None:
-        """Claim the entry as stored now, with its incident; None if it is done or someone else has it.
+    async def _claim(self, entry: OutboxEntry) -> OutboxEntry | None:
+        """Claim the entry as stored now; None if it is done or someone else has it.
 
         The list of due entries is read before this task started, and an entry can finish while that
         list is being read; another replica may also have listed it. The claim is a lease taken under
@@ -295,17 +276,9 @@ class OutboxWorker:
         assert entry.id is not None
         now = self._clock()
         async with self._database.transaction() as session:
-            stored = await queries.claim(
+            return await queries.claim(
                 session, entry.id, attempts=entry.attempts, owner=self._owner, now=now, until=now + LEASE
             )
-            if stored is None:
-                return None
-            if stored.incident_id is None:
-                return stored, None
-            incident = await incident_queries.get_incident(session, stored.incident_id)
-            if incident is None:
-                return stored, None
-            return stored, IncidentSnapshot.of(incident, await incident_queries.list_roles(session, stored.incident_id))
 
     async def _durably(self, entry: OutboxEntry, store: Callable[[], Awaitable[None]]) -> None:
         """Store what an attempt did, waiting out a database outage: only this process knows it.
@@ -324,17 +297,17 @@ class OutboxWorker:
                     log.warning("outbox.record_waiting entry=%s error=%s", entry.id, type(exc).__name__)
                 await asyncio.sleep(min(self._poll_seconds, 0.05 * 2 ** min(retry, 10)))
 
-    async def _record_success(self, entry: OutboxEntry, updates: dict[str, Any]) -> None:
+    async def _record_success(self, entry: OutboxEntry, updates: Updates) -> None:
         await self._durably(entry, lambda: self._store_success(entry, updates))
 
     async def _record_failure(self, entry: OutboxEntry, error: str, *, retry_in: float | None) -> None:
         await self._durably(entry, lambda: self._store_failure(entry, error, retry_in=retry_in))
 
-    async def _store_success(self, entry: OutboxEntry, updates: dict[str, Any]) -> None:
+    async def _store_success(self, entry: OutboxEntry, updates: Updates) -> None:
         assert entry.id is not None
         async with self._database.transaction() as session:
             if updates:
-                await self._remember(session, entry, updates)
+                await self._registry.remember(session, entry, updates)
             stored = await queries.get_entry(session, entry.id)
             if stored is not None:
                 stored.state, stored.done_at, stored.attempts = (
