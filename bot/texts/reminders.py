@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.slack.mrkdwn import escape
 from bot.texts.common import quoted, with_usage
 
 USAGE = "`/retro schedule #channel start=2026-12-01T10:00 cadence=2w [count=6]` · `/retro list` · `/retro cancel <id>`"
@@ -37,3 +38,27 @@ def scheduled(retro_id: int | None, channel: str, first: datetime) -> str:
 
 def cancelled(retro_id: int | None) -> str:
     return f"Retro #{retro_id} is cancelled."
+
+
+# Durations and start times, as `/retro schedule` and ONCALL_CONFIG's retros take them. The person's
+# words come back in a Slack reply, quoted and escaped: `<!channel>` must not ping anyone.
+
+
+def _shown(text: str) -> str:
+    return "'" + escape(str(text).strip()[:80]) + "'"
+
+
+def not_a_duration(text: str) -> str:
+    return f"{_shown(text)} is not a duration: write e.g. 15m, 2h, 5d or 2w (units s, m, h, d, w)"
+
+
+def duration_too_long(text: str) -> str:
+    return f"{_shown(text)} is longer than any cadence can be"
+
+
+def not_a_positive_duration(text: str) -> str:
+    return f"{_shown(text)} is not a positive duration"
+
+
+def not_a_start_time(text: str) -> str:
+    return f"{_shown(text)} is not a start time like 2026-12-01T10:00"

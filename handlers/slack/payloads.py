@@ -10,15 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import texts
-from bot.errors import UserError
-from bot.incidents.models import IncidentRef, Severity, Status
+from bot.errors import IncidentNotFound, UserError
+from bot.incidents.models import LARGEST_NUMBER, IncidentRef, Severity, Status
 from bot.incidents.target import Target
+from bot.texts.common import quoted
 from bot.timeline.elsewhere import SourceMessage
 from bot.visibility import Viewer
-
-
-def _id_of(body: dict[str, Any], key: str) -> str:
-    return str((body.get(key) or {}).get("id", ""))
 
 
 @dataclass(frozen=True)
@@ -54,10 +51,17 @@ class SummaryClick:
         action = body["actions"][0]
         # The buttons carry the incident's number as their value, the menus at the end of their block id.
         number = str(action.get("block_id", "")).rpartition("_")[2]
+        named = str(action.get("value") or number)
+        try:
+            ref = IncidentRef.parse(named)
+        except ValueError:  # more digits than int() converts
+            ref = IncidentRef(LARGEST_NUMBER + 1)
+        if ref is not None and ref.number > LARGEST_NUMBER:  # no incident has it; PostgreSQL would refuse the query
+            raise IncidentNotFound(texts.incidents.no_such_incident(quoted(named)))
         return cls(
             user=str(body["user"]["id"]),
             channel_id=(body.get("channel") or {}).get("id"),
-            ref=IncidentRef.parse(action.get("value") or number),
+            ref=ref,
             choice=str((action.get("selected_option") or {}).get("value", "")),
         )
 
@@ -92,7 +96,7 @@ class MessageShortcut:
             user=str(body["user"]["id"]),
             trigger_id=str(body.get("trigger_id", "")),
             message=SourceMessage(
-                channel_id=_id_of(body, "channel"),
+                channel_id=str((body.get("channel") or {}).get("id", "")),
                 ts=str(message.get("ts", "")),
                 author=message.get("user"),
                 text=str(message.get("text", "")),
