@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import texts
+from bot.clock import utcnow
 from bot.config.schema import OncallConfig
 from bot.errors import UsageError
 from bot.permissions import Action, Permissions
@@ -20,7 +21,6 @@ from bot.texts.reminders import USAGE
 from bot.unit_of_work import Begin
 from handlers.slack.parsing import small_number, sub_command
 from handlers.slack.payloads import SlashCommand
-from storage.types import utcnow
 
 ACTIONS = ("schedule", "list", "cancel", "help")
 # Bounded character classes and an anchored option name: long hostile text cannot make these backtrack.

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import texts
+from bot.clock import utcnow
 from bot.config.schema import OncallConfig
 from bot.errors import UsageError, UserError
 from bot.permissions import Action, Permissions
@@ -21,7 +22,6 @@ from bot.texts.slo import USAGE
 from bot.unit_of_work import Begin
 from handlers.slack.parsing import sub_command
 from handlers.slack.payloads import SlashCommand
-from storage.types import utcnow
 
 ACTIONS = ("list", "show", "digest", "help")
 
