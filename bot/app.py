@@ -15,7 +15,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 
-from bot.alerts.service import AlertIngestion
+from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import load_config
 from bot.errors import SettingsError
 from bot.home.views import HomeRenderer
