@@ -83,15 +83,14 @@ def _rotation(layer: Layer, zone: ZoneInfo, low: datetime, high: datetime) -> li
     if count == 1:  # nobody to hand off to: one interval, however short the rotation
         return [(max(low, first), high, layer.users)]
     boundary = _boundaries(layer, zone, first)
-    # Jump straight to the turn holding `low`, then correct for DST: wall-clock arithmetic can be an hour off.
+    # Jump straight to the turn holding `low`. In wall-clock time that turn never starts after `low` (instant()
+    # is monotonic), but in the repeated hour of a fall-back night the next turn may already have begun.
     if low <= first:
         turn = 0
     elif layer.rotation % DAY == timedelta():
         turn = max(0, (wall(low, zone) - layer.start) // layer.rotation)
     else:
         turn = (low - first) // layer.rotation
-    while turn > 0 and boundary(turn) > low:
-        turn -= 1
     while boundary(turn + 1) <= low:
         turn += 1
     held: list[_Interval] = []
