@@ -76,9 +76,16 @@ class RestrictionConfig(Strict):
     """`{days: [mon, …], from: "09:00", to: "17:00"}`: a window on each listed day; a `to` at or before
     `from` ends the next day ("22:00" to "06:00" is overnight), and "00:00" to "24:00" is the whole day."""
 
-    days: list[Day] = Field(min_length=1)
+    days: list[Day]
     from_: Clock = Field(alias="from")
     to: Clock
+
+    @field_validator("days")
+    @classmethod
+    def _some_day(cls, days: list[int]) -> list[int]:
+        if not days:
+            raise ValueError("is empty: list the days the window opens on (mon, tue, wed, thu, fri, sat, sun)")
+        return days
 
     @model_validator(mode="after")
     def _not_empty(self) -> RestrictionConfig:
