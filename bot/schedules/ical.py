@@ -6,7 +6,8 @@ Recurrences (RRULE, RDATE) and their exceptions (EXDATE, RECURRENCE-ID) are expa
 recurring-ical-events, as calendar apps do. All-day and floating (zone-less) times are read in the
 schedule's zone. Fetching and polling the calendar is the caller's: this module reads text.
 
-Out: one VEVENT per shift with someone on call, its times in the schedule's zone (TZID, with the VTIMEZONE),
+Out: one VEVENT per shift with someone on call, its times in the schedule's zone (TZID, with the VTIMEZONE;
+in UTC for an instant in the second pass of a repeated hour, which a local time cannot name),
 the people in SUMMARY and as ATTENDEEs, and a UID that stays the same for the same shift across exports.
 """
 
@@ -125,8 +126,8 @@ def export_calendar(
         event = icalendar.Event()
         event.add("UID", _uid(name, shift))
         event.add("DTSTAMP", stamped)
-        event.add("DTSTART", utc(shift.start).astimezone(zone))
-        event.add("DTEND", utc(shift.end).astimezone(zone))
+        event.add("DTSTART", _local(shift.start, zone))
+        event.add("DTEND", _local(shift.end, zone))
         event.add("SUMMARY", ", ".join(shift.people))
         for person in shift.people:
             event.add("ATTENDEE", _address(person, addresses), parameters={"CN": person})
@@ -135,6 +136,13 @@ def export_calendar(
         # The VTIMEZONE covers the exported range, so any client reads the local times the same way.
         calendar.add_missing_timezones(first_date=kept[0].start.date() - DAY, last_date=kept[-1].end.date() + DAY)
     return str(calendar.to_ical().decode("utf-8"))
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    local = utc(moment).astimezone(zone)
+    # A time in the repeated hour of a fall-back night reads as its first occurrence in iCal (RFC 5545 3.3.5):
+    # the second one is written in UTC, the only way to name it exactly.
+    return utc(moment) if local.replace(fold=0).astimezone(UTC) != utc(moment) else local
 
 
 def _address(person: str, emails: Mapping[str, str]) -> icalendar.vCalAddress:

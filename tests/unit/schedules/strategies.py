@@ -104,3 +104,14 @@ def cases(draw: st.DrawFn) -> Case:
     ]
     changes = [Override(_people(draw), *near(draw, window), number) for number in range(draw(st.integers(0, 3)))]
     return Case(Schedule("s", ZoneInfo(draw(st.sampled_from(ZONES))), tuple(layers)), changes, window)
+
+
+def merged(found: list[Shift]) -> list[Shift]:
+    """Touching shifts with the same people as one, as the resolver gives them."""
+    result: list[Shift] = []
+    for shift in found:
+        if result and result[-1].people == shift.people and result[-1].end == shift.start:
+            result[-1] = Shift(result[-1].start, shift.end, shift.people)
+        else:
+            result.append(shift)
+    return result

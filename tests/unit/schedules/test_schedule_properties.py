@@ -12,18 +12,7 @@ from hypothesis import strategies as st
 
 from bot.schedules.models import Layer, Override, Schedule, Shift
 from bot.schedules.resolver import on_call, shifts
-from tests.unit.schedules.strategies import MIDNIGHTS, PROPERTIES, Case, cases, near
-
-
-def merged(found: list[Shift]) -> list[Shift]:
-    """Touching shifts with the same people as one, as the resolver gives them."""
-    result: list[Shift] = []
-    for shift in found:
-        if result and result[-1].people == shift.people and result[-1].end == shift.start:
-            result[-1] = Shift(result[-1].start, shift.end, shift.people)
-        else:
-            result.append(shift)
-    return result
+from tests.unit.schedules.strategies import MIDNIGHTS, PROPERTIES, Case, cases, merged, near
 
 
 def clipped(found: list[Shift], begins: datetime, ends: datetime) -> list[Shift]:
