@@ -70,6 +70,10 @@ def parse_calendar(text: str | bytes, zone: ZoneInfo) -> IcalSource:
         raise ValueError(f"not an iCal calendar ({_first_line(exc)})") from None
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
         raise ValueError("not an iCal calendar: it must begin with BEGIN:VCALENDAR")
+    # An event without a start is no shift, and would make every later query of the calendar fail.
+    calendar.subcomponents = [
+        component for component in calendar.subcomponents if component.name != "VEVENT" or "DTSTART" in component
+    ]
     return IcalSource(calendar, zone)
 
 

@@ -146,6 +146,17 @@ def test_a_calendar_layer_takes_restrictions_and_overrides_like_any_layer() -> N
     assert on_call(schedule, cover, at("2027-10-19T10:30")).until == at("2027-10-19T11:00")
 
 
+def test_an_event_without_a_start_is_left_out_and_the_rest_still_answers() -> None:
+    text = ROTA.replace(
+        "BEGIN:VEVENT\nUID:dave-training@example.com\nDTSTAMP:20271001T000000Z\nDTSTART;VALUE=DATE:20271110\n",
+        "BEGIN:VEVENT\nUID:dave-training@example.com\n",
+    )
+    assert text != ROTA
+    schedule = Schedule("payments", MADRID, (CalendarLayer("team calendar", parse_calendar(text, MADRID)),))
+
+    assert on_call(schedule, [], at("2027-11-10T12:00")).people == ("alice@example.com",)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
