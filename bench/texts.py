@@ -111,7 +111,7 @@ different 2-core VMs); update it when they change. A machine's speed moves by ha
 
 ## Changes made for these targets
 
-- Largest delivery (bot/alerts/service.py, bot/alerts/rollup.py, bot/outbox/outbox.py): before, a
+- Largest delivery (bot/alerts/ingest.py, bot/alerts/rollup.py, bot/outbox/outbox.py): before, a
   delivery was one transaction that made several statements per new group (look it up, insert it,
   count the channel's posts, look for its rollup, look for a waiting redraw), so 10,000 alerts took
   100 to 120 s and, on SQLite, held the one write lock all along: a slash command waited over 30 s.

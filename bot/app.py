@@ -16,7 +16,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk.errors import SlackApiError
 
 from bot.alerts.effects import AlertEffects
-from bot.alerts.service import AlertIngestion
+from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig, load_config
 from bot.errors import SettingsError
 from bot.home.effects import HomeEffects

@@ -22,6 +22,11 @@ def monotonic() -> float:
     return _monotonic()
 
 
+def utcnow() -> datetime:
+    """Now, for callers outside the services (handlers never import storage): `storage.types.utcnow`."""
+    return types.utcnow()
+
+
 class SimulatedClock:
     """Real time flowing from `start`, moved forward at will; it never goes back."""
 

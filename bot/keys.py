@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
-from bot.alerts.service import AlertIngestion
+from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig
 from bot.observability.metrics import Metrics
 from bot.outbox.worker import OutboxWorker

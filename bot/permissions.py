@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot import texts
 from bot.errors import SlackError, UserError
 from bot.visibility import Membership, Viewer
 
@@ -60,7 +61,7 @@ class Actor(Viewer):
 
     def require_admin(self, action: Action) -> None:
         if action in self.admin_only and not self.is_admin:
-            raise NotAllowed(f"Only the on-call admins may {action.verb}. Ask one of them.")
+            raise NotAllowed(texts.permissions.admins_only(action.verb))
 
     def require_commander(self, action: Action, *, ref: str, commander: str | None) -> None:
         """Commander-only actions: an incident nobody commands yet is open to all (someone must take it)."""
@@ -68,18 +69,13 @@ class Actor(Viewer):
         if action not in self.commander_only or self.is_admin or commander in (None, self.user):
             return
         # A refusal names who may, never a way around it.
-        raise NotAllowed(
-            f"Only the commander of {ref} (<@{commander}>) or an admin may {action.verb} it. Ask one of them."
-        )
+        raise NotAllowed(texts.permissions.commander_only(ref, commander, action.verb))
 
     def require_handover(self, *, ref: str, commander: str | None) -> None:
         """Taking or giving the commander role, when being commander lets someone do what others may not."""
         if not self.commander_only or self.is_admin or commander in (None, self.user):
             return
-        raise NotAllowed(
-            f"Only the commander of {ref} (<@{commander}>) or an admin may hand its commander role over. "
-            "Ask one of them."
-        )
+        raise NotAllowed(texts.permissions.handover_only(ref, commander))
 
 
 # Members of the admin user group are remembered this long, so a click is not a Slack round trip.

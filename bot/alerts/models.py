@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from bot import texts
 from bot.errors import UserError
 
 
@@ -50,5 +51,5 @@ class PayloadError(UserError):
     """A webhook body was valid JSON of the wrong shape; the message names the field."""
 
     def __init__(self, field: str, problem: str = "is missing") -> None:
-        super().__init__(f"{field} {problem}")
+        super().__init__(texts.alerts.payload_problem(field, problem))
         self.field = field

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.slack.mrkdwn import escape
+from bot.texts.reminders import duration_too_long, not_a_duration, not_a_positive_duration
 
 _PART = re.compile(r"(\d+)([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -14,18 +14,16 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks
 def parse_duration(text: str) -> timedelta:
     """A positive duration; ValueError with a message people can act on otherwise."""
     cleaned = str(text).strip().lower().replace(" ", "")
-    # quoted escaped: the words come back in a Slack reply, where `<!channel>` would ping everyone
-    shown = "'" + escape(str(text).strip()[:80]) + "'"
     if not cleaned or _PART.sub("", cleaned):
-        raise ValueError(f"{shown} is not a duration: write e.g. 15m, 2h, 5d or 2w (units s, m, h, d, w)")
+        raise ValueError(not_a_duration(text))
     total = timedelta()
     try:
         for amount, unit in _PART.findall(cleaned):
             total += timedelta(**{_UNITS[unit]: int(amount)})
     except (OverflowError, ValueError):
-        raise ValueError(f"{shown} is longer than any cadence can be") from None
+        raise ValueError(duration_too_long(text)) from None
     if total <= timedelta():
-        raise ValueError(f"{shown} is not a positive duration")
+        raise ValueError(not_a_positive_duration(text))
     return total
 
 

@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import texts
 from bot.errors import IncidentNotFound, UserError
-from bot.incidents import service as incidents
-from bot.incidents.service import Target
 from bot.incidents.snapshot import IncidentSnapshot
+from bot.incidents.target import Target, snapshot_of
 from bot.outbox import Outbox
 from bot.slack.texts import render
 from bot.visibility import Viewer, visible
@@ -36,10 +36,10 @@ async def add(
 ) -> tuple[IncidentSnapshot, FollowUp]:
     text = text.strip()
     if not text:
-        raise UserError("The follow-up has no text: say what needs doing.")
+        raise UserError(texts.followups.NO_TEXT)
     if len(text) > MAX_TEXT_LENGTH:
-        raise UserError(f"The follow-up is {len(text)} characters long; keep it under {MAX_TEXT_LENGTH}.")
-    snapshot = await incidents.snapshot_of(session, target)
+        raise UserError(texts.followups.too_long(len(text), MAX_TEXT_LENGTH))
+    snapshot = await snapshot_of(session=session, target=target)
     if source_ts is not None:
         existing = await queries.get_by_source(session, snapshot.number, source_ts)
         if existing is not None:
@@ -72,10 +72,10 @@ async def add_from_message(
     """Turn a message of an incident channel into a follow-up; doing it twice keeps one."""
     incident = await incident_queries.get_incident_by_channel(session, channel_id)
     if incident is None or not await visible(incident, viewer):
-        raise IncidentNotFound("Follow-ups come from messages in an incident channel.")
+        raise IncidentNotFound(texts.followups.NOT_FROM_AN_INCIDENT_CHANNEL)
     entry = await timeline_queries.get_entry_by_ts(session, channel_id, message_ts)
     if entry is None or entry.is_deleted or not entry.text.strip():
-        raise UserError("That message is not on the incident timeline (yet); try again in a moment.")
+        raise UserError(texts.followups.NOT_ON_THE_TIMELINE_YET)
     return await add(
         session=session,
         outbox=outbox,
@@ -88,19 +88,19 @@ async def add_from_message(
 
 
 async def list_for(*, session: AsyncSession, target: Target) -> tuple[IncidentSnapshot, Sequence[FollowUp]]:
-    snapshot = await incidents.snapshot_of(session, target)
+    snapshot = await snapshot_of(session=session, target=target)
     return snapshot, await queries.list_for_incident(session, snapshot.number)
 
 
 async def complete(
     *, session: AsyncSession, outbox: Outbox, target: Target, number: int, by: str
 ) -> tuple[IncidentSnapshot, FollowUp]:
-    snapshot = await incidents.snapshot_of(session, target)
+    snapshot = await snapshot_of(session=session, target=target)
     follow_up = await queries.get_by_number(session, snapshot.number, number)
     if follow_up is None:
-        raise UserError(f"{snapshot.ref} has no follow-up #{number}. See them with `/incident followup list`.")
+        raise UserError(texts.followups.no_such_follow_up(snapshot.ref, number))
     if follow_up.state == "done":
-        raise UserError(f"Follow-up #{number} of {snapshot.ref} is already done.")
+        raise UserError(texts.followups.already_done(number, snapshot.ref))
     follow_up.state, follow_up.done_at, follow_up.done_by = "done", utcnow(), by
     await timeline_queries.insert_entry(
         session,

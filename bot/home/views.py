@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.incidents import service as incidents_service
+from bot.incidents.listing import list_open
 from bot.incidents.messaging import SEVERITY_EMOJI, STATUS_EMOJI
 from bot.incidents.models import RoleName
 from bot.incidents.snapshot import IncidentSnapshot
@@ -126,9 +126,9 @@ class HomeRenderer:
     async def view(self, user: str, *, now: datetime) -> dict[str, Any]:
         viewer = await self._permissions.actor(user)
         async with self._database.reading() as session:
-            incidents = await incidents_service.list_open(session=session, viewer=viewer)
+            incidents = await list_open(session=session, viewer=viewer)
             follow_ups = await self._follow_ups(session, viewer)
-            slos = await latest_reports(session, self._definitions, now=now)
+            slos = await latest_reports(session=session, definitions=self._definitions, now=now)
         today = now.astimezone(self._zone).date()
         return home_view(user, incidents=incidents, follow_ups=follow_ups, slos=slos, now=now, today=today)
 

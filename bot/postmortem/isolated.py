@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import texts
 from bot.errors import UserError
 from bot.postmortem.document import Postmortem
 from bot.postmortem.render import Format, TemplateFailed, render
@@ -29,7 +30,7 @@ class Limits:
 
 
 async def render_isolated(document: Postmortem, output: Format, template_dir: Path, limits: Limits) -> str:
-    where = f"The postmortem template {output.template} in {template_dir}"
+    where = texts.postmortem.template(output.template, template_dir)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -42,10 +43,7 @@ async def render_isolated(document: Postmortem, output: Format, template_dir: Pa
         async with asyncio.timeout(limits.seconds):
             answer, _ = await process.communicate(pickle.dumps((document, output, template_dir, limits)))
     except TimeoutError:
-        raise UserError(
-            f"{where} took longer than {limits.seconds:g} s and was stopped: make it do less, "
-            "or raise postmortem.time_limit."
-        ) from None
+        raise UserError(texts.postmortem.template_too_slow(where, limits.seconds)) from None
     finally:
         if process.returncode is None:  # late, or the caller went away: the child must not outlive the render
             process.kill()
@@ -53,9 +51,9 @@ async def render_isolated(document: Postmortem, output: Format, template_dir: Pa
     try:
         result = json.loads(answer)
     except ValueError:
-        raise UserError(f"{where} stopped without an answer (exit status {process.returncode}).") from None
+        raise UserError(texts.postmortem.template_no_answer(where, process.returncode)) from None
     if "error" in result:
-        raise UserError(f"{where} failed: {result['error']}")
+        raise UserError(texts.postmortem.template_failed(where, result["error"]))
     text: str = result["text"]
     return text
 

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from bot import texts
 from bot.errors import UserError
 from bot.incidents.messaging import humanize
 from bot.postmortem.document import Postmortem
@@ -35,8 +36,9 @@ class TemplateFailed(UserError):
     """A template that could not render; `reason` is Jinja2's own words."""
 
     def __init__(self, output: Format, template_dir: Path | None, reason: str) -> None:
-        origin = f" in {template_dir}" if template_dir else ""
-        super().__init__(f"The postmortem template {output.template}{origin} failed: {reason}")
+        super().__init__(
+            texts.postmortem.template_failed(texts.postmortem.template(output.template, template_dir), reason)
+        )
         self.reason = reason
 
 

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import texts
 from bot.config.schema import PostmortemConfig
 from bot.errors import IncidentNotFound, SlackError, UserError
-from bot.incidents import service as incidents
 from bot.incidents.models import IncidentRef, Status
-from bot.incidents.service import Target
 from bot.incidents.snapshot import IncidentSnapshot
+from bot.incidents.target import Target, authorize, snapshot_of
 from bot.outbox import Effect, Outbox
 from bot.permissions import Action, Actor
 from bot.postmortem import document
@@ -44,7 +44,7 @@ async def request(*, session: AsyncSession, outbox: Outbox, target: Target, by: 
     Returns whether this request drafted it. Asking again renders it again from what is stored:
     nothing is added to the timeline twice.
     """
-    snapshot = await incidents.snapshot_of(session, target)
+    snapshot = await snapshot_of(session=session, target=target)
     incident = await incident_queries.get_incident(session, snapshot.number, for_update=True)
     assert incident is not None
     drafted_now = snapshot.status is Status.RESOLVED and incident.postmortem_drafted_at is None
@@ -64,22 +64,22 @@ async def close(
     *, session: AsyncSession, outbox: Outbox, target: Target, by: str, actor: Actor | None = None
 ) -> IncidentSnapshot:
     """Close a resolved incident whose postmortem has been drafted (and, by now, reviewed)."""
-    snapshot = await incidents.snapshot_of(session, target)
+    snapshot = await snapshot_of(session=session, target=target)
     incident = await incident_queries.get_incident(session, snapshot.number, for_update=True)
     assert incident is not None
-    await incidents.authorize(session, incident, Action.CLOSE, actor)
+    await authorize(session=session, incident=incident, action=Action.CLOSE, actor=actor)
     if snapshot.status is Status.CLOSED:
-        raise UserError(f"{snapshot.ref} is already closed.")
+        raise UserError(texts.incidents.already(snapshot.ref, "closed"))
     if snapshot.status is not Status.RESOLVED:
-        raise UserError(f"{snapshot.ref} is {snapshot.status}: resolve it first, then write its postmortem.")
+        raise UserError(texts.postmortem.resolve_first(snapshot.ref, snapshot.status))
     if incident.postmortem_drafted_at is None:
-        raise UserError(f"{snapshot.ref} has no postmortem yet: run `/incident postmortem`, review it, then close.")
+        raise UserError(texts.postmortem.not_drafted(snapshot.ref))
     now = utcnow()
     incident.status, incident.closed_at, incident.updated_at = Status.CLOSED, now, now
     await timeline_queries.insert_entry(
         session, TimelineEntry(incident_id=snapshot.number, at=now, kind="status", author=by, text="resolved → closed")
     )
-    closed = await incidents.snapshot_of(session, target)
+    closed = await snapshot_of(session=session, target=target)
     outbox.post(closed.number, render_text("slack/closed.txt.j2", incident=closed, by=by))
     outbox.refresh(closed.number, topic=True)
     return closed
@@ -124,7 +124,7 @@ class Postmortems:
         async with self._database.reading() as session:
             incident = await incident_queries.get_incident(session, number)
             if incident is None:
-                raise IncidentNotFound(f"There is no incident {IncidentRef(number)}.")
+                raise IncidentNotFound(texts.incidents.no_such_incident_here(str(IncidentRef(number))))
             snapshot = IncidentSnapshot.of(incident, await incident_queries.list_roles(session, number))
             entries = await timeline_queries.list_entry_rows(session, number)
             alerts = await alert_queries.list_incident_alerts(session, number)

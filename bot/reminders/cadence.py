@@ -16,7 +16,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.slack.mrkdwn import escape
+from bot import texts
 
 DAY, WEEK = timedelta(days=1), timedelta(weeks=1)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -111,5 +111,4 @@ def local_start(text: str, zone: ZoneInfo) -> datetime:
         moment = datetime.fromisoformat(text.strip())
         return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
     except (ValueError, OverflowError):
-        # quoted escaped: the words come back in a Slack reply, where `<!here>` would ping everyone
-        raise ValueError(f"'{escape(text.strip()[:80])}' is not a start time like 2026-12-01T10:00") from None
+        raise ValueError(texts.reminders.not_a_start_time(text)) from None

@@ -68,7 +68,7 @@ class Reminders:
         result.postmortems = await self._postmortems_due(session, outbox, now)
         result.follow_ups = await self._follow_ups(session, outbox, now)
         result.retros = await retros.run_due(session=session, outbox=outbox, now=now, zone=self.zone)
-        result.digests = await digest.run_due(session, outbox, now=now, zone=self.zone)
+        result.digests = await digest.run_due(session=session, outbox=outbox, now=now, zone=self.zone)
         return result
 
     async def _status_nudges(self, session: AsyncSession, outbox: Outbox, now: datetime) -> int:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import texts
 from bot.config.durations import format_duration, parse_duration
 from bot.config.schema import OncallConfig
 from bot.errors import UserError
@@ -60,9 +61,7 @@ async def schedule(
     parsed = _cadence(start, cadence, count, zone)
     first = parsed.next_after(now - _JUST_BEFORE)
     if first is None:
-        raise UserError(
-            f"Every one of the {count} retros from {start} every {cadence} is in the past: nothing to schedule."
-        )
+        raise UserError(texts.reminders.all_in_the_past(count, start, cadence))
     retro = await queries.insert_retro(
         session,
         Retro(
@@ -93,9 +92,9 @@ async def upcoming(*, session: AsyncSession, zone: ZoneInfo) -> list[tuple[Retro
 async def cancel(*, session: AsyncSession, retro_id: int, now: datetime) -> Retro:
     retro = await queries.get_retro(session, retro_id)
     if retro is None or retro.cancelled_at is not None:
-        raise UserError(f"There is no scheduled retro #{retro_id}. See them with `/retro list`.")
+        raise UserError(texts.reminders.no_such_retro(retro_id))
     if retro.config_key is not None:
-        raise UserError(f"Retro #{retro_id} comes from ONCALL_CONFIG: remove it there.")
+        raise UserError(texts.reminders.configured(retro_id))
     retro.cancelled_at = now
     return retro
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from bot import texts
 from bot.errors import UsageError
 from bot.slack.openid import CALLBACK_PATH
 from bot.slack.openid import SCOPES as SIGN_IN_SCOPES
@@ -82,11 +83,9 @@ def events_url(address: str) -> str:
     """Where Slack posts for a bot served at `address` (a base URL, or the events URL itself)."""
     parts = urlsplit(address)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(
-            f"--http {address!r} is not a URL: write the bot's public address, like https://oncall.example.com"
-        )
+        raise UsageError(texts.cli.not_a_url(address))
     if parts.query or parts.fragment:
-        raise UsageError(f"--http {address!r}: give the address without ?query or #fragment")
+        raise UsageError(texts.cli.url_with_query(address))
     base = address.rstrip("/")
     return base if base.endswith(EVENTS_PATH) else base + EVENTS_PATH
 

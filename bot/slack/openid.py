@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth import OpenIDConnectAuthorizeUrlGenerator
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import texts
 from bot.errors import SignInRefused
 
 SCOPES = ("openid", "profile", "email")
@@ -75,15 +76,15 @@ class SlackOpenId:
             )
         except SlackApiError as exc:
             error = exc.response.get("error") if isinstance(exc.response.data, dict) else exc.response.status_code
-            raise SignInRefused(f"Slack refused the sign-in ({error}): sign in again.") from None
+            raise SignInRefused(texts.web.slack_refused(error)) from None
         except (aiohttp.ClientError, TimeoutError):
-            raise SignInRefused("Slack could not be reached to finish the sign-in: try again in a minute.") from None
+            raise SignInRefused(texts.web.SLACK_UNREACHABLE_AT_FINISH) from None
         claims = self._claims(str(answer.get("id_token", "")))
         if not hmac.compare_digest(str(claims["nonce"]).encode(), nonce.encode()):
-            raise SignInRefused("Slack's answer belongs to another sign-in: sign in again.")
+            raise SignInRefused(texts.web.ANSWER_FOR_ANOTHER_SIGN_IN)
         team, user = claims.get(TEAM_CLAIM), claims.get(USER_CLAIM) or claims["sub"]
         if not team or not user:
-            raise SignInRefused("Slack's answer names no person or workspace: sign in again.")
+            raise SignInRefused(texts.web.ANSWER_NAMES_NOBODY)
         return SlackIdentity(user_id=str(user), team_id=str(team), name=str(claims.get("name") or user))
 
     def _claims(self, id_token: str) -> dict[str, object]:
@@ -103,4 +104,4 @@ class SlackOpenId:
                 leeway=CLOCK_SKEW_SECONDS,
             )
         except jwt.InvalidTokenError as exc:
-            raise SignInRefused(f"Slack's answer could not be read ({exc}): sign in again.") from None
+            raise SignInRefused(texts.web.unreadable_answer(exc)) from None

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import texts
 from bot.errors import UsageError
 from bot.slo.evaluation import SloEvaluator
 from bot.slo.math import attainment
@@ -47,7 +48,7 @@ def parse_latency(text: str) -> Threshold:
     """`300ms@99` (or `0.3s@99%`, `1s@99.9`) → 99 % of requests under 300 ms."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)(ms|s)\s*@\s*(\d+(?:\.\d+)?%?)\s*", text)
     if match is None:
-        raise UsageError(f"--latency {text!r}: write THRESHOLD@PERCENT, like 300ms@99")
+        raise UsageError(texts.cli.not_a_latency(text))
     amount, unit, percent = match.groups()
     latency = timedelta(milliseconds=float(amount)) if unit == "ms" else timedelta(seconds=float(amount))
     share = percent if percent.endswith("%") else f"{percent}%"
@@ -58,7 +59,7 @@ def _ratio(option: str, text: str) -> float:
     try:
         return parse_ratio(text)
     except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
+        raise UsageError(texts.cli.bad_option(option, exc)) from None
 
 
 def parse_availability(text: str) -> Threshold:
@@ -114,9 +115,7 @@ async def check(
     slos = evaluator.for_service(service)
     if not slos:
         known = sorted({definition.service for definition in evaluator.definitions})
-        raise UsageError(
-            f"no SLO is configured for service {service!r}; services with SLOs: {', '.join(known) or 'none'}"
-        )
+        raise UsageError(texts.cli.no_slo_for_service(service, known))
     if not thresholds:  # judge each of the service's SLOs by its own objective, with its own SLI
         return [
             await _check_one(evaluator, _own_threshold(definition), [definition], window=window, at=at)

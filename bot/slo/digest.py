@@ -35,7 +35,7 @@ def _config_key(digest: DigestConfig) -> str:
     return f"{digest.channel} {digest.cron}"
 
 
-async def sync_config(session: AsyncSession, *, digests: Sequence[DigestConfig], now: datetime) -> None:
+async def sync_config(*, session: AsyncSession, digests: Sequence[DigestConfig], now: datetime) -> None:
     """Make the stored digests match ONCALL_CONFIG: add new ones, cancel removed ones, revive re-added ones."""
     wanted = {_config_key(digest): digest for digest in digests}
     stored = {digest.config_key: digest for digest in await queries.list_digests(session)}
@@ -57,7 +57,7 @@ def _enqueue(outbox: Outbox, run: SloDigestRun) -> None:
 
 
 async def start_run(
-    session: AsyncSession, outbox: Outbox, *, channel: str, end: datetime, digest_id: int | None, by: str | None
+    *, session: AsyncSession, outbox: Outbox, channel: str, end: datetime, digest_id: int | None, by: str | None
 ) -> SloDigestRun:
     """A digest of the week ending at `end`, sent to `channel` through the outbox."""
     run = await queries.insert_digest_run(
@@ -67,7 +67,7 @@ async def start_run(
     return run
 
 
-async def run_due(session: AsyncSession, outbox: Outbox, *, now: datetime, zone: ZoneInfo) -> int:
+async def run_due(*, session: AsyncSession, outbox: Outbox, now: datetime, zone: ZoneInfo) -> int:
     """Send each digest whose cron time has come; a digest missed while the bot was down goes once."""
     sent = 0
     for digest in await queries.list_digests(session):
@@ -76,7 +76,7 @@ async def run_due(session: AsyncSession, outbox: Outbox, *, now: datetime, zone:
         due = next_run(digest.cron, zone, after=digest.last_run_at or digest.created_at)
         if due is None or due > now:
             continue
-        await start_run(session, outbox, channel=digest.channel, end=now, digest_id=digest.id, by=None)
+        await start_run(session=session, outbox=outbox, channel=digest.channel, end=now, digest_id=digest.id, by=None)
         digest.last_run_at = now
         sent += 1
     return sent
@@ -99,7 +99,7 @@ class DigestRenderer:
 
         longest = max((d.window for d in self._definitions), default=WEEK)
         async with self._database.reading() as session:
-            series = [await budget_series(session, d, until=run.end) for d in self._definitions]
+            series = [await budget_series(session=session, definition=d, until=run.end) for d in self._definitions]
         # Drawing takes a few hundred milliseconds of CPU: off the event loop, so Slack's 3 s acks keep flowing.
         return await asyncio.to_thread(
             render_budget_chart,
@@ -112,8 +112,10 @@ class DigestRenderer:
 
     async def compose(self, start: datetime, end: datetime) -> Digest:
         async with self._database.reading() as session:
-            reports = await latest_reports(session, self._definitions, now=end, at_or_before=end)
-            earlier = await latest_reports(session, self._definitions, now=end, at_or_before=end - WEEK)
+            reports = await latest_reports(session=session, definitions=self._definitions, now=end, at_or_before=end)
+            earlier = await latest_reports(
+                session=session, definitions=self._definitions, now=end, at_or_before=end - WEEK
+            )
             incidents = await queries.incidents_overlapping(
                 session, sorted({d.service for d in self._definitions}), start=start, end=end
             )

@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 
 import aiohttp
 
+from bot.alerts.ingest import AlertIngestion
 from bot.alerts.models import AlertIn
-from bot.alerts.service import AlertIngestion
 from bot.slo.burn import burn_alert, burning_since
 from bot.slo.history import to_report
 from bot.slo.math import BURN_WINDOWS, WHOLE_WINDOW, Assessment, assess

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import texts
 from bot.errors import UserError
 from bot.slo.models import EventsSource, SloDefinition
 from storage.queries import idempotency
@@ -51,15 +52,12 @@ class EventsIn(BaseModel):
 
 class NotAnEventsSlo(UserError):
     def __init__(self, definition: SloDefinition) -> None:
-        super().__init__(
-            f"SLO {definition.name!r} reads its source ({definition.source.type}); "
-            "only SLOs with `source: {type: events}` take pushed measurements"
-        )
+        super().__init__(texts.slo.not_an_events_slo(definition.name, definition.source.type))
 
 
 async def record(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     definition: SloDefinition,
     events: EventsIn,
     now: datetime,
@@ -70,7 +68,7 @@ async def record(
         raise NotAnEventsSlo(definition)
     at = events.at or now
     if at > now + ALLOWED_CLOCK_SKEW:
-        raise UserError(f"at ({at.isoformat()}) is in the future")
+        raise UserError(texts.slo.in_the_future(at))
     if idempotency_key is not None:
         key = f"slo-push:{definition.name}:{idempotency_key}"
         if not await idempotency.claim_key(session, key, now=now, keep=IDEMPOTENCY_WINDOW):

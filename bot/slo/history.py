@@ -44,7 +44,7 @@ def to_report(definition: SloDefinition, evaluation: SloEvaluation | None, *, no
 
 
 async def latest_reports(
-    session: AsyncSession, definitions: Sequence[SloDefinition], *, now: datetime, at_or_before: datetime | None = None
+    *, session: AsyncSession, definitions: Sequence[SloDefinition], now: datetime, at_or_before: datetime | None = None
 ) -> list[SloReport]:
     reports = []
     for definition in definitions:
@@ -53,7 +53,7 @@ async def latest_reports(
     return reports
 
 
-async def budget_series(session: AsyncSession, definition: SloDefinition, *, until: datetime) -> BudgetSeries:
+async def budget_series(*, session: AsyncSession, definition: SloDefinition, until: datetime) -> BudgetSeries:
     """Budget remaining over the SLO's window ending at `until`."""
     rows = await queries.budget_history(session, definition.name, since=until - definition.window, until=until)
     return BudgetSeries(definition.name, [BudgetPoint(at, remaining) for at, remaining in rows])

@@ -17,10 +17,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from bot import texts
 from bot.config.types import Duration, Strict
 from bot.errors import UserError
 from bot.incidents.models import Severity
-from bot.slack.mrkdwn import escape
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 DEFAULT_WINDOW = timedelta(days=28)
@@ -183,8 +183,7 @@ class NoData(Exception):
 
 class UnknownSlo(UserError):
     def __init__(self, name: str) -> None:
-        shown = escape(name[:80])  # the name comes back in a Slack reply: `<!channel>` must not ping
-        super().__init__(f"There is no SLO named '{shown}'. `/slo list` shows the SLOs there are.")
+        super().__init__(texts.slo.no_such_slo(name))
         self.name = name
 
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import texts
 from bot.errors import IncidentNotFound, UserError
 from bot.incidents.models import IncidentRef
-from bot.incidents.service import Target, snapshot_of
 from bot.incidents.snapshot import IncidentSnapshot
+from bot.incidents.target import Target, snapshot_of
 from bot.outbox import Outbox
 from bot.slack.texts import render
 from bot.timeline.activity import ts_to_datetime
@@ -34,16 +35,16 @@ class SourceMessage:
     text: str
 
 
-async def already_on(session: AsyncSession, message: SourceMessage, viewer: Viewer) -> str | None:
+async def already_on(*, session: AsyncSession, message: SourceMessage, viewer: Viewer) -> str | None:
     """Why this message cannot be added, if it is on a timeline already: which one, if the person may know it."""
     entry = await queries.get_entry_by_ts(session, message.channel_id, message.ts)
     if entry is None:
         return None
     try:
-        present = await snapshot_of(session, Target(ref=IncidentRef(entry.incident_id), viewer=viewer))
+        present = await snapshot_of(session=session, target=Target(ref=IncidentRef(entry.incident_id), viewer=viewer))
     except IncidentNotFound:  # a private incident's: one message is on one timeline, but whose is not theirs to know
-        return "That message is already on an incident's timeline."
-    return f"That message is already on the timeline of {present.ref}."
+        return texts.timeline.ALREADY_ON_A_TIMELINE
+    return texts.timeline.already_on_the_timeline_of(present.ref)
 
 
 async def add(
@@ -51,11 +52,11 @@ async def add(
 ) -> IncidentSnapshot:
     """Put a message from another channel on the incident's timeline and say so in the incident channel."""
     if not message.text.strip():
-        raise UserError("That message has no text to add.")
-    present = await already_on(session, message, viewer)
+        raise UserError(texts.timeline.NO_TEXT_TO_ADD)
+    present = await already_on(session=session, message=message, viewer=viewer)
     if present is not None:
         raise UserError(present)
-    incident = await snapshot_of(session, Target(ref=IncidentRef(number), viewer=viewer))
+    incident = await snapshot_of(session=session, target=Target(ref=IncidentRef(number), viewer=viewer))
     row = await incident_queries.get_incident(session, number)
     assert row is not None
     await queries.insert_entry(

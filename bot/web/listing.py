@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+from bot import texts
 from bot.errors import UserError
 from bot.incidents.models import OPEN_STATUSES, Severity, Status
 from storage.queries.incident_search import IncidentFilter
@@ -29,14 +30,14 @@ class IncidentQuery:
         """Read the address's filters; a wrong one is a UserError naming it and the values it takes."""
         status = args.get("status", "").strip().lower()
         if status and status not in STATUS_CHOICES:
-            raise UserError(f"status {status[:40]!r} is not known: use one of {', '.join(STATUS_CHOICES)}.")
+            raise UserError(texts.web.unknown_status(status, STATUS_CHOICES))
         severity_text = args.get("severity", "").strip()
         severity = Severity.parse(severity_text) if severity_text else None
         if severity_text and severity is None:
-            raise UserError(f"severity {severity_text[:40]!r} is not known: use SEV1, SEV2, SEV3 or SEV4.")
+            raise UserError(texts.web.unknown_severity(severity_text))
         page_text = args.get("page", "1").strip() or "1"
         if not page_text.isdecimal() or int(page_text) < 1:
-            raise UserError(f"page {page_text[:40]!r} is not a page number: use 1, 2, 3 …")
+            raise UserError(texts.web.not_a_page(page_text))
         return cls(
             status=status,
             severity=severity.value if severity else "",

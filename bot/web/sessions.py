@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import texts
 from bot.errors import SignInRefused, SlackError
 from bot.outbox.pacing import Pacer, Rate
 from bot.permissions import Permissions
@@ -88,19 +89,17 @@ class WebSessions:
         openid = self._require()
         if not state or not hmac.compare_digest(state.encode(), browser_state.encode()):
             # A callback this browser did not start: someone else's sign-in, or a link sent to trick it in.
-            raise SignInRefused("This sign-in was not started in this browser: sign in again from here.")
+            raise SignInRefused(texts.web.NOT_STARTED_HERE)
         now = self._clock()
         async with self._database.transaction() as session:
             nonce = await queries.take_sign_in(
                 session, _hash(state), started_after=now - timedelta(seconds=SIGN_IN_SECONDS)
             )
         if nonce is None:
-            raise SignInRefused("This sign-in expired or was already used: sign in again.")
+            raise SignInRefused(texts.web.EXPIRED_OR_USED)
         identity = await openid.identity(code, nonce=nonce)
         if identity.team_id != await self._team():
-            raise SignInRefused(
-                "You signed in to another Slack workspace: sign in with your account in the bot's workspace."
-            )
+            raise SignInRefused(texts.web.OTHER_WORKSPACE)
         key = secrets.token_urlsafe(32)
         async with self._database.transaction() as session:
             await queries.forget_expired(
@@ -136,13 +135,11 @@ class WebSessions:
 
     def _require(self) -> SlackOpenId:
         if self._openid is None:
-            raise SignInRefused(
-                "Sign in with Slack is not set up: set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and WEB_BASE_URL."
-            )
+            raise SignInRefused(texts.web.NOT_SET_UP)
         return self._openid
 
     async def _team(self) -> str:
         try:
             return await self._team_id()
         except SlackError:
-            raise SignInRefused("Slack could not be reached to start the sign-in: try again in a minute.") from None
+            raise SignInRefused(texts.web.SLACK_UNREACHABLE_AT_START) from None

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import texts
 from bot.errors import IncidentNotFound, UserError
-from bot.incidents.models import OPEN_STATUSES, RoleName
+from bot.incidents.models import OPEN_STATUSES, RoleName, reference
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.postmortem.render import Format
 from bot.postmortem.service import Postmortems
@@ -135,7 +136,7 @@ class WebViews:
         async with self._database.reading() as session:
             incident = await incident_queries.get_incident(session, number)
             if incident is None or not await visible(incident, viewer):  # the same answer as a number never declared
-                raise IncidentNotFound(f"There is no incident INC-{number}.")
+                raise IncidentNotFound(texts.incidents.no_such_incident_here(reference(number)))
             snapshot = IncidentSnapshot.of(incident, await incident_queries.list_roles(session, number))
             entries = await timeline_queries.list_entries(session, number, last=TIMELINE_SHOWN)
             entry_count = await timeline_queries.count_entries(session, number)
@@ -159,16 +160,16 @@ class WebViews:
 
     async def slos(self, now: datetime) -> list[SloReport]:
         async with self._database.reading() as session:
-            return await latest_reports(session, self._definitions, now=now)
+            return await latest_reports(session=session, definitions=self._definitions, now=now)
 
     async def slo(self, name: str, now: datetime) -> SloPage:
         try:
             definition = find_slo(self._definitions, name)
         except UnknownSlo:
-            raise SloNotFound(f"There is no SLO named {name[:80]!r}; the SLOs page lists every one.") from None
+            raise SloNotFound(texts.web.no_such_slo(name)) from None
         async with self._database.reading() as session:
             report = to_report(definition, await slo_queries.latest_evaluation(session, name), now=now)
-            series = await budget_series(session, definition, until=now)
+            series = await budget_series(session=session, definition=definition, until=now)
         start = now - definition.window
         chart = await asyncio.to_thread(history_chart, series, start=start, end=now, zone=self.zone)
         return SloPage(report, definition, chart, start, now)
@@ -177,7 +178,10 @@ class WebViews:
         from bot.slo.chart import render_budget_chart  # matplotlib only once a chart is asked for
 
         async with self._database.reading() as session:
-            series = [await budget_series(session, definition, until=now) for definition in self._definitions]
+            series = [
+                await budget_series(session=session, definition=definition, until=now)
+                for definition in self._definitions
+            ]
         longest = max((definition.window for definition in self._definitions), default=None)
         start = now - longest if longest is not None else now
         return await asyncio.to_thread(

@@ -72,7 +72,7 @@ async def handle_slo_events(request: web.Request) -> web.Response:
     try:
         async with request.app[begin_key]() as (session, _):
             stored = await events.record(
-                session, definition=definition, events=measured, now=utcnow(), idempotency_key=key
+                session=session, definition=definition, events=measured, now=utcnow(), idempotency_key=key
             )
     except events.NotAnEventsSlo as exc:
         return refuse(409, "not_an_events_slo", str(exc))
@@ -97,7 +97,7 @@ async def handle_slo_reports(request: web.Request) -> web.Response:
     definitions = request.app[slo_evaluator_key].definitions
     try:
         async with request.app[begin_key]() as (session, _):
-            reports = await latest_reports(session, definitions, now=utcnow())
+            reports = await latest_reports(session=session, definitions=definitions, now=utcnow())
     except (SQLAlchemyError, OSError):
         return _unavailable()
     return web.json_response([report.to_json() for report in reports])

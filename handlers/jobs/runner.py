@@ -113,7 +113,7 @@ class Scheduler:
     async def start(self) -> None:
         async with self._begin() as (session, _):
             await retros.sync_config(session=session, config=self._config, now=self._clock())
-            await digest.sync_config(session, digests=self._config.digests, now=self._clock())
+            await digest.sync_config(session=session, digests=self._config.digests, now=self._clock())
         every = self._config.reminders.check_every.total_seconds()
         # A tick late by less than its period still runs (once: coalesced); later ones are skipped,
         # and the next tick sends whatever they would have.

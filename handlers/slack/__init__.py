@@ -14,6 +14,7 @@ from bot.slack.gateway import SlackGateway
 from bot.unit_of_work import Begin
 from handlers.slack import actions, events, modals
 from handlers.slack.context import provide
+from handlers.slack.errors import handle_error
 from handlers.slack.incident_command import handle_incident_command
 from handlers.slack.replays import RefuseReplays
 from handlers.slack.retro_command import handle_retro_command
@@ -41,6 +42,8 @@ def build_bolt(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
+    # Listeners raise what the person should read; this answers it where they asked (handlers/slack/errors.py).
+    app.error(handle_error)
     app.use(RefuseReplays(begin))
     app.use(provide(begin, gateway, config, permissions))
     for command, listener in COMMANDS.items():

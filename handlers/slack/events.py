@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.errors import UserError
 from bot.followups import service as followups
 from bot.home import views as home
 from bot.permissions import Permissions
@@ -122,14 +121,12 @@ async def _follow_up_from_reaction(event: dict[str, Any], begin: Begin, permissi
     item = event.get("item") or {}
     if item.get("type") != "message":
         return
-    try:
-        viewer = await permissions.actor(event["user"])
-        async with begin() as (session, outbox):
-            await followups.add_from_message(
-                session=session, outbox=outbox, channel_id=item["channel"], message_ts=item["ts"], viewer=viewer
-            )
-    except UserError:  # a ✅ outside an incident channel is just a reaction
-        return
+    viewer = await permissions.actor(event["user"])
+    # A ✅ outside an incident channel is just a reaction: the refusal reaches nobody (handlers/slack/errors.py).
+    async with begin() as (session, outbox):
+        await followups.add_from_message(
+            session=session, outbox=outbox, channel_id=item["channel"], message_ts=item["ts"], viewer=viewer
+        )
 
 
 async def handle_app_home_opened_event(event: dict[str, Any], begin: Begin) -> None:

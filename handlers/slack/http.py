@@ -17,6 +17,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot import texts
 from bot.keys import bolt_key, database_key, metrics_key, settings_key
 from bot.observability.ratelimited_log import RateLimitedLog
 from bot.storage_failure import describe_failure
@@ -28,7 +29,6 @@ log = logging.getLogger("oncall.slack")
 RETRY_AFTER_SECONDS = 5
 # Slack's own payloads are far smaller (a view submission is the largest, tens of KiB).
 MAX_BODY_BYTES = 1024 * 1024
-_NOT_STORED = ":warning: Nothing was done: {failure}. Try again once it is fixed; `/readyz` shows when."
 # One line a minute at most about refused requests: a flood must not become a flood of log.
 _refusals = RateLimitedLog(log, every_seconds=60.0)
 
@@ -61,7 +61,7 @@ async def handle_slack_request(request: web.Request) -> web.Response:
         log.warning("slack.storage_failing command=%s failure=%s", command or "-", failure)
         if command in COMMANDS:
             # Slack never retries a slash command, and shows a bare error for a 5xx: tell the person.
-            return web.json_response({"response_type": "ephemeral", "text": _NOT_STORED.format(failure=failure)})
+            return web.json_response({"response_type": "ephemeral", "text": texts.common.nothing_stored(failure)})
         # An event or click: Slack retries events (https://api.slack.com/apis/events-api#retries).
         response = refuse(503, "unavailable", f"{failure}; retry later")
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

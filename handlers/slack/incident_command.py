@@ -1,17 +1,23 @@
-"""`/incident …`: parse, call one service in one transaction, reply within Slack's 3 seconds."""
+"""`/incident …`: parse, call one service in one transaction, reply within Slack's 3 seconds.
+
+A refusal is raised, never caught here: handlers/slack/errors.py makes it the ephemeral reply.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.errors import SlackError, UserError
+from bot import texts
+from bot.errors import SlackError
 from bot.followups import service as followups
-from bot.incidents import service as incidents
+from bot.incidents import fields, lifecycle, listing, roles
 from bot.incidents.models import RoleName, Severity, Status
-from bot.incidents.service import Target
+from bot.incidents.target import Target, snapshot_of
 from bot.permissions import Actor, Permissions
 from bot.postmortem import service as postmortems
 from bot.slack.gateway import SlackGateway
@@ -19,262 +25,240 @@ from bot.slack.texts import render
 from bot.unit_of_work import Begin
 from handlers.slack import modals
 from handlers.slack.parsing import (
-    ParsedCommand,
     declare_options,
     first_word,
     follow_up_text,
     parse,
-    quoted,
     small_number,
     usage_error,
     user_mention,
 )
+from handlers.slack.payloads import SlashCommand
 
 Reply = str | None
-Run = Callable[[ParsedCommand, dict[str, Any], Begin, SlackGateway, Actor], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class IncidentCommand:
+    """One `/incident …` as its sub-command sees it: who asked, where, about which incident, with what words."""
+
+    actor: Actor
+    channel_id: str | None
+    target: Target  # the incident named, else the channel's (as it exists for `actor`)
+    rest: str  # the words after the sub-command (and the incident)
+    begin: Begin
+    open_form: Callable[[dict[str, Any]], Awaitable[None]]  # a modal, for the person who typed the command
+
+    @property
+    def user(self) -> str:
+        return self.actor.user
+
+
+Run = Callable[[IncidentCommand], Awaitable[Reply]]
 
 
 async def handle_incident_command(
     ack: AsyncAck, command: dict[str, Any], begin: Begin, gateway: SlackGateway, permissions: Permissions
 ) -> None:
     """Every reply is ephemeral: what changed is posted in the incident channel by the outbox."""
-    try:
-        parsed = parse(command.get("text", ""))
-        actor = await permissions.actor(command["user_id"])
-        reply = await SUBCOMMANDS[parsed.name](parsed, command, begin, gateway, actor)
-    except UserError as exc:
-        reply = str(exc)
+    typed = SlashCommand.of(command)
+    parsed = parse(typed.text)
+    actor = await permissions.actor(typed.user)
+    reply = await SUBCOMMANDS[parsed.name](
+        IncidentCommand(
+            actor=actor,
+            channel_id=typed.channel_id,
+            target=Target(ref=parsed.ref, channel_id=typed.channel_id, viewer=actor),
+            rest=parsed.rest,
+            begin=begin,
+            open_form=partial(gateway.open_view, typed.trigger_id),
+        )
+    )
     if reply:
         await ack(text=reply, response_type="ephemeral")
     else:
         await ack()
 
 
-def _target(parsed: ParsedCommand, command: dict[str, Any], actor: Actor) -> Target:
-    """The incident meant, as it exists for the person asking (a private one only for its channel's members)."""
-    return Target(ref=parsed.ref, channel_id=command.get("channel_id"), viewer=actor)
-
-
-async def _declare(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    if not parsed.rest:
+async def _declare(command: IncidentCommand) -> Reply:
+    if not command.rest:
         try:
-            await gateway.open_view(command["trigger_id"], modals.declare_view(channel_id=command.get("channel_id")))
+            await command.open_form(modals.declare_view(channel_id=command.channel_id))
         except SlackError as exc:
-            return f"Could not open the declare form ({exc.error}). Try `/incident declare <title> [sev1..sev4]`."
+            return texts.incidents.declare_form_failed(exc.error)
         return None
-    private, rest = declare_options(parsed.rest)
+    private, rest = declare_options(command.rest)
     title, severity = rest, Severity.SEV3
     *words, last = rest.split() or [""]
     if words and Severity.parse(last):
         title, severity = " ".join(words), Severity.parse(last) or severity
-    async with begin() as (session, outbox):
-        incident, channel = await incidents.declare(
-            session=session, outbox=outbox, title=title, severity=severity, by=command["user_id"], private=private
+    async with command.begin() as (session, outbox):
+        incident, channel = await lifecycle.declare(
+            session=session, outbox=outbox, title=title, severity=severity, by=command.user, private=private
         )
     return render("slack/declared_reply.txt.j2", incident=incident, channel_name=channel)
 
 
-async def _update(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    async with begin.reading() as session:
-        incident = await incidents.snapshot_of(session, _target(parsed, command, actor))
+async def _update(command: IncidentCommand) -> Reply:
+    async with command.begin.reading() as session:
+        incident = await snapshot_of(session=session, target=command.target)
     try:
-        await gateway.open_view(command["trigger_id"], modals.update_view(incident))
+        await command.open_form(modals.update_view(incident))
     except SlackError as exc:
-        return f"Could not open the update form ({exc.error}). Use `/incident status …` or `/incident severity …`."
+        return texts.incidents.update_form_failed(exc.error)
     return None
 
 
-async def _status(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    word, note = first_word(parsed.rest)
+async def _status(command: IncidentCommand) -> Reply:
+    word, note = first_word(command.rest)
     if word.lower() not in {status.value for status in Status if status is not Status.CLOSED}:
-        raise usage_error("status", f"{quoted(word)} is not a status.")
-    async with begin() as (session, outbox):
-        incident = await incidents.set_status(
+        raise usage_error("status", texts.incidents.not_a_status(word))
+    async with command.begin() as (session, outbox):
+        incident = await lifecycle.set_status(
             session=session,
             outbox=outbox,
-            target=_target(parsed, command, actor),
+            target=command.target,
             status=Status(word.lower()),
-            by=command["user_id"],
+            by=command.user,
             note=note,
-            actor=actor,
+            actor=command.actor,
         )
-    return f"{incident.ref} is now *{incident.status}*."
+    return texts.incidents.status_is_now(incident.ref, incident.status)
 
 
-async def _resolve(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    async with begin() as (session, outbox):
-        incident = await incidents.resolve(
+async def _resolve(command: IncidentCommand) -> Reply:
+    async with command.begin() as (session, outbox):
+        incident = await lifecycle.resolve(
             session=session,
             outbox=outbox,
-            target=_target(parsed, command, actor),
-            by=command["user_id"],
-            note=parsed.rest,
-            actor=actor,
+            target=command.target,
+            by=command.user,
+            note=command.rest,
+            actor=command.actor,
         )
-    return f"{incident.ref} is resolved. :white_check_mark:"
+    return texts.incidents.resolved(incident.ref)
 
 
-async def _severity(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    word, extra = first_word(parsed.rest)
+async def _severity(command: IncidentCommand) -> Reply:
+    word, extra = first_word(command.rest)
     severity = Severity.parse(word)
     if severity is None or extra:
-        raise usage_error("severity", f"{quoted(parsed.rest)} is not a severity.")
-    async with begin() as (session, outbox):
-        incident = await incidents.set_severity(
+        raise usage_error("severity", texts.incidents.not_a_severity(command.rest))
+    async with command.begin() as (session, outbox):
+        incident = await lifecycle.set_severity(
             session=session,
             outbox=outbox,
-            target=_target(parsed, command, actor),
+            target=command.target,
             severity=severity,
-            by=command["user_id"],
-            actor=actor,
+            by=command.user,
+            actor=command.actor,
         )
-    return f"{incident.ref} is now *{incident.severity}*."
+    return texts.incidents.severity_is_now(incident.ref, incident.severity)
 
 
-async def _assign(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    word, who = first_word(parsed.rest)
+async def _assign(command: IncidentCommand) -> Reply:
+    word, who = first_word(command.rest)
     role, user = RoleName.parse(word), user_mention(who)
     if role is None:
-        raise usage_error("assign", f"{quoted(word)} is not a role.")
+        raise usage_error("assign", texts.incidents.not_a_role(word))
     if user is None:
-        raise usage_error("assign", "Name one person with an @-mention.")
-    async with begin() as (session, outbox):
-        incident = await incidents.assign_role(
+        raise usage_error("assign", texts.incidents.NAME_ONE_PERSON)
+    async with command.begin() as (session, outbox):
+        incident = await roles.assign_role(
             session=session,
             outbox=outbox,
-            target=_target(parsed, command, actor),
+            target=command.target,
             role=role,
             user=user,
-            by=command["user_id"],
-            actor=actor,
+            by=command.user,
+            actor=command.actor,
         )
-    return f"<@{user}> is now the {role.title} of {incident.ref}."
+    return texts.incidents.role_assigned(user, role.title, incident.ref)
 
 
-async def _note(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    if not parsed.rest:
-        raise usage_error("note", "The note is empty.")
-    async with begin() as (session, outbox):
-        incident = await incidents.add_note(
-            session=session,
-            outbox=outbox,
-            target=_target(parsed, command, actor),
-            text=parsed.rest,
-            by=command["user_id"],
+async def _note(command: IncidentCommand) -> Reply:
+    if not command.rest:
+        raise usage_error("note", texts.incidents.NOTE_IS_EMPTY)
+    async with command.begin() as (session, outbox):
+        incident = await fields.add_note(
+            session=session, outbox=outbox, target=command.target, text=command.rest, by=command.user
         )
-    return f"Note added to {incident.ref}."
+    return texts.incidents.note_added(incident.ref)
 
 
 def _field(field: str) -> Run:
-    async def run(
-        parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-    ) -> Reply:
-        if not parsed.rest:
-            raise usage_error(field, f"The {field} is empty.")
-        async with begin() as (session, outbox):
-            incident = await incidents.set_field(
-                session=session,
-                outbox=outbox,
-                target=_target(parsed, command, actor),
-                field=field,
-                text=parsed.rest,
-                by=command["user_id"],
+    async def run(command: IncidentCommand) -> Reply:
+        if not command.rest:
+            raise usage_error(field, texts.incidents.field_is_empty(field))
+        async with command.begin() as (session, outbox):
+            incident = await fields.set_field(
+                session=session, outbox=outbox, target=command.target, field=field, text=command.rest, by=command.user
             )
-        return f"{field.capitalize()} of {incident.ref} updated."
+        return texts.incidents.field_updated(field, incident.ref)
 
     return run
 
 
-async def _list(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    async with begin.reading() as session:
-        open_incidents = await incidents.list_open(session=session, viewer=actor)
+async def _list(command: IncidentCommand) -> Reply:
+    async with command.begin.reading() as session:
+        open_incidents = await listing.list_open(session=session, viewer=command.actor)
     return render("slack/list.txt.j2", incidents=open_incidents)
 
 
-async def _timeline(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    async with begin.reading() as session:
-        incident, entries, total = await incidents.recent_timeline(
-            session=session, target=_target(parsed, command, actor)
-        )
+async def _timeline(command: IncidentCommand) -> Reply:
+    async with command.begin.reading() as session:
+        incident, entries, total = await listing.recent_timeline(session=session, target=command.target)
     return render("slack/timeline.txt.j2", incident=incident, entries=entries, total=total)
 
 
-async def _postmortem(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    async with begin() as (session, outbox):
+async def _postmortem(command: IncidentCommand) -> Reply:
+    async with command.begin() as (session, outbox):
         incident, drafted = await postmortems.request(
-            session=session, outbox=outbox, target=_target(parsed, command, actor), by=command["user_id"]
+            session=session, outbox=outbox, target=command.target, by=command.user
         )
-    state = " and marked it drafted" if drafted else ""
-    return f"Rendering the postmortem of {incident.ref}{state}; it will appear in its channel as a file."
+    return texts.postmortem.rendering(incident.ref, drafted=drafted)
 
 
-async def _close(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    async with begin() as (session, outbox):
+async def _close(command: IncidentCommand) -> Reply:
+    async with command.begin() as (session, outbox):
         incident = await postmortems.close(
-            session=session, outbox=outbox, target=_target(parsed, command, actor), by=command["user_id"], actor=actor
+            session=session, outbox=outbox, target=command.target, by=command.user, actor=command.actor
         )
-    return f"{incident.ref} is closed. :lock:"
+    return texts.incidents.closed(incident.ref)
 
 
-async def _followup(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
-    action, rest = first_word(parsed.rest)
-    target, user = _target(parsed, command, actor), command["user_id"]
+async def _followup(command: IncidentCommand) -> Reply:
+    action, rest = first_word(command.rest)
     if action.lower() == "add":
         wanted = follow_up_text(rest)
-        async with begin() as (session, outbox):
+        async with command.begin() as (session, outbox):
             incident, item = await followups.add(
                 session=session,
                 outbox=outbox,
-                target=target,
+                target=command.target,
                 text=wanted.text,
-                by=user,
+                by=command.user,
                 owner=wanted.owner,
                 due=wanted.due,
             )
-        return f"Follow-up #{item.number} added to {incident.ref}."
+        return texts.followups.added(item.number, incident.ref)
     if action.lower() == "list":
-        async with begin.reading() as session:
-            incident, items = await followups.list_for(session=session, target=target)
+        async with command.begin.reading() as session:
+            incident, items = await followups.list_for(session=session, target=command.target)
         return render("slack/follow_ups.txt.j2", incident=incident, follow_ups=items)
     if action.lower() == "done":
         number = small_number(rest.lstrip("#"))
         if number is None:
-            raise usage_error("followup", f"{quoted(rest)} is not a follow-up number.")
-        async with begin() as (session, outbox):
+            raise usage_error("followup", texts.followups.not_a_number(rest))
+        async with command.begin() as (session, outbox):
             incident, item = await followups.complete(
-                session=session, outbox=outbox, target=target, number=number, by=user
+                session=session, outbox=outbox, target=command.target, number=number, by=command.user
             )
-        return f"Follow-up #{item.number} of {incident.ref} is done."
-    raise usage_error("followup", f"{quoted(action)} is not a followup action.")
+        return texts.followups.done(item.number, incident.ref)
+    raise usage_error("followup", texts.followups.not_an_action(action))
 
 
-async def _help(
-    parsed: ParsedCommand, command: dict[str, Any], begin: Begin, gateway: SlackGateway, actor: Actor
-) -> Reply:
+async def _help(command: IncidentCommand) -> Reply:
     return render("slack/help.txt.j2")
 
 

@@ -6,28 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from bot import texts
 from bot.errors import IncidentNotFound, UsageError
 from bot.incidents.models import LARGEST_NUMBER, IncidentRef
-from bot.slack.mrkdwn import escape
+from bot.texts.common import quoted
+from bot.texts.incidents import USAGE
 
-USAGE = {
-    "declare": "`/incident declare [--private] <title> [sev1..sev4]`",
-    "status": "`/incident status investigating|identified|monitoring|resolved [note]`",
-    "severity": "`/incident severity sev1|sev2|sev3|sev4`",
-    "assign": "`/incident assign commander|comms|scribe @person`",
-    "note": "`/incident note <text>`",
-    "summary": "`/incident summary <text>`",
-    "impact": "`/incident impact <text>`",
-    "service": "`/incident service <name>` (the service whose SLOs it affects)",
-    "resolve": "`/incident resolve [note]`",
-    "update": "`/incident update` (a form: status, severity and what changed)",
-    "postmortem": "`/incident postmortem`",
-    "close": "`/incident close`",
-    "followup": "`/incident followup add <text> [@owner] [due:YYYY-MM-DD]` · `followup list` · `followup done <n>`",
-    "list": "`/incident list`",
-    "timeline": "`/incident timeline`",
-    "help": "`/incident help`",
-}
 LARGEST_INCIDENT_NUMBER = LARGEST_NUMBER
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 
@@ -39,11 +23,6 @@ class ParsedCommand:
     rest: str
 
 
-def quoted(words: str) -> str:
-    """The person's own words, shortened and escaped, so a reply cannot ping @channel."""
-    return f"`{escape(words[:40]) or '(nothing)'}`"
-
-
 def small_number(text: str) -> int | None:
     """A plain decimal number (no `²`, no sign) that fits the database's integer columns, else None."""
     if not (text.isascii() and text.isdecimal()) or len(text) > 10 or int(text) > LARGEST_INCIDENT_NUMBER:
@@ -52,7 +31,7 @@ def small_number(text: str) -> int | None:
 
 
 def usage_error(name: str, problem: str) -> UsageError:
-    return UsageError(f"{problem}\nUsage: {USAGE[name]}")
+    return UsageError(texts.incidents.usage(name, problem))
 
 
 def explicit_ref(word: str) -> IncidentRef | None:
@@ -62,7 +41,7 @@ def explicit_ref(word: str) -> IncidentRef | None:
     except ValueError:  # more digits than int() converts
         ref = IncidentRef(LARGEST_INCIDENT_NUMBER + 1)
     if ref is not None and ref.number > LARGEST_INCIDENT_NUMBER:
-        raise IncidentNotFound(f"There is no incident {quoted(word)}. See open ones with `/incident list`.")
+        raise IncidentNotFound(texts.incidents.no_such_incident(quoted(word)))
     return ref
 
 
@@ -71,14 +50,14 @@ def sub_command(text: str, *, command: str, known: tuple[str, ...], usage: str) 
     action, _, rest = text.strip().partition(" ")
     action = action.lower() or "help"
     if action not in known:
-        raise UsageError(f"{quoted(action)} is not a {command} command.\nUsage: {usage}")
+        raise UsageError(texts.common.not_a_command(action, command=command, usage=usage))
     return action, rest.strip()
 
 
 def parse(text: str) -> ParsedCommand:
     """Accepts `status INC-12 monitoring …` and `INC-12 status monitoring …` alike."""
     if "\x00" in text:  # PostgreSQL cannot store it in any text column: refuse it before a write fails
-        raise UsageError("The command holds a NUL character (\\x00), which cannot be stored. Type it again.")
+        raise UsageError(texts.common.NUL_CHARACTER)
     words = text.strip().split(maxsplit=1)
     ref = explicit_ref(words[0]) if words else None
     if ref is not None:
@@ -87,7 +66,7 @@ def parse(text: str) -> ParsedCommand:
         return ParsedCommand("help", ref, "")
     name, rest = words[0].lower(), words[1] if len(words) > 1 else ""
     if name not in USAGE:
-        raise UsageError(f"{quoted(name)} is not an /incident command. Try `/incident help`.")
+        raise UsageError(texts.incidents.not_an_incident_command(name))
     if ref is None and name not in ("declare", "list", "help"):
         head, _, tail = rest.partition(" ")
         ref = explicit_ref(head)
@@ -115,7 +94,7 @@ def follow_up_text(rest: str) -> FollowUpText:
         try:
             due = date.fromisoformat(due_match.group(1))
         except ValueError:
-            raise usage_error("followup", f"{quoted(due_match.group(1))} is not a date like 2026-12-01.") from None
+            raise usage_error("followup", texts.followups.not_a_date(due_match.group(1))) from None
         rest = rest[: due_match.start()] + rest[due_match.end() :]
     owner: str | None = None
     owner_match = _OWNER.search(rest)

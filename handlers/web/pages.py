@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import texts
 from bot.config.durations import format_duration
 from bot.errors import IncidentNotFound, UserError
 from bot.incidents.models import LARGEST_NUMBER, IncidentRef
@@ -56,7 +57,7 @@ def _number(request: web.Request) -> int:
     if ref is None:
         raise web.HTTPNotFound(text="not an incident: write /incidents/INC-12")
     if ref.number > LARGEST_NUMBER:  # it names no incident; the query would fail on PostgreSQL
-        raise IncidentNotFound(f"There is no incident {ref}.")
+        raise IncidentNotFound(texts.incidents.no_such_incident_here(str(ref)))
     return ref.number
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import SQLModel, select
 
-from bot.alerts.service import AlertIngestion
+from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import load_config
 from bot.slo import events
 from bot.slo.evaluation import SloEvaluator
@@ -86,7 +86,7 @@ def measured(database_url: str, tmp_path: Path) -> Path:
                         {"name": name, "service": "checkout", "objective": "99%", "source": {"type": "events"}}
                     )
                     measurement = events.EventsIn(good=good, total=1_000, at=now - timedelta(minutes=20))
-                    await events.record(session, definition=definition, events=measurement, now=now)
+                    await events.record(session=session, definition=definition, events=measurement, now=now)
         finally:
             await database.dispose()
 
@@ -211,7 +211,7 @@ def test_slo_report_and_check_write_nothing_even_while_an_slo_burns_fast(databas
         try:
             async with database.transaction() as session:
                 burst = events.EventsIn(good=800, total=1_000, at=utcnow() - timedelta(minutes=2))
-                await events.record(session, definition=config.slos[0], events=burst, now=utcnow())
+                await events.record(session=session, definition=config.slos[0], events=burst, now=utcnow())
         finally:
             await database.dispose()
 

@@ -55,3 +55,33 @@ async def test_a_stale_button_explains_instead_of_failing(workspace: Workspace) 
     assert delivery.status == 200
     await workspace.slack.drain()
     assert workspace.slack.response_url_posts[-1]["text"] == "INC-1 is already resolved."
+
+
+async def test_a_menu_choice_slack_never_offered_is_refused_in_one_line_and_changes_nothing(
+    workspace: Workspace,
+) -> None:
+    channel = await workspace.declare("Checkout is down")
+    for action_id, choice, refusal in (
+        ("incident_status", "<!channel>", "`&lt;!channel&gt;` is not a status."),
+        ("incident_severity", "sev9", "`sev9` is not a severity."),
+    ):
+        delivery = await _click(workspace, channel, action_id, selected_option=choice)
+        assert delivery.status == 200
+        await workspace.slack.drain()
+        assert workspace.slack.response_url_posts[-1]["text"] == refusal
+    incident = await _incident(workspace)
+    assert (incident.status, incident.severity) == ("investigating", "SEV3")
+
+
+async def test_a_button_naming_an_incident_number_no_incident_can_have_is_told_there_is_none(
+    workspace: Workspace,
+) -> None:
+    channel = await workspace.declare("Checkout is down")
+    huge = "9" * 5000  # more digits than int() converts, let alone PostgreSQL's integer
+    delivery = await _click(workspace, channel, "incident_resolve", value=huge)
+    assert delivery.status == 200
+    await workspace.slack.drain()
+    assert workspace.slack.response_url_posts[-1]["text"] == (
+        f"There is no incident `{'9' * 40}`. See open ones with `/incident list`."
+    )
+    assert (await _incident(workspace)).status == "investigating"

@@ -18,7 +18,7 @@ from tests.e2e.conftest import SIGNING_SECRET
 from tests.helpers import eventually
 
 ROOT = Path(__file__).parents[2]
-PACKAGES = ("bot", "handlers", "storage")
+PACKAGES = ("bot", "handlers", "storage", "slack_emulator")
 # The installer the Makefile puts beside the test runner; it installs from the lock out of its own cache.
 UV = Path(sys.executable).parent / "uv"
 

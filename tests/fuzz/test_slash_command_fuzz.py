@@ -15,6 +15,8 @@ from hypothesis import given, settings
 
 from bot.errors import IncidentNotFound, UsageError, UserError
 from bot.incidents.models import IncidentRef
+from bot.texts.common import quoted
+from bot.texts.incidents import USAGE
 from handlers.slack import parsing
 from handlers.slack.retro_command import _schedule_arguments
 from tests.fuzz.strategies import FUZZ, slash_texts
@@ -38,7 +40,7 @@ def test_any_incident_command_text_is_parsed_or_refused_without_echoing_markup(t
     except UserError as exc:
         assert_pings_no_one(exc)
         return
-    assert parsed.name in parsing.USAGE
+    assert parsed.name in USAGE
     assert parsed.rest == parsed.rest.strip()
     assert parsed.ref is None or 0 <= parsed.ref.number <= parsing.LARGEST_INCIDENT_NUMBER
 
@@ -71,8 +73,8 @@ def test_any_retro_schedule_text_is_split_or_refused_without_echoing_markup(text
 @settings(FUZZ, max_examples=500)
 @given(text=slash_texts)
 def test_quoted_words_can_never_become_markup(text: str) -> None:
-    quoted = parsing.quoted(text)
-    assert "<" not in quoted and ">" not in quoted
+    shown = quoted(text)
+    assert "<" not in shown and ">" not in shown
 
 
 # Regressions: the smallest failing examples the fuzzing found, fixed in handlers/slack/parsing.py.

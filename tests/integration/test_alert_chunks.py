@@ -16,8 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
+from bot.alerts.ingest import AlertIngestion, IngestResult
 from bot.alerts.models import AlertIn, AlertStatus
-from bot.alerts.service import AlertIngestion, IngestResult
 from bot.config.schema import parse_config
 from bot.unit_of_work import unit_of_work
 from storage.engine import Database

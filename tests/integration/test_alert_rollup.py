@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
+from bot.alerts.ingest import AlertIngestion
 from bot.alerts.models import AlertIn, AlertStatus
-from bot.alerts.service import AlertIngestion
 from bot.config.schema import parse_config
 from bot.outbox import Effect
 from bot.unit_of_work import unit_of_work

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.incidents import service as incidents
+from bot.incidents import lifecycle
 from bot.incidents.models import Severity
 from bot.outbox import Effect, alert_group_lane
 from bot.unit_of_work import unit_of_work
@@ -19,7 +19,7 @@ async def test_an_incidents_effects_come_before_alert_posts_that_were_queued_ear
         for group in range(1, 6):
             outbox.add(Effect.SYNC_ALERT_GROUP, incident_id=None, lane=alert_group_lane(group), group_id=group)
     async with begin() as (session, outbox):
-        incident, _ = await incidents.declare(
+        incident, _ = await lifecycle.declare(
             session=session, outbox=outbox, title="Payments down", severity=Severity.SEV1, by="U1"
         )
     async with database.reading() as session:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.alerts.service import AlertIngestion
+from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig
 from bot.incidents.models import Severity
 from bot.slo import events
@@ -36,7 +36,10 @@ def events_slo(**overrides: Any) -> SloDefinition:
 async def push(database: Database, definition: SloDefinition, at: datetime, good: int, total: int) -> None:
     async with database.transaction() as session:
         await events.record(
-            session, definition=definition, events=events.EventsIn(good=good, total=total, at=at), now=max(at, NOW)
+            session=session,
+            definition=definition,
+            events=events.EventsIn(good=good, total=total, at=at),
+            now=max(at, NOW),
         )
 
 
@@ -80,8 +83,10 @@ async def test_the_trend_reads_last_weeks_stored_evaluation_not_a_recomputation(
     await evaluator.evaluate_and_store(at=NOW)
 
     async with database.transaction() as session:
-        [then] = await latest_reports(session, [definition], now=NOW, at_or_before=NOW - timedelta(days=7))
-        [now] = await latest_reports(session, [definition], now=NOW)
+        [then] = await latest_reports(
+            session=session, definitions=[definition], now=NOW, at_or_before=NOW - timedelta(days=7)
+        )
+        [now] = await latest_reports(session=session, definitions=[definition], now=NOW)
 
     assert then.attainment == pytest.approx(0.999)
     assert then.status is SloStatus.PASS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.incidents import service as incidents
+from bot.incidents import lifecycle
 from bot.incidents.models import Severity
 from bot.timeline import service as timeline
 from bot.timeline.activity import HighlightChanged, MessageDeleted, MessageEdited, MessagePosted
@@ -17,7 +17,7 @@ CHANNEL = "C0INCIDENT"
 async def _incident_with_channel(database: Database) -> int:
     begin = unit_of_work(database)
     async with begin() as (session, outbox):
-        snapshot, _ = await incidents.declare(
+        snapshot, _ = await lifecycle.declare(
             session=session, outbox=outbox, title="Payments down", severity=Severity.SEV2, by="U1"
         )
         incident = await incident_queries.get_incident(session, snapshot.number)

@@ -12,9 +12,9 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
-from bot.incidents import service as incidents
+from bot.incidents import fields
 from bot.incidents.models import IncidentRef, RoleName
-from bot.incidents.service import Target
+from bot.incidents.target import Target
 from bot.unit_of_work import unit_of_work
 from storage import migrate
 from storage.engine import Database
@@ -110,7 +110,7 @@ async def test_upgrading_from_the_first_migration_loses_nothing_and_the_bot_work
         # and the bot carries on with the old incident: its commander, its timeline, a new note
         begin = unit_of_work(database)
         async with begin() as (session, outbox_writer):
-            noted = await incidents.add_note(
+            noted = await fields.add_note(
                 session=session,
                 outbox=outbox_writer,
                 target=Target(ref=IncidentRef(7), channel_id=None),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.alerts.committed import CommittedAlerts
 from bot.alerts.models import AlertIn, AlertStatus
-from bot.alerts.service import CommittedAlerts
 
 
 def alert(fingerprint: str = "a", **changes: object) -> AlertIn:

@@ -1,5 +1,8 @@
 """Alert ingestion: store every alert, group it, open or join incidents, and hold back alert storms.
 
+Storms are bot/alerts/storms.py (incidents) and bot/alerts/rollup.py (group messages); what a
+delivery changes in a stored alert is bot/alerts/upsert.py.
+
 Everything a delivery causes commits with its outbox entries, in transactions of a few hundred alerts
 each, so a webhook is acknowledged only when its alerts are stored and the Slack work they imply is
 sure to happen, and no delivery holds the database for long.
@@ -8,23 +11,23 @@ sure to happen, and no delivery holds the database for long.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import Enum
-from typing import Any
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.alerts import messaging, rollup
+from bot.alerts.committed import CommittedAlerts
 from bot.alerts.models import AlertIn, AlertStatus
 from bot.alerts.routing import Decision, Router
+from bot.alerts.storms import STORM_WINDOW, StormWatch
+from bot.alerts.upsert import Change, upsert
 from bot.alerts.views import facts, rule_name, source_name
 from bot.config.schema import OncallConfig
-from bot.incidents import service as incidents
+from bot.incidents.lifecycle import open_for_alerts, resolve
 from bot.incidents.models import IncidentRef, Severity, Status
-from bot.incidents.service import AlertOpening, Target
+from bot.incidents.target import Target
 from bot.outbox import Effect, Outbox, alert_group_lane, incident_lane
 from bot.outbox.outbox import alert_rollup_lane
 from bot.unit_of_work import Begin
@@ -36,18 +39,9 @@ from storage.types import utcnow
 
 # How long an alert list waits for more changes before it is redrawn (one Slack call per wait).
 SYNC_DELAY_SECONDS = 1.0
-STORM_WINDOW = timedelta(minutes=1)
-CLOSED_STATUSES = [Status.RESOLVED.value, Status.CLOSED.value]
 # Alerts stored per transaction. On SQLite a transaction holds the database's one write lock, so a
 # slash command or an event waits for at most one chunk; a few hundred alerts take well under a second.
 CHUNK_ALERTS = 100
-
-
-class Change(Enum):
-    FIRED = "fired"
-    REFIRED = "re-fired"
-    RESOLVED = "resolved"
-    NONE = "none"  # a redelivery, or news older than what is stored
 
 
 @dataclass
@@ -56,56 +50,6 @@ class IngestResult:
     changed: int = 0
     opened: list[int] = field(default_factory=list)
     joined: set[int] = field(default_factory=set)
-
-
-def _digest(alert: AlertIn) -> int:
-    """Everything ingestion looks at: equal digests mean a delivery can change nothing."""
-    return hash(
-        (
-            alert.status,
-            alert.starts_at if alert.starts_at_given else None,  # a resend's receive time is no change
-            alert.ends_at,
-            alert.summary,
-            alert.description,
-            alert.runbook_url,
-            alert.severity,
-            alert.generator_url,
-            tuple(alert.links.items()),
-            alert.group_key,
-            tuple(sorted(alert.labels.items())),
-            tuple(sorted(alert.annotations.items())),
-        )
-    )
-
-
-class CommittedAlerts:
-    """What this process has committed lately, so a resend of the same state needs no database work.
-
-    Alertmanager resends every group each `group_interval` whether or not anything changed; most
-    deliveries are such resends. A hit means this exact state is already stored (entries are added
-    only after their transaction commits), and processing it again would change nothing: the stored
-    alert is at that state or newer. Bounded, least recently used first out.
-    """
-
-    def __init__(self, capacity: int = 100_000) -> None:
-        self._capacity = capacity
-        self._digests: OrderedDict[tuple[str, str], int] = OrderedDict()
-
-    def all_known(self, alerts: Sequence[AlertIn]) -> bool:
-        for alert in alerts:
-            key = (alert.source, alert.fingerprint)
-            if self._digests.get(key) != _digest(alert):
-                return False
-            self._digests.move_to_end(key)
-        return True
-
-    def remember(self, alerts: Sequence[AlertIn]) -> None:
-        for alert in alerts:
-            key = (alert.source, alert.fingerprint)
-            self._digests[key] = _digest(alert)
-            self._digests.move_to_end(key)
-        while len(self._digests) > self._capacity:
-            self._digests.popitem(last=False)
 
 
 @dataclass
@@ -123,13 +67,11 @@ class _Chunk:
 
     delivery: _Delivery
     placer: rollup.Placer
+    storm: StormWatch
     groups: dict[tuple[str, str], AlertGroup] = field(default_factory=dict)
     incidents: dict[int, Incident | None] = field(default_factory=dict)
     resolved_in: set[int] = field(default_factory=set)
     runbook_alerts: dict[int, dict[str, set[int]]] = field(default_factory=dict)  # incident → runbook → alert ids
-    opened_recently: int | None = None  # incidents opened by alerts within STORM_WINDOW, once counted
-    storm: Incident | None = None
-    storm_looked_up: bool = False
 
     @property
     def result(self) -> IngestResult:
@@ -189,13 +131,17 @@ class AlertIngestion:
         await queries.lock_ingestion(session)
         now = utcnow()
         limit = self._config.storm.max_alert_posts_per_minute
-        work = _Chunk(delivery, rollup.Placer(session, limit=limit, since=now - STORM_WINDOW, now=now))
+        work = _Chunk(
+            delivery,
+            rollup.Placer(session, limit=limit, since=now - STORM_WINDOW, now=now),
+            StormWatch(limit=self._config.storm.max_new_incidents_per_minute),
+        )
         # One query for the chunk's stored alerts; rows are written when the transaction ends.
         stored = await queries.get_alerts(session, [(alert.source, alert.fingerprint) for alert, _ in routed])
         with session.no_autoflush:
             changed = []
             for alert_in, decision in routed:
-                alert, change = _upsert(stored.get((alert_in.source, alert_in.fingerprint)), alert_in)
+                alert, change = upsert(stored.get((alert_in.source, alert_in.fingerprint)), alert_in)
                 stored[(alert_in.source, alert_in.fingerprint)] = alert
                 if change is not Change.NONE:
                     changed.append(_Changed(alert, alert_in, decision, change))
@@ -313,41 +259,19 @@ class AlertIngestion:
         self, session: AsyncSession, outbox: Outbox, alert_in: AlertIn, decision: Decision, work: _Chunk
     ) -> Incident:
         """A new incident, or the storm incident once too many opened within a minute."""
-        assert decision.severity is not None
-        limit = self._config.storm.max_new_incidents_per_minute
-        if work.opened_recently is None:
-            # Counted once a chunk: ingestion holds its lock, so only this chunk opens incidents meanwhile.
-            work.opened_recently = await queries.count_incidents_opened_by_alerts(session, utcnow() - STORM_WINDOW)
-        storm = work.opened_recently >= limit
-        if storm:
-            if not work.storm_looked_up:
-                work.storm = await queries.open_storm_incident(session, CLOSED_STATUSES)
-                work.storm_looked_up = True
-            if work.storm is not None:
-                assert work.storm.id is not None
-                work.incidents[work.storm.id] = work.storm
-                return work.storm
-        opening = AlertOpening(
-            title=f"Alert storm: more than {limit} incidents within a minute" if storm else alert_in.summary,
-            severity=decision.severity,
-            source=alert_in.source,
-            detected_at=alert_in.starts_at,
-            team=None if storm else decision.team,
-            service=None if storm else alert_in.labels.get("service"),
-            announce_channel=decision.announce_channel,
-            responders=decision.responders,
-            usergroup=decision.usergroup,
-            is_storm=storm,
-            alert=None if storm else facts(alert_in),
+        storm = await work.storm.storming(session)
+        joined = await work.storm.open_storm(session) if storm else None
+        if joined is not None:
+            assert joined.id is not None
+            work.incidents[joined.id] = joined
+            return joined
+        opened = await open_for_alerts(
+            session=session, outbox=outbox, opening=work.storm.opening(alert_in, decision, storm=storm)
         )
-        snapshot = await incidents.open_for_alerts(session=session, outbox=outbox, opening=opening)
-        work.result.opened.append(snapshot.number)
-        incident = await self._incident(session, snapshot.number, work)
+        work.result.opened.append(opened.number)
+        incident = await self._incident(session, opened.number, work)
         assert incident is not None
-        if storm:
-            work.storm = incident
-        else:
-            work.opened_recently += 1
+        work.storm.opened(incident, storm=storm)
         return incident
 
     async def _show_group(self, outbox: Outbox, group: AlertGroup, work: _Chunk) -> None:
@@ -383,7 +307,7 @@ class AlertIngestion:
         if incident is None or not Status(incident.status).is_open:
             return
         if self._config.alerts.auto_resolve:
-            await incidents.resolve(
+            await resolve(
                 session=session,
                 outbox=outbox,
                 target=Target(ref=IncidentRef(incident_id)),
@@ -394,31 +318,6 @@ class AlertIngestion:
         alerts = await queries.list_incident_alerts(session, incident_id)
         text, blocks = messaging.all_resolved(incident_id, len(alerts))
         outbox.post(incident_id, text, blocks=blocks)
-
-
-def _details(alert_in: AlertIn, now: datetime) -> dict[str, Any]:
-    """What the source says now: annotations and links can change while an alert fires."""
-    return {
-        "status": alert_in.status,
-        "labels": dict(alert_in.labels),
-        "annotations": dict(alert_in.annotations),
-        "summary": alert_in.summary,
-        "description": alert_in.description,
-        "runbook_url": alert_in.runbook_url,
-        "severity": alert_in.severity,
-        "starts_at": alert_in.starts_at,
-        "ends_at": alert_in.ends_at,
-        "generator_url": alert_in.generator_url,
-        "links": dict(alert_in.links),
-        "last_received_at": now,
-    }
-
-
-def _copy_details(alert: Alert, alert_in: AlertIn, now: datetime, *, changed: bool = True) -> None:
-    for name, value in _details(alert_in, now).items():
-        setattr(alert, name, value)
-    if changed:
-        alert.changed_at = now
 
 
 def _said(alert: Alert) -> str:
@@ -433,43 +332,3 @@ def _timeline(session: AsyncSession, incident: Incident, kind: str, text: str, *
     timeline_queries.add_entry(
         session, TimelineEntry(incident_id=incident.id, at=at, kind=kind, author=None, text=text[:3000])
     )
-
-
-def _upsert(alert: Alert | None, alert_in: AlertIn) -> tuple[Alert, Change]:
-    """The stored alert brought up to date, and what that changed."""
-    now = utcnow()
-    if alert is None:
-        # Every field given, none left to a default factory: pydantic inspects each factory's
-        # signature on every construction, which was half of storing a large delivery.
-        alert = Alert(
-            source=alert_in.source,
-            fingerprint=alert_in.fingerprint,
-            group_id=0,
-            first_received_at=now,
-            **_details(alert_in, now),
-            changed_at=now,
-        )
-        return alert, Change.FIRED if alert_in.status is AlertStatus.FIRING else Change.RESOLVED
-    stored, incoming = AlertStatus(alert.status), alert_in.status
-    if not alert_in.starts_at_given and not (stored is AlertStatus.RESOLVED and incoming is AlertStatus.FIRING):
-        # No start from the source: the stored firing goes on (or ends) where it began. Only firing
-        # again after it resolved is a new firing, and that one starts now.
-        alert_in = alert_in.model_copy(update={"starts_at": alert.starts_at})
-    if alert_in.starts_at < alert.starts_at:
-        return alert, Change.NONE  # about an earlier firing of this alert, already superseded
-    if stored is incoming:
-        if stored is AlertStatus.FIRING and alert_in.starts_at > alert.starts_at:
-            # Resolved and fired again between two deliveries we received.
-            _copy_details(alert, alert_in, now)
-            alert.fired_count += 1
-            return alert, Change.REFIRED
-        _copy_details(alert, alert_in, now, changed=False)
-        return alert, Change.NONE
-    if incoming is AlertStatus.FIRING:
-        if alert_in.starts_at == alert.starts_at:
-            return alert, Change.NONE  # a late redelivery of the firing we already saw resolve
-        alert.fired_count += 1
-        _copy_details(alert, alert_in, now)
-        return alert, Change.REFIRED
-    _copy_details(alert, alert_in, now)
-    return alert, Change.RESOLVED

@@ -1,0 +1,34 @@
+"""Reading incidents: the open ones someone may see, and a timeline's newest entries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.incidents.models import OPEN_STATUSES, Status
+from bot.incidents.snapshot import IncidentSnapshot
+from bot.incidents.target import Target, load, snapshot
+from bot.visibility import Viewer, visible_only
+from storage.queries import incidents as queries
+from storage.queries import timeline as timeline_queries
+from storage.tables import TimelineEntry
+
+
+async def list_open(*, session: AsyncSession, viewer: Viewer) -> list[IncidentSnapshot]:
+    """Open incidents that exist for this person, most severe first, then newest."""
+    closed = [status for status in Status if status not in OPEN_STATUSES]
+    listed = await queries.list_with_roles_not_in(session, closed)
+    snapshots = await visible_only([IncidentSnapshot.of(incident, roles) for incident, roles in listed], viewer)
+    return sorted(snapshots, key=lambda snapshot: (snapshot.severity, -snapshot.number))
+
+
+async def recent_timeline(
+    *, session: AsyncSession, target: Target, last: int = 20
+) -> tuple[IncidentSnapshot, Sequence[TimelineEntry], int]:
+    """The newest timeline entries people can see, and how many there are in all."""
+    incident = await load(session=session, target=target)
+    assert incident.id is not None
+    entries = await timeline_queries.list_entries(session, incident.id, last=last)
+    total = await timeline_queries.count_entries(session, incident.id)
+    return await snapshot(session=session, incident=incident), entries, total

@@ -1,0 +1,22 @@
+"""What people read, in one place: every reply and refusal that is not a Jinja template (bot/templates).
+
+One module per domain. Services raise `UserError(texts.<domain>.<name>(…))`; handlers reply with the
+same functions. A value that came from a person or a sender goes through `common.quoted` (or is
+escaped by the caller) before it reaches a reply, so no reply can ping `@channel`.
+"""
+
+from bot.texts import alerts, cli, common, followups, incidents, permissions, postmortem, reminders, slo, timeline, web
+
+__all__ = [
+    "alerts",
+    "cli",
+    "common",
+    "followups",
+    "incidents",
+    "permissions",
+    "postmortem",
+    "reminders",
+    "slo",
+    "timeline",
+    "web",
+]

@@ -1,0 +1,30 @@
+"""`/slo`, the SLO pages and pushed measurements: refusals and replies about SLOs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.slack.mrkdwn import escape
+from bot.texts.common import with_usage
+
+USAGE = "`/slo list` · `/slo show <name>` · `/slo digest` (posts the weekly digest here now)"
+HELP = f"*/slo* — service level objectives, error budgets and burn rates.\n{USAGE}"
+NAME_THE_SLO = with_usage("Name the SLO: `/slo show <name>`.", USAGE)
+NOTHING_TO_DIGEST = "No SLOs are configured yet, so there is nothing to digest (see docs/slo.md)."
+DIGEST_ON_ITS_WAY = "The SLO digest is on its way to this channel."
+
+
+def no_such_slo(name: str) -> str:
+    shown = escape(name[:80])  # the name comes back in a Slack reply: `<!channel>` must not ping
+    return f"There is no SLO named '{shown}'. `/slo list` shows the SLOs there are."
+
+
+def not_an_events_slo(name: str, source_type: str) -> str:
+    return (
+        f"SLO {name!r} reads its source ({source_type}); "
+        "only SLOs with `source: {type: events}` take pushed measurements"
+    )
+
+
+def in_the_future(at: datetime) -> str:
+    return f"at ({at.isoformat()}) is in the future"
