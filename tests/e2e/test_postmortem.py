@@ -217,14 +217,16 @@ async def test_an_operator_template_that_loops_or_hogs_memory_is_stopped_with_on
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("ONCALL_CONFIG", str(config))
 
-    # Ten billion turns: the sandbox allows each loop, only the time limit stops the pair.
+    # Ten billion turns writing nothing (so memory stays flat): only the time limit stops the pair.
     (templates / "postmortem.md.j2").write_text(
-        "{% for i in range(100000) %}{% for j in range(100000) %}.{% endfor %}{% endfor %}"
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     )
     assert await _cli(["postmortem", "1"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert "postmortem.md.j2" in line and "took longer than 2 s and was stopped" in line
 
+    # A loaded machine can take seconds to build the string: only the memory limit may stop this one.
+    config.write_text(f"postmortem:\n  template_dir: {templates}\n  time_limit: 60s\n  memory_limit_mb: 256\n")
     (templates / "postmortem.md.j2").write_text("{% set x = 'x' * (1024 * 1024 * 400) %}{{ x | length }}")
     assert await _cli(["postmortem", "1"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
