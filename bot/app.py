@@ -45,6 +45,7 @@ from bot.outbox.worker import OutboxWorker
 from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
 from bot.postmortem.service import Postmortems
+from bot.prometheus.client import PrometheusClient
 from bot.settings import Settings
 from bot.slack.effects import MessageEffects
 from bot.slack.gateway import SlackGateway, build_client
@@ -203,7 +204,11 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
 
 async def _slos(app: web.Application) -> AsyncIterator[None]:
     evaluator = SloEvaluator(
-        app[config_key].slos, database=app[database_key], begin=app[begin_key], ingestion=app[alert_ingestion_key]
+        app[config_key].slos,
+        database=app[database_key],
+        begin=app[begin_key],
+        ingestion=app[alert_ingestion_key],
+        prometheus=PrometheusClient(),
     )
     app[slo_evaluator_key] = evaluator
     yield

@@ -9,9 +9,32 @@ OncallError
 └── SlackError           a Web API call failed
     ├── SlackRetryable   429, 5xx, timeouts, connection errors: the outbox tries again
     └── SlackRejected    Slack said no (ok=false): retrying the same call cannot help
+
+Storage's own, defined in storage/errors.py (storage imports nothing of bot) and re-exported here:
+StoreUnavailable         the database cannot take the request now; its message says why (unreachable,
+                         read-only, full, failing), for the person or sender who was refused
+DatabaseNewerThanCode    the database was migrated by a newer oncall-bot
+DatabaseNotReady         a command that only reads found no database, or migrations pending
 """
 
 from __future__ import annotations
+
+from storage.errors import DatabaseNewerThanCode, DatabaseNotReady, StoreUnavailable
+
+__all__ = [
+    "DatabaseNewerThanCode",
+    "DatabaseNotReady",
+    "IncidentNotFound",
+    "OncallError",
+    "SettingsError",
+    "SignInRefused",
+    "SlackError",
+    "SlackRejected",
+    "SlackRetryable",
+    "StoreUnavailable",
+    "UsageError",
+    "UserError",
+]
 
 
 class OncallError(Exception):

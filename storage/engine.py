@@ -1,4 +1,8 @@
-"""The async engine and sessions; SQLite gets WAL, write transactions that wait their turn and reads that don't."""
+"""The async engine and sessions; SQLite gets WAL, write transactions that wait their turn and reads that don't.
+
+What fails in a session, a ping or a probe leaves here as StoreUnavailable (storage/errors.py), never as
+the driver's error.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +13,18 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.errors import is_unreachable, translated
 from storage.tables import ProcessedEvent
 from storage.types import utcnow
+
+__all__ = ["POOL_SIZE", "Database", "is_sqlite", "is_unreachable"]
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
-
-
-def is_unreachable(exc: BaseException) -> bool:
-    """Whether `exc` says the database could not be reached (down, restarting, cut off), not that a query failed.
-
-    Refused and reset connections surface as OSError (TimeoutError is one); a connection lost in use as
-    a DBAPIError that invalidated it; a server shutting down or still starting as an OperationalError.
-    """
-    if isinstance(exc, OSError):
-        return True
-    if isinstance(exc, DBAPIError):
-        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
-    return False
 
 
 _READING = "oncall_reading"
@@ -83,7 +76,8 @@ class Database:
             options.update(pool_reset_on_return=None)  # see _on_reset
         else:
             options.update(pool_pre_ping=True)
-        self.engine = create_async_engine(url, **options)
+        with translated():
+            self.engine = create_async_engine(url, **options)
         if is_sqlite(url):
             _configure_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
@@ -102,12 +96,13 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session whose work commits at the end of the block, or rolls back on error."""
-        if self._sqlite_turn is None:
-            async with self._sessions() as session, session.begin():
+        with translated():
+            if self._sqlite_turn is None:
+                async with self._sessions() as session, session.begin():
+                    yield session
+                return
+            async with self._sqlite_turn, self._sessions() as session, session.begin():
                 yield session
-            return
-        async with self._sqlite_turn, self._sessions() as session, session.begin():
-            yield session
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -116,16 +111,22 @@ class Database:
         It sees the database as of its first query. Writing in it fails on SQLite (SQLITE_BUSY) whenever
         another transaction is writing, so anything that may write uses `transaction()`.
         """
-        async with self._readers() as session, session.begin():
-            yield session
+        with translated():
+            async with self._readers() as session, session.begin():
+                yield session
 
     async def ping(self, *, within: float = 2.0) -> None:
         """Raise unless the database answers a trivial query within `within` seconds."""
-        async with asyncio.timeout(within), self.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        with translated():
+            async with asyncio.timeout(within), self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
 
     async def probe_write(self, *, within: float = 2.0) -> None:
         """Raise unless a row can be written and committed: a read-only or full database still answers reads."""
+        with translated():
+            await self._probe_write(within)
+
+    async def _probe_write(self, within: float) -> None:
         async with asyncio.timeout(within), self.transaction() as session:
             # A real row, committed: only a commit reaches the disk and shows that it is full. An upsert,
             # so probes running at once (several load balancers, replicas) queue instead of conflicting.

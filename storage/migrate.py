@@ -1,4 +1,7 @@
-"""Schema migrations with Alembic, run on the bot's own async engine."""
+"""Schema migrations with Alembic, run on the bot's own async engine.
+
+A database that cannot be reached or read raises StoreUnavailable, as everywhere in storage.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from storage.engine import Database, is_sqlite
+from storage.errors import DatabaseNewerThanCode, DatabaseNotReady, translated
+
+__all__ = ["DatabaseNewerThanCode", "DatabaseNotReady", "Schema"]
 
 # Alembic finds the package resource through importlib.resources: the installed package carries it (package data).
 MIGRATIONS = "storage:migrations"
@@ -27,14 +33,6 @@ _MIGRATION_LOCK_ID = 0x0C0A11
 # PostgreSQL's SQLSTATE for "database does not exist"
 _INVALID_CATALOG = "3D000"
 log = logging.getLogger("oncall.db")
-
-
-class DatabaseNewerThanCode(Exception):
-    """The database was migrated by a newer version of the bot."""
-
-
-class DatabaseNotReady(Exception):
-    """A command that only reads found no oncall-bot database, or one with migrations pending."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +77,9 @@ def _current(sync_connection: Any) -> str | None:
 
 
 async def current_revision(database: Database) -> str | None:
-    async with database.engine.connect() as connection:
-        return await connection.run_sync(_current)
+    with translated():
+        async with database.engine.connect() as connection:
+            return await connection.run_sync(_current)
 
 
 def newer_than_code(revision: str) -> DatabaseNewerThanCode:
@@ -101,11 +100,12 @@ def _upgrade(sync_connection: Any, revision: str) -> tuple[str | None, str | Non
 
 async def upgrade(database: Database, revision: str = "head") -> None:
     """Bring the schema to `revision`; replicas starting together migrate one at a time."""
-    async with database.engine.begin() as connection:
-        if database.dialect == "postgresql":
-            # Held until this transaction ends, so the others wait and then find nothing to do.
-            await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
-        before, after = await connection.run_sync(_upgrade, revision)
+    with translated():
+        async with database.engine.begin() as connection:
+            if database.dialect == "postgresql":
+                # Held until this transaction ends, so the others wait and then find nothing to do.
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+            before, after = await connection.run_sync(_upgrade, revision)
     if before is None and after is not None:
         log.info("database created at migration %s", after)
     elif before != after:
@@ -132,8 +132,13 @@ def _sqlite_schema(where: str, path: str) -> Schema:
 async def inspect(url: str) -> Schema:
     """The database's migration, read without creating the file, the database or any table.
 
-    Raises what the driver raises when the server cannot be reached.
+    Raises StoreUnavailable when the server cannot be reached.
     """
+    with translated():
+        return await _inspect(url)
+
+
+async def _inspect(url: str) -> Schema:
     parsed = make_url(url)
     where = parsed.render_as_string(hide_password=True)
     if is_sqlite(url):

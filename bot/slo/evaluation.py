@@ -18,14 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiohttp
-
 from bot.alerts.ingest import AlertIngestion
 from bot.alerts.models import AlertIn
 from bot.slo.burn import burn_alert, burning_since
 from bot.slo.history import to_report
 from bot.slo.math import BURN_WINDOWS, WHOLE_WINDOW, Assessment, assess
 from bot.slo.models import Measurement, NoData, SloDefinition, SloStatus, find_slo
+from bot.slo.prometheus import PrometheusApi
 from bot.slo.report import SloReport
 from bot.slo.sources import sli_for
 from bot.unit_of_work import Begin
@@ -63,7 +62,10 @@ def windows_of(definition: SloDefinition) -> dict[str, timedelta]:
 
 
 class SloEvaluator:
-    """Without `begin` it can only measure and assess: the command line's evaluator cannot store."""
+    """Without `begin` it can only measure and assess: the command line's evaluator cannot store.
+
+    It asks Prometheus through `prometheus` (bot/prometheus/client.py), and closes it in `close()`.
+    """
 
     def __init__(
         self,
@@ -72,12 +74,13 @@ class SloEvaluator:
         database: Database,
         begin: Begin | None = None,
         ingestion: AlertIngestion | None = None,
+        prometheus: PrometheusApi | None = None,
     ) -> None:
         self.definitions = list(definitions)
         self._database = database
         self._begin = begin
         self._ingestion = ingestion
-        self._http: aiohttp.ClientSession | None = None
+        self._prometheus = prometheus
 
     def get(self, name: str) -> SloDefinition:
         return find_slo(self.definitions, name)
@@ -86,19 +89,12 @@ class SloEvaluator:
         return [definition for definition in self.definitions if definition.service == service]
 
     async def close(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
-
-    def _session(self) -> aiohttp.ClientSession:
-        # One connection pool for every Prometheus query this process makes.
-        if self._http is None:
-            self._http = aiohttp.ClientSession()
-        return self._http
+        if self._prometheus is not None:
+            await self._prometheus.close()
 
     async def measure(self, definition: SloDefinition, *, at: datetime) -> Measured:
         """Measure and judge one SLO now, without storing anything."""
-        sli = sli_for(definition, database=self._database, http=self._session)
+        sli = sli_for(definition, database=self._database, prometheus=self._prometheus)
         try:
             measurements = await sli.measure(windows_of(definition), at=at)
         except NoData as exc:

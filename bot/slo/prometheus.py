@@ -4,6 +4,8 @@ Each window's queries run at one evaluation `time`, so every window is judged ag
 a re-run at that `time` gives the same numbers. A failure becomes `NoData` carrying one line people can act
 on; the evaluation shows it as the reason the SLO has no status.
 See https://prometheus.io/docs/prometheus/2.42/querying/api/#instant-queries
+
+The HTTP itself is `PrometheusApi`'s: bot/prometheus/client.py in the bot, anything that answers in tests.
 """
 
 from __future__ import annotations
@@ -11,19 +13,31 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import os
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-
-import aiohttp
+from typing import Any, Protocol
 
 from bot.slo.models import Measurement, NoData, PrometheusSource, SloDefinition, SloKind
 
 WINDOW_PLACEHOLDER = "$window"
 _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1))
+
+
+class QueryFailed(Exception):
+    """No answer came; the message follows "Prometheus at <url>": "is unreachable (connection refused)"."""
+
+
+class PrometheusApi(Protocol):
+    """Prometheus's HTTP API, as far as the SLI asks it."""
+
+    async def get(self, url: str, params: Mapping[str, str]) -> tuple[int, str]:
+        """The HTTP status and body of the answer to a GET; raises QueryFailed when none came."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of its connections; the last call."""
+        ...
 
 
 def prometheus_duration(value: timedelta) -> str:
@@ -75,13 +89,13 @@ class _Answer:
 
 
 class PrometheusSli:
-    """Measures one SLO whose source is Prometheus; the caller owns (and closes) the HTTP session."""
+    """Measures one SLO whose source is Prometheus; the caller owns (and closes) the API's connections."""
 
-    def __init__(self, definition: SloDefinition, session: aiohttp.ClientSession) -> None:
+    def __init__(self, definition: SloDefinition, api: PrometheusApi) -> None:
         if not isinstance(definition.source, PrometheusSource):
             raise TypeError(f"SLO {definition.name} does not read Prometheus")
         self._source = definition.source
-        self._session = session
+        self._api = api
         self._is_error_rate = definition.kind == SloKind.ERROR_RATE
         self._first, self._total = _queries(definition, definition.source)
         self._missing_bucket: str | None = None
@@ -132,13 +146,9 @@ class PrometheusSli:
         url = f"{self._source.url}/api/v1/query"
         params = {"query": promql, "time": f"{at.timestamp():.3f}"}
         try:
-            async with self._session.get(url, params=params) as response:
-                text = await response.text()
-                status = response.status
-        except aiohttp.ClientConnectorError as exc:
-            raise NoData(f"Prometheus at {self._source.url} is unreachable ({_reason(exc.os_error)})") from None
-        except aiohttp.ClientError as exc:
-            raise NoData(f"Prometheus at {self._source.url} broke off its answer ({type(exc).__name__})") from None
+            status, text = await self._api.get(url, params)
+        except QueryFailed as exc:
+            raise NoData(f"Prometheus at {self._source.url} {exc}") from None
         return _answer(_parse(text, status, role=role, promql=promql), role=role, promql=promql)
 
 
@@ -154,13 +164,6 @@ def _queries(definition: SloDefinition, source: PrometheusSource) -> tuple[_Quer
         return _Query("error_query", source.error_query), _Query("total_query", source.total_query)
     assert source.good_query is not None
     return _Query("good_query", source.good_query), _Query("total_query", source.total_query)
-
-
-def _reason(error: OSError) -> str:
-    # asyncio words a refusal "Connect call failed ('127.0.0.1', 9090)"; the errno says it plainly.
-    if isinstance(error, socket.gaierror) or not error.errno:
-        return str(error.strerror or error).lower()
-    return os.strerror(error.errno).lower()
 
 
 def _parse(text: str, status: int, *, role: str, promql: str) -> dict[str, Any]:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-import aiohttp
-
 from bot.slo.burn import SOURCE as BURN_SOURCE
 from bot.slo.burn import is_own_burn
-from bot.slo.models import EventsSource, IncidentsSource, Measurement, SloDefinition
-from bot.slo.prometheus import PrometheusSli
+from bot.slo.models import EventsSource, IncidentsSource, Measurement, NoData, SloDefinition
+from bot.slo.prometheus import PrometheusApi, PrometheusSli
 from storage.engine import Database
 from storage.queries import slos as queries
 from storage.tables import Incident
@@ -93,10 +91,20 @@ class IncidentsSli:
         return measured
 
 
-def sli_for(definition: SloDefinition, *, database: Database, http: Callable[[], aiohttp.ClientSession]) -> Sli:
-    """The SLI of the definition's source; `http` gives the shared client, made only if Prometheus needs it."""
+class _NoPrometheus:
+    def __init__(self, definition: SloDefinition) -> None:
+        self._name = definition.name
+
+    async def measure(self, windows: Mapping[str, timedelta], *, at: datetime) -> dict[str, Measurement]:
+        raise NoData(f"SLO {self._name} reads Prometheus, and this evaluator was given no Prometheus client")
+
+
+def sli_for(definition: SloDefinition, *, database: Database, prometheus: PrometheusApi | None) -> Sli:
+    """The SLI of the definition's source; Prometheus is asked through `prometheus`."""
     if isinstance(definition.source, EventsSource):
         return EventsSli(definition, database)
     if isinstance(definition.source, IncidentsSource):
         return IncidentsSli(definition, database)
-    return PrometheusSli(definition, http())
+    if prometheus is None:
+        return _NoPrometheus(definition)
+    return PrometheusSli(definition, prometheus)

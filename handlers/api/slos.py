@@ -8,16 +8,15 @@ import re
 
 from aiohttp import web
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.errors import UserError
+from bot.clock import utcnow
+from bot.errors import StoreUnavailable, UserError
 from bot.keys import begin_key, settings_key, slo_evaluator_key
 from bot.slo import events
 from bot.slo.history import latest_reports
 from bot.slo.models import UnknownSlo
 from handlers.auth import check_bearer, refuse
 from handlers.bodies import read_limited
-from storage.types import utcnow
 
 log = logging.getLogger("oncall.api")
 
@@ -78,8 +77,8 @@ async def handle_slo_events(request: web.Request) -> web.Response:
         return refuse(409, "not_an_events_slo", str(exc))
     except UserError as exc:
         return refuse(422, "invalid_payload", str(exc), field="at")
-    except (SQLAlchemyError, OSError) as exc:
-        log.error("api.database_unavailable error=%s", type(exc).__name__)
+    except StoreUnavailable as exc:
+        log.error("api.database_unavailable error=%s", exc.cause)
         return _unavailable()
     if stored is None:  # the sender's retry of a push already stored: counted once
         return web.json_response(
@@ -98,6 +97,6 @@ async def handle_slo_reports(request: web.Request) -> web.Response:
     try:
         async with request.app[begin_key]() as (session, _):
             reports = await latest_reports(session=session, definitions=definitions, now=utcnow())
-    except (SQLAlchemyError, OSError):
+    except StoreUnavailable:
         return _unavailable()
     return web.json_response([report.to_json() for report in reports])

@@ -10,11 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.errors import OncallError, UsageError
+from bot.errors import DatabaseNewerThanCode, DatabaseNotReady, OncallError, StoreUnavailable, UsageError
 from bot.settings import Settings, load_settings
-from storage.migrate import DatabaseNewerThanCode, DatabaseNotReady
 
 
 def _serve(settings: Settings) -> int:
@@ -52,30 +49,20 @@ def _demo(settings: Settings, serve: bool, serve_for: float | None) -> int:
 
 
 def _db_upgrade(settings: Settings) -> int:
-    from storage import migrate
-    from storage.engine import Database
+    from bot import database
 
-    async def upgrade() -> str:
-        database = Database(settings.database_url)
-        try:
-            print("applying pending migrations…", file=sys.stderr, flush=True)
-            await migrate.upgrade(database)
-            return str(await migrate.current_revision(database))
-        finally:
-            await database.dispose()
-
-    print(f"database is at migration {asyncio.run(upgrade())} (head)")
+    print("applying pending migrations…", file=sys.stderr, flush=True)
+    print(f"database is at migration {asyncio.run(database.upgrade(settings.database_url))} (head)")
     return 0
 
 
 def _postmortem(settings: Settings, reference: str, output: str, out: str | None) -> int:
     from bot.config.schema import load_config
+    from bot.database import opened
     from bot.incidents.models import IncidentRef
     from bot.postmortem.render import Format
     from bot.postmortem.service import Postmortems
     from bot.slack.gateway import SlackGateway, build_client
-    from storage import migrate
-    from storage.engine import Database
 
     ref = IncidentRef.parse(reference)
     if ref is None:
@@ -83,21 +70,19 @@ def _postmortem(settings: Settings, reference: str, output: str, out: str | None
     config = load_config(settings.oncall_config)
 
     async def render() -> str:
-        await migrate.require_current(settings.database_url)
-        database = Database(settings.database_url)
-        # Names come from Slack when a token is set, else from the names the bot has cached.
-        gateway = (
-            SlackGateway(build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
-            if settings.slack_bot_token
-            else None
-        )
-        try:
-            postmortems = Postmortems(database, zone=config.zone, templates=config.postmortem, gateway=gateway)
-            return await postmortems.render(ref.number, Format(output))
-        finally:
-            if gateway is not None:
-                await gateway.close()
-            await database.dispose()
+        async with opened(settings.database_url) as database:
+            # Names come from Slack when a token is set, else from the names the bot has cached.
+            gateway = (
+                SlackGateway(build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
+                if settings.slack_bot_token
+                else None
+            )
+            try:
+                postmortems = Postmortems(database, zone=config.zone, templates=config.postmortem, gateway=gateway)
+                return await postmortems.render(ref.number, Format(output))
+            finally:
+                if gateway is not None:
+                    await gateway.close()
 
     document = asyncio.run(render())
     if out is None:
@@ -132,19 +117,13 @@ def _retro_plan(settings: Settings, start: str, cadence: str, count: int | None,
 
 
 def _outbox_retry(settings: Settings, entry_ids: list[int]) -> int:
+    from bot.database import opened
     from bot.outbox.operations import retry_dead
-    from storage import migrate
-    from storage.engine import Database
 
     async def retry() -> list[tuple[int | None, str, int | None, str | None]]:
-        await migrate.require_current(settings.database_url)
-        database = Database(settings.database_url)
-        try:
-            async with database.transaction() as session:
-                entries = await retry_dead(session, entry_ids)
-            return [(entry.id, entry.kind, entry.incident_id, entry.last_error) for entry in entries]
-        finally:
-            await database.dispose()
+        async with opened(settings.database_url) as database, database.transaction() as session:
+            entries = await retry_dead(session, entry_ids)
+        return [(entry.id, entry.kind, entry.incident_id, entry.last_error) for entry in entries]
 
     retried = asyncio.run(retry())
     for entry_id, kind, incident, error in retried:
@@ -317,10 +296,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DatabaseNewerThanCode, DatabaseNotReady) as exc:
         print(f"oncall-bot: {exc}", file=sys.stderr)
         return 2
-    except (OSError, SQLAlchemyError) as exc:
+    except (StoreUnavailable, OSError) as exc:
         # start-up could not reach the database: say where, not how deep in the stack
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        print(f"oncall-bot: cannot use the database ({reason})", file=sys.stderr)
+        detail = exc.detail if isinstance(exc, StoreUnavailable) else str(exc).splitlines()[0]
+        print(f"oncall-bot: cannot use the database ({detail})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -12,34 +12,30 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from bot.clock import utcnow
 from bot.config.durations import format_duration, parse_duration
 from bot.config.schema import OncallConfig
+from bot.database import opened
 from bot.errors import UsageError
+from bot.prometheus.client import PrometheusClient
 from bot.settings import Settings
 from bot.slo import check as checks
 from bot.slo.evaluation import SloEvaluator
 from bot.slo.presentation import format_burn_rate, format_percent, status_label
 from bot.slo.report import SloReport
-from storage import migrate
-from storage.engine import Database
-from storage.types import utcnow
 
 EXIT_FAIL, EXIT_UNJUDGED = 1, 2
 
 
 @asynccontextmanager
 async def _evaluator(settings: Settings, config: OncallConfig) -> AsyncIterator[SloEvaluator]:
-    await migrate.require_current(settings.database_url)
-    database = Database(settings.database_url)
-    try:
+    async with opened(settings.database_url) as database:
         # No unit of work and no alert ingestion: this evaluator can read, and nothing else.
-        evaluator = SloEvaluator(config.slos, database=database)
+        evaluator = SloEvaluator(config.slos, database=database, prometheus=PrometheusClient())
         try:
             yield evaluator
         finally:
             await evaluator.close()
-    finally:
-        await database.dispose()
 
 
 async def report(settings: Settings, config: OncallConfig, *, output: str, write: Callable[[str], object]) -> int:

@@ -1,24 +1,22 @@
 """The scheduler in the bot's process: APScheduler fires ticks; only the leading replica runs them.
 
-Leadership is a PostgreSQL session advisory lock held on a connection of its own: when the leader
-dies its connection closes, PostgreSQL releases the lock, and another replica takes it at its next
-try (every LEADERSHIP_SECONDS). On SQLite there is one replica, and it leads.
+Leadership (bot/leadership.py) is a lock the leader's process holds for as long as it lives; another
+replica takes it at its next try (every LEADERSHIP_SECONDS) once the leader is gone.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.clock import utcnow
 from bot.config.schema import OncallConfig
+from bot.database import Database
+from bot.leadership import Leadership
 from bot.observability.metrics import Metrics
 from bot.reminders import retros
 from bot.reminders.reminders import Reminders, TickResult
@@ -26,68 +24,12 @@ from bot.slo import digest
 from bot.slo.evaluation import SloEvaluator
 from bot.slo.models import SloStatus
 from bot.unit_of_work import Begin
-from storage.engine import Database
-from storage.types import utcnow
 
 log = logging.getLogger("oncall.scheduler")
 
-LEADER_LOCK = 0x1EAD  # differs from the migration, ingestion and tick locks
 LEADERSHIP_SECONDS = 2.0
 # oncall_slo_status: what a Prometheus rule can compare (FAIL is the highest)
 _STATUS_VALUE = {SloStatus.PASS: 0, SloStatus.AT_RISK: 1, SloStatus.FAIL: 2, SloStatus.NO_DATA: -1}
-
-
-class Leadership:
-    def __init__(self, database: Database) -> None:
-        self._database = database
-        self._connection: AsyncConnection | None = None
-        self.is_leader = database.dialect != "postgresql"
-        self._turn = asyncio.Lock()  # one operation at a time on the lock's connection
-
-    async def try_lead(self) -> bool:
-        if self._database.dialect != "postgresql":
-            return True
-        async with self._turn:
-            return await self._try_lead()
-
-    async def _try_lead(self) -> bool:
-        try:
-            if self._connection is None:
-                self._connection = await self._database.engine.connect()
-            if not self.is_leader:
-                acquired = await self._connection.scalar(
-                    text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK}
-                )
-                await self._connection.commit()  # the lock is the session's; end the transaction that took it
-                if acquired:
-                    log.info("scheduler.leader acquired")
-                self.is_leader = bool(acquired)
-            else:
-                await self._connection.scalar(text("SELECT 1"))  # still connected, so still holding it
-                await self._connection.commit()
-        except Exception:  # the connection died: whatever we held is released; try again next time
-            log.warning("scheduler.leadership_lost", exc_info=True)
-            self.is_leader = False
-            await self._drop_connection()
-        return self.is_leader
-
-    async def release(self) -> None:
-        async with self._turn:
-            await self._release()
-
-    async def _release(self) -> None:
-        if self._connection is not None and self.is_leader:
-            with contextlib.suppress(Exception):
-                await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK})
-                log.info("scheduler.leader released")
-        self.is_leader = False
-        await self._drop_connection()
-
-    async def _drop_connection(self) -> None:
-        if self._connection is not None:
-            with contextlib.suppress(Exception):
-                await self._connection.close()
-            self._connection = None
 
 
 class Scheduler:

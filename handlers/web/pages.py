@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import texts
+from bot.clock import utcnow
 from bot.config.durations import format_duration
 from bot.errors import IncidentNotFound, UserError
 from bot.incidents.models import LARGEST_NUMBER, IncidentRef
@@ -25,7 +26,6 @@ from bot.web.listing import IncidentQuery
 from bot.web.views import SloNotFound
 from handlers.web.auth import is_signed_in, login_page, viewer_of
 from handlers.web.render import page
-from storage.types import utcnow
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SLO_WORDS: dict[str, Any] = {"percent": format_percent, "burn": format_burn_rate, "status_label": status_label}

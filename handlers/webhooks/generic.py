@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.alerts.models import AlertIn, AlertStatus
+from bot.clock import utcnow
 from handlers.webhooks.common import (
     child,
     optional_str,
@@ -41,7 +42,6 @@ from handlers.webhooks.common import (
     stable_fingerprint,
     string_map,
 )
-from storage.types import utcnow
 
 SOURCE = "generic"
 

@@ -14,11 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.alerts.models import AlertIn, PayloadError
+from bot.errors import StoreUnavailable
 from bot.keys import alert_ingestion_key, begin_key, config_key, metrics_key, settings_key
-from bot.storage_failure import describe_failure
 from handlers.auth import check_bearer, refuse
 from handlers.bodies import read_limited
 from handlers.webhooks import alertmanager, generic, grafana, pagerduty
@@ -98,9 +97,9 @@ async def _handle(request: web.Request) -> web.Response:
         )
     try:
         result = await request.app[alert_ingestion_key].receive(request.app[begin_key], alerts)
-    except (SQLAlchemyError, OSError) as exc:
-        log.error("webhook.database_unavailable source=%s error=%s", source, type(exc).__name__)
-        response = refuse(503, "unavailable", f"{describe_failure(exc)}; nothing was stored, retry later")
+    except StoreUnavailable as exc:
+        log.error("webhook.database_unavailable source=%s error=%s", source, exc.cause)
+        response = refuse(503, "unavailable", f"{exc.reason}; nothing was stored, retry later")
         response.headers["Retry-After"] = "5"
         return response
     log.info(

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot.alerts.ingest import AlertIngestion, IngestResult
 from bot.alerts.models import AlertIn, AlertStatus
 from bot.config.schema import parse_config
+from bot.errors import StoreUnavailable
 from bot.unit_of_work import unit_of_work
 from storage.engine import Database
 from storage.tables import Alert, AlertGroup, Incident, OutboxEntry, TimelineEntry
@@ -143,7 +143,7 @@ async def test_a_delivery_that_failed_half_way_is_retried_and_changes_nothing_tw
     # The failing alert is a warning: the critical ones, and the incidents they open, come first.
     failing = alert("Slow3", "warning")
     async with inserts_refused(database, failing.fingerprint):
-        with pytest.raises(DBAPIError):
+        with pytest.raises(StoreUnavailable, match="the database's disk is full"):
             await deliver(database, DELIVERY, chunk_alerts=3)
         half_way = await outcome(database)
     assert half_way["incidents"] == AS_ONE_DELIVERY["incidents"]

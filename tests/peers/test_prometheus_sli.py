@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiohttp
 import pytest
 import pytest_asyncio
 
+from bot.prometheus.client import PrometheusClient
 from bot.slo.models import NoData, SloDefinition
 from bot.slo.prometheus import PrometheusSli
 from tests.peers.process import free_port
@@ -51,9 +51,10 @@ async def prometheus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
 
 
 @pytest_asyncio.fixture(loop_scope="module")
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
+async def client() -> AsyncIterator[PrometheusClient]:
+    client = PrometheusClient()
+    yield client
+    await client.close()
 
 
 async def settled_instant(prometheus: PrometheusPeer) -> datetime:
@@ -74,10 +75,10 @@ def slo(url: str, kind: str = "availability", **source: Any) -> SloDefinition:
 
 
 async def test_availability_slo_counts_what_prometheus_counts(
-    prometheus: PrometheusPeer, session: aiohttp.ClientSession
+    prometheus: PrometheusPeer, client: PrometheusClient
 ) -> None:
     at = await settled_instant(prometheus)
-    sli = PrometheusSli(slo(prometheus.base_url, good_query=GOOD, total_query=TOTAL), session)
+    sli = PrometheusSli(slo(prometheus.base_url, good_query=GOOD, total_query=TOTAL), client)
 
     measured = await sli.measure(WINDOWS, at=at)
 
@@ -89,14 +90,14 @@ async def test_availability_slo_counts_what_prometheus_counts(
 
 
 async def test_error_rate_slo_counts_requests_without_errors_as_good(
-    prometheus: PrometheusPeer, session: aiohttp.ClientSession
+    prometheus: PrometheusPeer, client: PrometheusClient
 ) -> None:
     at = await settled_instant(prometheus)
     error_rate = slo(prometheus.base_url, "error_rate", error_query=ERRORS, total_query=TOTAL)
     availability = slo(prometheus.base_url, good_query=GOOD, total_query=TOTAL)
 
-    measured = await PrometheusSli(error_rate, session).measure(WINDOWS, at=at)
-    by_status_class = await PrometheusSli(availability, session).measure(WINDOWS, at=at)
+    measured = await PrometheusSli(error_rate, client).measure(WINDOWS, at=at)
+    by_status_class = await PrometheusSli(availability, client).measure(WINDOWS, at=at)
 
     for window, measurement in measured.items():
         errors = await prometheus.query_value(ERRORS.replace("$window", window), at=at.timestamp())
@@ -108,10 +109,10 @@ async def test_error_rate_slo_counts_requests_without_errors_as_good(
 
 
 async def test_latency_slo_reads_the_histogram_bucket_of_its_threshold(
-    prometheus: PrometheusPeer, session: aiohttp.ClientSession
+    prometheus: PrometheusPeer, client: PrometheusClient
 ) -> None:
     at = await settled_instant(prometheus)
-    sli = PrometheusSli(slo(prometheus.base_url, "latency", histogram=HISTOGRAM, selector=QUERY_HANDLER), session)
+    sli = PrometheusSli(slo(prometheus.base_url, "latency", histogram=HISTOGRAM, selector=QUERY_HANDLER), client)
 
     measured = await sli.measure(WINDOWS, at=at)
 
@@ -125,10 +126,10 @@ async def test_latency_slo_reads_the_histogram_bucket_of_its_threshold(
 
 
 async def test_promql_syntax_error_gives_no_data_with_prometheus_parse_error(
-    prometheus: PrometheusPeer, session: aiohttp.ClientSession
+    prometheus: PrometheusPeer, client: PrometheusClient
 ) -> None:
     broken = f"sum(increase({REQUESTS}[$window])"
-    sli = PrometheusSli(slo(prometheus.base_url, good_query=broken, total_query=TOTAL), session)
+    sli = PrometheusSli(slo(prometheus.base_url, good_query=broken, total_query=TOTAL), client)
 
     with pytest.raises(NoData) as raised:
         await sli.measure(WINDOWS, at=datetime.now(UTC))
@@ -138,11 +139,11 @@ async def test_promql_syntax_error_gives_no_data_with_prometheus_parse_error(
 
 
 async def test_unreachable_prometheus_gives_no_data_without_waiting_for_the_timeout(
-    session: aiohttp.ClientSession,
+    client: PrometheusClient,
 ) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     # A timeout far beyond the test's patience: the refusal must end the measurement, not the timeout.
-    sli = PrometheusSli(slo(url, good_query=GOOD, total_query=TOTAL, timeout="10m"), session)
+    sli = PrometheusSli(slo(url, good_query=GOOD, total_query=TOTAL, timeout="10m"), client)
 
     with pytest.raises(NoData) as raised:
         await sli.measure(WINDOWS, at=datetime.now(UTC))

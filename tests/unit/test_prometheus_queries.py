@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.prometheus.client import PrometheusClient
 from bot.slo.models import Measurement, NoData, SloDefinition
 from bot.slo.prometheus import PrometheusSli, latency_queries, le_matcher, prometheus_duration
 
@@ -73,9 +73,10 @@ async def prometheus(aiohttp_server: Callable[..., Any]) -> AsyncIterator[FakePr
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
+async def client() -> AsyncIterator[PrometheusClient]:
+    client = PrometheusClient()
+    yield client
+    await client.close()
 
 
 def slo(url: str, kind: str = "availability", **source: Any) -> SloDefinition:
@@ -153,9 +154,9 @@ def test_latency_queries_without_selector_match_every_series() -> None:
 
 
 async def test_each_window_is_queried_at_the_evaluation_time(
-    prometheus: FakePrometheus, session: aiohttp.ClientSession
+    prometheus: FakePrometheus, client: PrometheusClient
 ) -> None:
-    sli = PrometheusSli(availability(prometheus.url), session)
+    sli = PrometheusSli(availability(prometheus.url), client)
 
     await sli.measure({"5m": timedelta(minutes=5), "window": timedelta(days=28)}, at=AT)
 
@@ -164,39 +165,37 @@ async def test_each_window_is_queried_at_the_evaluation_time(
     assert {float(params["time"]) for params in prometheus.asked} == {AT.timestamp()}
 
 
-async def test_vector_answer_is_summed_over_its_series(
-    prometheus: FakePrometheus, session: aiohttp.ClientSession
-) -> None:
+async def test_vector_answer_is_summed_over_its_series(prometheus: FakePrometheus, client: PrometheusClient) -> None:
     prometheus.answers[with_window(GOOD, "1h")] = vector("90", "8.5")
     prometheus.answers[with_window(TOTAL, "1h")] = vector("100", "10", "NaN")
 
-    measured = await PrometheusSli(availability(prometheus.url), session).measure({"1h": timedelta(hours=1)}, at=AT)
+    measured = await PrometheusSli(availability(prometheus.url), client).measure({"1h": timedelta(hours=1)}, at=AT)
 
     assert measured == {"1h": Measurement(good=98.5, total=110)}
 
 
 async def test_window_without_traffic_measures_zero_events(
-    prometheus: FakePrometheus, session: aiohttp.ClientSession
+    prometheus: FakePrometheus, client: PrometheusClient
 ) -> None:
     prometheus.answers[with_window(GOOD, "5m")] = vector()
     prometheus.answers[with_window(TOTAL, "5m")] = scalar("NaN")
 
-    measured = await PrometheusSli(availability(prometheus.url), session).measure({"5m": timedelta(minutes=5)}, at=AT)
+    measured = await PrometheusSli(availability(prometheus.url), client).measure({"5m": timedelta(minutes=5)}, at=AT)
 
     assert measured == {"5m": Measurement(good=0, total=0)}
 
 
-async def test_scalar_answer_is_its_value(prometheus: FakePrometheus, session: aiohttp.ClientSession) -> None:
+async def test_scalar_answer_is_its_value(prometheus: FakePrometheus, client: PrometheusClient) -> None:
     prometheus.answers[with_window(GOOD, "1d")] = scalar("999")
     prometheus.answers[with_window(TOTAL, "1d")] = scalar("1000")
 
-    measured = await PrometheusSli(availability(prometheus.url), session).measure({"1d": timedelta(days=1)}, at=AT)
+    measured = await PrometheusSli(availability(prometheus.url), client).measure({"1d": timedelta(days=1)}, at=AT)
 
     assert measured == {"1d": Measurement(good=999, total=1000)}
 
 
 async def test_error_rate_slo_counts_requests_without_errors_as_good(
-    prometheus: FakePrometheus, session: aiohttp.ClientSession
+    prometheus: FakePrometheus, client: PrometheusClient
 ) -> None:
     prometheus.answers[with_window(ERRORS, "1h")] = vector("3")
     prometheus.answers[with_window(TOTAL, "1h")] = vector("200")
@@ -204,7 +203,7 @@ async def test_error_rate_slo_counts_requests_without_errors_as_good(
     prometheus.answers[with_window(TOTAL, "5m")] = vector("5")
     definition = slo(prometheus.url, "error_rate", error_query=ERRORS, total_query=TOTAL)
 
-    measured = await PrometheusSli(definition, session).measure(
+    measured = await PrometheusSli(definition, client).measure(
         {"1h": timedelta(hours=1), "5m": timedelta(minutes=5)}, at=AT
     )
 
@@ -212,48 +211,48 @@ async def test_error_rate_slo_counts_requests_without_errors_as_good(
 
 
 async def test_latency_slo_reads_the_bucket_of_its_threshold(
-    prometheus: FakePrometheus, session: aiohttp.ClientSession
+    prometheus: FakePrometheus, client: PrometheusClient
 ) -> None:
     definition = slo(prometheus.url, "latency", histogram="http_request_duration_seconds", selector='job="api"')
     good, total = latency_queries("http_request_duration_seconds", 'job="api"', timedelta(milliseconds=300))
     prometheus.answers[with_window(good, "6h")] = vector("950")
     prometheus.answers[with_window(total, "6h")] = vector("1000")
 
-    measured = await PrometheusSli(definition, session).measure({"6h": timedelta(hours=6)}, at=AT)
+    measured = await PrometheusSli(definition, client).measure({"6h": timedelta(hours=6)}, at=AT)
 
     assert measured == {"6h": Measurement(good=950, total=1000)}
 
 
 async def test_latency_threshold_that_is_no_bucket_bound_gives_no_data_rather_than_zero(
-    prometheus: FakePrometheus, session: aiohttp.ClientSession
+    prometheus: FakePrometheus, client: PrometheusClient
 ) -> None:
     definition = slo(prometheus.url, "latency", histogram="http_request_duration_seconds")
     _, total = latency_queries("http_request_duration_seconds", "", timedelta(milliseconds=300))
     prometheus.answers[with_window(total, "6h")] = vector("1000")  # no bucket answers: le="0.3" does not exist
 
     with pytest.raises(NoData, match=r"no bucket le=0\.3"):
-        await PrometheusSli(definition, session).measure({"6h": timedelta(hours=6)}, at=AT)
+        await PrometheusSli(definition, client).measure({"6h": timedelta(hours=6)}, at=AT)
 
 
 async def test_query_prometheus_rejects_gives_no_data_with_its_reason(
-    prometheus: FakePrometheus, session: aiohttp.ClientSession
+    prometheus: FakePrometheus, client: PrometheusClient
 ) -> None:
     error = 'invalid parameter "query": 1:18: parse error: unclosed left parenthesis'
     prometheus.answers[with_window(GOOD, "5m")] = (400, {"status": "error", "errorType": "bad_data", "error": error})
 
     with pytest.raises(NoData) as raised:
-        await PrometheusSli(availability(prometheus.url), session).measure({"5m": timedelta(minutes=5)}, at=AT)
+        await PrometheusSli(availability(prometheus.url), client).measure({"5m": timedelta(minutes=5)}, at=AT)
 
     assert str(raised.value) == f"Prometheus rejected good_query `{with_window(GOOD, '5m')}`: {error}"
 
 
 async def test_proxy_error_page_gives_no_data_with_its_status(
-    prometheus: FakePrometheus, session: aiohttp.ClientSession
+    prometheus: FakePrometheus, client: PrometheusClient
 ) -> None:
     prometheus.answers[with_window(TOTAL, "5m")] = (502, "<html>Bad Gateway</html>")
 
     with pytest.raises(NoData, match="HTTP 502 without a query result to total_query"):
-        await PrometheusSli(availability(prometheus.url), session).measure({"5m": timedelta(minutes=5)}, at=AT)
+        await PrometheusSli(availability(prometheus.url), client).measure({"5m": timedelta(minutes=5)}, at=AT)
 
 
 @pytest.mark.parametrize(
@@ -264,28 +263,28 @@ async def test_proxy_error_page_gives_no_data_with_its_status(
     ],
 )
 async def test_query_giving_a_range_or_a_string_gives_no_data(
-    prometheus: FakePrometheus, session: aiohttp.ClientSession, data: dict[str, Any]
+    prometheus: FakePrometheus, client: PrometheusClient, data: dict[str, Any]
 ) -> None:
     prometheus.answers[with_window(GOOD, "5m")] = {"status": "success", "data": data}
 
     with pytest.raises(NoData, match=f"good_query .* gives a {data['resultType']}, not one number"):
-        await PrometheusSli(availability(prometheus.url), session).measure({"5m": timedelta(minutes=5)}, at=AT)
+        await PrometheusSli(availability(prometheus.url), client).measure({"5m": timedelta(minutes=5)}, at=AT)
 
 
-async def test_infinite_count_gives_no_data(prometheus: FakePrometheus, session: aiohttp.ClientSession) -> None:
+async def test_infinite_count_gives_no_data(prometheus: FakePrometheus, client: PrometheusClient) -> None:
     prometheus.answers[with_window(TOTAL, "5m")] = vector("10", "+Inf")
 
     with pytest.raises(NoData, match=r"total_query .* gives inf, not a count of events"):
-        await PrometheusSli(availability(prometheus.url), session).measure({"5m": timedelta(minutes=5)}, at=AT)
+        await PrometheusSli(availability(prometheus.url), client).measure({"5m": timedelta(minutes=5)}, at=AT)
 
 
 async def test_prometheus_slower_than_the_timeout_gives_no_data(
-    prometheus: FakePrometheus, session: aiohttp.ClientSession
+    prometheus: FakePrometheus, client: PrometheusClient
 ) -> None:
     prometheus.answers[with_window(TOTAL, "5m")] = "slow"
     definition = availability(prometheus.url, timeout=timedelta(milliseconds=200))
 
     with pytest.raises(NoData) as raised:
-        await PrometheusSli(definition, session).measure({"5m": timedelta(minutes=5)}, at=AT)
+        await PrometheusSli(definition, client).measure({"5m": timedelta(minutes=5)}, at=AT)
 
     assert str(raised.value) == f"Prometheus at {prometheus.url} did not answer within 200ms"

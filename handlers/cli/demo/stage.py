@@ -20,11 +20,11 @@ from rich.text import Text
 
 from bot.clock import SimulatedClock
 from bot.keys import database_key, outbox_worker_key, scheduler_key, slo_evaluator_key
+from bot.outbox.operations import backlog
 from bot.slo.presentation import slo_list_line
 from bot.slo.report import SloReport
 from handlers.cli.demo.markup import Names, render
 from slack_emulator import SlackEmulator
-from storage.queries import outbox as outbox_queries
 
 SETTLE_SECONDS = 60.0
 # The SLO job's period (`slo.evaluate_every`); after half an hour of them a quiet night is stepped through coarser.
@@ -117,9 +117,7 @@ class Stage:
         async with _stuck_after(SETTLE_SECONDS):
             while True:
                 await self.slack.drain()
-                async with database.reading() as session:
-                    pending = (await outbox_queries.count_by_state(session)).get(outbox_queries.PENDING, 0)
-                    due = await outbox_queries.next_due_at(session, self.clock.now())
+                pending, due = await backlog(database, self.clock.now())
                 if not pending:
                     return
                 if due is not None and due > self.clock.now():
