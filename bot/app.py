@@ -46,6 +46,7 @@ from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
 from bot.postmortem.service import Postmortems
 from bot.prometheus.client import PrometheusClient
+from bot.schedules.effects import ScheduleEffects
 from bot.settings import Settings
 from bot.slack.effects import MessageEffects
 from bot.slack.gateway import SlackGateway, build_client
@@ -160,6 +161,7 @@ def performers(
         SloEffects(gateway, DigestRenderer(database, config.slos, zone=config.zone)).performers(),
         HomeEffects(gateway, home).performers(),
         MessageEffects(gateway).performers(),
+        ScheduleEffects(gateway).performers(),
     )
 
 

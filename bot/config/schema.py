@@ -21,6 +21,7 @@ from bot.incidents.models import Severity
 from bot.permissions import Action
 from bot.reminders.cadence import local_start
 from bot.reminders.crontab import cron_trigger
+from bot.schedules.config import SchedulesConfig
 from bot.slo.models import SloDefinition
 from bot.slo.openslo import load_openslo_file
 
@@ -265,6 +266,8 @@ class OncallConfig(Strict):
     slo: SloSettings = Field(default_factory=SloSettings)
     slos: list[SloDefinition] = Field(default_factory=list)
     digests: list[DigestConfig] = Field(default_factory=list)
+    # On-call schedules (bot/schedules/config.py checks each key; docs/schedules.md documents them).
+    schedules: SchedulesConfig = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod

@@ -291,6 +291,31 @@ class SlackGateway:
         data = await self._call("usergroups.users.list", self.client.usergroups_users_list, usergroup=usergroup)
         return [str(user) for user in data.get("users", [])]
 
+    async def usergroup_id(self, handle: str) -> str | None:
+        """The id of the user group with this handle (usergroups.list, disabled ones too), or None."""
+        data = await self._call(
+            "usergroups.list", self.client.usergroups_list, include_disabled=True, include_users=False
+        )
+        for group in data.get("usergroups", []):
+            if group.get("handle") == handle:
+                return str(group["id"])
+        return None
+
+    async def set_usergroup_users(self, usergroup: str, users: list[str]) -> None:
+        await self._call(
+            "usergroups.users.update", self.client.usergroups_users_update, usergroup=usergroup, users=users
+        )
+
+    async def user_by_email(self, email: str) -> str | None:
+        """The Slack user with this e-mail address, or None when the workspace has nobody with it."""
+        try:
+            data = await self._call("users.lookupByEmail", self.client.users_lookupByEmail, email=email)
+        except SlackRejected as exc:
+            if exc.error == "users_not_found":
+                return None
+            raise
+        return str(data["user"]["id"])
+
     async def channel_members(self, channel: str) -> list[str]:
         """Everyone in the channel, paging through conversations.members: who may see a private incident."""
         members: list[str] = []

@@ -20,6 +20,8 @@ from bot.leadership import Leadership
 from bot.observability.metrics import Metrics
 from bot.reminders import retros
 from bot.reminders.reminders import Reminders, TickResult
+from bot.schedules.catalog import Catalog
+from bot.schedules.handoffs import Handoffs
 from bot.slo import digest
 from bot.slo.evaluation import SloEvaluator
 from bot.slo.models import SloStatus
@@ -49,6 +51,7 @@ class Scheduler:
         self._config = config
         self._clock = clock
         self.reminders = Reminders(config)
+        self.handoffs = Handoffs(Catalog(config.schedules, config.zone))
         self.leadership = Leadership(database)
         self._scheduler = AsyncIOScheduler(timezone=config.zone)
 
@@ -56,6 +59,8 @@ class Scheduler:
         async with self._begin() as (session, _):
             await retros.sync_config(session=session, config=self._config, now=self._clock())
             await digest.sync_config(session=session, digests=self._config.digests, now=self._clock())
+        async with self._begin() as (session, outbox):
+            await self.handoffs.sync(session=session, outbox=outbox, now=self._clock())
         every = self._config.reminders.check_every.total_seconds()
         # A tick late by less than its period still runs (once: coalesced); later ones are skipped,
         # and the next tick sends whatever they would have.
@@ -98,6 +103,11 @@ class Scheduler:
         if not self.leadership.is_leader:
             return
         try:
+            # Schedules first, in their own transaction: a failing reminder must not hold up a hand-off.
+            await self.tick_oncall(self._clock())
+        except Exception:  # the next tick tries again; nothing was recorded as announced
+            log.exception("scheduler.oncall_tick_failed")
+        try:
             result = await self.tick(self._clock())
         except Exception:  # the next tick tries again; nothing was recorded as sent
             log.exception("scheduler.tick_failed")
@@ -133,6 +143,11 @@ class Scheduler:
             self._metrics.slo_evaluations.labels("ok").inc()
             for report in reports:
                 self._metrics.slo_status.labels(report.name, report.service).set(_STATUS_VALUE[report.status])
+
+    async def tick_oncall(self, now: datetime) -> int:
+        """Announce hand-offs, shift notices and gap reports due at `now`; tests call it with their time."""
+        async with self._begin() as (session, outbox):
+            return await self.handoffs.tick(session=session, outbox=outbox, now=now)
 
     async def tick(self, now: datetime) -> TickResult:
         """Send everything due at `now`; tests call it with the time they want."""
