@@ -146,16 +146,14 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         config.slos, database=database, begin=begin, ingestion=app[alert_ingestion_key], prometheus=PrometheusClient()
     )
     app[slo_evaluator_key] = evaluator
-    scheduler = Scheduler(database, begin, config, metrics=app[metrics_key], slos=evaluator)
-    app[scheduler_key] = scheduler
-    bolt = build_bolt(
+    app[scheduler_key] = Scheduler(database, begin, config, metrics=app[metrics_key], slos=evaluator)
+    app[bolt_key] = build_bolt(
         signing_secret=settings.slack_signing_secret or "",
         begin=begin,
         gateway=gateway,
         config=config,
         permissions=permissions,
     )
-    app[bolt_key] = bolt
 
 
 def performers(
