@@ -22,6 +22,7 @@ from bot.errors import SettingsError
 from bot.home.effects import HomeEffects
 from bot.home.views import HomeRenderer
 from bot.incidents.effects import IncidentEffects
+from bot.incidents.listing import open_by_severity
 from bot.keys import (
     alert_ingestion_key,
     begin_key,
@@ -116,7 +117,7 @@ async def json_errors(
 
 
 def _assemble(app: web.Application, settings: Settings, config: OncallConfig) -> None:
-    """Build the database, Slack and the outbox; the cleanup contexts only start and stop them."""
+    """Build every object (database, Slack, outbox, SLOs, scheduler, bolt); cleanup contexts start and stop them."""
     database = Database(settings.database_url)
     app[database_key] = database
     calls = app[metrics_key].slack_calls
@@ -140,7 +141,20 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
     app[outbox_worker_key] = worker
     app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone)
-    app[begin_key] = unit_of_work(database, on_commit=worker.wake)
+    begin = unit_of_work(database, on_commit=worker.wake)
+    app[begin_key] = begin
+    evaluator = SloEvaluator(
+        config.slos, database=database, begin=begin, ingestion=app[alert_ingestion_key], prometheus=PrometheusClient()
+    )
+    app[slo_evaluator_key] = evaluator
+    app[scheduler_key] = Scheduler(database, begin, config, metrics=app[metrics_key], slos=evaluator)
+    app[bolt_key] = build_bolt(
+        signing_secret=settings.slack_signing_secret or "",
+        begin=begin,
+        gateway=gateway,
+        config=config,
+        permissions=permissions,
+    )
 
 
 def performers(
@@ -205,39 +219,15 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _slos(app: web.Application) -> AsyncIterator[None]:
-    evaluator = SloEvaluator(
-        app[config_key].slos,
-        database=app[database_key],
-        begin=app[begin_key],
-        ingestion=app[alert_ingestion_key],
-        prometheus=PrometheusClient(),
-    )
-    app[slo_evaluator_key] = evaluator
     yield
-    await evaluator.close()
+    await app[slo_evaluator_key].close()
 
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
-    scheduler = Scheduler(
-        app[database_key], app[begin_key], app[config_key], metrics=app[metrics_key], slos=app[slo_evaluator_key]
-    )
-    app[scheduler_key] = scheduler
+    scheduler = app[scheduler_key]
     await scheduler.start()
     yield
     await scheduler.stop()
-
-
-async def _bolt(app: web.Application) -> AsyncIterator[None]:
-    settings, gateway, config = app[settings_key], app[gateway_key], app[config_key]
-    app[bolt_key] = build_bolt(
-        signing_secret=settings.slack_signing_secret or "",
-        client=gateway.client,
-        begin=app[begin_key],
-        gateway=gateway,
-        config=config,
-        permissions=app[permissions_key],
-    )
-    yield
 
 
 async def _socket_mode(app: web.Application) -> AsyncIterator[None]:
@@ -286,12 +276,12 @@ def create_app(settings: Settings) -> web.Application:
     """Assemble the whole bot; `oncall-bot serve`, the demo and every HTTP test call this."""
     app = web.Application(middlewares=[request_context, security_headers, json_errors], client_max_size=1024 * 1024)
     app[settings_key] = settings
-    app[metrics_key] = Metrics()
+    app[metrics_key] = Metrics(open_incidents=open_by_severity)
     config = load_config(settings.oncall_config)
     app[config_key] = config
     app[alert_ingestion_key] = AlertIngestion(config)
     _assemble(app, settings, config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
-    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _slos, _scheduler, _bolt, _socket_mode, _started])
+    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _slos, _scheduler, _socket_mode, _started])
     routes.register(app)
     return app

@@ -10,18 +10,22 @@ that an unannounced incident is open, and how severe it is (bot/visibility.py).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.incidents.models import OPEN_STATUSES, Severity
-from storage.queries import incidents as incident_queries
 from storage.queries import outbox as outbox_queries
+
+# Open incidents by severity, every severity named (zeros too): bot/incidents/listing.py counts them, and
+# create_app passes that in, so observability imports no domain and any package may use it.
+OpenIncidents = Callable[[AsyncSession], Awaitable[Mapping[str, int]]]
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, *, open_incidents: OpenIncidents) -> None:
+        self._open_incidents = open_incidents
         self.registry = CollectorRegistry()
         registry = self.registry
         self.webhooks = Counter(
@@ -84,10 +88,8 @@ class Metrics:
             self.outbox_entries.labels(state).set(counts.get(state, 0))
         oldest = await outbox_queries.oldest_pending_created_at(session)
         self.outbox_oldest_pending.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
-        open_statuses = [status.value for status in OPEN_STATUSES]
-        by_severity = await incident_queries.count_by_severity(session, open_statuses, include_private=False)
-        for severity in Severity:
-            self.open_incidents.labels(severity.value).set(by_severity.get(severity.value, 0))
+        for severity, count in (await self._open_incidents(session)).items():
+            self.open_incidents.labels(severity).set(count)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config.schema import OncallConfig
 from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
@@ -35,7 +34,6 @@ COMMANDS = {
 def build_bolt(
     *,
     signing_secret: str,
-    client: AsyncWebClient,
     begin: Begin,
     gateway: SlackGateway,
     config: OncallConfig,
@@ -43,7 +41,7 @@ def build_bolt(
 ) -> AsyncApp:
     """Bolt with request verification on; our aiohttp app serves it, so `start()` is never called."""
     app = AsyncApp(
-        client=client,
+        client=gateway.client,  # one Web API client for the process; only bot/slack builds it
         signing_secret=signing_secret,
         # Store before answering: a 2xx must mean the event or command is in the database.
         process_before_response=True,
