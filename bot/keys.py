@@ -35,6 +35,8 @@ class Jobs(Protocol):
 
     async def tick(self, now: datetime) -> TickResult: ...
 
+    async def tick_oncall(self, now: datetime) -> int: ...
+
 
 settings_key = web.AppKey("settings", Settings)
 database_key = web.AppKey("database", Database)
