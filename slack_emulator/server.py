@@ -276,9 +276,10 @@ class SlackEmulator:
                 "error": "invalid_arguments",
                 "response_metadata": {"messages": [f"[ERROR] missing required field: {name}" for name in missing]},
             }
-        target: Any = self.openid if method.startswith("openid.") else self.api
         try:
-            return {"ok": True, **getattr(target, method.removeprefix("openid.").replace(".", "_"))(args)}
+            if method.startswith("openid."):
+                return {"ok": True, **getattr(self.openid, method.removeprefix("openid.").replace(".", "_"))(args)}
+            return {"ok": True, **self.api.handle(method, args)}
         except SlackApiFailure as failure:
             return {"ok": False, "error": failure.error, **failure.extra}
 
