@@ -23,9 +23,8 @@ from slack_emulator.web_api import WebApi
 from slack_emulator.workspace import Workspace
 from slack_emulator.workspace_view import WorkspaceView
 
-METHODS: dict[str, dict[str, Any]] = json.loads(resources.files("slack_emulator").joinpath("methods.json").read_text())[
-    "methods"
-]
+_REFERENCE = resources.files("slack_emulator").joinpath("methods.json").read_text()
+METHODS: dict[str, dict[str, Any]] = json.loads(_REFERENCE)["methods"]
 RESPONSE_URL_POSTS = 5
 ACK_SECONDS = 3.0
 

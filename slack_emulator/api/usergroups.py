@@ -35,7 +35,7 @@ class UsergroupsApi(ApiCore):
         return {"users": list(group.users)}
 
     def usergroups_users_update(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Replaces every member; Slack allows no empty group (that is usergroups.disable), nor bots or guests."""
+        """Replaces every member; no empty group (that is usergroups.disable), no bots, no deactivated people."""
         group = self.usergroup(args["usergroup"], include_disabled=True)
         if self.ws.usergroup_editors == "admins":  # the bot is no workspace admin
             raise SlackApiFailure("permission_denied")
