@@ -40,7 +40,7 @@ DOMAINS = frozenset(
 )
 # outbox is the pipe itself; config, observability and texts are shared by all; slack is the gateway the
 # performers call through, beside the outbox in the layer picture.
-NOT_DOMAINS = frozenset({"outbox", "config", "observability", "texts", "slack"})
+NOT_DOMAINS = frozenset({"outbox", "config", "observability", "texts", "slack", "values"})
 
 
 @dataclass(frozen=True)

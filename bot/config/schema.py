@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
-from bot.config.types import Duration, Strict
 from bot.errors import SettingsError
 from bot.incidents.models import Severity
 from bot.permissions import Action
@@ -24,6 +23,7 @@ from bot.reminders.crontab import cron_trigger
 from bot.schedules.config import SchedulesConfig
 from bot.slo.models import SloDefinition
 from bot.slo.openslo import load_openslo_file
+from bot.values.fields import Duration, Strict
 
 NO_INCIDENT = "none"
 

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
-from bot.config.types import Duration, Strict
 from bot.schedules.models import WEEKDAYS, CalendarLayer, Layer, NoShifts, Restriction, Schedule, ShiftSource
+from bot.values.fields import Duration, Strict
 
 _DAY_NAMES = {name: index for index, name in enumerate(WEEKDAYS)} | {
     full: index

@@ -1,4 +1,7 @@
-"""Building blocks of ONCALL_CONFIG's schema, shared by bot/config/schema.py and the domains it configures."""
+"""Building blocks of ONCALL_CONFIG's schema, shared by bot/config/schema.py and the domains it configures.
+
+Outside bot/config so that a domain defining its own section (bot/schedules/config.py) imports no config.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from bot.config.durations import parse_duration
+from bot.values.durations import parse_duration
 
 
 class Strict(BaseModel):
