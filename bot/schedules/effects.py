@@ -40,7 +40,7 @@ class ScheduleEffects:
         # Setting the topic twice to the same text is harmless, so a retried entry needs no check.
         schedule = str(entry.payload["schedule"])
         await self._gateway.set_topic(
-            await self._gateway.resolve_channel(str(channel)), texts.oncall.topic(schedule, users)
+            await self._gateway.resolve_channel(str(channel)), texts.oncall.topic(schedule, users), join=True
         )
         return {"usergroups_unavailable": True}
 

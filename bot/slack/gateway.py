@@ -165,8 +165,15 @@ class SlackGateway:
             "conversations.invite", self.client.conversations_invite, channel=channel, users=users, force=True
         )
 
-    async def set_topic(self, channel: str, topic: str) -> None:
-        await self._call("conversations.setTopic", self.client.conversations_setTopic, channel=channel, topic=topic)
+    async def set_topic(self, channel: str, topic: str, *, join: bool = False) -> None:
+        """With `join`, a public channel the bot is not in is joined first (a schedule's configured channel)."""
+        try:
+            await self._call("conversations.setTopic", self.client.conversations_setTopic, channel=channel, topic=topic)
+        except SlackRejected as exc:
+            if not join or exc.error != "not_in_channel":
+                raise
+            await self._call("conversations.join", self.client.conversations_join, channel=channel)
+            await self._call("conversations.setTopic", self.client.conversations_setTopic, channel=channel, topic=topic)
 
     async def set_purpose(self, channel: str, purpose: str) -> None:
         await self._call(

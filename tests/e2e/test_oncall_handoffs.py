@@ -115,3 +115,41 @@ async def test_the_weekly_report_lists_the_gaps_of_the_next_fourteen_days(start_
     assert lines[1] == "• Mon 14 Dec 17:00 CET → Tue 15 Dec 09:00 CET: *nobody* (a gap)"
     assert lines[5] == "• Fri 18 Dec 17:00 CET → Mon 21 Dec 09:00 CET: *nobody* (a gap)"
     assert len(lines) == 1 + 10  # ten nights and weekends, until Mon 28 Dec 09:00
+
+
+def with_group(people: People) -> str:
+    return rota(people).replace(
+        'channel: "#payments-oncall"', 'channel: "#payments-oncall"\n    usergroup: payments-oncall'
+    )
+
+
+async def test_the_user_group_follows_who_is_on_call(start_bot: StartBot) -> None:
+    workspace = await start_bot(with_group)
+    slack, alice, bob = workspace.slack, workspace.people.alice, workspace.people.bob
+    slack.add_channel("payments-oncall", creator=alice, members=[alice])
+    group = slack.add_usergroup("payments-oncall", users=[workspace.people.carol])
+
+    await tick(workspace, START + timedelta(hours=1))  # the first look sets the group, quietly
+    assert slack.usergroup_members(group) == [alice]
+    await tick(workspace, START + timedelta(days=1, minutes=1))
+    assert slack.usergroup_members(group) == [bob]
+    await tick(workspace, START + timedelta(days=1, minutes=2))
+    assert len(slack.usergroup_history(group)) == 3  # the seeded members, Alice, Bob: no update repeated
+
+
+async def test_without_user_groups_the_topic_names_who_is_on_call_and_the_channel_is_told_once(
+    start_bot: StartBot,
+) -> None:
+    workspace = await start_bot(with_group)
+    slack, alice, bob = workspace.slack, workspace.people.alice, workspace.people.bob
+    room = slack.add_channel("payments-oncall", creator=alice, members=[alice])
+    slack.set_plan("free")
+
+    await tick(workspace, START + timedelta(hours=1))
+    await tick(workspace, START + timedelta(days=1, minutes=1))
+    assert slack.channels[room].topic == f"On call for payments: <@{bob}>"
+    notices = [text for text in workspace.posts(room) if "plan has no user groups" in text]
+    assert notices == [
+        "This workspace's plan has no user groups, so @payments-oncall cannot follow *payments*: "
+        "the channel topic names who is on call instead."
+    ]
