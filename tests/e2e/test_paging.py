@@ -13,6 +13,7 @@ from bot.paging.worker import EscalationWorker
 from bot.schedules.catalog import Catalog
 from storage.tables import Escalation, Incident, Page
 from tests.e2e.conftest import People, StartBot, Workspace
+from tests.e2e.test_metrics import scrape, value
 from tests.helpers import eventually
 
 
@@ -121,6 +122,13 @@ async def test_the_acknowledge_button_stops_paging_at_once_and_twice_is_harmless
     await workspace.settle()
     assert slack.response_url_posts[-1]["text"] == "*INC-1* is acknowledged already, and nobody is being paged for it."
     assert len([text for text in workspace.posts(channel) if "acknowledged *INC-1*" in text]) == 1
+
+    samples = await scrape(workspace)
+    assert value(samples, "oncall_pages", kind="user") == 1
+    assert value(samples, "oncall_escalations", state="acknowledged") == 1
+    assert value(samples, "oncall_escalations", state="active") == 0
+    assert value(samples, "oncall_time_to_acknowledge_seconds_count") == 1
+    assert value(samples, "oncall_time_to_acknowledge_seconds_bucket", le="60.0") == 1
 
 
 async def test_escalate_now_pages_the_next_step_without_waiting(start_bot: StartBot) -> None:
