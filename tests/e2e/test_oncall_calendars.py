@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -216,6 +217,23 @@ async def test_an_imported_calendar_with_weekly_recurrences_and_exceptions_gives
     assert await oncall(workspace, "who onfile") == expected.who("onfile", datetime.now(UTC))
 
 
+async def test_the_leader_reads_the_calendars_as_soon_as_it_starts(
+    start_bot: StartBot, calendar: CalendarServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "team.ics"
+    path.write_text(calendar.body, encoding="utf-8")
+    workspace = await start_bot(lambda people: config(calendar.url, path))
+    async with asyncio.timeout(10):  # the start-up job, not a test's call: nobody calls refresh_schedules here
+        while True:
+            async with workspace.database.reading() as session:
+                rows = (await session.exec(select(OncallCalendar))).all()
+            if {row.location for row in rows if row.body} == {calendar.url, str(path)}:
+                break
+            await asyncio.sleep(0.05)
+    assert calendar.served == [200]
+    assert (await oncall(workspace, "who team")).startswith("*team* — ")
+
+
 def by_email(people: People) -> str:
     start = (datetime.now(UTC) - timedelta(hours=2)).astimezone(MADRID).strftime("%Y-%m-%dT%H:%M")
     return f"""
@@ -258,3 +276,10 @@ async def test_a_layer_s_e_mail_addresses_become_slack_users_once_looked_up(star
     await scheduler.refresh_schedules(now + timedelta(days=1, minutes=1))
     assert len(workspace.slack.calls_to("users.lookupByEmail")) == asked + 2
     assert (await oncall(workspace, "who")).endswith(f", then <@{ghost}>")
+
+    # Slack failing: nothing is stored as not found, and the addresses are asked about at the next poll.
+    workspace.slack.fail("users.lookupByEmail", times=3)  # one call and slack_sdk's two retries
+    await scheduler.refresh_schedules(now + timedelta(days=2, minutes=2))
+    assert await lookups(workspace) == {"bob@example.com": bob, "ghost@nowhere.example": ghost}
+    await scheduler.refresh_schedules(now + timedelta(days=2, minutes=17))
+    assert len(workspace.slack.calls_to("users.lookupByEmail")) == asked + 2 + 3 + 2
