@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,7 +21,6 @@ from zoneinfo import ZoneInfo
 import aiohttp
 
 from bot.observability.ratelimited_log import RateLimitedLog
-from bot.schedules.catalog import Catalog
 from bot.schedules.ical import parse_calendar
 from bot.unit_of_work import Begin
 from storage.queries import oncall as queries
@@ -136,8 +136,8 @@ class CalendarFetcher:
 class CalendarPoller:
     """The leader's poll: every calendar read, then each stored (a failure keeps the last good copy)."""
 
-    def __init__(self, catalog: Catalog, begin: Begin, fetcher: CalendarFetcher | None = None) -> None:
-        self._catalog = catalog
+    def __init__(self, locations: Sequence[str], begin: Begin, fetcher: CalendarFetcher | None = None) -> None:
+        self._locations = list(locations)  # Catalog.locations(): definitions do not change while the bot runs
         self._begin = begin
         self.fetcher = fetcher or CalendarFetcher()
         self._logs: dict[str, RateLimitedLog] = {}
@@ -146,7 +146,7 @@ class CalendarPoller:
     async def poll(self, now: datetime) -> dict[str, str]:
         """Read and store every calendar; returns the failures' reasons by location."""
         failures: dict[str, str] = {}
-        for location in self._catalog.locations():
+        for location in self._locations:
             try:
                 body, error = await self.fetcher.fetch(location), None
             except FetchFailed as exc:

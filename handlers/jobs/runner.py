@@ -57,7 +57,7 @@ class Scheduler:
         self.reminders = Reminders(config)
         catalog = Catalog(config.schedules, config.zone)
         self.handoffs = Handoffs(catalog)
-        self.calendars = CalendarPoller(catalog, begin)
+        self.calendars = CalendarPoller(catalog.locations(), begin)
         # Without Slack (a scheduler a test builds by hand) e-mail addresses stay as written.
         self.emails = EmailLookup(catalog, begin, user_by_email) if user_by_email is not None else None
         self._sources = bool(catalog.locations() or catalog.emails())
