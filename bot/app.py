@@ -150,7 +150,9 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         config.slos, database=database, begin=begin, ingestion=app[alert_ingestion_key], prometheus=PrometheusClient()
     )
     app[slo_evaluator_key] = evaluator
-    app[scheduler_key] = Scheduler(database, begin, config, metrics=app[metrics_key], slos=evaluator)
+    app[scheduler_key] = Scheduler(
+        database, begin, config, metrics=app[metrics_key], slos=evaluator, user_by_email=gateway.user_by_email
+    )
     app[escalation_worker_key] = EscalationWorker(begin, Catalog(config.schedules, config.zone))
     app[bolt_key] = build_bolt(
         signing_secret=settings.slack_signing_secret or "",
