@@ -205,4 +205,3 @@ async def test_paging_a_schedule_or_a_person_and_a_bad_target(start_bot: StartBo
     assert refused.startswith("`billing` is neither an escalation policy nor a schedule (payments-critical, payments)")
     async with workspace.database.transaction() as session:
         assert len((await session.exec(select(Escalation))).all()) == 2
-
