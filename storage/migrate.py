@@ -9,6 +9,7 @@ import asyncio
 import logging
 import sqlite3
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +51,17 @@ def _config() -> Config:
     return config
 
 
+# The scripts ship with the code and never change while it runs: read from disk once, not on every /readyz.
+@cache
 def head_revision() -> str:
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
 
 
-def _known_revisions() -> set[str]:
-    return {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+@cache
+def _known_revisions() -> frozenset[str]:
+    return frozenset(script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions())
 
 
 def is_known(revision: str) -> bool:
@@ -113,7 +117,8 @@ async def upgrade(database: Database, revision: str = "head") -> None:
 
 
 async def is_current(database: Database) -> bool:
-    return await current_revision(database) == head_revision()
+    # In a thread: the first call reads every migration script from disk, which would stall the loop.
+    return await current_revision(database) == await asyncio.to_thread(head_revision)
 
 
 def _sqlite_schema(where: str, path: str) -> Schema:
