@@ -64,6 +64,11 @@ def _known_revisions() -> frozenset[str]:
     return frozenset(script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions())
 
 
+async def _scripts() -> tuple[frozenset[str], str]:
+    """Every revision this code has, and its head; in a thread, since the first look reads each script."""
+    return await asyncio.to_thread(lambda: (_known_revisions(), head_revision()))
+
+
 def is_known(revision: str) -> bool:
     """Whether this version of oncall-bot has the migration (a newer one may have migrated further)."""
     return revision in _known_revisions()
@@ -117,8 +122,8 @@ async def upgrade(database: Database, revision: str = "head") -> None:
 
 
 async def is_current(database: Database) -> bool:
-    # In a thread: the first call reads every migration script from disk, which would stall the loop.
-    return await current_revision(database) == await asyncio.to_thread(head_revision)
+    _, head = await _scripts()
+    return await current_revision(database) == head
 
 
 def _sqlite_schema(where: str, path: str) -> Schema:
@@ -171,10 +176,11 @@ async def require_current(url: str) -> None:
         raise DatabaseNotReady(
             f"no oncall-bot database at {schema.where}: run `oncall-bot db upgrade` or start the bot first"
         )
-    if not is_known(schema.revision):
+    known, head = await _scripts()
+    if schema.revision not in known:
         raise newer_than_code(schema.revision)
-    if schema.revision != head_revision():
+    if schema.revision != head:
         raise DatabaseNotReady(
             f"the database at {schema.where} is at migration {schema.revision}, this oncall-bot needs "
-            f"{head_revision()}: run `oncall-bot db upgrade` or start the bot"
+            f"{head}: run `oncall-bot db upgrade` or start the bot"
         )

@@ -40,9 +40,10 @@ def _allow(buster: BlockBuster) -> None:
     # also parse a config text directly, as create_app does.
     everywhere_in("bot/app.py", {"create_app"})
     everywhere_in("bot/config/schema.py", {"load_config", "parse_config"})
-    # A template is read from the package the first time it is used; the environments keep it after that
-    # (auto_reload is off: no stat() per reply).
+    # A template is read from the package the first time it is used and each environment is made once (on
+    # first use, cached); they keep their templates after that (auto_reload is off: no stat() per reply).
     everywhere_in("jinja2/environment.py", {"_load_template"})
+    everywhere_in("jinja2/loaders.py", {"__init__"})
     # asyncpg looks for ~/.pgpass and ~/.postgresql's certificates as it opens a connection; the engine's pool
     # keeps its connections open, so that is once per connection, not per query.
     everywhere_in("asyncpg/connect_utils.py", {"_parse_connect_dsn_and_args"})
