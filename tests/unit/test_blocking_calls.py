@@ -12,7 +12,7 @@ from bot.postmortem.render import Format, operator_template
 
 
 async def test_a_file_looked_at_on_the_loop_from_the_bots_code_fails_the_test(tmp_path: Path) -> None:
-    with pytest.raises(BlockingError, match="os.stat"):
+    with pytest.raises(BlockingError, match=r"os\.stat"):
         operator_template(Format.MARKDOWN, tmp_path)  # a stat(): how the postmortem upload once blocked
 
 
