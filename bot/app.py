@@ -22,12 +22,14 @@ from bot.errors import SettingsError
 from bot.home.effects import HomeEffects
 from bot.home.views import HomeRenderer
 from bot.incidents.effects import IncidentEffects
+from bot.incidents.listing import open_by_severity
 from bot.keys import (
     alert_ingestion_key,
     begin_key,
     bolt_key,
     config_key,
     database_key,
+    escalation_worker_key,
     gateway_key,
     metrics_key,
     outbox_worker_key,
@@ -42,10 +44,13 @@ from bot.observability import log_context
 from bot.observability.metrics import Metrics
 from bot.outbox.registry import Registry
 from bot.outbox.worker import OutboxWorker
+from bot.paging.worker import EscalationWorker
 from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
 from bot.postmortem.service import Postmortems
 from bot.prometheus.client import PrometheusClient
+from bot.schedules.catalog import Catalog
+from bot.schedules.effects import ScheduleEffects
 from bot.settings import Settings
 from bot.slack.effects import MessageEffects
 from bot.slack.gateway import SlackGateway, build_client
@@ -115,7 +120,7 @@ async def json_errors(
 
 
 def _assemble(app: web.Application, settings: Settings, config: OncallConfig) -> None:
-    """Build the database, Slack and the outbox; the cleanup contexts only start and stop them."""
+    """Build every object (database, Slack, outbox, SLOs, scheduler, bolt); cleanup contexts start and stop them."""
     database = Database(settings.database_url)
     app[database_key] = database
     calls = app[metrics_key].slack_calls
@@ -139,7 +144,23 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
     app[outbox_worker_key] = worker
     app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone)
-    app[begin_key] = unit_of_work(database, on_commit=worker.wake)
+    begin = unit_of_work(database, on_commit=worker.wake)
+    app[begin_key] = begin
+    evaluator = SloEvaluator(
+        config.slos, database=database, begin=begin, ingestion=app[alert_ingestion_key], prometheus=PrometheusClient()
+    )
+    app[slo_evaluator_key] = evaluator
+    app[scheduler_key] = Scheduler(
+        database, begin, config, metrics=app[metrics_key], slos=evaluator, user_by_email=gateway.user_by_email
+    )
+    app[escalation_worker_key] = EscalationWorker(begin, Catalog(config.schedules, config.zone))
+    app[bolt_key] = build_bolt(
+        signing_secret=settings.slack_signing_secret or "",
+        begin=begin,
+        gateway=gateway,
+        config=config,
+        permissions=permissions,
+    )
 
 
 def performers(
@@ -160,6 +181,7 @@ def performers(
         SloEffects(gateway, DigestRenderer(database, config.slos, zone=config.zone)).performers(),
         HomeEffects(gateway, home).performers(),
         MessageEffects(gateway).performers(),
+        ScheduleEffects(gateway).performers(),
     )
 
 
@@ -202,40 +224,25 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
-async def _slos(app: web.Application) -> AsyncIterator[None]:
-    evaluator = SloEvaluator(
-        app[config_key].slos,
-        database=app[database_key],
-        begin=app[begin_key],
-        ingestion=app[alert_ingestion_key],
-        prometheus=PrometheusClient(),
-    )
-    app[slo_evaluator_key] = evaluator
+async def _escalations(app: web.Application) -> AsyncIterator[None]:
+    worker = app[escalation_worker_key]
+    task = asyncio.create_task(worker.run(), name="escalation-worker")
     yield
-    await evaluator.close()
+    worker.stop()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _slos(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[slo_evaluator_key].close()
 
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
-    scheduler = Scheduler(
-        app[database_key], app[begin_key], app[config_key], metrics=app[metrics_key], slos=app[slo_evaluator_key]
-    )
-    app[scheduler_key] = scheduler
+    scheduler = app[scheduler_key]
     await scheduler.start()
     yield
     await scheduler.stop()
-
-
-async def _bolt(app: web.Application) -> AsyncIterator[None]:
-    settings, gateway, config = app[settings_key], app[gateway_key], app[config_key]
-    app[bolt_key] = build_bolt(
-        signing_secret=settings.slack_signing_secret or "",
-        client=gateway.client,
-        begin=app[begin_key],
-        gateway=gateway,
-        config=config,
-        permissions=app[permissions_key],
-    )
-    yield
 
 
 async def _socket_mode(app: web.Application) -> AsyncIterator[None]:
@@ -284,12 +291,12 @@ def create_app(settings: Settings) -> web.Application:
     """Assemble the whole bot; `oncall-bot serve`, the demo and every HTTP test call this."""
     app = web.Application(middlewares=[request_context, security_headers, json_errors], client_max_size=1024 * 1024)
     app[settings_key] = settings
-    app[metrics_key] = Metrics()
+    app[metrics_key] = Metrics(open_incidents=open_by_severity)
     config = load_config(settings.oncall_config)
     app[config_key] = config
     app[alert_ingestion_key] = AlertIngestion(config)
     _assemble(app, settings, config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
-    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _slos, _scheduler, _bolt, _socket_mode, _started])
+    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _escalations, _slos, _scheduler, _socket_mode, _started])
     routes.register(app)
     return app

@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
 from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig
+from bot.leadership import Leadership
 from bot.observability.metrics import Metrics
 from bot.outbox.worker import OutboxWorker
+from bot.paging.worker import EscalationWorker
 from bot.permissions import Permissions
+from bot.reminders.reminders import TickResult
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
 from bot.slo.evaluation import SloEvaluator
 from bot.unit_of_work import Begin
 from bot.web.sessions import WebSessions
 from bot.web.views import WebViews
-from handlers.jobs.runner import Scheduler
 from storage.engine import Database
+
+
+class Jobs(Protocol):
+    """What the app needs of the scheduler (handlers/jobs/runner.py, an inbound adapter bot does not import)."""
+
+    leadership: Leadership
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def tick(self, now: datetime) -> TickResult: ...
+
+    async def tick_oncall(self, now: datetime) -> int: ...
+
+    async def refresh_schedules(self, now: datetime) -> dict[str, str]: ...
+
 
 settings_key = web.AppKey("settings", Settings)
 database_key = web.AppKey("database", Database)
@@ -27,7 +49,8 @@ bolt_key = web.AppKey("bolt", AsyncApp)
 config_key = web.AppKey("config", OncallConfig)
 begin_key: web.AppKey[Begin] = web.AppKey("begin")
 alert_ingestion_key = web.AppKey("alert_ingestion", AlertIngestion)
-scheduler_key = web.AppKey("scheduler", Scheduler)
+scheduler_key: web.AppKey[Jobs] = web.AppKey("scheduler")
+escalation_worker_key = web.AppKey("escalation_worker", EscalationWorker)
 metrics_key = web.AppKey("metrics", Metrics)
 slo_evaluator_key = web.AppKey("slo_evaluator", SloEvaluator)
 web_views_key = web.AppKey("web_views", WebViews)

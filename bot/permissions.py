@@ -34,6 +34,7 @@ class Action(StrEnum):
     CLOSE = "close"
     RETRO = "retro"  # schedule or cancel retro cadences
     SLO_DIGEST = "slo_digest"  # post the SLO digest on demand
+    OVERRIDE = "override"  # create or remove on-call overrides with /oncall override
 
     @property
     def verb(self) -> str:
@@ -45,6 +46,7 @@ class Action(StrEnum):
             Action.CLOSE: "close",
             Action.RETRO: "schedule or cancel retros",
             Action.SLO_DIGEST: "post the SLO digest",
+            Action.OVERRIDE: "override on-call schedules",
         }[self]
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_emulator.people import People
 from slack_emulator.server import SlackEmulator as _Server
-from slack_emulator.state import ApiCall, Channel, Delivery, File, Message, User, View
+from slack_emulator.state import ApiCall, Channel, Delivery, File, Message, User, UserGroup, View
 
 
 class SlackEmulator(_Server):
@@ -30,4 +30,4 @@ class SlackEmulator(_Server):
         self.open_app_home = people.open_app_home
 
 
-__all__ = ["ApiCall", "Channel", "Delivery", "File", "Message", "SlackEmulator", "User", "View"]
+__all__ = ["ApiCall", "Channel", "Delivery", "File", "Message", "SlackEmulator", "User", "UserGroup", "View"]

@@ -18,18 +18,18 @@ from slack_emulator import delivery
 from slack_emulator.limits import Fault, Faults, RateLimiter
 from slack_emulator.openid import OpenIdProvider
 from slack_emulator.socket_mode import SocketModeHub
-from slack_emulator.state import ApiCall, Channel, Delivery, File, Message, SlackApiFailure, User, View
+from slack_emulator.state import ApiCall, Delivery, SlackApiFailure
 from slack_emulator.web_api import WebApi
 from slack_emulator.workspace import Workspace
+from slack_emulator.workspace_view import WorkspaceView
 
-METHODS: dict[str, dict[str, list[str]]] = json.loads(
-    resources.files("slack_emulator").joinpath("methods.json").read_text()
-)["methods"]
+_REFERENCE = resources.files("slack_emulator").joinpath("methods.json").read_text()
+METHODS: dict[str, dict[str, Any]] = json.loads(_REFERENCE)["methods"]
 RESPONSE_URL_POSTS = 5
 ACK_SECONDS = 3.0
 
 
-class SlackEmulator:
+class SlackEmulator(WorkspaceView):
     def __init__(
         self,
         *,
@@ -108,52 +108,7 @@ class SlackEmulator:
     def api_url(self) -> str:
         return self.base_url + "api/"
 
-    # --- state for assertions ---------------------------------------------------------------------
-    @property
-    def users(self) -> dict[str, User]:
-        return self.workspace.users
-
-    @property
-    def channels(self) -> dict[str, Channel]:
-        return self.workspace.channels
-
-    @property
-    def files(self) -> dict[str, File]:
-        return self.workspace.files
-
-    @property
-    def calls(self) -> list[ApiCall]:
-        return self.workspace.calls
-
-    def calls_to(self, method: str) -> list[ApiCall]:
-        return [call for call in self.calls if call.method == method]
-
-    def ok_calls_to(self, method: str) -> list[ApiCall]:
-        return [call for call in self.calls_to(method) if call.response and call.response.get("ok")]
-
-    def channel_by_name(self, name: str) -> Channel | None:
-        return self.workspace.channel_by_name(name)
-
-    def messages(self, channel_id: str, *, include_replies: bool = True) -> list[Message]:
-        return self.workspace.messages(channel_id, include_replies=include_replies)
-
-    def pins(self, channel_id: str) -> list[str]:
-        return list(self.channels[channel_id].pinned)
-
-    def home_view(self, user: str) -> dict[str, Any] | None:
-        """What the person's Home tab shows, as last published."""
-        view = self.workspace.home_views.get(user)
-        return view.view if view is not None else None
-
-    def open_views(self) -> list[View]:
-        return [view for view in self.workspace.views.values() if view.trigger_id]
-
-    def add_user(self, name: str, *, real_name: str | None = None, display_name: str | None = None) -> str:
-        return self.workspace.add_user(name, real_name=real_name, display_name=display_name)
-
-    def add_channel(self, name: str, *, creator: str, is_private: bool = False, members: Iterable[str] = ()) -> str:
-        return self.workspace.add_channel(name, creator=creator, is_private=is_private, members=members)
-
+    # --- Sign in with Slack ----------------------------------------------------------------------
     def sign_in_as(self, user: str) -> None:
         """The emulated browser is signed in to Slack as `user`: Sign in with Slack signs them in."""
         self.openid.browser_user = user
@@ -269,16 +224,23 @@ class SlackEmulator:
         )
 
     def _perform(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        missing = [name for name in METHODS[method]["required"] if args.get(name) in (None, "")]
+        spec = METHODS[method]
+        if spec.get("scope") and spec["scope"] not in self.scopes:
+            provided = ",".join(sorted(self.scopes))
+            return {"ok": False, "error": "missing_scope", "needed": spec["scope"], "provided": provided}
+        missing = [name for name in spec["required"] if args.get(name) in (None, "")]
+        if missing and (own := spec.get("missing", {}).get(missing[0])):
+            return {"ok": False, "error": own}
         if missing:
             return {
                 "ok": False,
                 "error": "invalid_arguments",
                 "response_metadata": {"messages": [f"[ERROR] missing required field: {name}" for name in missing]},
             }
-        target: Any = self.openid if method.startswith("openid.") else self.api
         try:
-            return {"ok": True, **getattr(target, method.removeprefix("openid.").replace(".", "_"))(args)}
+            if method.startswith("openid."):
+                return {"ok": True, **getattr(self.openid, method.removeprefix("openid.").replace(".", "_"))(args)}
+            return {"ok": True, **self.api.handle(method, args)}
         except SlackApiFailure as failure:
             return {"ok": False, "error": failure.error, **failure.extra}
 

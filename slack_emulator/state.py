@@ -19,16 +19,73 @@ class User:
     display_name: str
     tz: str = "UTC"
     is_bot: bool = False
+    email: str | None = None
+    deleted: bool = False  # deactivated: still in users.info, never found by e-mail, never in a user group
 
-    def as_slack(self) -> dict[str, Any]:
+    def as_slack(self, *, with_email: bool = False) -> dict[str, Any]:
+        """`with_email`: the token has users:read.email, without which Slack leaves the address out."""
+        profile = {"display_name": self.display_name, "real_name": self.real_name}
+        if with_email and self.email:
+            profile["email"] = self.email
         return {
             "id": self.id,
             "name": self.name,
             "real_name": self.real_name,
             "tz": self.tz,
             "is_bot": self.is_bot,
-            "profile": {"display_name": self.display_name, "real_name": self.real_name},
+            "deleted": self.deleted,
+            "profile": profile,
         }
+
+
+@dataclass
+class UserGroup:
+    """A user group (a "subteam" in Slack's errors, ids starting with S): what `@handle` mentions reach."""
+
+    id: str
+    team_id: str
+    name: str
+    handle: str
+    created_by: str
+    description: str = ""
+    users: list[str] = field(default_factory=list)
+    date_create: int = field(default_factory=lambda: int(time.time()))
+    date_update: int = 0
+    updated_by: str = ""
+    date_delete: int = 0  # when it was disabled; 0 while enabled
+    deleted_by: str | None = None
+    history: list[list[str]] = field(default_factory=list)  # every membership it has had, the first one first
+
+    @property
+    def disabled(self) -> bool:
+        return self.date_delete > 0
+
+    def as_slack(self, *, with_users: bool = True, with_count: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "team_id": self.team_id,
+            "is_usergroup": True,
+            "is_subteam": True,
+            "name": self.name,
+            "description": self.description,
+            "handle": self.handle,
+            "is_external": False,
+            "date_create": self.date_create,
+            "date_update": self.date_update or self.date_create,
+            "date_delete": self.date_delete,
+            "auto_type": None,
+            "auto_provision": False,
+            "enterprise_subteam_id": "",
+            "created_by": self.created_by,
+            "updated_by": self.updated_by or self.created_by,
+            "deleted_by": self.deleted_by,
+            "prefs": {"channels": [], "groups": []},
+        }
+        if with_users:
+            data["users"] = list(self.users)
+        if with_count:
+            data["user_count"] = len(self.users)
+        return data
 
 
 @dataclass

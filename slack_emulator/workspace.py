@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from slack_emulator.state import SYSTEM_SUBTYPES, ApiCall, Channel, File, Message, User, View
+from slack_emulator.state import SYSTEM_SUBTYPES, ApiCall, Channel, File, Message, User, UserGroup, View
 
 
 class Workspace:
@@ -21,7 +21,11 @@ class Workspace:
         self.files: dict[str, File] = {}
         self.views: dict[str, View] = {}
         self.home_views: dict[str, View] = {}  # by user
-        self.usergroups: dict[str, list[str]] = {}
+        self.usergroups: dict[str, UserGroup] = {}
+        # Slack's free plan has no user groups: every usergroups.* method answers plan_upgrade_required.
+        self.plan = "pro"
+        # Who may change a user group's members (Slack's admin setting); "admins" leaves the bot out.
+        self.usergroup_editors = "everyone"
         self.calls: list[ApiCall] = []
         self.ephemeral: list[dict[str, Any]] = []
 
@@ -42,10 +46,32 @@ class Workspace:
         display_name: str | None = None,
         is_bot: bool = False,
         user_id: str | None = None,
+        email: str | None = None,
     ) -> str:
-        user = User(user_id or self.new_id("U"), name, real_name or name, display_name or name, is_bot=is_bot)
+        """A person (every one has an e-mail address: `email`, else name@example.com) or a bot (none)."""
+        address = None if is_bot else email or f"{name}@example.com"
+        user = User(
+            user_id or self.new_id("U"), name, real_name or name, display_name or name, is_bot=is_bot, email=address
+        )
         self.users[user.id] = user
         return user.id
+
+    def add_usergroup(
+        self, handle: str, *, users: Any = (), name: str | None = None, usergroup_id: str | None = None
+    ) -> str:
+        """A user group an admin made; the same `usergroup_id` again replaces it."""
+        group = UserGroup(
+            usergroup_id or self.new_id("S"),
+            self.team_id,
+            name or handle,
+            handle,
+            created_by="USLACKBOT",
+            date_create=int(self.clock()),
+        )
+        group.users = list(users)
+        group.history.append(list(group.users))
+        self.usergroups[group.id] = group
+        return group.id
 
     def add_channel(self, name: str, *, creator: str, is_private: bool = False, members: Any = ()) -> str:
         channel = Channel(self.new_id("C"), name, creator, is_private=is_private, members={creator, *members})

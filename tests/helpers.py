@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar, cast, overload
+
+from bot.slack.scopes import REQUIRED_SCOPES
+from slack_emulator import SlackEmulator
 
 T = TypeVar("T")
 
@@ -32,3 +36,14 @@ async def eventually(
         if time.monotonic() > deadline:
             raise failure
         await asyncio.sleep(interval)
+
+
+@contextlib.asynccontextmanager
+async def running_emulator(signing_secret: str) -> AsyncIterator[SlackEmulator]:
+    """The emulated Slack on a free port, installed with every scope manifest.yml asks for."""
+    emulator = SlackEmulator(scopes=REQUIRED_SCOPES, signing_secret=signing_secret)
+    await emulator.start()
+    try:
+        yield emulator
+    finally:
+        await emulator.stop()

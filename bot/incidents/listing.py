@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.incidents.models import OPEN_STATUSES, Status
+from bot.incidents.models import OPEN_STATUSES, Severity, Status
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.incidents.target import Target, load, snapshot
 from bot.visibility import Viewer, visible_only
@@ -32,3 +32,10 @@ async def recent_timeline(
     entries = await timeline_queries.list_entries(session, incident.id, last=last)
     total = await timeline_queries.count_entries(session, incident.id)
     return await snapshot(session=session, incident=incident), entries, total
+
+
+async def open_by_severity(session: AsyncSession) -> dict[str, int]:
+    """How many incidents are open, for every severity (zeros too); private ones are not counted (bot/visibility.py)."""
+    open_statuses = [status.value for status in OPEN_STATUSES]
+    counts = await queries.count_by_severity(session, open_statuses, include_private=False)
+    return {severity.value: counts.get(severity.value, 0) for severity in Severity}

@@ -8,9 +8,6 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy.engine import make_url
-
-from bot.config.schema import OncallConfig
 from bot.observability import log_context
 from bot.settings import LogFormat, Settings
 
@@ -42,22 +39,6 @@ class RedactingFilter(logging.Filter):
             record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
-
-
-def known_secrets(settings: Settings, config: OncallConfig) -> list[str]:
-    """Every secret the bot was given, so none is ever written to a log."""
-    values = [
-        settings.slack_bot_token,
-        settings.slack_signing_secret,
-        settings.slack_app_token,
-        settings.webhook_token,
-        settings.web_token,
-        settings.slack_client_secret,
-        *config.webhooks.tokens.values(),
-        *config.webhooks.pagerduty.secrets,
-    ]
-    password = make_url(settings.database_url).password
-    return [value for value in (*values, password) if value]
 
 
 class JsonFormatter(logging.Formatter):

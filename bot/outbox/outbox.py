@@ -35,6 +35,7 @@ class Effect(StrEnum):
     UPLOAD_SLO_CHART = "upload_slo_chart"
     POST_SLO_DIGEST = "post_slo_digest"
     PUBLISH_HOME = "publish_home"  # a person's App Home tab
+    SET_USERGROUP = "set_usergroup"  # a schedule's user group made equal to who is on call
 
 
 def incident_lane(incident_id: int) -> str:
@@ -92,9 +93,14 @@ class Outbox:
         """Post a message in the incident's channel."""
         self.add(Effect.POST, incident_id=incident_id, text=text, thread_ts=thread_ts, blocks=blocks)
 
-    def message(self, to: str, text: str, *, lane: str | None = None) -> None:
+    def message(
+        self, to: str, text: str, *, lane: str | None = None, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
         """Post to a channel (name or id) or to a person's direct messages (user id)."""
-        self.add(Effect.MESSAGE, incident_id=None, lane=lane, to=to, text=text)
+        if blocks is None:  # entries written before blocks existed have none: both read the same
+            self.add(Effect.MESSAGE, incident_id=None, lane=lane, to=to, text=text)
+        else:
+            self.add(Effect.MESSAGE, incident_id=None, lane=lane, to=to, text=text, blocks=blocks)
 
     def refresh(self, incident_id: int, *, topic: bool = False) -> None:
         """Bring the pinned summary and the announcement (and the topic) up to date."""

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config.durations import format_duration
 from bot.config.schema import OncallConfig
 from bot.incidents.models import OPEN_STATUSES, RoleName, Severity
 from bot.outbox import Outbox
@@ -21,6 +20,7 @@ from bot.reminders import retros
 from bot.slack.mrkdwn import mention
 from bot.slack.texts import render
 from bot.slo import digest
+from bot.values.durations import format_duration
 from storage.queries import incidents as incident_queries
 from storage.queries import schedules as queries
 from storage.tables import Incident, Reminder

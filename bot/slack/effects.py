@@ -53,7 +53,9 @@ class MessageEffects:
         to = str(entry.payload["to"])
         if re.fullmatch(r"[UW][A-Z0-9]+", to):
             # Reading a direct message's history would need im:history; a reminder twice is the lesser harm.
-            await self._gateway.post_message(await self._gateway.open_dm(to), text=entry.payload["text"])
+            dm = await self._gateway.open_dm(to)
+            await self._gateway.post_message(dm, text=entry.payload["text"], blocks=entry.payload.get("blocks"))
             return {}
-        await post_once(self._gateway, entry, await self._gateway.resolve_channel(to), text=entry.payload["text"])
+        channel = await self._gateway.resolve_channel(to)
+        await post_once(self._gateway, entry, channel, text=entry.payload["text"], blocks=entry.payload.get("blocks"))
         return {}

@@ -165,8 +165,15 @@ class SlackGateway:
             "conversations.invite", self.client.conversations_invite, channel=channel, users=users, force=True
         )
 
-    async def set_topic(self, channel: str, topic: str) -> None:
-        await self._call("conversations.setTopic", self.client.conversations_setTopic, channel=channel, topic=topic)
+    async def set_topic(self, channel: str, topic: str, *, join: bool = False) -> None:
+        """With `join`, a public channel the bot is not in is joined first (a schedule's configured channel)."""
+        try:
+            await self._call("conversations.setTopic", self.client.conversations_setTopic, channel=channel, topic=topic)
+        except SlackRejected as exc:
+            if not join or exc.error != "not_in_channel":
+                raise
+            await self._call("conversations.join", self.client.conversations_join, channel=channel)
+            await self._call("conversations.setTopic", self.client.conversations_setTopic, channel=channel, topic=topic)
 
     async def set_purpose(self, channel: str, purpose: str) -> None:
         await self._call(
@@ -290,6 +297,31 @@ class SlackGateway:
     async def usergroup_members(self, usergroup: str) -> list[str]:
         data = await self._call("usergroups.users.list", self.client.usergroups_users_list, usergroup=usergroup)
         return [str(user) for user in data.get("users", [])]
+
+    async def usergroup_id(self, handle: str) -> str | None:
+        """The id of the user group with this handle (usergroups.list, disabled ones too), or None."""
+        data = await self._call(
+            "usergroups.list", self.client.usergroups_list, include_disabled=True, include_users=False
+        )
+        for group in data.get("usergroups", []):
+            if group.get("handle") == handle:
+                return str(group["id"])
+        return None
+
+    async def set_usergroup_users(self, usergroup: str, users: list[str]) -> None:
+        await self._call(
+            "usergroups.users.update", self.client.usergroups_users_update, usergroup=usergroup, users=users
+        )
+
+    async def user_by_email(self, email: str) -> str | None:
+        """The Slack user with this e-mail address, or None when the workspace has nobody with it."""
+        try:
+            data = await self._call("users.lookupByEmail", self.client.users_lookupByEmail, email=email)
+        except SlackRejected as exc:
+            if exc.error == "users_not_found":
+                return None
+            raise
+        return str(data["user"]["id"])
 
     async def channel_members(self, channel: str) -> list[str]:
         """Everyone in the channel, paging through conversations.members: who may see a private incident."""

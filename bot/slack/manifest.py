@@ -51,6 +51,12 @@ SLASH_COMMANDS = [
         "usage_hint": "list | show <name> | digest",
         "should_escape": True,
     },
+    {
+        "command": "/oncall",
+        "description": "Who is on call, now and next; overrides and cover requests",
+        "usage_hint": "who [schedule] | shifts [@person] [days] | schedule <name> [days] | override | cover | help",
+        "should_escape": True,
+    },
 ]
 SHORTCUTS = [
     {

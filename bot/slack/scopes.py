@@ -19,6 +19,8 @@ REQUIRED_SCOPES: dict[str, str] = {
     "bookmarks:write": "bookmark alert runbooks in the incident channel",
     "files:write": "upload the postmortem, and the SLO digest's chart",
     "users:read": "people's display names in the postmortem",
-    "usergroups:read": "invite a routing rule's user group; admins by user group",
+    "usergroups:read": "invite a routing rule's user group; admins by user group; find on-call schedules' groups",
+    "usergroups:write": "keep an on-call schedule's user group equal to who is on call",
+    "users:read.email": "on-call schedules name people by e-mail: find their Slack accounts",
     "im:write": "remind a follow-up's owner in a direct message",
 }

@@ -18,9 +18,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from bot import texts
-from bot.config.types import Duration, Strict
 from bot.errors import UserError
 from bot.incidents.models import Severity
+from bot.values.fields import Duration, Strict
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 DEFAULT_WINDOW = timedelta(days=28)

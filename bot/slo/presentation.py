@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config.durations import format_duration
 from bot.incidents.messaging import HEADER_LIMIT, SECTION_LIMIT, SEVERITY_EMOJI, humanize
 from bot.incidents.models import Severity
 from bot.slack.mrkdwn import Mrkdwn, channel_link, date, escape, truncate
@@ -20,6 +19,7 @@ from bot.slo.chart import sparkline
 from bot.slo.math import BURN_WINDOWS, FAST_BURN_RULES, WHOLE_WINDOW
 from bot.slo.models import SloKind, SloStatus
 from bot.slo.report import BudgetSeries, Digest, DigestIncident, SloReport
+from bot.values.durations import format_duration
 
 STATUS_EMOJI = {
     SloStatus.FAIL: ":red_circle:",

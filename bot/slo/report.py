@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.config.durations import format_duration
 from bot.slo.models import SloKind, SloStatus
+from bot.values.durations import format_duration
 
 
 @dataclass(frozen=True)

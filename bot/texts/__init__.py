@@ -5,7 +5,21 @@ same functions. A value that came from a person or a sender goes through `common
 escaped by the caller) before it reaches a reply, so no reply can ping `@channel`.
 """
 
-from bot.texts import alerts, cli, common, followups, incidents, permissions, postmortem, reminders, slo, timeline, web
+from bot.texts import (
+    alerts,
+    cli,
+    common,
+    followups,
+    incidents,
+    oncall,
+    paging,
+    permissions,
+    postmortem,
+    reminders,
+    slo,
+    timeline,
+    web,
+)
 
 __all__ = [
     "alerts",
@@ -13,6 +27,8 @@ __all__ = [
     "common",
     "followups",
     "incidents",
+    "oncall",
+    "paging",
     "permissions",
     "postmortem",
     "reminders",

@@ -19,7 +19,8 @@ def _serve(settings: Settings) -> int:
 
     from bot.app import create_app
     from bot.config.schema import load_config
-    from bot.observability.logs import configure_logging, known_secrets
+    from bot.config.secrets import known_secrets
+    from bot.observability.logs import configure_logging
     from handlers.cli.listen import listen, raise_open_file_limit
 
     # Socket Mode requests come over the bot's own connection: only HTTP mode needs the signing secret.

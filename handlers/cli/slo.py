@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from bot.clock import utcnow
-from bot.config.durations import format_duration, parse_duration
 from bot.config.schema import OncallConfig
 from bot.database import opened
 from bot.errors import UsageError
@@ -23,6 +22,7 @@ from bot.slo import check as checks
 from bot.slo.evaluation import SloEvaluator
 from bot.slo.presentation import format_burn_rate, format_percent, status_label
 from bot.slo.report import SloReport
+from bot.values.durations import format_duration, parse_duration
 
 EXIT_FAIL, EXIT_UNJUDGED = 1, 2
 

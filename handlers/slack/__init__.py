@@ -5,30 +5,36 @@ from __future__ import annotations
 import re
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config.schema import OncallConfig
 from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
+from bot.paging.blocks import ACK_ACTION, ESCALATE_ACTION
 from bot.permissions import Permissions
+from bot.schedules.blocks import COVER_ACTION
 from bot.slack.gateway import SlackGateway
 from bot.unit_of_work import Begin
-from handlers.slack import actions, events, modals
+from handlers.slack import actions, events, modals, paging
 from handlers.slack.context import provide
 from handlers.slack.errors import handle_error
 from handlers.slack.incident_command import handle_incident_command
+from handlers.slack.oncall_command import handle_cover_accept, handle_oncall_command
 from handlers.slack.replays import RefuseReplays
 from handlers.slack.retro_command import handle_retro_command
 from handlers.slack.slo_command import handle_slo_command
 
 FOLLOW_UP_SHORTCUT = "followup"
 # The slash commands the bot answers: the closed set a command metric may be labelled with.
-COMMANDS = {"/incident": handle_incident_command, "/retro": handle_retro_command, "/slo": handle_slo_command}
+COMMANDS = {
+    "/incident": handle_incident_command,
+    "/retro": handle_retro_command,
+    "/slo": handle_slo_command,
+    "/oncall": handle_oncall_command,
+}
 
 
 def build_bolt(
     *,
     signing_secret: str,
-    client: AsyncWebClient,
     begin: Begin,
     gateway: SlackGateway,
     config: OncallConfig,
@@ -36,7 +42,7 @@ def build_bolt(
 ) -> AsyncApp:
     """Bolt with request verification on; our aiohttp app serves it, so `start()` is never called."""
     app = AsyncApp(
-        client=client,
+        client=gateway.client,  # one Web API client for the process; only bot/slack builds it
         signing_secret=signing_secret,
         # Store before answering: a 2xx must mean the event or command is in the database.
         process_before_response=True,
@@ -56,6 +62,9 @@ def build_bolt(
     app.action(STATUS_ACTION)(actions.handle_status_action)
     app.action(SEVERITY_ACTION)(actions.handle_severity_action)
     app.action(RESOLVE_ACTION)(actions.handle_resolve_action)
+    app.action(COVER_ACTION)(handle_cover_accept)
+    app.action(ACK_ACTION)(paging.handle_acknowledge_click)
+    app.action(ESCALATE_ACTION)(paging.handle_escalate_click)
     app.view(modals.DECLARE_CALLBACK)(actions.handle_declare_submission)
     app.view(modals.UPDATE_CALLBACK)(actions.handle_update_submission)
     app.shortcut(FOLLOW_UP_SHORTCUT)(actions.handle_follow_up_shortcut)

@@ -1,5 +1,5 @@
 """Bolt middleware that hands listeners what they need, by name: `begin`, `gateway`, `config`, `permissions`,
-`timeline_recorder`."""
+`catalog`, `timeline_recorder`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.config.schema import OncallConfig
 from bot.permissions import Permissions
+from bot.schedules.catalog import Catalog
 from bot.slack.gateway import SlackGateway
 from bot.timeline.service import Recorder
 from bot.unit_of_work import Begin
@@ -25,6 +26,8 @@ class ProvideServices(AsyncMiddleware):
             "gateway": gateway,
             "config": config,
             "permissions": permissions,
+            # The schedules: their definitions from the config, calendars and e-mails read per request.
+            "catalog": Catalog(config.schedules, config.zone),
             # One per app: it gathers the timeline events that arrive together into one transaction.
             "timeline_recorder": Recorder(begin),
         }

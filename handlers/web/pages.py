@@ -9,7 +9,6 @@ from aiohttp import web
 
 from bot import texts
 from bot.clock import utcnow
-from bot.config.durations import format_duration
 from bot.errors import IncidentNotFound, UserError
 from bot.incidents.models import LARGEST_NUMBER, IncidentRef
 from bot.keys import web_views_key
@@ -22,6 +21,7 @@ from bot.slo.presentation import (
     objective_text,
     status_label,
 )
+from bot.values.durations import format_duration
 from bot.web.listing import IncidentQuery
 from bot.web.views import SloNotFound
 from handlers.web.auth import is_signed_in, login_page, viewer_of

@@ -18,11 +18,11 @@ from aiohttp.test_utils import TestServer, unused_port
 from bot.app import create_app
 from bot.keys import database_key, outbox_worker_key
 from bot.settings import Settings
-from bot.slack.scopes import REQUIRED_SCOPES
 from slack_emulator import SlackEmulator
 from slack_emulator.state import Channel
 from storage.engine import Database
 from tests.e2e.fresh_database import fresh_database
+from tests.helpers import running_emulator
 
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
 
@@ -117,10 +117,8 @@ def make_settings(slack: SlackEmulator, database_url: str, **overrides: Any) -> 
 
 @pytest.fixture
 async def slack() -> AsyncIterator[SlackEmulator]:
-    emulator = SlackEmulator(scopes=REQUIRED_SCOPES, signing_secret=SIGNING_SECRET)
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
+    async with running_emulator(SIGNING_SECRET) as emulator:
+        yield emulator
 
 
 WEBHOOK_TOKEN = "e2e-webhook-token-0123456789"

@@ -206,7 +206,7 @@ alerts:
 """
     workspace = await start_bot(lambda people: config.replace("RESPONDER", people.bob))
     bob, carol = workspace.people.bob, workspace.people.carol
-    workspace.slack.workspace.usergroups["S0PAYMENTS"] = [carol]
+    workspace.slack.add_usergroup("payments-oncall", usergroup_id="S0PAYMENTS", users=[carol])
     workspace.slack.add_channel("payments-incidents", creator=workspace.people.alice)
 
     await workspace.webhook(

@@ -32,7 +32,7 @@ async def incident(workspace: Workspace) -> Incident:
 @pytest.fixture
 async def limited(start_bot: StartBot) -> Workspace:
     workspace = await start_bot(limits)
-    workspace.slack.workspace.usergroups["S0ONCALLADM"] = []
+    workspace.slack.add_usergroup("oncall-admins", usergroup_id="S0ONCALLADM")
     return workspace
 
 
@@ -85,7 +85,7 @@ async def test_a_click_on_the_summarys_resolve_button_is_refused_to_others(limit
 
 
 async def test_members_of_the_admin_group_are_admins(limited: Workspace) -> None:
-    limited.slack.workspace.usergroups["S0ONCALLADM"] = [limited.people.bob]
+    limited.slack.add_usergroup("oncall-admins", usergroup_id="S0ONCALLADM", users=[limited.people.bob])
     channel = await limited.declare("Checkout is down sev2")
 
     reply = await limited.command("resolve", user=limited.people.bob, channel=channel)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 from aiohttp import ClientSession
 
+from bot.config.secrets import known_secrets
 from bot.keys import config_key, settings_key
-from bot.observability.logs import configure_logging, known_secrets
+from bot.observability.logs import configure_logging
 from tests.e2e.alert_payloads import am_alert, am_group
 from tests.e2e.browser import Browser
 from tests.e2e.conftest import SIGNING_SECRET, WEBHOOK_TOKEN, StartBot

@@ -6,6 +6,8 @@ import json
 from importlib import resources
 from pathlib import Path
 
+from slack_emulator.web_api import HANDLERS
+
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "slack" / "methods.json"
 
 
@@ -16,3 +18,9 @@ def test_every_emulated_method_exists_in_slacks_reference_with_the_same_required
         assert method in reference, method
         required = sorted(name for name, arg in reference[method]["args"].items() if arg.get("required"))
         assert spec["required"] == required, method
+
+
+def test_every_method_in_the_emulators_reference_has_a_handler() -> None:
+    ours = json.loads(resources.files("slack_emulator").joinpath("methods.json").read_text())["methods"]
+    handled = {*HANDLERS, "openid.connect.token", "openid.connect.userInfo"}
+    assert handled == set(ours)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
@@ -12,32 +11,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.scopes import REQUIRED_SCOPES
 from slack_emulator import SlackEmulator
-
-SECRET = "emulator-test-secret"
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[SlackEmulator]:
-    emulator = SlackEmulator(scopes=REQUIRED_SCOPES, signing_secret=SECRET)
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def client(slack: SlackEmulator) -> AsyncIterator[AsyncWebClient]:
-    web_client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
-    yield web_client
-    if web_client.session is not None:
-        await web_client.session.close()
-
-
-async def _error(call: object) -> str:
-    with pytest.raises(SlackApiError) as caught:
-        await call  # type: ignore[misc]
-    return str(caught.value.response["error"])
+from tests.emulator.conftest import SECRET, refused
 
 
 @pytest.mark.parametrize(
@@ -51,37 +26,37 @@ async def _error(call: object) -> str:
     ],
 )
 async def test_channel_names_follow_slacks_rules(client: AsyncWebClient, name: str, error: str) -> None:
-    assert await _error(client.conversations_create(name=name)) == error
+    assert await refused(client.conversations_create(name=name)) == error
 
 
 async def test_names_of_archived_channels_stay_taken(slack: SlackEmulator, client: AsyncWebClient) -> None:
     created = await client.conversations_create(name="inc-1-db")
     await client.conversations_archive(channel=created["channel"]["id"])
-    assert await _error(client.conversations_create(name="inc-1-db")) == "name_taken"
+    assert await refused(client.conversations_create(name="inc-1-db")) == "name_taken"
 
 
 async def test_invite_rules(slack: SlackEmulator, client: AsyncWebClient) -> None:
     alice = slack.add_user("alice")
     human = slack.add_channel("human", creator=alice)
-    assert await _error(client.conversations_invite(channel=human, users=[alice])) == "not_in_channel"
+    assert await refused(client.conversations_invite(channel=human, users=[alice])) == "not_in_channel"
     channel = (await client.conversations_create(name="ops"))["channel"]["id"]
-    assert await _error(client.conversations_invite(channel=channel, users=["U404"])) == "user_not_found"
-    assert await _error(client.conversations_invite(channel=channel, users=[slack.bot_user_id])) == "cant_invite_self"
+    assert await refused(client.conversations_invite(channel=channel, users=["U404"])) == "user_not_found"
+    assert await refused(client.conversations_invite(channel=channel, users=[slack.bot_user_id])) == "cant_invite_self"
     forced = await client.conversations_invite(channel=channel, users=[alice, "U404"], force=True)
     assert forced["errors"][0]["error"] == "user_not_found" and alice in slack.channels[channel].members
-    assert await _error(client.conversations_invite(channel=channel, users=[alice])) == "already_in_channel"
+    assert await refused(client.conversations_invite(channel=channel, users=[alice])) == "already_in_channel"
 
 
 async def test_posting_needs_a_reachable_unarchived_channel(slack: SlackEmulator, client: AsyncWebClient) -> None:
     alice = slack.add_user("alice")
     secret_room = slack.add_channel("secret", creator=alice, is_private=True)
-    assert await _error(client.chat_postMessage(channel=secret_room, text="hi")) == "channel_not_found"
+    assert await refused(client.chat_postMessage(channel=secret_room, text="hi")) == "channel_not_found"
     slack.scopes.discard("chat:write.public")
     public = slack.add_channel("public", creator=alice)
-    assert await _error(client.chat_postMessage(channel=public, text="hi")) == "not_in_channel"
+    assert await refused(client.chat_postMessage(channel=public, text="hi")) == "not_in_channel"
     ours = (await client.conversations_create(name="ours"))["channel"]["id"]
     await client.conversations_archive(channel=ours)
-    assert await _error(client.chat_postMessage(channel=ours, text="hi")) == "is_archived"
+    assert await refused(client.chat_postMessage(channel=ours, text="hi")) == "is_archived"
 
 
 async def test_block_kit_limits_answer_invalid_blocks_with_json_pointers(client: AsyncWebClient) -> None:
@@ -102,14 +77,14 @@ async def test_long_text_is_truncated_on_post_but_refused_on_update(
     channel = (await client.conversations_create(name="long"))["channel"]["id"]
     posted = await client.chat_postMessage(channel=channel, text="y" * 50_000)
     assert len(slack.messages(channel)[0].text) == 40_000
-    assert await _error(client.chat_update(channel=channel, ts=posted["ts"], text="z" * 40_001)) == "msg_too_long"
+    assert await refused(client.chat_update(channel=channel, ts=posted["ts"], text="z" * 40_001)) == "msg_too_long"
 
 
 async def test_only_the_author_can_update(slack: SlackEmulator, client: AsyncWebClient) -> None:
     alice = slack.add_user("alice")
     channel = (await client.conversations_create(name="edits"))["channel"]["id"]
     ts, _ = await slack.post_message(user=alice, channel=channel, text="mine", deliver=False)
-    assert await _error(client.chat_update(channel=channel, ts=ts, text="hijack")) == "cant_update_message"
+    assert await refused(client.chat_update(channel=channel, ts=ts, text="hijack")) == "cant_update_message"
 
 
 async def test_tokens_and_required_arguments(slack: SlackEmulator) -> None:
@@ -117,8 +92,8 @@ async def test_tokens_and_required_arguments(slack: SlackEmulator) -> None:
     wrong = AsyncWebClient(token="xoxb-wrong", base_url=slack.api_url)
     right = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
     try:
-        assert await _error(anonymous.auth_test()) == "not_authed"
-        assert await _error(wrong.auth_test()) == "invalid_auth"
+        assert await refused(anonymous.auth_test()) == "not_authed"
+        assert await refused(wrong.auth_test()) == "invalid_auth"
         with pytest.raises(SlackApiError) as caught:
             await right.api_call("conversations.setTopic", params={"channel": "C1"})
         assert caught.value.response["response_metadata"]["messages"] == ["[ERROR] missing required field: topic"]
@@ -171,17 +146,17 @@ async def test_file_upload_v2_flow(slack: SlackEmulator, client: AsyncWebClient)
         b"# INC-1\n",
         [channel],
     )
-    assert await _error(client.files_getUploadURLExternal(filename="empty.md", length=0)) == "invalid_arguments"
+    assert await refused(client.files_getUploadURLExternal(filename="empty.md", length=0)) == "invalid_arguments"
 
 
 async def test_trigger_ids_are_single_use_and_expire(slack: SlackEmulator, client: AsyncWebClient) -> None:
     view = {"type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "blocks": []}
     trigger = slack.api.issue_trigger()
     await client.views_open(trigger_id=trigger, view=view)
-    assert await _error(client.views_open(trigger_id=trigger, view=view)) == "exchanged_trigger_id"
+    assert await refused(client.views_open(trigger_id=trigger, view=view)) == "exchanged_trigger_id"
     stale = slack.api.issue_trigger()
     slack.api.triggers[stale] = (time.monotonic() - 4, False)
-    assert await _error(client.views_open(trigger_id=stale, view=view)) == "expired_trigger_id"
+    assert await refused(client.views_open(trigger_id=stale, view=view)) == "expired_trigger_id"
 
 
 async def test_deliveries_are_signed_and_bot_posts_echo_back(slack: SlackEmulator, client: AsyncWebClient) -> None:
@@ -226,11 +201,11 @@ async def test_bookmarks_are_added_listed_in_order_and_removed(slack: SlackEmula
 
 async def test_bookmark_errors_match_slacks(client: AsyncWebClient) -> None:
     channel = (await client.conversations_create(name="inc-8-db"))["channel"]["id"]
-    assert await _error(client.bookmarks_add(channel_id="C0NOPE", title="x", type="link", link="https://x")) == (
+    assert await refused(client.bookmarks_add(channel_id="C0NOPE", title="x", type="link", link="https://x")) == (
         "channel_not_found"
     )
-    assert await _error(client.bookmarks_add(channel_id=channel, title="x", type="folder")) == "invalid_bookmark_type"
-    assert await _error(client.bookmarks_add(channel_id=channel, title="x", type="link", link="ftp://x")) == (
+    assert await refused(client.bookmarks_add(channel_id=channel, title="x", type="folder")) == "invalid_bookmark_type"
+    assert await refused(client.bookmarks_add(channel_id=channel, title="x", type="link", link="ftp://x")) == (
         "invalid_link"
     )
-    assert await _error(client.bookmarks_remove(channel_id=channel, bookmark_id="Bk0NOPE")) == "not_found"
+    assert await refused(client.bookmarks_remove(channel_id=channel, bookmark_id="Bk0NOPE")) == "not_found"

@@ -235,6 +235,16 @@ ACTIONS = {
     "/incident": tuple(COMMAND_WORDS[:15]),
     "/retro": ("schedule", "list", "cancel", "help"),
     "/slo": ("list", "show", "digest", "help"),
+    "/oncall": (
+        "who",
+        "who payments",
+        "shifts",
+        "schedule payments",
+        "override payments",
+        "override remove",
+        "cover payments",
+        "help",
+    ),
 }
 retro_schedules = st.builds(
     "schedule {} start={} cadence={} {}".format,

@@ -45,9 +45,17 @@ webhooks:
     secrets: [{PAGERDUTY_SECRET}]
 reminders:
   check_every: 1h
+schedules:
+  - name: payments
+    channel: "#payments-oncall"
+    layers:
+      - name: primary
+        users: [U0ALICE, bob@example.com]
+        start: 2026-12-07T09:00
+        rotation: 1w
 """
 SOURCES = sorted(PARSERS)
-COMMANDS = ("/incident", "/retro", "/slo")
+COMMANDS = ("/incident", "/retro", "/slo", "/oncall")
 WEBHOOK_EXAMPLES = 300
 COMMAND_EXAMPLES = 300
 # Mentions that ping a crowd; a reply may mention one person on purpose, but never these.

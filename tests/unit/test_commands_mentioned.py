@@ -17,7 +17,7 @@ import pytest
 
 from bot.errors import UsageError
 from bot.incidents.models import RoleName, Severity, Status
-from handlers.slack import retro_command, slo_command
+from handlers.slack import oncall_command, retro_command, slo_command
 from handlers.slack.parsing import parse as parse_incident
 
 ROOT = Path(__file__).parents[2]
@@ -41,6 +41,7 @@ SUBCOMMAND_PARSERS: dict[str, Callable[[str], object]] = {
     "/incident": parse_incident,
     "/retro": retro_command.parse,
     "/slo": slo_command.parse,
+    "/oncall": oncall_command.parse,
 }
 STATUSES = {status.value for status in Status if status is not Status.CLOSED}
 # The sub-commands whose first word is one of a fixed set, and how that word is checked.

@@ -7,7 +7,8 @@ import json
 import logging
 
 from bot.config.schema import parse_config
-from bot.observability.logs import JsonFormatter, RedactingFilter, known_secrets
+from bot.config.secrets import known_secrets
+from bot.observability.logs import JsonFormatter, RedactingFilter
 from bot.settings import Settings
 
 WEBHOOK_TOKEN = "wh-0123456789abcdef"

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config.durations import format_duration, parse_duration
 from bot.errors import UserError
 from bot.reminders.cadence import Cadence, local_start
 from bot.reminders.retros import plan
+from bot.values.durations import format_duration, parse_duration
 
 MADRID = ZoneInfo("Europe/Madrid")
 

@@ -20,7 +20,8 @@ from rich.text import Text
 from bot.app import create_app
 from bot.clock import SimulatedClock, simulated
 from bot.config.schema import load_config
-from bot.observability.logs import ConsoleFormatter, RedactingFilter, known_secrets
+from bot.config.secrets import known_secrets
+from bot.observability.logs import ConsoleFormatter, RedactingFilter
 from bot.settings import Settings
 from bot.slack.scopes import REQUIRED_SCOPES
 from handlers.cli.demo.channels import ChannelView

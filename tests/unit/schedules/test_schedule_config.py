@@ -10,10 +10,10 @@ import pytest
 import yaml
 from pydantic import Field, ValidationError
 
-from bot.config.types import Strict
 from bot.schedules.config import SchedulesConfig
 from bot.schedules.models import CalendarLayer, Layer, NoShifts, Restriction, Schedule, Shift
 from bot.schedules.resolver import on_call
+from bot.values.fields import Strict
 from tests.docs_blocks import REPO, YAML, blocks
 
 UTC_ZONE = ZoneInfo("UTC")

@@ -1,4 +1,4 @@
-"""Table models: only `table=True` classes live here."""
+"""Table models of incidents, alerts, the outbox, reminders, SLOs and web sessions."""
 
 from __future__ import annotations
 

@@ -1,0 +1,28 @@
+"""Every secret the bot was given, gathered from the settings and the config file so logs can redact them.
+
+It lives beside the config, not in bot/observability, so the logging code needs no config schema (which
+reaches into the domains) and observability stays a leaf every package may use.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import make_url
+
+from bot.config.schema import OncallConfig
+from bot.settings import Settings
+
+
+def known_secrets(settings: Settings, config: OncallConfig) -> list[str]:
+    """Every secret the bot was given, so none is ever written to a log."""
+    values = [
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.webhook_token,
+        settings.web_token,
+        settings.slack_client_secret,
+        *config.webhooks.tokens.values(),
+        *config.webhooks.pagerduty.secrets,
+    ]
+    password = make_url(settings.database_url).password
+    return [value for value in (*values, password) if value]
