@@ -125,7 +125,7 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     app[database_key] = database
     calls = app[metrics_key].slack_calls
     gateway = SlackGateway(
-        build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+        build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=settings.slack_timeout),
         on_call=lambda method, outcome: calls.labels(method, outcome).inc(),
     )
     app[gateway_key] = gateway

@@ -74,7 +74,11 @@ def _postmortem(settings: Settings, reference: str, output: str, out: str | None
         async with opened(settings.database_url) as database:
             # Names come from Slack when a token is set, else from the names the bot has cached.
             gateway = (
-                SlackGateway(build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
+                SlackGateway(
+                    build_client(
+                        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=settings.slack_timeout
+                    )
+                )
                 if settings.slack_bot_token
                 else None
             )
