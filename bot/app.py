@@ -47,6 +47,7 @@ from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
 from bot.postmortem.service import Postmortems
 from bot.prometheus.client import PrometheusClient
+from bot.schedules.catalog import Catalog
 from bot.schedules.effects import ScheduleEffects
 from bot.settings import Settings
 from bot.slack.effects import MessageEffects
@@ -140,7 +141,8 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     registry = performers(settings, config, database, gateway, permissions=permissions, postmortems=postmortems)
     worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
     app[outbox_worker_key] = worker
-    app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone)
+    catalog = Catalog(config.schedules, config.zone)
+    app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone, catalog=catalog)
     begin = unit_of_work(database, on_commit=worker.wake)
     app[begin_key] = begin
     evaluator = SloEvaluator(
