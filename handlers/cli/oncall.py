@@ -27,7 +27,7 @@ async def run(
 ) -> int:
     catalog = Catalog(config.schedules, config.zone)
     schedule = export.configured(catalog, arguments.name)
-    now = utcnow()
+    now = utcnow().replace(microsecond=0)  # `at` is printed: whole seconds read better
     if arguments.oncall_command == "who":
         at = export.instant_option("--at", arguments.at, catalog, schedule, now=now)
         async with opened(settings.database_url) as database, database.reading() as session:

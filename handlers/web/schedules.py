@@ -56,7 +56,7 @@ async def handle_schedule_calendar(request: web.Request) -> web.StreamResponse:
     if calendar is None:
         if (refused := too_many_attempts(request)) is not None:
             return refused
-        raise web.HTTPNotFound(text="no such calendar")
+        raise web.HTTPNotFound()  # the JSON 404 of any unknown address (bot/app.py)
     return web.Response(
         text=calendar,
         content_type="text/calendar",
