@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
+from bot.config.paging import EscalationPoliciesConfig, PolicyConfig
 from bot.errors import SettingsError
 from bot.incidents.models import Severity
 from bot.permissions import Action
@@ -268,6 +269,8 @@ class OncallConfig(Strict):
     digests: list[DigestConfig] = Field(default_factory=list)
     # On-call schedules (bot/schedules/config.py checks each key; docs/schedules.md documents them).
     schedules: SchedulesConfig = Field(default_factory=list)
+    # Paging (bot/config/paging.py checks each key; docs/paging.md documents them).
+    escalation_policies: EscalationPoliciesConfig = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -290,6 +293,21 @@ class OncallConfig(Strict):
             except ValueError as exc:
                 raise ValueError(f"retros[{index}].start: {exc}") from None
         return self
+
+    @model_validator(mode="after")
+    def _policies_name_schedules(self) -> OncallConfig:
+        known = {schedule.name.lower() for schedule in self.schedules}
+        for index, policy in enumerate(self.escalation_policies):
+            for name in sorted(policy.schedules()):
+                if name.lower() not in known:
+                    raise ValueError(
+                        f"escalation_policies[{index}] ({policy.name}) pages schedule:{name}, which is not a schedule:"
+                        " add it under schedules, or fix the name"
+                    )
+        return self
+
+    def policy(self, name: str) -> PolicyConfig | None:
+        return next((p for p in self.escalation_policies if p.name.lower() == name.strip().lower()), None)
 
     @model_validator(mode="after")
     def _unique_slo_names(self) -> OncallConfig:

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import texts
+from bot.config.schema import OncallConfig
 from bot.errors import SlackError
 from bot.followups import service as followups
 from bot.incidents import fields, lifecycle, listing, roles
@@ -23,7 +24,7 @@ from bot.postmortem import service as postmortems
 from bot.slack.gateway import SlackGateway
 from bot.slack.texts import render
 from bot.unit_of_work import Begin
-from handlers.slack import modals
+from handlers.slack import modals, paging
 from handlers.slack.parsing import (
     declare_options,
     first_word,
@@ -48,6 +49,7 @@ class IncidentCommand:
     rest: str  # the words after the sub-command (and the incident)
     begin: Begin
     open_form: Callable[[dict[str, Any]], Awaitable[None]]  # a modal, for the person who typed the command
+    config: OncallConfig
 
     @property
     def user(self) -> str:
@@ -58,7 +60,12 @@ Run = Callable[[IncidentCommand], Awaitable[Reply]]
 
 
 async def handle_incident_command(
-    ack: AsyncAck, command: dict[str, Any], begin: Begin, gateway: SlackGateway, permissions: Permissions
+    ack: AsyncAck,
+    command: dict[str, Any],
+    begin: Begin,
+    gateway: SlackGateway,
+    permissions: Permissions,
+    config: OncallConfig,
 ) -> None:
     """Every reply is ephemeral: what changed is posted in the incident channel by the outbox."""
     typed = SlashCommand.of(command)
@@ -72,6 +79,7 @@ async def handle_incident_command(
             rest=parsed.rest,
             begin=begin,
             open_form=partial(gateway.open_view, typed.trigger_id),
+            config=config,
         )
     )
     if reply:
@@ -262,11 +270,23 @@ async def _help(command: IncidentCommand) -> Reply:
     return render("slack/help.txt.j2")
 
 
+async def _page(command: IncidentCommand) -> Reply:
+    return await paging.page(
+        begin=command.begin, target=command.target, rest=command.rest, by=command.user, config=command.config
+    )
+
+
+async def _ack(command: IncidentCommand) -> Reply:
+    return await paging.acknowledge(begin=command.begin, target=command.target, by=command.user)
+
+
 SUBCOMMANDS: dict[str, Run] = {
     "declare": _declare,
     "status": _status,
     "update": _update,
     "resolve": _resolve,
+    "page": _page,
+    "ack": _ack,
     "severity": _severity,
     "assign": _assign,
     "note": _note,
