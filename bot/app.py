@@ -143,7 +143,8 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     registry = performers(settings, config, database, gateway, permissions=permissions, postmortems=postmortems)
     worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
     app[outbox_worker_key] = worker
-    app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone)
+    catalog = Catalog(config.schedules, config.zone)
+    app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone, catalog=catalog)
     begin = unit_of_work(database, on_commit=worker.wake)
     app[begin_key] = begin
     evaluator = SloEvaluator(
