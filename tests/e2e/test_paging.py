@@ -15,6 +15,7 @@ from storage.tables import Escalation, Incident, Page
 from tests.e2e.conftest import People, StartBot, Workspace
 from tests.e2e.test_metrics import scrape, value
 from tests.e2e.test_postmortem import uploaded
+from tests.e2e.test_web_pages import WEB_TOKEN, get
 from tests.helpers import eventually
 
 
@@ -213,3 +214,16 @@ async def test_paging_a_schedule_or_a_person_and_a_bad_target(start_bot: StartBo
     assert refused.startswith("`billing` is neither an escalation policy nor a schedule (payments-critical, payments)")
     async with workspace.database.transaction() as session:
         assert len((await session.exec(select(Escalation))).all()) == 2
+
+
+async def test_the_incident_page_shows_who_was_paged_and_who_acknowledged(start_bot: StartBot) -> None:
+    workspace = await start_bot(config, web_token=WEB_TOKEN)
+    channel, _ = await paged(workspace)
+    await workspace.command("ack", channel=channel, user=workspace.people.bob)
+    status, body, _ = await get(workspace, "/incidents/INC-1", Authorization=f"Bearer {WEB_TOKEN}")
+    assert status == 200
+    paging = body.split("<h2>Paging</h2>")[1].split("<h2>Timeline</h2>")[0]
+    # People by name once a postmortem has looked them up; until then by id.
+    assert f'<td data-label="Paged">{workspace.people.alice}</td>' in paging
+    assert "schedule:payments" in paging
+    assert f"payments-critical: acknowledged by {workspace.people.bob} at" in paging
