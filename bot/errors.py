@@ -80,3 +80,11 @@ class SlackRetryable(SlackError):
 
 class SlackRejected(SlackError):
     """Slack refused the call; the same call will be refused again."""
+
+
+class AlertmanagerUnreachable(SlackRetryable):
+    """Alertmanager did not answer (or answered 5xx): the outbox retries it as it retries Slack's outages."""
+
+
+class AlertmanagerRefused(SlackRejected):
+    """Alertmanager refused the call (4xx): the same call would be refused again, so the entry is parked."""

@@ -25,6 +25,7 @@ MAX_LINES = 400
 # A new subpackage must be put in one list or the other (test_every_bot_package_is_classified).
 DOMAINS = frozenset(
     {
+        "alertmanager",
         "alerts",
         "followups",
         "paging",

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
-from bot.values.fields import Duration, Strict
+from bot.values.fields import Duration, Strict, unique_names
 
 _TARGET = re.compile(
     r"schedule:(?P<schedule>[A-Za-z0-9][A-Za-z0-9_-]{0,79})"
@@ -81,13 +81,4 @@ class PolicyConfig(Strict):
         }
 
 
-def _unique(policies: list[PolicyConfig]) -> list[PolicyConfig]:
-    seen: set[str] = set()
-    for policy in policies:
-        if policy.name.lower() in seen:
-            raise ValueError(f"two escalation policies are named {policy.name!r}; names must be unique (case aside)")
-        seen.add(policy.name.lower())
-    return policies
-
-
-EscalationPoliciesConfig = Annotated[list[PolicyConfig], AfterValidator(_unique)]
+EscalationPoliciesConfig = Annotated[list[PolicyConfig], AfterValidator(unique_names("escalation policies"))]

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
+from bot.config.alertmanagers import AlertmanagerConfig, AlertmanagersConfig
 from bot.config.paging import EscalationPoliciesConfig, PolicyConfig
 from bot.errors import SettingsError
 from bot.permissions import Action
@@ -250,6 +251,8 @@ class OncallConfig(Strict):
     schedules: SchedulesConfig = Field(default_factory=list)
     # Paging (bot/config/paging.py checks each key; docs/paging.md documents them).
     escalation_policies: EscalationPoliciesConfig = Field(default_factory=list)
+    # Where silences are made (bot/config/alertmanagers.py; docs/alert-actions.md).
+    alertmanagers: AlertmanagersConfig = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -284,6 +287,12 @@ class OncallConfig(Strict):
                         " add it under schedules, or fix the name"
                     )
         return self
+
+    def alertmanager(self, name: str | None = None) -> AlertmanagerConfig | None:
+        """The named one, or the first when no name is given."""
+        if name is None:
+            return self.alertmanagers[0] if self.alertmanagers else None
+        return next((a for a in self.alertmanagers if a.name.lower() == name.lower()), None)
 
     def policy(self, name: str) -> PolicyConfig | None:
         return next((p for p in self.escalation_policies if p.name.lower() == name.strip().lower()), None)

@@ -23,6 +23,8 @@ def known_secrets(settings: Settings, config: OncallConfig) -> list[str]:
         settings.slack_client_secret,
         *config.webhooks.tokens.values(),
         *config.webhooks.pagerduty.secrets,
+        *(a.bearer_token for a in config.alertmanagers),
+        *(a.basic_auth.password for a in config.alertmanagers if a.basic_auth),
     ]
     password = make_url(settings.database_url).password
     return [value for value in (*values, password) if value]

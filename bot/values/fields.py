@@ -5,8 +5,9 @@ Outside bot/config so that a domain defining its own section (bot/schedules/conf
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
@@ -27,3 +28,25 @@ def _duration(value: Any) -> timedelta:
 
 # Written back as it is typed (`1w`, not ISO's `P7D`), so a stored definition reads back as a config does.
 Duration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, when_used="json")]
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
+def unique_names(kind: str) -> Callable[[list[_N]], list[_N]]:
+    """An AfterValidator refusing two entries of a list whose names differ only in case."""
+
+    def check(entries: list[_N]) -> list[_N]:
+        seen: set[str] = set()
+        for entry in entries:
+            if entry.name.lower() in seen:
+                raise ValueError(f"two {kind} are named {entry.name!r}; names must be unique (case aside)")
+            seen.add(entry.name.lower())
+        return entries
+
+    return check
