@@ -15,6 +15,8 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 
+from bot.alertmanager.client import AlertmanagerClient
+from bot.alertmanager.effects import SilenceEffects
 from bot.alerts.effects import AlertEffects
 from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig, load_config
@@ -25,6 +27,7 @@ from bot.incidents.effects import IncidentEffects
 from bot.incidents.listing import open_by_severity
 from bot.keys import (
     alert_ingestion_key,
+    alertmanager_client_key,
     begin_key,
     bolt_key,
     config_key,
@@ -140,7 +143,11 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     app[permissions_key] = permissions
     app[web_sessions_key] = _web_sessions(settings, database, permissions, gateway)
     postmortems = Postmortems(database, zone=config.zone, templates=config.postmortem, gateway=gateway)
-    registry = performers(settings, config, database, gateway, permissions=permissions, postmortems=postmortems)
+    alertmanager = AlertmanagerClient()
+    app[alertmanager_client_key] = alertmanager
+    registry = performers(
+        settings, config, database, gateway, permissions=permissions, postmortems=postmortems, alertmanager=alertmanager
+    )
     worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
     app[outbox_worker_key] = worker
     catalog = Catalog(config.schedules, config.zone)
@@ -161,6 +168,7 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         gateway=gateway,
         config=config,
         permissions=permissions,
+        alertmanager=alertmanager,
     )
 
 
@@ -172,6 +180,7 @@ def performers(
     *,
     permissions: Permissions,
     postmortems: Postmortems,
+    alertmanager: AlertmanagerClient,
 ) -> Registry:
     """Every domain's outbox performers; an Effect that none of them performs stops the bot here."""
     home = HomeRenderer(database, config.slos, zone=config.zone, permissions=permissions)
@@ -183,6 +192,7 @@ def performers(
         HomeEffects(gateway, home).performers(),
         MessageEffects(gateway).performers(),
         ScheduleEffects(gateway).performers(),
+        SilenceEffects(alertmanager, gateway, database, config.alertmanagers).performers(),
     )
 
 
@@ -196,6 +206,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 async def _slack(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[gateway_key].close()
+    await app[alertmanager_client_key].close()
 
 
 def _web_sessions(

@@ -8,6 +8,7 @@ from typing import Protocol
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
+from bot.alertmanager.client import AlertmanagerClient
 from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig
 from bot.leadership import Leadership
@@ -56,3 +57,4 @@ slo_evaluator_key = web.AppKey("slo_evaluator", SloEvaluator)
 web_views_key = web.AppKey("web_views", WebViews)
 permissions_key = web.AppKey("permissions", Permissions)
 web_sessions_key = web.AppKey("web_sessions", WebSessions)
+alertmanager_client_key = web.AppKey("alertmanager_client", AlertmanagerClient)

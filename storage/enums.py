@@ -64,3 +64,9 @@ class CoverState(StrEnum):
     OPEN = "open"
     ACCEPTED = "accepted"
     CANCELLED = "cancelled"
+
+
+class SilenceState(StrEnum):
+    PENDING = "pending"  # stored; the outbox has not made it in Alertmanager yet
+    ACTIVE = "active"  # made in Alertmanager (am_silence_id is set)
+    EXPIRED = "expired"  # expired from Slack (the outbox expires it in Alertmanager) or refused there

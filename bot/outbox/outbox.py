@@ -36,6 +36,8 @@ class Effect(StrEnum):
     POST_SLO_DIGEST = "post_slo_digest"
     PUBLISH_HOME = "publish_home"  # a person's App Home tab
     SET_USERGROUP = "set_usergroup"  # a schedule's user group made equal to who is on call
+    CREATE_SILENCE = "create_silence"  # in Alertmanager, found again by its comment if the answer was lost
+    EXPIRE_SILENCE = "expire_silence"
 
 
 def incident_lane(incident_id: int) -> str:
@@ -48,6 +50,11 @@ def alert_group_lane(group_id: int) -> str:
 
 def alert_rollup_lane(rollup_id: int) -> str:
     return f"alert_rollup:{rollup_id}"
+
+
+def silence_lane(silence_id: int) -> str:
+    """A silence's creation and expiry, in that order."""
+    return f"silence:{silence_id}"
 
 
 class Outbox:

@@ -57,6 +57,12 @@ SLASH_COMMANDS = [
         "usage_hint": "who [schedule] | shifts [@person] [days] | schedule <name> [days] | override | cover | help",
         "should_escape": True,
     },
+    {
+        "command": "/alert",
+        "description": "Silence alerts in Alertmanager, list and expire silences",
+        "usage_hint": "silence <duration> [label=value ...] [-- comment] | silences | expire <id> | help",
+        "should_escape": True,
+    },
 ]
 SHORTCUTS = [
     {

@@ -6,6 +6,7 @@ escaped by the caller) before it reaches a reply, so no reply can ping `@channel
 """
 
 from bot.texts import (
+    alert_actions,
     alerts,
     cli,
     common,
@@ -22,6 +23,7 @@ from bot.texts import (
 )
 
 __all__ = [
+    "alert_actions",
     "alerts",
     "cli",
     "common",

@@ -6,6 +6,7 @@ import re
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.alertmanager.client import AlertmanagerClient
 from bot.config.schema import OncallConfig
 from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
 from bot.paging.blocks import ACK_ACTION, ESCALATE_ACTION
@@ -14,6 +15,7 @@ from bot.schedules.blocks import COVER_ACTION
 from bot.slack.gateway import SlackGateway
 from bot.unit_of_work import Begin
 from handlers.slack import actions, events, modals, paging
+from handlers.slack.alert_command import EXPIRE_ACTION, handle_alert_command, handle_expire_click
 from handlers.slack.context import provide
 from handlers.slack.errors import handle_error
 from handlers.slack.incident_command import handle_incident_command
@@ -29,6 +31,7 @@ COMMANDS = {
     "/retro": handle_retro_command,
     "/slo": handle_slo_command,
     "/oncall": handle_oncall_command,
+    "/alert": handle_alert_command,
 }
 
 
@@ -39,6 +42,7 @@ def build_bolt(
     gateway: SlackGateway,
     config: OncallConfig,
     permissions: Permissions,
+    alertmanager: AlertmanagerClient,
 ) -> AsyncApp:
     """Bolt with request verification on; our aiohttp app serves it, so `start()` is never called."""
     app = AsyncApp(
@@ -51,7 +55,7 @@ def build_bolt(
     # Listeners raise what the person should read; this answers it where they asked (handlers/slack/errors.py).
     app.error(handle_error)
     app.use(RefuseReplays(begin))
-    app.use(provide(begin, gateway, config, permissions))
+    app.use(provide(begin, gateway, config, permissions, alertmanager))
     for command, listener in COMMANDS.items():
         app.command(command)(listener)
     app.event("message")(events.handle_message_event)
@@ -63,6 +67,7 @@ def build_bolt(
     app.action(SEVERITY_ACTION)(actions.handle_severity_action)
     app.action(RESOLVE_ACTION)(actions.handle_resolve_action)
     app.action(COVER_ACTION)(handle_cover_accept)
+    app.action(EXPIRE_ACTION)(handle_expire_click)
     app.action(ACK_ACTION)(paging.handle_acknowledge_click)
     app.action(ESCALATE_ACTION)(paging.handle_escalate_click)
     app.view(modals.DECLARE_CALLBACK)(actions.handle_declare_submission)

@@ -1,5 +1,5 @@
 """Bolt middleware that hands listeners what they need, by name: `begin`, `gateway`, `config`, `permissions`,
-`catalog`, `timeline_recorder`."""
+`alertmanager`, `catalog`, `timeline_recorder`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.alertmanager.client import AlertmanagerClient
 from bot.config.schema import OncallConfig
 from bot.permissions import Permissions
 from bot.schedules.catalog import Catalog
@@ -20,12 +21,20 @@ from bot.unit_of_work import Begin
 class ProvideServices(AsyncMiddleware):
     """Puts the bot's services into every request's context, where listeners ask for them by name."""
 
-    def __init__(self, begin: Begin, gateway: SlackGateway, config: OncallConfig, permissions: Permissions) -> None:
+    def __init__(
+        self,
+        begin: Begin,
+        gateway: SlackGateway,
+        config: OncallConfig,
+        permissions: Permissions,
+        alertmanager: AlertmanagerClient,
+    ) -> None:
         self.services = {
             "begin": begin,
             "gateway": gateway,
             "config": config,
             "permissions": permissions,
+            "alertmanager": alertmanager,
             # The schedules: their definitions from the config, calendars and e-mails read per request.
             "catalog": Catalog(config.schedules, config.zone),
             # One per app: it gathers the timeline events that arrive together into one transaction.
@@ -41,5 +50,11 @@ class ProvideServices(AsyncMiddleware):
         return await next()
 
 
-def provide(begin: Begin, gateway: SlackGateway, config: OncallConfig, permissions: Permissions) -> ProvideServices:
-    return ProvideServices(begin, gateway, config, permissions)
+def provide(
+    begin: Begin,
+    gateway: SlackGateway,
+    config: OncallConfig,
+    permissions: Permissions,
+    alertmanager: AlertmanagerClient,
+) -> ProvideServices:
+    return ProvideServices(begin, gateway, config, permissions, alertmanager)

@@ -29,6 +29,7 @@ from storage.tables.oncall import (
     OncallScheduleState,
 )
 from storage.tables.paging import Escalation, Page
+from storage.tables.silences import Silence
 
 __all__ = [
     "Alert",
@@ -49,6 +50,7 @@ __all__ = [
     "Reminder",
     "Retro",
     "Role",
+    "Silence",
     "SlackUser",
     "SloDigest",
     "SloDigestRun",

@@ -245,6 +245,15 @@ ACTIONS = {
         "cover payments",
         "help",
     ),
+    "/alert": (
+        "silence 1h alertname=DiskFull",
+        "silence 2h",
+        "silence 0s job=~api.* -- deploy",
+        "silences",
+        "expire 1",
+        "expire #99999999999999999999",
+        "help",
+    ),
 }
 retro_schedules = st.builds(
     "schedule {} start={} cadence={} {}".format,

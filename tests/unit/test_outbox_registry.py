@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.alertmanager.client import AlertmanagerClient
+from bot.alertmanager.effects import SilenceEffects
 from bot.alerts.effects import AlertEffects
 from bot.home.effects import HomeEffects
 from bot.home.views import HomeRenderer
@@ -48,6 +50,7 @@ async def groups(tmp_path: Path) -> AsyncIterator[list[dict[Effect, Performer]]]
         HomeEffects(gateway, HomeRenderer(database, [], zone=zone, permissions=permissions)).performers(),
         MessageEffects(gateway).performers(),
         ScheduleEffects(gateway).performers(),
+        SilenceEffects(AlertmanagerClient(), gateway, database, []).performers(),
     ]
     await database.dispose()
 

@@ -1,0 +1,125 @@
+"""Silences made from Slack: stored with their outbox entry in one transaction, made in Alertmanager after.
+
+A silence is a row first (state pending) and an outbox entry in its own lane, so an unreachable
+Alertmanager leaves nothing half-made: the entry is retried until it answers. Its comment in
+Alertmanager carries the row's id (`[oncall-bot silence #12]`), which is how a retried entry finds the
+silence it already made when the answer was lost (bot/alertmanager/effects.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts
+from bot.alertmanager.matchers import common_labels
+from bot.config.alertmanagers import AlertmanagerConfig
+from bot.errors import IncidentNotFound, UserError
+from bot.incidents.target import Target, load, record
+from bot.outbox.outbox import Effect, Outbox, silence_lane
+from storage.enums import SilenceState
+from storage.queries import alerts as alert_queries
+from storage.queries import incidents as incident_queries
+from storage.queries import silences as queries
+from storage.tables import Silence
+
+MOST = timedelta(days=texts.alert_actions.MOST_DAYS)
+FIRING = "firing"
+
+
+def pick(alertmanagers: Sequence[AlertmanagerConfig], name: str | None = None) -> AlertmanagerConfig:
+    """The one named, or the first; refused with how to configure one."""
+    if not alertmanagers:
+        raise UserError(texts.alert_actions.NO_ALERTMANAGER)
+    if name is None:
+        return alertmanagers[0]
+    for alertmanager in alertmanagers:
+        if alertmanager.name.lower() == name.lower():
+            return alertmanager
+    raise UserError(texts.alert_actions.no_such_alertmanager(name, [a.name for a in alertmanagers]))
+
+
+async def incident_matchers(*, session: AsyncSession, target: Target) -> tuple[int, list[dict[str, Any]]]:
+    """The incident of the channel and the labels all its (firing) alerts share, as equality matchers."""
+    try:
+        incident = await load(session=session, target=target)
+    except IncidentNotFound:  # not an incident's channel: what is missing is the matchers
+        raise UserError(texts.alert_actions.NEEDS_MATCHERS) from None
+    assert incident.id is not None
+    alerts = await alert_queries.list_incident_alerts(session, incident.id)
+    firing = [alert for alert in alerts if alert.status == FIRING] or list(alerts)
+    matchers = common_labels(alert.labels for alert in firing)
+    if not matchers:
+        raise UserError(texts.alert_actions.NO_COMMON_LABELS)
+    return incident.id, matchers
+
+
+async def create(
+    *,
+    session: AsyncSession,
+    outbox: Outbox,
+    alertmanager: AlertmanagerConfig,
+    matchers: list[dict[str, Any]],
+    duration: timedelta,
+    by: str,
+    comment: str,
+    now: datetime,
+    channel: str | None = None,
+    incident_id: int | None = None,
+    group_id: int | None = None,
+) -> Silence:
+    if duration > MOST:
+        raise UserError(texts.alert_actions.too_long())
+    if not matchers:
+        raise UserError(texts.alert_actions.NEEDS_MATCHERS)
+    silence = await queries.add(
+        session,
+        Silence(
+            alertmanager=alertmanager.name,
+            matchers=matchers,
+            starts_at=now,
+            ends_at=now + duration,
+            created_by=by,
+            comment=comment,
+            channel=channel,
+            incident_id=incident_id,
+            group_id=group_id,
+        ),
+    )
+    assert silence.id is not None
+    outbox.add(Effect.CREATE_SILENCE, incident_id=None, lane=silence_lane(silence.id), silence_id=silence.id)
+    if incident_id is not None:
+        await _record(
+            session, incident_id, texts.alert_actions.timeline_silenced(silence.id, matchers, silence.ends_at), by
+        )
+    return silence
+
+
+async def expire(*, session: AsyncSession, outbox: Outbox, named: str, by: str, now: datetime) -> Silence:
+    """Expire a silence named by its number (#12) or by Alertmanager's id."""
+    number = named.strip().lstrip("#")
+    # A number no row can have (too long for any integer column) is looked up as Alertmanager's id, and not found.
+    is_ours = number.isascii() and number.isdigit() and len(number) <= 9
+    silence = await (queries.get(session, int(number)) if is_ours else queries.by_am_id(session, number))
+    if silence is None or silence.state == SilenceState.EXPIRED or silence.ends_at <= now:
+        raise UserError(texts.alert_actions.no_such_silence(named.strip()))
+    assert silence.id is not None
+    silence.state, silence.expired_by, silence.expired_at = SilenceState.EXPIRED, by, now
+    outbox.add(Effect.EXPIRE_SILENCE, incident_id=None, lane=silence_lane(silence.id), silence_id=silence.id)
+    if silence.incident_id is not None:
+        await _record(session, silence.incident_id, texts.alert_actions.timeline_expired(silence.id), by)
+    return silence
+
+
+async def active(*, session: AsyncSession, now: datetime) -> Sequence[Silence]:
+    return await queries.not_ended(session, now=now)
+
+
+async def _record(session: AsyncSession, incident_id: int, text: str, by: str) -> None:
+    # By id, not through Target: the silence's incident may be private, and its maker was let in already.
+    incident = await incident_queries.get_incident(session, incident_id)
+    if incident is not None:
+        await record(session=session, incident=incident, kind="silence", text=text, by=by)

@@ -1,0 +1,111 @@
+"""`/alert` and the buttons on alert messages: silences in Alertmanager (docs/alert-actions.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.texts.common import quoted, with_usage
+
+USAGE = (
+    "`/alert silence <duration> [label=value|label=~regex …] [-- comment]` · `/alert silences`"
+    " · `/alert expire <silence-id>` · `/alert help`"
+)
+HELP = (
+    "*/alert* — act on alerts in Alertmanager.\n"
+    f"{USAGE}\n"
+    "In an incident channel, `/alert silence 2h` with no matchers silences that incident's alerts"
+    " (their common labels)."
+)
+NO_ALERTMANAGER = (
+    "No Alertmanager is configured: add `alertmanagers: [{name: main, url: http://alertmanager:9093}]`"
+    " to ONCALL_CONFIG (docs/alert-actions.md)."
+)
+NEEDS_DURATION = with_usage("Say how long the silence lasts, like `/alert silence 2h`.", USAGE)
+NEEDS_MATCHERS = with_usage(
+    "Say what to silence with label=value matchers, or give the command in an incident's channel.", USAGE
+)
+NO_COMMON_LABELS = (
+    "This incident's alerts share no label to silence them by: name them, like `/alert silence 2h alertname=DiskFull`."
+)
+NAME_THE_SILENCE = with_usage("Name the silence by its number, as `/alert silences` shows it.", USAGE)
+NO_SILENCES = "No silence made from Slack is active."
+MOST_DAYS = 30
+
+
+def not_a_matcher(token: str) -> str:
+    return with_usage(f"{quoted(token)} is not a matcher: write label=value, label!=value, label=~regex.", USAGE)
+
+
+def bad_label(name: str) -> str:
+    return f"{quoted(name)} is not a label name: letters, digits and _, not starting with a digit."
+
+
+def bad_regex(value: str, reason: str) -> str:
+    return f"{quoted(value)} is not a regular expression ({reason})."
+
+
+def too_long(days: int = MOST_DAYS) -> str:
+    return f"A silence from Slack lasts at most {days} days; make a longer one in Alertmanager itself."
+
+
+def no_such_alertmanager(name: str, known: Sequence[str]) -> str:
+    return f"There is no Alertmanager named {quoted(name)}: configured are {', '.join(known)}."
+
+
+def no_such_silence(silence_id: str) -> str:
+    return f"There is no active silence {quoted(silence_id)}. See them with `/alert silences`."
+
+
+def matchers_text(matchers: Sequence[dict[str, Any]]) -> str:
+    def one(m: dict[str, Any]) -> str:
+        operator = (
+            ("=" if m.get("isEqual", True) else "!=")
+            if not m.get("isRegex")
+            else ("=~" if m.get("isEqual", True) else "!~")
+        )
+        return f"{m['name']}{operator}{m['value']}"
+
+    return ", ".join(f"`{one(m)}`" for m in matchers)
+
+
+def marker(silence_id: int | None) -> str:
+    """Put in the silence's comment in Alertmanager: how a retried entry finds the silence it already made."""
+    return f"[oncall-bot silence #{silence_id}]"
+
+
+def comment(text: str, silence_id: int | None) -> str:
+    return f"{text} {marker(silence_id)}".strip()
+
+
+def until(at: datetime) -> str:
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} {{time}}|{at:%Y-%m-%d %H:%M UTC}>"
+
+
+def silenced(silence_id: int | None, matchers: Sequence[dict[str, Any]], ends_at: datetime, *, reachable: bool) -> str:
+    line = f"Silence #{silence_id} of {matchers_text(matchers)} until {until(ends_at)}."
+    if reachable:
+        return f"{line} It is being made in Alertmanager."
+    return f"{line} Alertmanager is unreachable; the silence will be made when it answers."
+
+
+def expired(silence_id: int | None, *, reachable: bool) -> str:
+    if reachable:
+        return f"Silence #{silence_id} is expired; Alertmanager is told now."
+    return f"Silence #{silence_id} is expired; Alertmanager is unreachable, and is told when it answers."
+
+
+def silence_line(silence_id: int | None, by: str, ends_at: datetime, matchers: Sequence[dict[str, Any]]) -> str:
+    return f"*#{silence_id}* {matchers_text(matchers)} — by <@{by}>, until {until(ends_at)}"
+
+
+def timeline_silenced(silence_id: int | None, matchers: Sequence[dict[str, Any]], ends_at: datetime) -> str:
+    return f"Silenced {matchers_text(matchers)} until {ends_at:%Y-%m-%d %H:%M UTC} (silence #{silence_id})"
+
+
+def timeline_expired(silence_id: int | None) -> str:
+    return f"Expired silence #{silence_id}"
+
+
+EXPIRE_BUTTON = "Expire"
