@@ -18,16 +18,20 @@ from bot import texts
 from bot.alertmanager.matchers import common_labels
 from bot.config.alertmanagers import AlertmanagerConfig
 from bot.errors import IncidentNotFound, UserError
+from bot.incidents.models import IncidentRef
 from bot.incidents.target import Target, load, record
-from bot.outbox.outbox import Effect, Outbox, silence_lane
+from bot.outbox.outbox import Effect, Outbox, alert_group_lane, incident_lane, silence_lane
+from bot.visibility import Viewer
 from storage.enums import SilenceState
 from storage.queries import alerts as alert_queries
 from storage.queries import incidents as incident_queries
 from storage.queries import silences as queries
-from storage.tables import Silence
+from storage.tables import AlertGroup, Silence
 
 MOST = timedelta(days=texts.alert_actions.MOST_DAYS)
 FIRING = "firing"
+# The messages showing "silenced until … by …" are redrawn this soon (ingestion's own redraws wait as long).
+REDRAW_DELAY_SECONDS = 1.0
 
 
 def pick(alertmanagers: Sequence[AlertmanagerConfig], name: str | None = None) -> AlertmanagerConfig:
@@ -91,6 +95,7 @@ async def create(
     )
     assert silence.id is not None
     outbox.add(Effect.CREATE_SILENCE, incident_id=None, lane=silence_lane(silence.id), silence_id=silence.id)
+    await redraw(session=session, outbox=outbox, incident_id=incident_id, group_id=group_id)
     if incident_id is not None:
         await _record(
             session, incident_id, texts.alert_actions.timeline_silenced(silence.id, matchers, silence.ends_at), by
@@ -109,6 +114,7 @@ async def expire(*, session: AsyncSession, outbox: Outbox, named: str, by: str, 
     assert silence.id is not None
     silence.state, silence.expired_by, silence.expired_at = SilenceState.EXPIRED, by, now
     outbox.add(Effect.EXPIRE_SILENCE, incident_id=None, lane=silence_lane(silence.id), silence_id=silence.id)
+    await redraw(session=session, outbox=outbox, incident_id=silence.incident_id, group_id=silence.group_id)
     if silence.incident_id is not None:
         await _record(session, silence.incident_id, texts.alert_actions.timeline_expired(silence.id), by)
     return silence
@@ -123,3 +129,52 @@ async def _record(session: AsyncSession, incident_id: int, text: str, by: str) -
     incident = await incident_queries.get_incident(session, incident_id)
     if incident is not None:
         await record(session=session, incident=incident, kind="silence", text=text, by=by)
+
+
+async def redraw(*, session: AsyncSession, outbox: Outbox, incident_id: int | None, group_id: int | None) -> None:
+    """The message the silence (or acknowledgement) shows on: the incident's alert list, or the group's post."""
+    if incident_id is not None:
+        lane = incident_lane(incident_id)
+        await outbox.sync(Effect.SYNC_ALERTS, incident_id=incident_id, lane=lane, delay=REDRAW_DELAY_SECONDS)
+    group = await alert_queries.get_group_by_id(session, group_id) if group_id is not None else None
+    if group is not None and group.message_ts is not None:
+        await outbox.sync(
+            Effect.SYNC_ALERT_GROUP,
+            incident_id=None,
+            lane=alert_group_lane(group_id or 0),
+            delay=REDRAW_DELAY_SECONDS,
+            group_id=group_id,
+            channel=group.channel,
+        )
+
+
+async def scope_matchers(
+    *, session: AsyncSession, kind: str, number: int, viewer: Viewer
+) -> tuple[int | None, AlertGroup | None, list[dict[str, Any]]]:
+    """What a button on an alert message acts on, and the labels its alerts share: (incident id, group, matchers)."""
+    if kind == "incident":
+        incident_id, matchers = await incident_matchers(
+            session=session, target=Target(ref=IncidentRef(number), viewer=viewer)
+        )
+        return incident_id, None, matchers
+    group = await alert_queries.get_group_by_id(session, number)
+    if group is None:
+        raise UserError(texts.alert_actions.NOTHING_TO_SILENCE)
+    alerts = await alert_queries.list_group_alerts(session, number)
+    firing = [alert for alert in alerts if alert.status == FIRING] or list(alerts)
+    matchers = common_labels(alert.labels for alert in firing)
+    if not matchers:
+        raise UserError(texts.alert_actions.NO_COMMON_LABELS)
+    return None, group, matchers
+
+
+async def acknowledge_group(*, session: AsyncSession, outbox: Outbox, group_id: int, by: str, now: datetime) -> str:
+    """Acknowledge on the post of a group that opened no incident: said on the post, once."""
+    group = await alert_queries.get_group_by_id(session, group_id)
+    if group is None:
+        raise UserError(texts.alert_actions.NOTHING_TO_SILENCE)
+    if group.acknowledged_by is not None:
+        raise UserError(texts.alert_actions.already_acknowledged(group.acknowledged_by))
+    group.acknowledged_by, group.acknowledged_at = by, now
+    await redraw(session=session, outbox=outbox, incident_id=None, group_id=group_id)
+    return texts.alert_actions.group_acknowledged(by)

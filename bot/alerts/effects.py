@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.alerts import messaging
+from bot.alerts import actions, messaging
 from bot.errors import SlackRejected
 from bot.incidents.effects import channel_of, on_incident
 from bot.incidents.snapshot import IncidentSnapshot
@@ -16,7 +16,9 @@ from bot.slack.effects import post_once
 from bot.slack.gateway import SlackGateway
 from storage.engine import Database
 from storage.queries import alerts as queries
+from storage.queries import silences as silence_queries
 from storage.tables import AlertGroup, AlertRollup, OutboxEntry
+from storage.types import utcnow
 
 
 async def _remember_on_group(session: AsyncSession, entry: OutboxEntry, updates: Updates) -> None:
@@ -51,7 +53,9 @@ class AlertEffects:
         """Post the incident's alert list, or redraw it with every alert as it is now."""
         async with self._database.reading() as session:
             alerts = await queries.list_incident_alerts(session, incident.number)
+            silences = await silence_queries.shown_on(session, now=utcnow(), incident_id=incident.number)
         text, blocks = messaging.incident_alerts(incident.number, alerts)
+        blocks += actions.action_blocks(actions.scope(actions.INCIDENT, incident.number), silences)
         channel = channel_of(entry, incident)
         if incident.alerts_ts is not None:
             await self._gateway.update_message(channel, incident.alerts_ts, text=text, blocks=blocks)
@@ -65,7 +69,10 @@ class AlertEffects:
             if group is None:
                 raise SlackRejected(entry.kind, "the alert group of this entry no longer exists")
             alerts = await queries.list_group_alerts(session, int(entry.payload["group_id"]))
+            silences = await silence_queries.shown_on(session, now=utcnow(), group_id=group.id)
         text, blocks = messaging.group_message(alerts, incident_number=group.incident_id)
+        if group.incident_id is None:  # one that has an incident is acted on from the incident's alert list
+            blocks += actions.action_blocks(actions.scope(actions.GROUP, group.id), silences, group=group)
         return await self._post_or_redraw(entry, group, text=text, blocks=blocks)
 
     async def sync_alert_rollup(self, entry: OutboxEntry) -> Updates:

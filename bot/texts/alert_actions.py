@@ -109,3 +109,28 @@ def timeline_expired(silence_id: int | None) -> str:
 
 
 EXPIRE_BUTTON = "Expire"
+ACK_BUTTON = "Acknowledge"
+SILENCE_HOUR_BUTTON = "Silence 1h"
+SILENCE_FORM_BUTTON = "Silence…"
+FORM_TITLE = "Silence in Alertmanager"
+FORM_SUBMIT = "Silence"
+FORM_MATCHERS = "Matchers, one a line (label=value, label!=value, label=~regex)"
+FORM_DURATION = "For how long"
+FORM_COMMENT = "Comment"
+NOTHING_TO_SILENCE = "These alerts are gone: there is nothing to silence."
+
+
+def silenced_note(ends_at: datetime, by: str) -> str:
+    return f":no_bell: silenced until {until(ends_at)} by <@{by}>"
+
+
+def acknowledged_note(by: str) -> str:
+    return f":eyes: acknowledged by <@{by}>"
+
+
+def group_acknowledged(by: str) -> str:
+    return f"Acknowledged by <@{by}>."
+
+
+def already_acknowledged(by: str) -> str:
+    return f"<@{by}> acknowledged these alerts already."

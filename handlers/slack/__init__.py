@@ -7,6 +7,8 @@ import re
 from slack_bolt.async_app import AsyncApp
 
 from bot.alertmanager.client import AlertmanagerClient
+from bot.alerts.actions import ACK_ACTION as ALERT_ACK_ACTION
+from bot.alerts.actions import SILENCE_FORM_ACTION, SILENCE_HOUR_ACTION
 from bot.config.schema import OncallConfig
 from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
 from bot.paging.blocks import ACK_ACTION, ESCALATE_ACTION
@@ -14,7 +16,7 @@ from bot.permissions import Permissions
 from bot.schedules.blocks import COVER_ACTION
 from bot.slack.gateway import SlackGateway
 from bot.unit_of_work import Begin
-from handlers.slack import actions, events, modals, paging
+from handlers.slack import actions, alert_buttons, events, modals, paging, silence_form
 from handlers.slack.alert_command import EXPIRE_ACTION, handle_alert_command, handle_expire_click
 from handlers.slack.context import provide
 from handlers.slack.errors import handle_error
@@ -68,6 +70,10 @@ def build_bolt(
     app.action(RESOLVE_ACTION)(actions.handle_resolve_action)
     app.action(COVER_ACTION)(handle_cover_accept)
     app.action(EXPIRE_ACTION)(handle_expire_click)
+    app.action(ALERT_ACK_ACTION)(alert_buttons.handle_acknowledge_click)
+    app.action(SILENCE_HOUR_ACTION)(alert_buttons.handle_silence_hour_click)
+    app.action(SILENCE_FORM_ACTION)(alert_buttons.handle_silence_form_click)
+    app.view(silence_form.CALLBACK)(alert_buttons.handle_silence_form_submission)
     app.action(ACK_ACTION)(paging.handle_acknowledge_click)
     app.action(ESCALATE_ACTION)(paging.handle_escalate_click)
     app.view(modals.DECLARE_CALLBACK)(actions.handle_declare_submission)

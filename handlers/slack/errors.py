@@ -22,7 +22,7 @@ from slack_bolt.request.payload_utils import is_event, is_slash_command, is_view
 from slack_bolt.response import BoltResponse
 
 from bot.errors import UserError
-from handlers.slack import modals
+from handlers.slack import modals, silence_form
 
 log = logging.getLogger("oncall.slack")
 
@@ -31,6 +31,7 @@ FORM_FIELDS = {
     modals.DECLARE_CALLBACK: modals.TITLE_BLOCK,
     modals.UPDATE_CALLBACK: modals.STATUS_BLOCK,
     modals.ADD_TO_TIMELINE_CALLBACK: modals.INCIDENT_BLOCK,
+    silence_form.CALLBACK: silence_form.MATCHERS_BLOCK,
 }
 
 

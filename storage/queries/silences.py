@@ -36,3 +36,17 @@ async def not_ended(session: AsyncSession, *, now: datetime, limit: int = 50) ->
         .limit(limit)
     )
     return (await session.exec(query)).all()
+
+
+async def shown_on(
+    session: AsyncSession, *, now: datetime, incident_id: int | None = None, group_id: int | None = None
+) -> Sequence[Silence]:
+    """The silences not yet ended that were made for an incident's alerts or a group's, to show on their message."""
+    query = select(Silence).where(
+        col(Silence.state).in_([SilenceState.PENDING, SilenceState.ACTIVE]), col(Silence.ends_at) > now
+    )
+    if incident_id is not None:
+        query = query.where(Silence.incident_id == incident_id)
+    else:
+        query = query.where(Silence.group_id == group_id)
+    return (await session.exec(query.order_by(col(Silence.ends_at)))).all()

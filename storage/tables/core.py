@@ -145,6 +145,9 @@ class AlertGroup(SQLModel, table=True):
     rollup_id: int | None = Field(default=None, foreign_key="alert_rollups.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Acknowledge on the group's post, when it has no incident to acknowledge (docs/alert-actions.md).
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = _utc()
 
 
 class AlertRollup(SQLModel, table=True):

@@ -7,6 +7,7 @@ A TCP proxy stands between the bot and Alertmanager: the bot's config needs the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.enums import SilenceState
 from storage.tables import Silence
@@ -53,7 +54,7 @@ class Setup:
 
     async def stored(self) -> list[Silence]:
         async with self.workspace.database.transaction() as session:
-            return list((await session.exec(select(Silence).order_by(Silence.id))).all())  # type: ignore[arg-type]
+            return list((await session.exec(select(Silence).order_by(col(Silence.id)))).all())
 
 
 @asynccontextmanager
@@ -190,3 +191,117 @@ async def test_refusals_are_one_line(start_bot: StartBot, tmp_path: Path) -> Non
         assert "at most 30 days" in await setup.alert_command("silence 31d env=prod")
         assert "or give the command in an incident's channel" in await setup.alert_command("silence 1h")
         assert await setup.stored() == []
+
+
+def buttons_of(workspace: Workspace, channel: str, heading: str) -> tuple[str, dict[str, str]]:
+    """The ts of the message starting with `heading`, and its alert buttons by action id (their values)."""
+    [message] = [m for m in workspace.slack.messages(channel) if m.text.startswith(heading)]
+    [actions] = [b for b in message.blocks if str(b.get("block_id", "")).startswith("alert_actions:")]
+    return message.ts, {button["action_id"]: button["value"] for button in actions["elements"]}
+
+
+async def test_the_silence_1h_button_silences_the_incidents_alerts_and_the_list_says_so(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    async with bot_and_alertmanager(start_bot, tmp_path) as setup:
+        workspace = setup.workspace
+        await setup.alertmanager.post_alerts([alert("DiskFull", instance="db-1")])
+        [channel] = await eventually(workspace.incident_channels, within=20)
+        await workspace.settle()
+        ts, buttons = buttons_of(workspace, channel.id, "Alerts of INC-1")
+        assert buttons == {
+            "alert_acknowledge": "incident:1",
+            "alert_silence_1h": "incident:1",
+            "alert_silence_form": "incident:1",
+        }
+
+        delivery = await workspace.slack.click_button(
+            user=workspace.people.bob,
+            channel=channel.id,
+            message_ts=ts,
+            action_id="alert_silence_1h",
+            value="incident:1",
+        )
+        assert delivery.status == 200
+        await workspace.settle()
+        [made] = await eventually(setup.silences)
+        assert made["createdBy"] == "bob"
+        assert sorted(m["name"] for m in made["matchers"]) == ["alertname", "instance", "severity"]
+        [stored] = await setup.stored()
+        assert abs((stored.ends_at - stored.starts_at).total_seconds() - 3600) < 1
+        assert abs((_parse(made["endsAt"]) - stored.ends_at).total_seconds()) < 1
+        [message] = [m for m in workspace.slack.messages(channel.id) if m.text.startswith("Alerts of INC-1")]
+        assert f"silenced until <!date^{int(stored.ends_at.timestamp())}" in json.dumps(message.blocks)
+        assert f"by <@{workspace.people.bob}>" in json.dumps(message.blocks)
+
+        await workspace.slack.click_button(
+            user=workspace.people.alice,
+            channel=channel.id,
+            message_ts=ts,
+            action_id="alert_acknowledge",
+            value="incident:1",
+        )
+        await workspace.settle()
+        assert any("acknowledged" in text.lower() for text in workspace.posts(channel.id))
+
+
+async def test_the_silence_form_opens_with_the_groups_labels_and_makes_what_was_edited(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    """A group that opens no incident (a warning) has its own post in the alerts channel, with the buttons."""
+    async with bot_and_alertmanager(start_bot, tmp_path) as setup:
+        workspace = setup.workspace
+        alerts_channel = workspace.slack.add_channel("alerts", creator=workspace.people.alice)
+        await setup.alertmanager.post_alerts([alert("CpuHigh", severity="warning", instance="web-1")])
+
+        def posted() -> list[Any]:
+            return [m for m in workspace.slack.messages(alerts_channel) if m.text.startswith("[FIRING:1] CpuHigh")]
+
+        await eventually(posted, within=20)
+        await workspace.settle()
+        ts, buttons = buttons_of(workspace, alerts_channel, "[FIRING:1] CpuHigh")
+        scope = buttons["alert_silence_form"]
+        assert scope.startswith("group:")
+        await workspace.slack.click_button(
+            user=workspace.people.alice,
+            channel=alerts_channel,
+            message_ts=ts,
+            action_id="alert_silence_form",
+            value=scope,
+        )
+        [view] = workspace.slack.open_views()
+        matchers = view.view["blocks"][0]["element"]["initial_value"]
+        assert matchers.splitlines() == ["alertname=CpuHigh", "instance=web-1", "severity=warning"]
+
+        values = {
+            "matchers": {"value": {"type": "plain_text_input", "value": "alertname=CpuHigh\ninstance=~web-.*"}},
+            "duration": {"value": {"type": "plain_text_input", "value": "45m"}},
+            "comment": {"value": {"type": "plain_text_input", "value": "load test"}},
+        }
+        delivery = await workspace.slack.submit_view(user=workspace.people.alice, view_id=view.id, values=values)
+        assert delivery.status == 200 and not delivery.json(), delivery.text
+        await workspace.settle()
+        [made] = await eventually(setup.silences)
+        assert sorted(made["matchers"], key=lambda m: m["name"]) == [
+            {"name": "alertname", "value": "CpuHigh", **EQUAL},
+            {"name": "instance", "value": "web-.*", "isRegex": True, "isEqual": True},
+        ]
+        assert made["comment"] == "load test [oncall-bot silence #1]"
+        [stored] = await setup.stored()
+        assert stored.group_id is not None and (stored.ends_at - stored.starts_at).total_seconds() == 2700
+
+        wrong = {**values, "matchers": {"value": {"type": "plain_text_input", "value": "nonsense"}}}
+        refused = await workspace.slack.submit_view(user=workspace.people.alice, view_id=view.id, values=wrong)
+        assert refused.json()["response_action"] == "errors"
+        assert "is not a matcher" in refused.json()["errors"]["matchers"]
+
+        await workspace.slack.click_button(
+            user=workspace.people.bob,
+            channel=alerts_channel,
+            message_ts=ts,
+            action_id="alert_acknowledge",
+            value=scope,
+        )
+        await workspace.settle()
+        [message] = posted()
+        assert f"acknowledged by <@{workspace.people.bob}>" in json.dumps(message.blocks)

@@ -1,4 +1,4 @@
-"""silences: made from Slack, kept with their Alertmanager id
+"""silences: made from Slack, kept with their Alertmanager id; alert groups acknowledged
 
 Revision ID: 0014
 Revises: 0012 (for now: 0013, heartbeats, lands from another branch; then this says 0013)
@@ -44,9 +44,14 @@ def upgrade() -> None:
     op.create_index("ix_silences_state_ends_at", "silences", ["state", "ends_at"])
     op.create_index("ix_silences_incident_id", "silences", ["incident_id"])
     op.create_index("ix_silences_group_id", "silences", ["group_id"])
+    # Acknowledge on an alert group's post that has no incident.
+    op.add_column("alert_groups", sa.Column("acknowledged_by", sa.String(), nullable=True))
+    op.add_column("alert_groups", sa.Column("acknowledged_at", _AT, nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("alert_groups", "acknowledged_at")
+    op.drop_column("alert_groups", "acknowledged_by")
     op.drop_index("ix_silences_group_id", table_name="silences")
     op.drop_index("ix_silences_incident_id", table_name="silences")
     op.drop_index("ix_silences_state_ends_at", table_name="silences")
