@@ -47,6 +47,7 @@ from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
 from bot.postmortem.service import Postmortems
 from bot.prometheus.client import PrometheusClient
+from bot.schedules.catalog import Catalog
 from bot.schedules.effects import ScheduleEffects
 from bot.settings import Settings
 from bot.slack.effects import MessageEffects
@@ -167,7 +168,8 @@ def performers(
     postmortems: Postmortems,
 ) -> Registry:
     """Every domain's outbox performers; an Effect that none of them performs stops the bot here."""
-    home = HomeRenderer(database, config.slos, zone=config.zone, permissions=permissions)
+    catalog = Catalog(config.schedules, config.zone)
+    home = HomeRenderer(database, config.slos, zone=config.zone, permissions=permissions, catalog=catalog)
     return Registry(
         IncidentEffects(gateway, database, announce_channel=settings.announce_channel).performers(),
         AlertEffects(gateway, database).performers(),

@@ -19,6 +19,7 @@ class Decision:
     responders: tuple[str, ...]
     usergroup: str | None
     group_key: str
+    oncall: str | None = None  # a schedule: who is on call in it is invited when this opens an incident
 
     @property
     def opens_incident(self) -> bool:
@@ -43,6 +44,7 @@ class Router:
             responders=tuple(route.responders),
             usergroup=route.usergroup,
             group_key=self._group_key(alert, route),
+            oncall=route.oncall,
         )
 
     def _group_key(self, alert: AlertIn, route: Route) -> str:
