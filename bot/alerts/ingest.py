@@ -101,7 +101,7 @@ def _order(pair: tuple[AlertIn, Decision]) -> tuple[bool, bool, Severity]:
 class AlertIngestion:
     def __init__(self, config: OncallConfig, *, chunk_alerts: int = CHUNK_ALERTS) -> None:
         self._config = config
-        self._router = Router(config.alerts)
+        self._router = Router(config.alerts, config.schedules)
         self._catalog = Catalog(config.schedules, config.zone)
         self._committed = CommittedAlerts()
         self._chunk_alerts = chunk_alerts
