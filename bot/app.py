@@ -29,6 +29,7 @@ from bot.keys import (
     bolt_key,
     config_key,
     database_key,
+    escalation_worker_key,
     gateway_key,
     metrics_key,
     outbox_worker_key,
@@ -43,6 +44,7 @@ from bot.observability import log_context
 from bot.observability.metrics import Metrics
 from bot.outbox.registry import Registry
 from bot.outbox.worker import OutboxWorker
+from bot.paging.worker import EscalationWorker
 from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
 from bot.postmortem.service import Postmortems
@@ -148,7 +150,10 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         config.slos, database=database, begin=begin, ingestion=app[alert_ingestion_key], prometheus=PrometheusClient()
     )
     app[slo_evaluator_key] = evaluator
-    app[scheduler_key] = Scheduler(database, begin, config, metrics=app[metrics_key], slos=evaluator)
+    app[scheduler_key] = Scheduler(
+        database, begin, config, metrics=app[metrics_key], slos=evaluator, user_by_email=gateway.user_by_email
+    )
+    app[escalation_worker_key] = EscalationWorker(begin, Catalog(config.schedules, config.zone))
     app[bolt_key] = build_bolt(
         signing_secret=settings.slack_signing_secret or "",
         begin=begin,
@@ -220,6 +225,15 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def _escalations(app: web.Application) -> AsyncIterator[None]:
+    worker = app[escalation_worker_key]
+    task = asyncio.create_task(worker.run(), name="escalation-worker")
+    yield
+    worker.stop()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def _slos(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[slo_evaluator_key].close()
@@ -284,6 +298,6 @@ def create_app(settings: Settings) -> web.Application:
     app[alert_ingestion_key] = AlertIngestion(config)
     _assemble(app, settings, config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
-    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _slos, _scheduler, _socket_mode, _started])
+    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _escalations, _slos, _scheduler, _socket_mode, _started])
     routes.register(app)
     return app

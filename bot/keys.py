@@ -13,6 +13,7 @@ from bot.config.schema import OncallConfig
 from bot.leadership import Leadership
 from bot.observability.metrics import Metrics
 from bot.outbox.worker import OutboxWorker
+from bot.paging.worker import EscalationWorker
 from bot.permissions import Permissions
 from bot.reminders.reminders import TickResult
 from bot.settings import Settings
@@ -37,6 +38,8 @@ class Jobs(Protocol):
 
     async def tick_oncall(self, now: datetime) -> int: ...
 
+    async def refresh_schedules(self, now: datetime) -> dict[str, str]: ...
+
 
 settings_key = web.AppKey("settings", Settings)
 database_key = web.AppKey("database", Database)
@@ -47,6 +50,7 @@ config_key = web.AppKey("config", OncallConfig)
 begin_key: web.AppKey[Begin] = web.AppKey("begin")
 alert_ingestion_key = web.AppKey("alert_ingestion", AlertIngestion)
 scheduler_key: web.AppKey[Jobs] = web.AppKey("scheduler")
+escalation_worker_key = web.AppKey("escalation_worker", EscalationWorker)
 metrics_key = web.AppKey("metrics", Metrics)
 slo_evaluator_key = web.AppKey("slo_evaluator", SloEvaluator)
 web_views_key = web.AppKey("web_views", WebViews)

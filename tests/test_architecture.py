@@ -27,6 +27,7 @@ DOMAINS = frozenset(
     {
         "alerts",
         "followups",
+        "paging",
         "home",
         "incidents",
         "postmortem",

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
+from bot.config.paging import EscalationPoliciesConfig, PolicyConfig
 from bot.errors import SettingsError
 from bot.incidents.models import Severity
 from bot.permissions import Action
@@ -270,6 +271,8 @@ class OncallConfig(Strict):
     digests: list[DigestConfig] = Field(default_factory=list)
     # On-call schedules (bot/schedules/config.py checks each key; docs/schedules.md documents them).
     schedules: SchedulesConfig = Field(default_factory=list)
+    # Paging (bot/config/paging.py checks each key; docs/paging.md documents them).
+    escalation_policies: EscalationPoliciesConfig = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -302,6 +305,20 @@ class OncallConfig(Strict):
                 where = f"alerts.routes[{index}].oncall"
                 raise ValueError(f"{where}: {route.oncall!r} is not a schedule ({fix} add it under `schedules:`)")
         return self
+
+    def _policies_name_schedules(self) -> OncallConfig:
+        known = {schedule.name.lower() for schedule in self.schedules}
+        for index, policy in enumerate(self.escalation_policies):
+            for name in sorted(policy.schedules()):
+                if name.lower() not in known:
+                    raise ValueError(
+                        f"escalation_policies[{index}] ({policy.name}) pages schedule:{name}, which is not a schedule:"
+                        " add it under schedules, or fix the name"
+                    )
+        return self
+
+    def policy(self, name: str) -> PolicyConfig | None:
+        return next((p for p in self.escalation_policies if p.name.lower() == name.strip().lower()), None)
 
     @model_validator(mode="after")
     def _unique_slo_names(self) -> OncallConfig:

@@ -31,6 +31,7 @@ from bot.permissions import Action, Actor
 from bot.schedules.responders import OnCallNow
 from bot.slack.texts import render
 from storage.queries import incidents as queries
+from storage.queries import paging as paging_queries
 from storage.tables import Incident, Role
 from storage.types import utcnow
 
@@ -214,6 +215,8 @@ async def resolve(
     incident.resolved_at = now
     incident.mitigated_at = incident.mitigated_at or now
     incident.acknowledged_at = incident.acknowledged_at or now
+    assert incident.id is not None
+    await paging_queries.stop_all(session, incident.id, state="resolved", by=by, now=now)  # resolving stops paging
     note = note.strip()
     change = f"{previous} → resolved" + (f": {note}" if note else "")
     await record(session=session, incident=incident, kind="status", text=change, by=by)

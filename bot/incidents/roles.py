@@ -13,6 +13,7 @@ from bot.outbox import Effect, Outbox
 from bot.permissions import Action, Actor
 from bot.slack.texts import render
 from storage.queries import incidents as queries
+from storage.queries import paging as paging_queries
 from storage.tables import Role
 from storage.types import utcnow
 
@@ -42,6 +43,12 @@ async def assign_role(
         raise UserError(texts.incidents.already_has_role(user, role.title, ref))
     if role is RoleName.COMMANDER and incident.acknowledged_at is None and user != incident.declared_by:
         incident.acknowledged_at = utcnow()
+    # Someone commanding the incident is someone on it: paging stops, as if they had acknowledged.
+    if role is RoleName.COMMANDER and await paging_queries.stop_all(
+        session, incident.id, state="acknowledged", by=user, now=utcnow()
+    ):
+        incident.acknowledged_at = incident.acknowledged_at or utcnow()
+        outbox.post(incident.id, texts.paging.acknowledged(user, ref, utcnow()))
     await record(session=session, incident=incident, kind="role", text=f"{role.title}: <@{user}>", by=by)
     assigned = await snapshot(session=session, incident=incident)
     outbox.add(Effect.INVITE, incident_id=incident.id, users=[user])

@@ -120,8 +120,10 @@ class OutboxWorker:
                     log.exception("outbox.poll_failed")
                 started = 0
             if not started:
+                # The timeout first: a wait() coroutine made before a cancelled await is never awaited.
+                idle = await self._idle_seconds()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=await self._idle_seconds())
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=idle)
 
     async def _idle_seconds(self) -> float:
         """Sleep until the next retry is due, but poll at least every few seconds (other writers)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -27,6 +28,8 @@ from bot.schedules.config import ScheduleConfig
 from bot.schedules.models import Override, Schedule, Shift
 from storage.queries import oncall as queries
 from storage.tables import OncallScheduleState
+
+log = logging.getLogger("oncall.schedules")
 
 # A hand-off's key is the start of the shift it opens, looked for this far back (a longer shift is keyed
 # by this instant instead: only the key's uniqueness matters, and the locked state row already ensures it).
@@ -78,8 +81,12 @@ class Handoffs:
             state = await queries.schedule_state(session, config.name)  # locked: one replica tells people
             if state is None or state.definition_hash == digest:
                 continue
-            before = ScheduleConfig.model_validate(state.definition).to_schedule(self.catalog.zone_of(config))
-            await self._tell_moved(session, outbox, rota, before, rota.get(config.name), now=now, digest=digest)
+            try:
+                before = ScheduleConfig.model_validate(state.definition).to_schedule(self.catalog.zone_of(config))
+            except ValueError:  # stored by a version that wrote it otherwise: nobody to compare with
+                log.warning("schedules.old_definition_unreadable schedule=%s", config.name)
+            else:
+                await self._tell_moved(session, outbox, rota, before, rota.get(config.name), now=now, digest=digest)
             state.definition, state.definition_hash, state.updated_at = _definition(config), digest, now
 
     async def _tell_moved(

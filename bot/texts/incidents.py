@@ -14,6 +14,8 @@ USAGE = {
     "impact": "`/incident impact <text>`",
     "service": "`/incident service <name>` (the service whose SLOs it affects)",
     "resolve": "`/incident resolve [note]`",
+    "page": "`/incident page <policy|schedule|@person> [message]`",
+    "ack": "`/incident ack` (stops the paging)",
     "update": "`/incident update` (a form: status, severity and what changed)",
     "postmortem": "`/incident postmortem`",
     "close": "`/incident close`",

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
-from bot.values.durations import parse_duration
+from bot.values.durations import format_duration, parse_duration
 
 
 class Strict(BaseModel):
@@ -25,4 +25,5 @@ def _duration(value: Any) -> timedelta:
     return parse_duration(str(value))
 
 
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
+# Written back as it is typed (`1w`, not ISO's `P7D`), so a stored definition reads back as a config does.
+Duration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, when_used="json")]

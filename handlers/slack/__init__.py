@@ -8,11 +8,12 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.config.schema import OncallConfig
 from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
+from bot.paging.blocks import ACK_ACTION, ESCALATE_ACTION
 from bot.permissions import Permissions
 from bot.schedules.blocks import COVER_ACTION
 from bot.slack.gateway import SlackGateway
 from bot.unit_of_work import Begin
-from handlers.slack import actions, events, modals
+from handlers.slack import actions, events, modals, paging
 from handlers.slack.context import provide
 from handlers.slack.errors import handle_error
 from handlers.slack.incident_command import handle_incident_command
@@ -62,6 +63,8 @@ def build_bolt(
     app.action(SEVERITY_ACTION)(actions.handle_severity_action)
     app.action(RESOLVE_ACTION)(actions.handle_resolve_action)
     app.action(COVER_ACTION)(handle_cover_accept)
+    app.action(ACK_ACTION)(paging.handle_acknowledge_click)
+    app.action(ESCALATE_ACTION)(paging.handle_escalate_click)
     app.view(modals.DECLARE_CALLBACK)(actions.handle_declare_submission)
     app.view(modals.UPDATE_CALLBACK)(actions.handle_update_submission)
     app.shortcut(FOLLOW_UP_SHORTCUT)(actions.handle_follow_up_shortcut)

@@ -14,6 +14,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import texts
 from bot.clock import utcnow
+from bot.config.schema import OncallConfig
 from bot.errors import SlackError
 from bot.followups import service as followups
 from bot.incidents import fields, lifecycle, listing, roles
@@ -26,7 +27,7 @@ from bot.schedules.responders import on_call_now
 from bot.slack.gateway import SlackGateway
 from bot.slack.texts import render
 from bot.unit_of_work import Begin
-from handlers.slack import modals
+from handlers.slack import modals, paging
 from handlers.slack.parsing import (
     declare_options,
     first_word,
@@ -52,6 +53,7 @@ class IncidentCommand:
     begin: Begin
     open_form: Callable[[dict[str, Any]], Awaitable[None]]  # a modal, for the person who typed the command
     catalog: Catalog  # the on-call schedules, for `declare … oncall:<schedule>`
+    config: OncallConfig
 
     @property
     def user(self) -> str:
@@ -68,6 +70,7 @@ async def handle_incident_command(
     gateway: SlackGateway,
     permissions: Permissions,
     catalog: Catalog,
+    config: OncallConfig,
 ) -> None:
     """Every reply is ephemeral: what changed is posted in the incident channel by the outbox."""
     typed = SlashCommand.of(command)
@@ -82,6 +85,7 @@ async def handle_incident_command(
             begin=begin,
             open_form=partial(gateway.open_view, typed.trigger_id),
             catalog=catalog,
+            config=config,
         )
     )
     if reply:
@@ -283,11 +287,23 @@ async def _help(command: IncidentCommand) -> Reply:
     return render("slack/help.txt.j2")
 
 
+async def _page(command: IncidentCommand) -> Reply:
+    return await paging.page(
+        begin=command.begin, target=command.target, rest=command.rest, by=command.user, config=command.config
+    )
+
+
+async def _ack(command: IncidentCommand) -> Reply:
+    return await paging.acknowledge(begin=command.begin, target=command.target, by=command.user)
+
+
 SUBCOMMANDS: dict[str, Run] = {
     "declare": _declare,
     "status": _status,
     "update": _update,
     "resolve": _resolve,
+    "page": _page,
+    "ack": _ack,
     "severity": _severity,
     "assign": _assign,
     "note": _note,

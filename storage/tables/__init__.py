@@ -28,11 +28,13 @@ from storage.tables.oncall import (
     OncallOverride,
     OncallScheduleState,
 )
+from storage.tables.paging import Escalation, Page
 
 __all__ = [
     "Alert",
     "AlertGroup",
     "AlertRollup",
+    "Escalation",
     "FollowUp",
     "Incident",
     "OncallAnnouncement",
@@ -42,6 +44,7 @@ __all__ = [
     "OncallOverride",
     "OncallScheduleState",
     "OutboxEntry",
+    "Page",
     "ProcessedEvent",
     "Reminder",
     "Retro",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.config.schema import parse_config
 from bot.keys import begin_key, config_key, database_key, scheduler_key
 from handlers.jobs.runner import Scheduler
 from tests.e2e.conftest import People, StartBot, Workspace
@@ -153,3 +154,34 @@ async def test_without_user_groups_the_topic_names_who_is_on_call_and_the_channe
         "This workspace's plan has no user groups, so @payments-oncall cannot follow *payments*: "
         "the channel topic names who is on call instead."
     ]
+
+
+async def test_a_changed_definition_tells_people_whose_shifts_moved_and_announces_nothing_past(
+    start_bot: StartBot,
+) -> None:
+    workspace = await start_bot(rota)
+    people = workspace.people
+    await tick(workspace, START + timedelta(hours=1))  # Alice on call, announced
+    app = workspace.server.app
+    # The operator swaps Alice and Bob and restarts: start-up syncs the new definition.
+    swapped = parse_config(rota(people).replace(f"[{people.alice}, {people.bob}", f"[{people.bob}, {people.alice}"))
+    restarted = Scheduler(app[database_key], app[begin_key], swapped)
+    async with app[begin_key]() as (session, outbox):
+        await restarted.handoffs.sync(session=session, outbox=outbox, now=START + timedelta(hours=2))
+    await workspace.settle()
+
+    def told(person: str) -> list[str]:
+        dm = workspace.slack.channel_by_name(f"dm-{person.lower()}")
+        return workspace.posts(dm.id) if dm is not None else []
+
+    [to_bob] = told(people.bob)
+    assert to_bob.startswith(":calendar: *payments* changed, and your on-call shifts in the next 14 days with it.")
+    assert "• *payments* Mon 07 Dec 11:00 CET → Tue 08 Dec 09:00 CET" in to_bob  # from now: Bob's turn
+    assert len(told(people.alice)) == 1 and told(people.carol) == []  # Carol's shifts did not move
+
+    async with app[begin_key]() as (session, outbox):  # a second replica starting with it: nothing again
+        await restarted.handoffs.sync(session=session, outbox=outbox, now=START + timedelta(hours=2))
+    await workspace.settle()
+    assert len(told(people.bob)) == 1
+    # Who is on call changed now, so the next look hands over from Alice to Bob: once, not for the past.
+    assert await restarted.tick_oncall(START + timedelta(hours=2, minutes=1)) == 1

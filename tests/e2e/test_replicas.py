@@ -48,9 +48,11 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def replica(name: str, database_url: str, slack: SlackEmulator, tmp_path: Path) -> AsyncIterator[Replica]:
+async def replica(
+    name: str, database_url: str, slack: SlackEmulator, tmp_path: Path, *, config_text: str = CONFIG
+) -> AsyncIterator[Replica]:
     config = tmp_path / "oncall.yml"
-    config.write_text(CONFIG)
+    config.write_text(config_text)
     port = _free_port()
     log = tmp_path / f"{name}.log"
     env = {

@@ -1,0 +1,93 @@
+"""The `escalation_policies:` section of ONCALL_CONFIG, checked key by key.
+
+bot/config/schema.py adds it as `escalation_policies: EscalationPoliciesConfig`, and checks there that
+every `schedule:` target names a configured schedule (this module cannot see the schedules).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+
+from bot.values.fields import Duration, Strict
+
+_TARGET = re.compile(
+    r"schedule:(?P<schedule>[A-Za-z0-9][A-Za-z0-9_-]{0,79})"
+    r"|user:(?P<user>[UW][A-Z0-9]{2,})"
+    r"|usergroup:(?P<group>S[A-Z0-9]{2,})"
+    r"|@(?P<handle>[a-z0-9][a-z0-9._-]{0,79})"
+    r"|channel:(?P<channel>#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,})"
+)
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
+MOST_REPEATS = 10
+
+
+def parse_target(value: Any) -> tuple[str, str]:
+    """`schedule:payments` → ("schedule", "payments"); user, usergroup (id or @handle) and channel alike."""
+    text = str(value).strip()
+    match = _TARGET.fullmatch(text)
+    if match is None:
+        raise ValueError(
+            f"{text[:80]!r} is not a target: write schedule:NAME, user:U…, usergroup:S… (or @handle) or channel:#name"
+        )
+    if match["schedule"]:
+        return ("schedule", match["schedule"])
+    if match["user"]:
+        return ("user", match["user"])
+    if match["group"] or match["handle"]:
+        return ("usergroup", match["group"] or match["handle"])
+    return ("channel", match["channel"])
+
+
+def _target(value: Any) -> str:
+    kind, name = parse_target(value)
+    return f"{kind}:{name}"
+
+
+Target = Annotated[str, BeforeValidator(_target)]
+
+
+def _positive(wait: timedelta) -> timedelta:
+    if wait <= timedelta():
+        raise ValueError("must be a positive duration, like 5m")
+    return wait
+
+
+class StepConfig(Strict):
+    notify: list[Target] = Field(min_length=1)
+    # Before the next step, unless someone acknowledged.
+    wait: Annotated[Duration, AfterValidator(_positive)] = timedelta(minutes=5)
+
+
+class PolicyConfig(Strict):
+    name: str
+    steps: list[StepConfig] = Field(min_length=1)
+    # Run the steps again this many times, then stop and say so.
+    repeat: int = Field(default=0, ge=0, le=MOST_REPEATS)
+
+    @field_validator("name")
+    @classmethod
+    def _short_name(cls, name: str) -> str:
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a policy name: letters, digits, - and _ (it is typed in /incident page)")
+        return name
+
+    def schedules(self) -> set[str]:
+        return {
+            target.partition(":")[2] for step in self.steps for target in step.notify if target.startswith("schedule:")
+        }
+
+
+def _unique(policies: list[PolicyConfig]) -> list[PolicyConfig]:
+    seen: set[str] = set()
+    for policy in policies:
+        if policy.name.lower() in seen:
+            raise ValueError(f"two escalation policies are named {policy.name!r}; names must be unique (case aside)")
+        seen.add(policy.name.lower())
+    return policies
+
+
+EscalationPoliciesConfig = Annotated[list[PolicyConfig], AfterValidator(_unique)]
