@@ -115,7 +115,8 @@ def user_mention(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-_ONCALL = re.compile(r"(?:^|\s)oncall:(\S*)(?=\s|$)", re.IGNORECASE)
+# Schedule names are letters, digits, - and _: a title saying "(oncall:docs)" keeps its words.
+_ONCALL = re.compile(r"(?:^|\s)oncall:([A-Za-z0-9_-]*)(?=\s|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
