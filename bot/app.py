@@ -125,7 +125,7 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     app[database_key] = database
     calls = app[metrics_key].slack_calls
     gateway = SlackGateway(
-        build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+        build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=settings.slack_timeout),
         on_call=lambda method, outcome: calls.labels(method, outcome).inc(),
     )
     app[gateway_key] = gateway
@@ -143,7 +143,8 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     registry = performers(settings, config, database, gateway, permissions=permissions, postmortems=postmortems)
     worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
     app[outbox_worker_key] = worker
-    app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone)
+    catalog = Catalog(config.schedules, config.zone)
+    app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone, catalog=catalog)
     begin = unit_of_work(database, on_commit=worker.wake)
     app[begin_key] = begin
     evaluator = SloEvaluator(

@@ -74,11 +74,13 @@ class Scheduler:
         async with self._begin() as (session, outbox):
             await self.handoffs.sync(session=session, outbox=outbox, now=self._clock())
         every = self._config.reminders.check_every.total_seconds()
+        # Given the zone, a trigger does not look up the machine's own (tzlocal reads files, in the loop).
+        zone = self._config.zone
         # A tick late by less than its period still runs (once: coalesced); later ones are skipped,
         # and the next tick sends whatever they would have.
         self._scheduler.add_job(
             self._tick_if_leader,
-            IntervalTrigger(seconds=every),
+            IntervalTrigger(seconds=every, timezone=zone),
             id="reminders",
             max_instances=1,
             coalesce=True,
@@ -87,7 +89,7 @@ class Scheduler:
         if self.slos is not None and self.slos.definitions:
             self._scheduler.add_job(
                 self._evaluate_if_leader,
-                IntervalTrigger(seconds=self._config.slo.evaluate_every.total_seconds()),
+                IntervalTrigger(seconds=self._config.slo.evaluate_every.total_seconds(), timezone=zone),
                 id="slo-evaluation",
                 max_instances=1,
                 coalesce=True,
@@ -96,7 +98,7 @@ class Scheduler:
         if self._sources:
             self._scheduler.add_job(
                 self._refresh_if_leader,
-                IntervalTrigger(seconds=POLL_EVERY.total_seconds()),
+                IntervalTrigger(seconds=POLL_EVERY.total_seconds(), timezone=zone),
                 id="schedule-sources",
                 max_instances=1,
                 coalesce=True,
@@ -104,7 +106,7 @@ class Scheduler:
             )
         self._scheduler.add_job(
             self.leadership.try_lead,
-            IntervalTrigger(seconds=LEADERSHIP_SECONDS),
+            IntervalTrigger(seconds=LEADERSHIP_SECONDS, timezone=zone),
             id="leadership",
             max_instances=1,
             coalesce=True,

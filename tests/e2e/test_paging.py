@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.keys import begin_key, config_key, escalation_worker_key
 from bot.paging.blocks import ACK_ACTION, ESCALATE_ACTION
@@ -89,7 +89,7 @@ async def test_a_policy_pages_step_by_step_repeats_then_says_nobody_acknowledged
     assert len(dms(workspace, alice)) == 2 and len(dms(workspace, carol)) == 2
     assert workspace.posts(channel)[-1].startswith(":warning: *payments-critical* ran out of steps")
     async with workspace.database.transaction() as session:
-        pages = (await session.exec(select(Page).order_by(Page.id))).all()
+        pages = (await session.exec(select(Page).order_by(col(Page.id)))).all()
     assert [(p.round, p.step, p.target, p.via) for p in pages] == [
         (0, 0, alice, "schedule:payments"),
         (0, 1, carol, f"user:{carol}"),
@@ -163,7 +163,7 @@ async def test_the_command_the_commander_role_and_resolving_each_stop_paging(sta
     assert await run(workspace, start + timedelta(minutes=30)) == 0
     assert dms(workspace, carol) == []
     async with workspace.database.transaction() as session:
-        states = [e.state for e in (await session.exec(select(Escalation).order_by(Escalation.id))).all()]
+        states = [e.state for e in (await session.exec(select(Escalation).order_by(col(Escalation.id)))).all()]
     assert states == ["acknowledged", "acknowledged", "resolved"]
 
 
