@@ -73,6 +73,7 @@ async def declare(
     )
     await record(session=session, incident=incident, kind="declared", text=f"Declared {severity}: {title}", by=by)
     await record(session=session, incident=incident, kind="role", text=f"{RoleName.COMMANDER.title}: <@{by}>", by=by)
+    await _record_on_call(session, incident, on_call, by=by)
     declared = await snapshot(session=session, incident=incident)
     _open_in_slack(outbox, declared, invite=[by], on_call=on_call)
     return declared, channel_name(declared.number, title)
@@ -120,6 +121,7 @@ async def open_for_alerts(*, session: AsyncSession, outbox: Outbox, opening: Ale
     rule = f" ({opening.alert.name})" if opening.alert and opening.alert.name != title else ""
     opened = f"Opened {opening.severity} by {alert_from(opening.source)}{rule}: {title}"
     await record(session=session, incident=incident, kind="declared", text=opened, by=None)
+    await _record_on_call(session, incident, opening.on_call, by=None)
     opened_incident = await snapshot(session=session, incident=incident)
     _open_in_slack(
         outbox,
@@ -130,6 +132,13 @@ async def open_for_alerts(*, session: AsyncSession, outbox: Outbox, opening: Ale
         on_call=opening.on_call,
     )
     return opened_incident
+
+
+async def _record_on_call(session: AsyncSession, incident: Incident, on_call: OnCallNow | None, by: str | None) -> None:
+    """Who the schedule gave, on the timeline: the postmortem can say who was brought in, and from where."""
+    if on_call is not None:
+        text = texts.oncall.responders(on_call.schedule, on_call.people)
+        await record(session=session, incident=incident, kind="responders", text=text, by=by)
 
 
 def _open_in_slack(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import func, select
 
 from slack_emulator.blocks import view_errors
-from storage.tables import Incident, OutboxEntry
+from storage.tables import Incident, OutboxEntry, TimelineEntry
 from tests.e2e.alert_payloads import am_alert, am_group
 from tests.e2e.conftest import People, StartBot, Workspace
 from tests.e2e.test_app_home import open_home
@@ -50,6 +50,9 @@ async def test_an_alert_through_a_route_with_oncall_invites_and_names_who_is_on_
     [channel] = workspace.incident_channels()
     assert {alice, bob} <= channel.members and carol not in channel.members
     assert f"On call for *payments*: <@{alice}>." in welcome(workspace, channel.id)
+    async with workspace.database.transaction() as session:
+        entries = (await session.exec(select(TimelineEntry).where(TimelineEntry.kind == "responders"))).all()
+    assert [entry.text for entry in entries] == [f"On call for *payments*: <@{alice}>."]
     # An alert no route sends to a schedule invites nobody from it.
     await workspace.webhook("alertmanager", am_group([am_alert("DiskFull", severity="critical")]))
     await workspace.settle()
