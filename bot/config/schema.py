@@ -306,6 +306,7 @@ class OncallConfig(Strict):
                 raise ValueError(f"{where}: {route.oncall!r} is not a schedule ({fix} add it under `schedules:`)")
         return self
 
+    @model_validator(mode="after")
     def _policies_name_schedules(self) -> OncallConfig:
         known = {schedule.name.lower() for schedule in self.schedules}
         for index, policy in enumerate(self.escalation_policies):
