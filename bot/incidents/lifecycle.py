@@ -30,6 +30,7 @@ from bot.outbox import Effect, Outbox
 from bot.permissions import Action, Actor
 from bot.schedules.responders import OnCallNow
 from bot.slack.texts import render
+from storage.enums import EscalationState
 from storage.queries import incidents as queries
 from storage.queries import paging as paging_queries
 from storage.tables import Incident, Role
@@ -225,7 +226,9 @@ async def resolve(
     incident.mitigated_at = incident.mitigated_at or now
     incident.acknowledged_at = incident.acknowledged_at or now
     assert incident.id is not None
-    await paging_queries.stop_all(session, incident.id, state="resolved", by=by, now=now)  # resolving stops paging
+    await paging_queries.stop_all(
+        session, incident.id, state=EscalationState.RESOLVED, by=by, now=now
+    )  # resolving stops paging
     note = note.strip()
     change = f"{previous} → resolved" + (f": {note}" if note else "")
     await record(session=session, incident=incident, kind="status", text=change, by=by)

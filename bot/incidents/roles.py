@@ -12,6 +12,7 @@ from bot.incidents.target import Target, authorize, commander, load, record, req
 from bot.outbox import Effect, Outbox
 from bot.permissions import Action, Actor
 from bot.slack.texts import render
+from storage.enums import EscalationState
 from storage.queries import incidents as queries
 from storage.queries import paging as paging_queries
 from storage.tables import Role
@@ -45,7 +46,7 @@ async def assign_role(
         incident.acknowledged_at = utcnow()
     # Someone commanding the incident is someone on it: paging stops, as if they had acknowledged.
     if role is RoleName.COMMANDER and await paging_queries.stop_all(
-        session, incident.id, state="acknowledged", by=user, now=utcnow()
+        session, incident.id, state=EscalationState.ACKNOWLEDGED, by=user, now=utcnow()
     ):
         incident.acknowledged_at = incident.acknowledged_at or utcnow()
         outbox.post(incident.id, texts.paging.acknowledged(user, ref, utcnow()))

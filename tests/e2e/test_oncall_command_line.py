@@ -43,12 +43,14 @@ def calendar_shifts(text: str) -> list[Shift]:
     """The events of an exported calendar, read back with icalendar, as the shifts they stand for."""
     calendar = icalendar.Calendar.from_ical(text)
     found = []
-    for event in calendar.walk("VEVENT"):
+    for event in calendar.events:
         attendees = event.get("ATTENDEE")
         listed = attendees if isinstance(attendees, list) else [attendees]
         people = tuple(str(attendee.params["CN"]) for attendee in listed)
         assert str(event["SUMMARY"]) == ", ".join(people)
-        found.append(Shift(utc(event["DTSTART"].dt), utc(event["DTEND"].dt), people))
+        start, end = event.start, event.end
+        assert isinstance(start, datetime) and isinstance(end, datetime)  # shifts are instants, never all-day
+        found.append(Shift(utc(start), utc(end), people))
     return found
 
 

@@ -14,6 +14,7 @@ from bot.schedules.catalog import Catalog
 from storage.tables import Escalation, Incident, Page
 from tests.e2e.conftest import People, StartBot, Workspace
 from tests.e2e.test_metrics import scrape, value
+from tests.e2e.test_postmortem import uploaded
 from tests.helpers import eventually
 
 
@@ -122,6 +123,13 @@ async def test_the_acknowledge_button_stops_paging_at_once_and_twice_is_harmless
     await workspace.settle()
     assert slack.response_url_posts[-1]["text"] == "*INC-1* is acknowledged already, and nobody is being paged for it."
     assert len([text for text in workspace.posts(channel) if "acknowledged *INC-1*" in text]) == 1
+
+    await workspace.command("postmortem", channel=channel)
+    await workspace.settle()
+    [document] = uploaded(workspace, channel)
+    paging = document.split("## Paging")[1].split("## Alerts")[0]
+    assert "paged alice · step 1 of payments-critical · via schedule:payments" in paging
+    assert "- payments-critical: acknowledged by alice at " in paging
 
     samples = await scrape(workspace)
     assert value(samples, "oncall_pages", kind="user") == 1
