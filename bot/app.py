@@ -174,7 +174,8 @@ def performers(
     postmortems: Postmortems,
 ) -> Registry:
     """Every domain's outbox performers; an Effect that none of them performs stops the bot here."""
-    home = HomeRenderer(database, config.slos, zone=config.zone, permissions=permissions)
+    catalog = Catalog(config.schedules, config.zone)
+    home = HomeRenderer(database, config.slos, zone=config.zone, permissions=permissions, catalog=catalog)
     return Registry(
         IncidentEffects(gateway, database, announce_channel=settings.announce_channel).performers(),
         AlertEffects(gateway, database).performers(),
