@@ -44,6 +44,7 @@ from bot.observability import log_context
 from bot.observability.metrics import Metrics
 from bot.outbox.registry import Registry
 from bot.outbox.worker import OutboxWorker
+from bot.paging.service import policy_starter
 from bot.paging.worker import EscalationWorker
 from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
@@ -296,7 +297,7 @@ def create_app(settings: Settings) -> web.Application:
     app[metrics_key] = Metrics(open_incidents=open_by_severity)
     config = load_config(settings.oncall_config)
     app[config_key] = config
-    app[alert_ingestion_key] = AlertIngestion(config)
+    app[alert_ingestion_key] = AlertIngestion(config, start_paging=policy_starter(config.escalation_policies))
     _assemble(app, settings, config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
     app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _escalations, _slos, _scheduler, _socket_mode, _started])

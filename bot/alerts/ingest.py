@@ -11,7 +11,7 @@ sure to happen, and no delivery holds the database for long.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -98,9 +98,17 @@ def _order(pair: tuple[AlertIn, Decision]) -> tuple[bool, bool, Severity]:
     return (resolving, not decision.opens_incident, decision.severity or Severity.SEV4)
 
 
+# Starts the named escalation policy for an incident an alert opened, in the same transaction. create_app
+# passes bot/paging's: alerts do not import paging, which reads incidents, which read alerts.
+StartPaging = Callable[[AsyncSession, Incident, str], Awaitable[None]]
+
+
 class AlertIngestion:
-    def __init__(self, config: OncallConfig, *, chunk_alerts: int = CHUNK_ALERTS) -> None:
+    def __init__(
+        self, config: OncallConfig, *, chunk_alerts: int = CHUNK_ALERTS, start_paging: StartPaging | None = None
+    ) -> None:
         self._config = config
+        self._start_paging = start_paging
         self._router = Router(config.alerts, config.schedules)
         self._catalog = Catalog(config.schedules, config.zone)
         self._committed = CommittedAlerts()
@@ -277,6 +285,8 @@ class AlertIngestion:
         incident = await self._incident(session, opened.number, work)
         assert incident is not None
         work.storm.opened(incident, storm=storm)
+        if decision.escalation is not None and self._start_paging is not None:
+            await self._start_paging(session, incident, decision.escalation)
         return incident
 
     async def _on_call(self, session: AsyncSession, decision: Decision, work: _Chunk) -> OnCallNow | None:

@@ -22,6 +22,7 @@ class Decision:
     usergroup: str | None
     group_key: str
     oncall: str | None = None  # a schedule: who is on call in it is invited when this opens an incident
+    escalation: str | None = None  # a policy started when this opens an incident
 
     @property
     def opens_incident(self) -> bool:
@@ -49,6 +50,7 @@ class Router:
             usergroup=route.usergroup,
             group_key=self._group_key(alert, route),
             oncall=route.oncall or self._service_schedules.get(alert.labels.get("service", "")),
+            escalation=route.escalation,
         )
 
     def _group_key(self, alert: AlertIn, route: Route) -> str:

@@ -83,6 +83,8 @@ class Route(Strict):
     group_by: list[str] | None = None
     # A schedule's name: whoever is on call in it when the alert opens an incident is invited and named.
     oncall: str | None = None
+    # An escalation policy started when this route opens an incident (docs/paging.md).
+    escalation: str | None = None
 
     @field_validator("match_re")
     @classmethod
@@ -283,6 +285,12 @@ class OncallConfig(Strict):
                 fix = f"the schedules are {', '.join(known)}: fix the name or" if known else "none are configured:"
                 where = f"alerts.routes[{index}].oncall"
                 raise ValueError(f"{where}: {route.oncall!r} is not a schedule ({fix} add it under `schedules:`)")
+            if route.escalation is not None and self.policy(route.escalation) is None:
+                policies = ", ".join(policy.name for policy in self.escalation_policies) or "none are configured"
+                raise ValueError(
+                    f"alerts.routes[{index}].escalation: {route.escalation!r} is not an escalation policy"
+                    f" (the policies: {policies}; add it under `escalation_policies:` or fix the name)"
+                )
         return self
 
     @model_validator(mode="after")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.texts.common import quoted, with_usage
 
 USAGE = {
-    "declare": "`/incident declare [--private] <title> [sev1..sev4] [oncall:<schedule>]`",
+    "declare": "`/incident declare [--private] [--page <policy>] <title> [sev1..sev4] [oncall:<schedule>]`",
     "status": "`/incident status investigating|identified|monitoring|resolved [note]`",
     "severity": "`/incident severity sev1|sev2|sev3|sev4`",
     "assign": "`/incident assign commander|comms|scribe @person`",

@@ -20,6 +20,7 @@ from bot.followups import service as followups
 from bot.incidents import fields, lifecycle, listing, roles
 from bot.incidents.models import RoleName, Severity, Status
 from bot.incidents.target import Target, snapshot_of
+from bot.paging import service as paging_service
 from bot.permissions import Actor, Permissions
 from bot.postmortem import service as postmortems
 from bot.schedules.catalog import Catalog
@@ -106,6 +107,8 @@ async def _declare(command: IncidentCommand) -> Reply:
     *words, last = options.words.split() or [""]
     if words and Severity.parse(last):
         title, severity = " ".join(words), Severity.parse(last) or severity
+    # An unknown policy is refused here, before anything is declared.
+    plan = paging.plan_for(options.page, command.config) if options.page is not None else None
     async with command.begin() as (session, outbox):
         on_call = None
         if options.oncall is not None:  # an unknown schedule is refused here, before anything is declared
@@ -120,6 +123,10 @@ async def _declare(command: IncidentCommand) -> Reply:
             private=options.private,
             on_call=on_call,
         )
+        if plan is not None:
+            await paging_service.page_declared(
+                session=session, number=incident.number, plan=plan, by=command.user, now=utcnow()
+            )
     named = texts.oncall.responders(on_call.schedule, on_call.people) if on_call is not None else None
     return render("slack/declared_reply.txt.j2", incident=incident, channel_name=channel, on_call=named)
 
