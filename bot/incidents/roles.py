@@ -49,6 +49,7 @@ async def assign_role(
         session, incident.id, state=EscalationState.ACKNOWLEDGED, by=user, now=utcnow()
     ):
         incident.acknowledged_at = incident.acknowledged_at or utcnow()
+        incident.acknowledged_by = incident.acknowledged_by or user
         outbox.post(incident.id, texts.paging.acknowledged(user, ref, utcnow()))
     await record(session=session, incident=incident, kind="role", text=f"{role.title}: <@{user}>", by=by)
     assigned = await snapshot(session=session, incident=incident)

@@ -87,7 +87,9 @@ async def acknowledge(*, session: AsyncSession, outbox: Outbox, target: Target, 
     stopped = await queries.stop_all(session, incident.id, state=EscalationState.ACKNOWLEDGED, by=by, now=now)
     if not stopped and incident.acknowledged_at is not None:
         raise UserError(texts.paging.already_acknowledged(ref))
+    # The first acknowledgement stands (time to acknowledge is measured to it); the summary names its person.
     incident.acknowledged_at = incident.acknowledged_at or now
+    incident.acknowledged_by = incident.acknowledged_by or by
     await record(session=session, incident=incident, kind="acknowledged", text=f"Acknowledged by <@{by}>", by=by)
     outbox.post(incident.id, texts.paging.acknowledged(by, ref, now))
     outbox.refresh(incident.id)

@@ -116,7 +116,10 @@ async def test_the_acknowledge_button_stops_paging_at_once_and_twice_is_harmless
     assert len(acknowledged) == 1 and acknowledged[0].startswith(f":white_check_mark: <@{alice}> acknowledged")
     async with workspace.database.transaction() as session:
         incident = (await session.exec(select(Incident))).one()
-    assert incident.acknowledged_at is not None
+    assert incident.acknowledged_at is not None and incident.acknowledged_by == alice
+    summary = next(m for m in slack.messages(channel) if m.blocks and m.blocks[0].get("type") == "header")
+    fields = [field["text"] for block in summary.blocks if block.get("fields") for field in block["fields"]]
+    assert any(field.startswith("*Acknowledged*\n") and field.endswith(f"by <@{alice}>") for field in fields)
 
     assert await run(workspace, start + timedelta(minutes=6)) == 0
     assert dms(workspace, carol) == []  # no page after an acknowledgement

@@ -1,4 +1,4 @@
-"""paging: escalations and the pages they sent
+"""paging: escalations, the pages they sent, and who acknowledged an incident
 
 Revision ID: 0012
 Revises: 0011
@@ -19,6 +19,7 @@ _AT = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    op.add_column("incidents", sa.Column("acknowledged_by", sa.String(), nullable=True))
     op.create_table(
         "escalations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -66,3 +67,4 @@ def downgrade() -> None:
     op.drop_index("ix_escalations_incident_id", table_name="escalations")
     op.drop_index("ix_escalations_due", table_name="escalations")
     op.drop_table("escalations")
+    op.drop_column("incidents", "acknowledged_by")
