@@ -67,6 +67,8 @@ class PolicyConfig(Strict):
     steps: list[StepConfig] = Field(min_length=1)
     # Run the steps again this many times, then stop and say so.
     repeat: int = Field(default=0, ge=0, le=MOST_REPEATS)
+    # An acknowledged incident with no status update or note for this long is paged again from step 1.
+    ack_timeout: Annotated[Duration, AfterValidator(_positive)] | None = None
 
     @field_validator("name")
     @classmethod

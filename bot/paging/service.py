@@ -34,11 +34,13 @@ class Plan:
     name: str
     steps: list[dict[str, object]]
     repeat: int = 0
+    ack_timeout_seconds: int | None = None
 
     @classmethod
     def of(cls, policy: PolicyConfig) -> Plan:
         steps = [{"notify": list(step.notify), "wait": step.wait.total_seconds()} for step in policy.steps]
-        return cls(policy.name, steps, policy.repeat)
+        timeout = int(policy.ack_timeout.total_seconds()) if policy.ack_timeout else None
+        return cls(policy.name, steps, policy.repeat, timeout)
 
     @classmethod
     def single(cls, target: str, shown: str) -> Plan:
@@ -57,6 +59,7 @@ async def start(
             policy=plan.name,
             steps=plan.steps,
             repeat=plan.repeat,
+            ack_timeout_seconds=plan.ack_timeout_seconds,
             next_at=now,
             message=message,
             started_by=by,

@@ -42,12 +42,12 @@ async def perform(
         return False
     incident = await queries.lock_incident(session, found.incident_id)
     escalation = await queries.get_escalation(session, escalation_id, for_update=True)
-    if (
-        incident is None
-        or escalation is None
-        or escalation.state is not EscalationState.ACTIVE
-        or escalation.next_at > now
-    ):
+    if incident is None or escalation is None:
+        return False
+    rearming = escalation.state is EscalationState.ACKNOWLEDGED and escalation.rearm_at is not None
+    if rearming and not await _rearm(session, outbox, incident, escalation, now):
+        return False
+    if escalation.state is not EscalationState.ACTIVE or escalation.next_at > now:
         return False  # acknowledged, resolved, or performed by another replica meanwhile
     if not Status(incident.status).is_open:
         escalation.state, escalation.stopped_at = EscalationState.RESOLVED, now
@@ -137,6 +137,25 @@ async def _targets(
         else:
             found.setdefault((kind, name), target)
     return [(kind, name, via) for (kind, name), via in found.items()]
+
+
+async def _rearm(
+    session: AsyncSession, outbox: Outbox, incident: Incident, escalation: Escalation, now: datetime
+) -> bool:
+    """The policy's ack_timeout ran out: with no update since the acknowledgement, paging starts again."""
+    assert incident.id is not None and escalation.stopped_at is not None
+    acknowledged_at, by = escalation.stopped_at, escalation.stopped_by
+    if escalation.rearm_at is None or escalation.rearm_at > now:
+        return False
+    escalation.rearm_at = None
+    if not Status(incident.status).is_open or await queries.updated_since(session, incident.id, acknowledged_at):
+        return False  # someone is on it; the status nudges take over from here
+    escalation.state, escalation.step, escalation.round, escalation.next_at = EscalationState.ACTIVE, 0, 0, now
+    escalation.stopped_by = escalation.stopped_at = None
+    text = texts.paging.rearmed(reference(incident.id), by, now - acknowledged_at, escalation.policy)
+    outbox.post(incident.id, text)
+    await record(session=session, incident=incident, kind="paging", text=f"Paging again: {escalation.policy}", by=None)
+    return True
 
 
 async def _exhausted(

@@ -74,3 +74,12 @@ def no_such_target(name: str, policies: Sequence[str], schedules: Sequence[str])
 
 def timeline_paged(targets: Sequence[str], where: str) -> str:
     return f"Paged {', '.join(targets)} ({where.replace('*', '')})"
+
+
+def rearmed(ref: str, by: str | None, since: timedelta, policy: str) -> str:
+    who = f" by <@{by}>" if by else ""
+    minutes = max(1, int(since.total_seconds() // 60))
+    return (
+        f":alarm_clock: *{ref}* was acknowledged{who} {minutes} min ago and has had no status update or note"
+        f" since: paging again with *{policy}*."
+    )

@@ -278,3 +278,35 @@ async def test_declare_with_page_starts_the_policy_and_a_bad_one_declares_nothin
     async with workspace.database.transaction() as session:
         [incident] = (await session.exec(select(Incident))).all()
     assert incident.title == "Card payments fail" and incident.severity == "SEV1"
+
+
+def with_ack_timeout(people: People) -> str:
+    return config(people).replace("    repeat: 1\n", "    repeat: 1\n    ack_timeout: 30m\n")
+
+
+async def test_an_acknowledged_incident_left_without_an_update_is_paged_again_after_ack_timeout(
+    start_bot: StartBot,
+) -> None:
+    workspace = await start_bot(with_ack_timeout)
+    alice, bob = workspace.people.alice, workspace.people.bob
+    channel, _ = await paged(workspace)
+    await workspace.command("ack", channel=channel, user=bob)
+    acknowledged = datetime.now(UTC)
+
+    assert await run(workspace, acknowledged + timedelta(minutes=29)) == 0
+    assert await run(workspace, acknowledged + timedelta(minutes=31)) == 1  # paged again, from step 1
+    assert len(dms(workspace, alice)) == 2
+    again = [text for text in workspace.posts(channel) if text.startswith(":alarm_clock:")]
+    assert len(again) == 1 and f"acknowledged by <@{bob}> 31 min ago and has had no status update" in again[0]
+    assert await run(workspace, acknowledged + timedelta(minutes=32)) == 0
+
+
+async def test_an_update_after_the_acknowledgement_keeps_paging_stopped(start_bot: StartBot) -> None:
+    workspace = await start_bot(with_ack_timeout)
+    channel, _ = await paged(workspace)
+    await workspace.command("ack", channel=channel)
+    acknowledged = datetime.now(UTC)
+    await workspace.command("note Rolling back the deploy", channel=channel)
+    assert await run(workspace, acknowledged + timedelta(minutes=31)) == 0
+    assert await run(workspace, acknowledged + timedelta(hours=5)) == 0
+    assert len(dms(workspace, workspace.people.alice)) == 1

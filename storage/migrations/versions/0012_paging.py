@@ -36,6 +36,8 @@ def upgrade() -> None:
         sa.Column("started_at", _AT, nullable=False),
         sa.Column("stopped_by", sa.String(), nullable=True),
         sa.Column("stopped_at", _AT, nullable=True),
+        sa.Column("ack_timeout_seconds", sa.Integer(), nullable=True),
+        sa.Column("rearm_at", _AT, nullable=True),
         sa.ForeignKeyConstraint(["incident_id"], ["incidents.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
