@@ -74,9 +74,7 @@ async def test_two_replicas_page_each_step_once_and_the_survivor_goes_on(
         await second.process.wait()
         slack.bot_endpoint = first.endpoint
         await eventually(lambda: len(pages()) >= 4, within=60)
-        await eventually(
-            lambda: any("ran out of steps" in m.text for m in slack.messages(channel)), within=30
-        )
+        await eventually(lambda: any("ran out of steps" in m.text for m in slack.messages(channel)), within=30)
     sent = pages()
     # Once each, in order: Alice (step 1), Carol (step 2), then round 2 the same.
     assert [line.split(":")[0] for line in sent] == [alice, carol, alice, carol], sent
