@@ -27,6 +27,7 @@ from bot.incidents.target import (
     snapshot_of,
 )
 from bot.outbox import Effect, Outbox
+from bot.pagers import events as pagers
 from bot.permissions import Action, Actor
 from bot.slack.texts import render
 from storage.queries import incidents as queries
@@ -201,6 +202,7 @@ async def resolve(
     incident.acknowledged_at = incident.acknowledged_at or now
     assert incident.id is not None
     await paging_queries.stop_all(session, incident.id, state="resolved", by=by, now=now)  # resolving stops paging
+    await pagers.follow(session, outbox, incident, "resolve", by=by)  # and resolves what PagerDuty opened
     note = note.strip()
     change = f"{previous} → resolved" + (f": {note}" if note else "")
     await record(session=session, incident=incident, kind="status", text=change, by=by)

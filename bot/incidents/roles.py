@@ -10,6 +10,7 @@ from bot.incidents.models import RoleName, reference
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.incidents.target import Target, authorize, commander, load, record, require_open, snapshot
 from bot.outbox import Effect, Outbox
+from bot.pagers import events as pagers
 from bot.permissions import Action, Actor
 from bot.slack.texts import render
 from storage.queries import incidents as queries
@@ -49,6 +50,7 @@ async def assign_role(
     ):
         incident.acknowledged_at = incident.acknowledged_at or utcnow()
         outbox.post(incident.id, texts.paging.acknowledged(user, ref, utcnow()))
+        await pagers.follow(session, outbox, incident, "acknowledge", by=user)
     await record(session=session, incident=incident, kind="role", text=f"{role.title}: <@{user}>", by=by)
     assigned = await snapshot(session=session, incident=incident)
     outbox.add(Effect.INVITE, incident_id=incident.id, users=[user])

@@ -18,6 +18,7 @@ from bot.errors import UserError
 from bot.incidents.models import reference
 from bot.incidents.target import Target, load, record, require_open
 from bot.outbox import Outbox
+from bot.pagers import events as pagers
 from storage.queries import paging as queries
 from storage.tables import Escalation, Incident
 
@@ -34,7 +35,13 @@ class Plan:
 
     @classmethod
     def of(cls, policy: PolicyConfig) -> Plan:
-        steps = [{"notify": list(step.notify), "wait": step.wait.total_seconds()} for step in policy.steps]
+        steps = [
+            {"notify": list(step.notify), "wait": step.wait.total_seconds()}
+            # Only when set: the phones go with the snapshot, and steps without them read as before.
+            | ({"pagerduty": step.pagerduty} if step.pagerduty else {})
+            | ({"webhook": step.webhook} if step.webhook else {})
+            for step in policy.steps
+        ]
         return cls(policy.name, steps, policy.repeat)
 
     @classmethod
@@ -80,6 +87,7 @@ async def acknowledge(*, session: AsyncSession, outbox: Outbox, target: Target, 
     if not stopped and incident.acknowledged_at is not None:
         raise UserError(texts.paging.already_acknowledged(ref))
     incident.acknowledged_at = incident.acknowledged_at or now
+    await pagers.follow(session, outbox, incident, "acknowledge", by=by)
     await record(session=session, incident=incident, kind="acknowledged", text=f"Acknowledged by <@{by}>", by=by)
     outbox.post(incident.id, texts.paging.acknowledged(by, ref, now))
     outbox.refresh(incident.id)

@@ -36,6 +36,11 @@ def paging(targets: Sequence[str], where: str) -> str:
     return f":rotating_light: Paging {', '.join(targets)} ({where})."
 
 
+def pager(kind: str) -> str:
+    """A phone pager in the list of who is paged: PagerDuty, or the policy's webhook."""
+    return {"pagerduty": "PagerDuty", "webhook": "the webhook"}.get(kind, kind)
+
+
 def nobody_to_page(where: str) -> str:
     return f":warning: Nobody to page at {where}: the schedules it names have nobody on call."
 
