@@ -87,7 +87,7 @@ class PagerDutyEmulator:
         return f"{self.base_url}/v2/enqueue"
 
     def fail_next(self, status: int, times: int = 1) -> None:
-        """The next `times` requests are answered `status` (429, 500, 503…) and their events not taken in."""
+        """The next `times` requests are answered `status` (400, 429, 500, 503…) and their events not taken in."""
         self._failures += [status] * times
 
     def actions(self, dedup_key: str | None = None) -> list[str]:
@@ -115,6 +115,8 @@ class PagerDutyEmulator:
             status = self._failures.pop(0)
             if status == 429:
                 return web.json_response({"status": "throttle event", "message": "Too many requests"}, status=429)
+            if status == 400:
+                return self._invalid(["refused by the test (fail_next)"])
             return web.json_response({"status": "error", "message": "Internal server error"}, status=status)
         try:
             event = json.loads(await request.read())

@@ -9,16 +9,15 @@ import aiohttp
 import pytest
 
 from slack_emulator.pagerduty import PagerDutyEmulator
+from tests.helpers import running_pagerduty
 
 KEY = "R0123456789ABCDEF0123456789ABCDE"  # 32 characters, as PagerDuty's integration keys are
 
 
 @pytest.fixture
 async def pagerduty() -> AsyncIterator[PagerDutyEmulator]:
-    emulator = PagerDutyEmulator()
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
+    async with running_pagerduty() as emulator:
+        yield emulator
 
 
 async def send(pagerduty: PagerDutyEmulator, event: Any) -> tuple[int, dict[str, Any]]:
