@@ -129,7 +129,7 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     app[database_key] = database
     calls = app[metrics_key].slack_calls
     gateway = SlackGateway(
-        build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+        build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=settings.slack_timeout),
         on_call=lambda method, outcome: calls.labels(method, outcome).inc(),
     )
     app[gateway_key] = gateway
@@ -156,14 +156,17 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     )
     worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
     app[outbox_worker_key] = worker
-    app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone)
+    catalog = Catalog(config.schedules, config.zone)
+    app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone, catalog=catalog)
     begin = unit_of_work(database, on_commit=worker.wake)
     app[begin_key] = begin
     evaluator = SloEvaluator(
         config.slos, database=database, begin=begin, ingestion=app[alert_ingestion_key], prometheus=PrometheusClient()
     )
     app[slo_evaluator_key] = evaluator
-    app[scheduler_key] = Scheduler(database, begin, config, metrics=app[metrics_key], slos=evaluator)
+    app[scheduler_key] = Scheduler(
+        database, begin, config, metrics=app[metrics_key], slos=evaluator, user_by_email=gateway.user_by_email
+    )
     app[escalation_worker_key] = EscalationWorker(begin, Catalog(config.schedules, config.zone))
     app[bolt_key] = build_bolt(
         signing_secret=settings.slack_signing_secret or "",

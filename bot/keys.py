@@ -39,6 +39,8 @@ class Jobs(Protocol):
 
     async def tick_oncall(self, now: datetime) -> int: ...
 
+    async def refresh_schedules(self, now: datetime) -> dict[str, str]: ...
+
 
 settings_key = web.AppKey("settings", Settings)
 database_key = web.AppKey("database", Database)

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # How long a client may take to send a request's headers, or its body, or stay idle between
     # requests: a connection that trickles bytes is closed instead of holding a socket forever.
     http_read_timeout: float = Field(default=15.0, gt=0, le=3600)
+    # How long one Slack Web API call may take before the bot gives up on its answer; the outbox then
+    # tries again, and finds a call whose answer was lost already done. Whole seconds, as slack_sdk takes.
+    slack_timeout: int = 10
 
     @field_validator("slack_api_url")
     @classmethod
@@ -87,6 +90,14 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
             raise ValueError("must be up to 64 letters, digits, '.', '_' and '-', like oncall-bot-acme")
         return value
+
+    @field_validator("slack_timeout", mode="before")
+    @classmethod
+    def _whole_seconds(cls, value: Any) -> int:
+        text = str(value).strip()
+        if not text.isdigit() or not 1 <= int(text) <= 300:
+            raise ValueError(f"must be whole seconds from 1 to 300, like 10 (not {text!r})")
+        return int(text)
 
     @field_validator("web_token", "webhook_token", "metrics_token", "paging_webhook_secret")
     @classmethod

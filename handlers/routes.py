@@ -16,6 +16,7 @@ from handlers.web.pages import (
     handle_slo_chart,
     handle_slos,
 )
+from handlers.web.schedules import handle_schedule, handle_schedule_calendar, handle_schedules
 from handlers.web.sessions import handle_callback, handle_login, handle_logout, handle_sign_in
 from handlers.webhooks.http import handle_webhook
 
@@ -39,3 +40,7 @@ def register(app: web.Application) -> None:
     app.router.add_get("/slos", handle_slos)
     app.router.add_get("/slos/chart.png", handle_slo_chart)
     app.router.add_get("/slos/{name}", handle_slo)  # after chart.png, which would otherwise match as a name
+    app.router.add_get("/schedules", handle_schedules)
+    # The calendar subscription opens with its token, not a session (handlers/web/schedules.py).
+    app.router.add_get("/schedules/{name}.ics", handle_schedule_calendar)  # before {name}, which matches "x.ics"
+    app.router.add_get("/schedules/{name}", handle_schedule)

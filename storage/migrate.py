@@ -9,6 +9,7 @@ import asyncio
 import logging
 import sqlite3
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +51,22 @@ def _config() -> Config:
     return config
 
 
+# The scripts ship with the code and never change while it runs: read from disk once, not on every /readyz.
+@cache
 def head_revision() -> str:
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
 
 
-def _known_revisions() -> set[str]:
-    return {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+@cache
+def _known_revisions() -> frozenset[str]:
+    return frozenset(script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions())
+
+
+async def _scripts() -> tuple[frozenset[str], str]:
+    """Every revision this code has, and its head; in a thread, since the first look reads each script."""
+    return await asyncio.to_thread(lambda: (_known_revisions(), head_revision()))
 
 
 def is_known(revision: str) -> bool:
@@ -113,7 +122,8 @@ async def upgrade(database: Database, revision: str = "head") -> None:
 
 
 async def is_current(database: Database) -> bool:
-    return await current_revision(database) == head_revision()
+    _, head = await _scripts()
+    return await current_revision(database) == head
 
 
 def _sqlite_schema(where: str, path: str) -> Schema:
@@ -166,10 +176,11 @@ async def require_current(url: str) -> None:
         raise DatabaseNotReady(
             f"no oncall-bot database at {schema.where}: run `oncall-bot db upgrade` or start the bot first"
         )
-    if not is_known(schema.revision):
+    known, head = await _scripts()
+    if schema.revision not in known:
         raise newer_than_code(schema.revision)
-    if schema.revision != head_revision():
+    if schema.revision != head:
         raise DatabaseNotReady(
             f"the database at {schema.where} is at migration {schema.revision}, this oncall-bot needs "
-            f"{head_revision()}: run `oncall-bot db upgrade` or start the bot"
+            f"{head}: run `oncall-bot db upgrade` or start the bot"
         )

@@ -17,6 +17,7 @@ import storage.tables  # noqa: F401  (registers every table on SQLModel.metadata
 from bot.settings import Settings
 from storage import migrate
 from storage.engine import Database
+from tests.blocking import no_blocking_calls
 
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 # Read before the environment is cleared: CI must run the PostgreSQL half, not skip it.
@@ -24,6 +25,13 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SETTING_NAMES = tuple(name.upper() for name in Settings.model_fields)
 # Every table, so no test sees another's rows (a new table is included without anyone remembering to).
 TABLES = ", ".join(table.name for table in SQLModel.metadata.sorted_tables)
+
+
+@pytest.fixture(autouse=True)
+def blocking_calls_fail() -> Iterator[None]:
+    """A test whose code blocks the event loop fails (tests/blocking.py): one such call stalls every request."""
+    with no_blocking_calls():
+        yield
 
 
 @pytest.fixture(autouse=True)

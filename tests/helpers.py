@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from typing import TypeVar, cast, overload
 
 from bot.slack.scopes import REQUIRED_SCOPES
 from slack_emulator import SlackEmulator
@@ -15,16 +15,22 @@ from slack_emulator.pagerduty import PagerDutyEmulator
 T = TypeVar("T")
 
 
-async def eventually(check: Callable[[], Awaitable[T] | T], *, within: float = 10.0, interval: float = 0.05) -> T:
+# Two shapes, so the caller gets back what its check returns whether the check is async or not.
+@overload
+async def eventually(check: Callable[[], Awaitable[T]], *, within: float = 10.0, interval: float = 0.05) -> T: ...
+@overload
+async def eventually(check: Callable[[], T], *, within: float = 10.0, interval: float = 0.05) -> T: ...
+async def eventually(
+    check: Callable[[], Awaitable[T]] | Callable[[], T], *, within: float = 10.0, interval: float = 0.05
+) -> T:
     """Call `check` until it returns a truthy value without raising AssertionError; return that value."""
     deadline = time.monotonic() + within
     while True:
         try:
-            result = check()
-            if asyncio.iscoroutine(result) or isinstance(result, Awaitable):
-                result = await result
+            returned = check()
+            result = cast(T, await returned) if isinstance(returned, Awaitable) else returned
             if result:
-                return result  # type: ignore[return-value]
+                return result
             failure: Exception = AssertionError(f"condition still false after {within}s")
         except AssertionError as exc:
             failure = exc

@@ -148,9 +148,9 @@ def violations(source: str, module: str, where: str, *, is_package: bool = False
 
 
 def too_long(source: str, module: str, where: str) -> list[str]:
-    # Migrations are written once and never read as a whole; the emulator is exempt until its web API
-    # is split by method family (its method tables may stay long; main names them after that merge).
-    if not within(module, "bot", "handlers", "storage") or within(module, "storage.migrations"):
+    # Migrations are written once and never read as a whole. The emulator's web API is split by method
+    # family (slack_emulator/api/), so it keeps the rule like the product.
+    if not within(module, "bot", "handlers", "storage", "slack_emulator") or within(module, "storage.migrations"):
         return []
     lines = len(source.splitlines())
     if lines <= MAX_LINES:

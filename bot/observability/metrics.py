@@ -11,12 +11,20 @@ that an unannounced incident is open, and how severe it is (bot/visibility.py).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import HistogramMetricFamily
+from prometheus_client.registry import Collector
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.queries import outbox as outbox_queries
+from storage.queries import paging as paging_queries
+
+# Time to acknowledge, in seconds: a page answered within a minute, … , an hour and more.
+ACK_BUCKETS = (60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0)
+# The histogram covers the escalations acknowledged in this window (a scrape reads them from the database).
+ACK_WINDOW = timedelta(days=30)
 
 # Open incidents by severity, every severity named (zeros too): bot/incidents/listing.py counts them, and
 # create_app passes that in, so observability imports no domain and any package may use it.
@@ -80,6 +88,17 @@ class Metrics:
         self.is_leader = Gauge(
             "oncall_scheduler_leader", "1 on the replica that runs scheduled jobs", registry=registry
         )
+        self.pages = Gauge(
+            "oncall_pages", "Pages sent, by kind of target (user, usergroup, channel, …)", ["kind"], registry=registry
+        )
+        self.escalations = Gauge(
+            "oncall_escalations",
+            "Escalations by state: active, acknowledged, resolved, exhausted (their sum: all started)",
+            ["state"],
+            registry=registry,
+        )
+        self.time_to_acknowledge = _AckHistogram()
+        registry.register(self.time_to_acknowledge)
 
     async def refresh(self, session: AsyncSession, now: datetime) -> None:
         """Read the state gauges from the database, just before a scrape."""
@@ -90,6 +109,32 @@ class Metrics:
         self.outbox_oldest_pending.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
         for severity, count in (await self._open_incidents(session)).items():
             self.open_incidents.labels(severity).set(count)
+        for kind, count in (await paging_queries.page_counts(session)).items():
+            self.pages.labels(kind).set(count)
+        states = await paging_queries.escalation_counts(session)
+        for state in ("active", "acknowledged", "resolved", "exhausted"):
+            self.escalations.labels(state).set(states.get(state, 0))
+        self.time_to_acknowledge.durations = await paging_queries.acknowledgement_seconds(
+            session, since=now - ACK_WINDOW
+        )
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _AckHistogram(Collector):
+    """Time to acknowledge as a histogram built at scrape time from the stored escalations, so every
+    replica shows the same one (an in-process Histogram would count only the acknowledgements it saw)."""
+
+    def __init__(self) -> None:
+        self.durations: list[float] = []
+
+    def collect(self) -> list[HistogramMetricFamily]:
+        family = HistogramMetricFamily(
+            "oncall_time_to_acknowledge_seconds",
+            "From the first page to the acknowledgement, for escalations acknowledged in the last 30 days",
+        )
+        buckets = [(str(bound), sum(1 for d in self.durations if d <= bound)) for bound in ACK_BUCKETS]
+        buckets.append(("+Inf", len(self.durations)))
+        family.add_metric([], buckets, sum(self.durations))
+        return [family]

@@ -147,7 +147,8 @@ class Postmortems:
     async def render(self, number: int, output: Format = Format.MARKDOWN) -> str:
         """Never on the event loop: a 10,000-message incident takes a while even with our own templates."""
         postmortem = await self.document(number)
-        template_dir = operator_template(output, self._templates.template_dir)
+        # Looked for on every render (an operator may add one while the bot runs): a stat(), so in a thread.
+        template_dir = await asyncio.to_thread(operator_template, output, self._templates.template_dir)
         if template_dir is None:
             return await asyncio.to_thread(render, postmortem, output)
         limits = Limits(self._templates.time_limit.total_seconds(), self._templates.memory_limit_mb)

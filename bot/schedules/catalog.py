@@ -2,11 +2,13 @@
 
 Definitions come from ONCALL_CONFIG and never change while the bot runs; calendars and e-mail lookups
 are read from the database on each use, so every replica answers from the same copy whichever of them
-fetched it. A parsed calendar is kept in memory until its stored copy changes.
+fetched it. A parsed calendar is kept in memory until its stored copy changes (its text, not its fetch time: the
+poller stores the same text again every 15 minutes, and a big calendar takes a while to parse).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from bot.errors import UserError
+from bot.schedules.calendars import shown
 from bot.schedules.config import ScheduleConfig
 from bot.schedules.ical import parse_calendar
 from bot.schedules.models import NoShifts, Override, Schedule, ShiftSource
@@ -58,7 +61,7 @@ class Catalog:
     def __init__(self, configs: Sequence[ScheduleConfig], zone: ZoneInfo) -> None:
         self.configs = {config.name.lower(): config for config in configs}
         self._zone = zone
-        self._parsed: dict[str, tuple[datetime | None, ShiftSource]] = {}
+        self._parsed: dict[str, tuple[bytes, ShiftSource]] = {}
 
     def locations(self) -> list[str]:
         """Every calendar a schedule reads, once each."""
@@ -84,19 +87,20 @@ class Catalog:
             for location in config.ical_locations():
                 row = stored.get(location)
                 if row is not None and row.body is not None:
-                    calendars[location] = self._calendar(location, row.body, row.fetched_at, zone)
+                    calendars[location] = self._calendar(location, row.body, zone)
             schedules[key] = config.to_schedule(self._zone, calendars).renamed(names)
         return Rota(schedules)
 
-    def _calendar(self, location: str, body: str, fetched_at: datetime | None, zone: ZoneInfo) -> ShiftSource:
+    def _calendar(self, location: str, body: str, zone: ZoneInfo) -> ShiftSource:
         cache_key = f"{location}\n{zone.key}"
+        digest = hashlib.blake2b(body.encode()).digest()
         cached = self._parsed.get(cache_key)
-        if cached is not None and cached[0] == fetched_at:
+        if cached is not None and cached[0] == digest:
             return cached[1]
         try:
             source: ShiftSource = parse_calendar(body, zone)
         except ValueError as exc:  # the poller checks before storing, so only a hand-edited row gets here
-            log.warning("schedules.calendar_unreadable location=%s error=%s", location, exc)
+            log.warning("schedules.calendar_unreadable calendar=%s error=%s", shown(location), exc)
             return NoShifts()
-        self._parsed[cache_key] = (fetched_at, source)
+        self._parsed[cache_key] = (digest, source)
         return source

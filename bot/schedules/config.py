@@ -28,12 +28,33 @@ _CHANNEL = re.compile(r"#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,}")
 _HANDLE = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 _CLOCK = re.compile(r"([01]?\d|2[0-4]):([0-5]\d)")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
 def _person(value: str) -> str:
     if not (_USER_ID.fullmatch(value) or _EMAIL.fullmatch(value)):
         raise ValueError(f"{value!r} is neither a Slack user id (like U024BE7LH) nor an e-mail address")
     return value
+
+
+def _location(value: str) -> str:
+    """An `ical:` location: an http(s) URL (fetched by the poller, bot/schedules/calendars.py) or a file path."""
+    location = value.strip()
+    scheme = _SCHEME.match(location)
+    if not location:
+        raise ValueError("is empty: write a calendar's URL (https://…) or file path")
+    if scheme is None:
+        return location
+    name = scheme.group(1).lower()
+    if name == "webcal":  # what calendar apps write for a subscription; it is fetched as https
+        raise ValueError(f"{location[:80]!r}: write https:// instead of webcal:// (the same calendar over HTTPS)")
+    if name not in ("http", "https"):
+        raise ValueError(
+            f"{location[:80]!r} is not a calendar location: an http(s) URL, or a file path without {name}://"
+        )
+    if not location[scheme.end() :].split("/", 1)[0]:
+        raise ValueError(f"{location[:80]!r} names no host: write it like https://calendar.example.com/team.ics")
+    return location
 
 
 def _day(value: Any) -> int:
@@ -70,6 +91,7 @@ Person = Annotated[str, AfterValidator(_person)]
 Day = Annotated[int, BeforeValidator(_day)]
 Clock = Annotated[str, BeforeValidator(_clock)]
 Start = Annotated[datetime, BeforeValidator(_start)]
+Location = Annotated[str, AfterValidator(_location)]
 
 
 class RestrictionConfig(Strict):
@@ -114,7 +136,7 @@ class LayerConfig(Strict):
     start: Start | None = None
     rotation: Duration | None = None
     restrictions: list[RestrictionConfig] = Field(default_factory=list)
-    ical: str | None = None
+    ical: Location | None = None
 
     @model_validator(mode="after")
     def _rotation_or_calendar(self) -> LayerConfig:
@@ -147,7 +169,7 @@ class ScheduleConfig(Strict):
     notify_before: Duration | None = None
     layers: list[LayerConfig] = Field(default_factory=list)
     # A whole schedule kept in a calendar: its one layer.
-    ical: str | None = None
+    ical: Location | None = None
 
     @field_validator("name")
     @classmethod

@@ -33,12 +33,15 @@ _MENTION = re.compile(
     r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>|\b([UW](?=[A-Z0-9]*\d)[A-Z0-9]{2,})\b|([^@\s<>,;]+@[^@\s<>,;]+)"
 )
 
+_ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+
 
 class IcalSource:
     """A parsed calendar, answering which shifts overlap a time range (a ShiftSource for a CalendarLayer)."""
 
     def __init__(self, calendar: icalendar.Calendar, zone: ZoneInfo) -> None:
         self.zone = zone
+        self._calendar = calendar
         # skip_bad_series: one broken recurrence (an RRULE no one can expand) must not empty the whole layer.
         self._query = recurring_ical_events.of(calendar, skip_bad_series=True)
 
@@ -52,6 +55,11 @@ class IcalSource:
             if people and begins is not None and ends is not None and ends > begins:
                 found.append(Shift(begins, ends, people))
         return found
+
+    def addresses(self) -> list[str]:
+        """Every e-mail address its events name, once each (for users.lookupByEmail)."""
+        found = (person for event in self._calendar.events for person in event_people(event))
+        return list(dict.fromkeys(person for person in found if _ADDRESS.fullmatch(person)))
 
     def _instant(self, value: Any) -> datetime | None:
         moment = getattr(value, "dt", value)

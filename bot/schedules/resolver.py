@@ -53,6 +53,18 @@ def shifts(schedule: Schedule, overrides: Sequence[Override], start: datetime, e
     return _merged(_paint(sources, low, high))
 
 
+def layer_shifts(schedule: Schedule, start: datetime, end: datetime) -> list[list[Shift]]:
+    """Each layer on its own in [start, end), in the schedule's order: when it is held and by whom (its gaps
+    left out), before priorities and overrides are applied. What a timeline draws a row per layer from."""
+    low, high = utc(start), utc(end)
+    if high <= low:
+        return [[] for _ in schedule.layers]
+    return [
+        [shift for shift in _merged(_layer(layer, schedule.zone, low, high)) if shift.people]
+        for layer in schedule.layers
+    ]
+
+
 def on_call(schedule: Schedule, overrides: Sequence[Override], at: datetime, *, horizon: timedelta = HORIZON) -> OnCall:
     """Who is on call at `at`, and until when (the end of the shift `at` is in)."""
     moment = utc(at)

@@ -51,11 +51,9 @@ class MessageEffects:
 
     async def message(self, entry: OutboxEntry) -> Updates:
         to = str(entry.payload["to"])
-        if re.fullmatch(r"[UW][A-Z0-9]+", to):
-            # Reading a direct message's history would need im:history; a reminder twice is the lesser harm.
-            dm = await self._gateway.open_dm(to)
-            await self._gateway.post_message(dm, text=entry.payload["text"], blocks=entry.payload.get("blocks"))
-            return {}
-        channel = await self._gateway.resolve_channel(to)
+        # A person's direct message, opened (the same one every time), or a channel by name or id; either
+        # way an earlier attempt's post is found by its metadata, so a page is never sent twice.
+        is_person = re.fullmatch(r"[UW][A-Z0-9]+", to) is not None
+        channel = await (self._gateway.open_dm(to) if is_person else self._gateway.resolve_channel(to))
         await post_once(self._gateway, entry, channel, text=entry.payload["text"], blocks=entry.payload.get("blocks"))
         return {}

@@ -22,5 +22,6 @@ REQUIRED_SCOPES: dict[str, str] = {
     "usergroups:read": "invite a routing rule's user group; admins by user group; find on-call schedules' groups",
     "usergroups:write": "keep an on-call schedule's user group equal to who is on call",
     "users:read.email": "on-call schedules name people by e-mail: find their Slack accounts",
-    "im:write": "remind a follow-up's owner in a direct message",
+    "im:write": "remind a follow-up's owner in a direct message; page people",
+    "im:history": "a page or reminder whose reply was lost is found in the direct message, not sent twice",
 }

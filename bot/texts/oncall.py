@@ -173,3 +173,21 @@ def shifts_moved(schedule: str) -> str:
 
 
 NO_SHIFTS_LEFT = "• none"
+
+
+# The command line (`oncall-bot oncall …`) and the web pages: plain text, user ids as they are.
+
+
+def who_plain(schedule: str, zone: ZoneInfo, now: Sequence[str], until: datetime | None) -> str:
+    on = ", ".join(now) if now else "nobody"
+    if until is None:
+        return f"{schedule}: {on} on call, with no change in the next year"
+    return f"{schedule}: {on} on call until {when(until, zone)}"
+
+
+def cli_days(text: str, most: int) -> str:
+    return f"{text[:20]!r} is not a number of days: write a whole number from 1 to {most}"
+
+
+def no_such_schedule_page(name: str) -> str:
+    return f"There is no schedule named {name[:80]!r}; the schedules page lists every one."

@@ -1,4 +1,5 @@
-"""What the read-only web pages show: the incident list, one incident, its postmortem, and SLOs.
+"""What the read-only web pages show: the incident list, one incident, its postmortem, SLOs, and schedules
+(bot/web/schedules.py).
 
 Names come from the users.info cache the postmortem fills (a page never calls Slack), channel names
 from the incidents' own channels; bot/web/ turns them into what a person reads.
@@ -20,6 +21,7 @@ from bot.incidents.models import OPEN_STATUSES, RoleName, reference
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.postmortem.render import Format
 from bot.postmortem.service import Postmortems
+from bot.schedules.catalog import Catalog
 from bot.slo.history import budget_series, latest_reports, to_report
 from bot.slo.models import SloDefinition, UnknownSlo, find_slo
 from bot.slo.report import SloReport
@@ -27,6 +29,7 @@ from bot.visibility import Viewer, visible, visible_only
 from bot.web.alerts import AlertCard, alert_card, firing_first
 from bot.web.chart import HistoryChart, history_chart
 from bot.web.listing import PER_PAGE, IncidentQuery, last_page
+from bot.web.schedules import ScheduleViews
 from bot.web.text import mentioned
 from storage.engine import Database
 from storage.queries import alerts as alert_queries
@@ -102,12 +105,19 @@ def _channels(private: Sequence[Incident], viewer: Viewer) -> Collection[str] | 
 
 class WebViews:
     def __init__(
-        self, database: Database, postmortems: Postmortems, definitions: Sequence[SloDefinition], *, zone: ZoneInfo
+        self,
+        database: Database,
+        postmortems: Postmortems,
+        definitions: Sequence[SloDefinition],
+        *,
+        zone: ZoneInfo,
+        catalog: Catalog,
     ) -> None:
         self._database = database
         self._postmortems = postmortems
         self._definitions = list(definitions)
         self.zone = zone
+        self.schedules = ScheduleViews(database, catalog)
 
     async def incidents(self, query: IncidentQuery, viewer: Viewer) -> IncidentList:
         async with self._database.reading() as session:

@@ -1,4 +1,5 @@
-"""`oncall-bot`: serve, demo, doctor, manifest, the local Slack emulator, postmortem, and database migrations."""
+"""`oncall-bot`: serve, demo, doctor, manifest, the local Slack emulator, postmortem, SLOs, on-call schedules, and
+database migrations."""
 
 from __future__ import annotations
 
@@ -74,7 +75,11 @@ def _postmortem(settings: Settings, reference: str, output: str, out: str | None
         async with opened(settings.database_url) as database:
             # Names come from Slack when a token is set, else from the names the bot has cached.
             gateway = (
-                SlackGateway(build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
+                SlackGateway(
+                    build_client(
+                        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=settings.slack_timeout
+                    )
+                )
                 if settings.slack_bot_token
                 else None
             )
@@ -156,6 +161,13 @@ def _slo(settings: Settings, arguments: argparse.Namespace) -> int:
     )
 
 
+def _oncall(settings: Settings, arguments: argparse.Namespace) -> int:
+    from bot.config.schema import load_config
+    from handlers.cli import oncall as cli
+
+    return asyncio.run(cli.run(settings, load_config(settings.oncall_config), arguments, write=cli.stdout))
+
+
 def _doctor() -> int:
     from handlers.cli.doctor import main as doctor
 
@@ -209,6 +221,21 @@ def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     check.add_argument("--window", metavar="DURATION", help="measure over this instead of each SLO's window: 1h, 7d")
 
 
+def _oncall_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    oncall = commands.add_parser("oncall", help="on-call schedules: who is on call, and shifts as iCal")
+    actions = oncall.add_subparsers(dest="oncall_command", required=True, metavar="ACTION")
+    who = actions.add_parser("who", help="who is on call in a schedule now (or at --at), and until when")
+    who.add_argument("name", metavar="NAME", help="the schedule, as ONCALL_CONFIG names it")
+    who.add_argument("--at", metavar="ISO-TIME", help="2027-01-13T12:00 in the schedule's zone, or with an offset")
+    who.add_argument("--format", choices=["text", "json"], default="text")
+    calendar = actions.add_parser("export", help="write a schedule's shifts as an iCal calendar to standard output")
+    calendar.add_argument("name", metavar="NAME", help="the schedule, as ONCALL_CONFIG names it")
+    calendar.add_argument("--user", metavar="ID", help="only the shifts this person is on call in (a Slack user id)")
+    calendar.add_argument("--from", dest="start", metavar="ISO", help="from this time (default: now)")
+    # --days is read as text: the command itself names a bad one, in one line (argparse would print two).
+    calendar.add_argument("--days", metavar="N", help="how many days, 1 to 90 (default 60, as the subscription URL)")
+
+
 def _emulator_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from handlers.cli.emulator import DEFAULT_PORT
 
@@ -252,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     retry = outbox_commands.add_parser("retry", help="queue dead entries again (all, or the ids given)")
     retry.add_argument("ids", nargs="*", type=int, metavar="ID")
     _slo_parser(commands)
+    _oncall_parser(commands)
     commands.add_parser("doctor", help="check settings, ONCALL_CONFIG, the database, the Slack tokens and channels")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (Socket Mode, or HTTP with --http)")
     manifest.add_argument(
@@ -288,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _retro_plan(settings, arguments.start, arguments.cadence, arguments.count, arguments.format)
         if arguments.command == "slo":
             return _slo(settings, arguments)
+        if arguments.command == "oncall":
+            return _oncall(settings, arguments)
         if arguments.command == "postmortem":
             return _postmortem(settings, arguments.reference, arguments.format, arguments.out)
         return _db_upgrade(settings)

@@ -6,6 +6,7 @@ replica takes it at its next try (every LEADERSHIP_SECONDS) once the leader is g
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -20,7 +21,9 @@ from bot.leadership import Leadership
 from bot.observability.metrics import Metrics
 from bot.reminders import retros
 from bot.reminders.reminders import Reminders, TickResult
+from bot.schedules.calendars import POLL_EVERY, CalendarPoller
 from bot.schedules.catalog import Catalog
+from bot.schedules.emails import EmailLookup, UserByEmail
 from bot.schedules.handoffs import Handoffs
 from bot.slo import digest
 from bot.slo.evaluation import SloEvaluator
@@ -44,6 +47,7 @@ class Scheduler:
         clock: Callable[[], datetime] = utcnow,
         metrics: Metrics | None = None,
         slos: SloEvaluator | None = None,
+        user_by_email: UserByEmail | None = None,
     ) -> None:
         self._metrics = metrics
         self.slos = slos
@@ -51,7 +55,15 @@ class Scheduler:
         self._config = config
         self._clock = clock
         self.reminders = Reminders(config)
-        self.handoffs = Handoffs(Catalog(config.schedules, config.zone))
+        catalog = Catalog(config.schedules, config.zone)
+        self.handoffs = Handoffs(catalog)
+        self.calendars = CalendarPoller(catalog.locations(), begin)
+        # Without Slack (a scheduler a test builds by hand) e-mail addresses stay as written.
+        self.emails = EmailLookup(catalog, begin, user_by_email) if user_by_email is not None else None
+        self._sources = bool(catalog.locations() or catalog.emails())
+        # One refresh at a time in this process: a test's call waits for the start-up job's, so two never
+        # insert the same calendar or address at once.
+        self._refreshing = asyncio.Lock()
         self.leadership = Leadership(database)
         self._scheduler = AsyncIOScheduler(timezone=config.zone)
 
@@ -62,11 +74,13 @@ class Scheduler:
         async with self._begin() as (session, outbox):
             await self.handoffs.sync(session=session, outbox=outbox, now=self._clock())
         every = self._config.reminders.check_every.total_seconds()
+        # Given the zone, a trigger does not look up the machine's own (tzlocal reads files, in the loop).
+        zone = self._config.zone
         # A tick late by less than its period still runs (once: coalesced); later ones are skipped,
         # and the next tick sends whatever they would have.
         self._scheduler.add_job(
             self._tick_if_leader,
-            IntervalTrigger(seconds=every),
+            IntervalTrigger(seconds=every, timezone=zone),
             id="reminders",
             max_instances=1,
             coalesce=True,
@@ -75,15 +89,24 @@ class Scheduler:
         if self.slos is not None and self.slos.definitions:
             self._scheduler.add_job(
                 self._evaluate_if_leader,
-                IntervalTrigger(seconds=self._config.slo.evaluate_every.total_seconds()),
+                IntervalTrigger(seconds=self._config.slo.evaluate_every.total_seconds(), timezone=zone),
                 id="slo-evaluation",
                 max_instances=1,
                 coalesce=True,
                 next_run_time=self._clock(),  # a fresh start shows current numbers, not a 5-minute-old gap
             )
+        if self._sources:
+            self._scheduler.add_job(
+                self._refresh_if_leader,
+                IntervalTrigger(seconds=POLL_EVERY.total_seconds(), timezone=zone),
+                id="schedule-sources",
+                max_instances=1,
+                coalesce=True,
+                next_run_time=self._clock(),  # a fresh start reads its calendars at once, not in 15 minutes
+            )
         self._scheduler.add_job(
             self.leadership.try_lead,
-            IntervalTrigger(seconds=LEADERSHIP_SECONDS),
+            IntervalTrigger(seconds=LEADERSHIP_SECONDS, timezone=zone),
             id="leadership",
             max_instances=1,
             coalesce=True,
@@ -94,6 +117,7 @@ class Scheduler:
     async def stop(self) -> None:
         self._scheduler.shutdown(wait=False)
         await self.leadership.release()
+        await self.calendars.fetcher.close()
 
     async def _tick_if_leader(self) -> None:
         # The leadership job keeps this current; the tick's own transaction lock covers the moments
@@ -143,6 +167,25 @@ class Scheduler:
             self._metrics.slo_evaluations.labels("ok").inc()
             for report in reports:
                 self._metrics.slo_status.labels(report.name, report.service).set(_STATUS_VALUE[report.status])
+
+    async def _refresh_if_leader(self) -> None:
+        if not self.leadership.is_leader:
+            return
+        try:
+            await self.refresh_schedules(self._clock())
+        except Exception:  # a failing database: the next poll tries again, the last copies stay in use
+            log.exception("scheduler.schedule_refresh_failed")
+
+    async def refresh_schedules(self, now: datetime) -> dict[str, str]:
+        """Fetch every `ical:` calendar, then look up the e-mail addresses due; tests call it with their time.
+
+        Returns the calendars that failed, with why (each keeps its last good copy).
+        """
+        async with self._refreshing:
+            failures = await self.calendars.poll(now)
+            if self.emails is not None:  # after the calendars: the addresses their events name are looked up too
+                await self.emails.refresh(now)
+            return failures
 
     async def tick_oncall(self, now: datetime) -> int:
         """Announce hand-offs, shift notices and gap reports due at `now`; tests call it with their time."""

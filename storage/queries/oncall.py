@@ -119,6 +119,11 @@ async def emails(session: AsyncSession) -> dict[str, str | None]:
     return {row.email: row.user_id for row in (await session.exec(select(OncallEmail))).all()}
 
 
+async def email_lookups(session: AsyncSession) -> dict[str, datetime]:
+    """When each address was last looked up (found or not)."""
+    return {row.email: row.looked_up_at for row in (await session.exec(select(OncallEmail))).all()}
+
+
 async def store_email(session: AsyncSession, email: str, user_id: str | None, *, at: datetime) -> None:
     row = await session.get(OncallEmail, email)
     if row is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -84,6 +84,46 @@ async def get_escalation(session: AsyncSession, escalation_id: int, *, for_updat
     if for_update:
         query = query.with_for_update()
     return (await session.exec(query)).first()
+
+
+async def page_counts(session: AsyncSession) -> dict[str, int]:
+    """Pages sent, by kind of target; private incidents' left out (they would tell one is open)."""
+    query = (
+        select(Page.kind, func.count())
+        .join(Incident, col(Incident.id) == col(Page.incident_id))
+        .where(col(Incident.is_private).is_(False))
+        .group_by(col(Page.kind))
+    )
+    return {kind: int(count) for kind, count in (await session.exec(query)).all()}
+
+
+async def escalation_counts(session: AsyncSession) -> dict[str, int]:
+    """Escalations by state (their sum: every one started); private incidents' left out."""
+    query = (
+        select(Escalation.state, func.count())
+        .join(Incident, col(Incident.id) == col(Escalation.incident_id))
+        .where(col(Incident.is_private).is_(False))
+        .group_by(col(Escalation.state))
+    )
+    return {state: int(count) for state, count in (await session.exec(query)).all()}
+
+
+async def acknowledgement_seconds(session: AsyncSession, *, since: datetime) -> list[float]:
+    """How long each escalation acknowledged since `since` paged before someone acknowledged it."""
+    query = (
+        select(Escalation.started_at, Escalation.stopped_at)
+        .join(Incident, col(Incident.id) == col(Escalation.incident_id))
+        .where(
+            col(Incident.is_private).is_(False),
+            Escalation.state == "acknowledged",
+            col(Escalation.stopped_at) >= since,
+        )
+    )
+    return [
+        (stopped - started).total_seconds()
+        for started, stopped in (await session.exec(query)).all()
+        if stopped is not None
+    ]
 
 
 async def pagers_paged(session: AsyncSession, incident_id: int, *, kinds: Sequence[str]) -> list[tuple[str, str]]:

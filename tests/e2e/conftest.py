@@ -112,7 +112,7 @@ def make_settings(slack: SlackEmulator, database_url: str, **overrides: Any) -> 
         "announce_channel": "#incidents",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -52,7 +52,8 @@ def test_the_image_listens_on_8080_and_checks_its_health_there() -> None:
 
 def compose() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    return loaded["services"]
+    services: dict[str, Any] = loaded["services"]
+    return services
 
 
 def test_compose_starts_the_bot_once_postgresql_is_healthy() -> None:

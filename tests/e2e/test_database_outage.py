@@ -83,7 +83,8 @@ async def test_postgresql_restart_is_answered_503_and_the_bot_recovers_without_l
     assert declared.json()["response_type"] == "ephemeral"
     assert declared.json()["text"].startswith(":warning: Nothing was done: the database is unreachable.")
     _, event = await slack.post_message(user=alice, channel=channel, text="is anyone looking at this?")
-    assert event is not None and event.status == 503 and event.json()["error"] == "unavailable", event.text
+    assert event is not None
+    assert event.status == 503 and event.json()["error"] == "unavailable", event.text
     async with workspace.client.post("/slack/events", data=event.body, headers=event.headers) as again:
         assert again.status == 503 and again.headers["Retry-After"].isdigit()
     status, ready = await _get(workspace, "/readyz")
@@ -94,10 +95,10 @@ async def test_postgresql_restart_is_answered_503_and_the_bot_recovers_without_l
 
     await proxy.accept()
 
-    async def ready() -> bool:
+    async def serving() -> bool:
         return (await _get(workspace, "/readyz"))[0] == 200
 
-    await eventually(ready, within=15)
+    await eventually(serving, within=15)
     after = await workspace.webhook("alertmanager", am_group([am_alert("AfterOutage")]))
     assert after.status == 200 and (await after.json())["opened"]
     # What senders do with a failure: Alertmanager resends the notification, Slack retries the event.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from storage.tables import Incident, OutboxEntry, Role, TimelineEntry
 from tests.e2e.conftest import Workspace
@@ -16,7 +16,7 @@ async def _incident(workspace: Workspace) -> Incident:
 
 async def _timeline(workspace: Workspace) -> list[tuple[str, str]]:
     async with workspace.database.transaction() as session:
-        entries = (await session.exec(select(TimelineEntry).order_by(TimelineEntry.id))).all()
+        entries = (await session.exec(select(TimelineEntry).order_by(col(TimelineEntry.id)))).all()
     return [(entry.kind, entry.text) for entry in entries]
 
 

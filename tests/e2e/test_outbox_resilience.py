@@ -6,8 +6,12 @@ import pytest
 from sqlmodel import select
 
 from storage.tables import OutboxEntry
-from tests.e2e.conftest import Workspace
+from tests.e2e.conftest import StartBot, Workspace
 from tests.helpers import eventually
+
+# The bot stops waiting for Slack's answer after SLACK_TIMEOUT; Slack answers later than that, after acting.
+SLACK_TIMEOUT = 2
+LATE_ANSWER_SECONDS = SLACK_TIMEOUT + 1
 
 
 async def _states(workspace: Workspace) -> dict[str, str]:
@@ -58,9 +62,10 @@ async def test_slack_rejecting_an_effect_parks_it_as_dead_with_the_error(workspa
     assert [(entry.kind, "is_archived" in (entry.last_error or "")) for entry in dead] == [("post", True)]
 
 
-async def test_a_timeout_after_slack_created_the_channel_does_not_create_a_second(workspace: Workspace) -> None:
+async def test_a_timeout_after_slack_created_the_channel_does_not_create_a_second(start_bot: StartBot) -> None:
+    workspace = await start_bot(slack_timeout=SLACK_TIMEOUT)
     slack = workspace.slack
-    slack.delay("conversations.create", seconds=12, times=1, after_commit=True)
+    slack.delay("conversations.create", seconds=LATE_ANSWER_SECONDS, times=1, after_commit=True)
     await workspace.command("declare Lost reply")
     await eventually(lambda: slack.channel_by_name("inc-1-lost-reply") is not None, within=30)
     await workspace.settle(within=90)
@@ -70,14 +75,15 @@ async def test_a_timeout_after_slack_created_the_channel_does_not_create_a_secon
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # Slack's side of it: one backend is enough
-async def test_a_post_and_a_postmortem_whose_replies_were_lost_appear_once(workspace: Workspace) -> None:
+async def test_a_post_and_a_postmortem_whose_replies_were_lost_appear_once(start_bot: StartBot) -> None:
+    workspace = await start_bot(slack_timeout=SLACK_TIMEOUT)
     slack = workspace.slack
     channel = await workspace.declare("Lost replies sev2")
-    # Slack stores the note and the file, then the bot gives up waiting for the answers (10 s) and retries.
-    slack.delay("chat.postMessage", seconds=12, times=1, after_commit=True)
+    # Slack stores the note and the file, then the bot gives up waiting for the answers and retries.
+    slack.delay("chat.postMessage", seconds=LATE_ANSWER_SECONDS, times=1, after_commit=True)
     await workspace.command("note Rolled back 4.2", channel=channel)
     await workspace.settle(within=90)
-    slack.delay("files.completeUploadExternal", seconds=12, times=1, after_commit=True)
+    slack.delay("files.completeUploadExternal", seconds=LATE_ANSWER_SECONDS, times=1, after_commit=True)
     await workspace.command("postmortem", channel=channel)
     await workspace.settle(within=90)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.keys import begin_key, config_key, escalation_worker_key
 from bot.paging.blocks import ACK_ACTION, ESCALATE_ACTION
@@ -13,6 +13,7 @@ from bot.paging.worker import EscalationWorker
 from bot.schedules.catalog import Catalog
 from storage.tables import Escalation, Incident, Page
 from tests.e2e.conftest import People, StartBot, Workspace
+from tests.e2e.test_metrics import scrape, value
 from tests.helpers import eventually
 
 
@@ -88,7 +89,7 @@ async def test_a_policy_pages_step_by_step_repeats_then_says_nobody_acknowledged
     assert len(dms(workspace, alice)) == 2 and len(dms(workspace, carol)) == 2
     assert workspace.posts(channel)[-1].startswith(":warning: *payments-critical* ran out of steps")
     async with workspace.database.transaction() as session:
-        pages = (await session.exec(select(Page).order_by(Page.id))).all()
+        pages = (await session.exec(select(Page).order_by(col(Page.id)))).all()
     assert [(p.round, p.step, p.target, p.via) for p in pages] == [
         (0, 0, alice, "schedule:payments"),
         (0, 1, carol, f"user:{carol}"),
@@ -121,6 +122,13 @@ async def test_the_acknowledge_button_stops_paging_at_once_and_twice_is_harmless
     await workspace.settle()
     assert slack.response_url_posts[-1]["text"] == "*INC-1* is acknowledged already, and nobody is being paged for it."
     assert len([text for text in workspace.posts(channel) if "acknowledged *INC-1*" in text]) == 1
+
+    samples = await scrape(workspace)
+    assert value(samples, "oncall_pages", kind="user") == 1
+    assert value(samples, "oncall_escalations", state="acknowledged") == 1
+    assert value(samples, "oncall_escalations", state="active") == 0
+    assert value(samples, "oncall_time_to_acknowledge_seconds_count") == 1
+    assert value(samples, "oncall_time_to_acknowledge_seconds_bucket", le="60.0") == 1
 
 
 async def test_escalate_now_pages_the_next_step_without_waiting(start_bot: StartBot) -> None:
@@ -155,7 +163,7 @@ async def test_the_command_the_commander_role_and_resolving_each_stop_paging(sta
     assert await run(workspace, start + timedelta(minutes=30)) == 0
     assert dms(workspace, carol) == []
     async with workspace.database.transaction() as session:
-        states = [e.state for e in (await session.exec(select(Escalation).order_by(Escalation.id))).all()]
+        states = [e.state for e in (await session.exec(select(Escalation).order_by(col(Escalation.id)))).all()]
     assert states == ["acknowledged", "acknowledged", "resolved"]
 
 

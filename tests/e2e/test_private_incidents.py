@@ -67,7 +67,7 @@ async def stored(workspace: Workspace) -> list[Any]:
     async with workspace.database.transaction() as session:
         rows: list[Any] = [(await session.exec(select(Incident).where(Incident.id == 1))).one().model_dump()]
         for table in (Role, TimelineEntry, FollowUp, OutboxEntry):
-            found = await session.exec(select(table).where(col(table.incident_id) == 1))  # type: ignore[attr-defined]
+            found = await session.exec(select(table).where(col(table.incident_id) == 1))
             rows += sorted((row.model_dump() for row in found.all()), key=repr)
     return rows
 

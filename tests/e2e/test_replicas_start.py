@@ -60,8 +60,8 @@ async def _set_revision(database_url: str, revision: str) -> None:
         finally:
             await connection.close()
         return
-    with sqlite3.connect(database_url.removeprefix("sqlite+aiosqlite:///")) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    with sqlite3.connect(database_url.removeprefix("sqlite+aiosqlite:///")) as file:
+        file.execute("UPDATE alembic_version SET version_num = ?", (revision,))
 
 
 def _replicas(count: int, database_url: str, tmp_path: Path, slack: SlackEmulator | None = None) -> list[BotProcess]:

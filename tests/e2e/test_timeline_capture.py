@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.tables import TimelineEntry
 from tests.e2e.conftest import Workspace
@@ -10,7 +10,7 @@ from tests.e2e.conftest import Workspace
 
 async def _entries(workspace: Workspace, kind: str = "message") -> list[TimelineEntry]:
     async with workspace.database.transaction() as session:
-        query = select(TimelineEntry).where(TimelineEntry.kind == kind).order_by(TimelineEntry.at)
+        query = select(TimelineEntry).where(TimelineEntry.kind == kind).order_by(col(TimelineEntry.at))
         return list((await session.exec(query)).all())
 
 

@@ -99,6 +99,7 @@ async def test_a_wheel_installed_outside_the_checkout_runs_the_demo_and_serves_a
         assert delivery.status == 200, delivery.text
         assert "*INC-1* declared: Checkout is down (SEV2)" in delivery.json()["text"]
         channel = await eventually(lambda: slack.channel_by_name("inc-1-checkout-is-down"), within=20)
+        assert channel is not None
         # the summary pinned and the declarer invited: the incident's Slack work is all done
         await eventually(lambda: len(slack.pins(channel.id)) == 1 and alice in channel.members, within=20)
     finally:

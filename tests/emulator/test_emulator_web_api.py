@@ -114,8 +114,9 @@ async def test_injected_faults_perform_nothing_except_a_lost_reply(
     with pytest.raises(SlackApiError) as caught:
         await client.conversations_create(name="after-outage")
     assert caught.value.response.status_code == 429 and caught.value.response.headers["Retry-After"] == "7"
-    slack.delay("conversations.create", seconds=0.5, after_commit=True)
-    short = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url, timeout=0.1)
+    # slack_sdk takes whole seconds: the shortest timeout is 1 s, so the answer comes later than that.
+    slack.delay("conversations.create", seconds=1.5, after_commit=True)
+    short = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url, timeout=1)
     with pytest.raises(TimeoutError):
         await short.conversations_create(name="reply-lost")
     if short.session is not None:

@@ -90,7 +90,8 @@ async def row_counts(workspace: Workspace) -> dict[str, int]:
     tables = [table for table in SQLModel.metadata.sorted_tables if table.name not in BOOKKEEPING]
     query = select(*[select(func.count()).select_from(table).scalar_subquery() for table in tables])
     async with workspace.database.transaction() as session:
-        counts = (await session.exec(query)).one()
+        # A plain SQLAlchemy select of many columns: run on the connection, which takes any statement.
+        counts = (await (await session.connection()).execute(query)).one()
     return {table.name: count for table, count in zip(tables, counts, strict=True)}
 
 

@@ -93,7 +93,7 @@ def test_every_recorded_payload_the_mutations_start_from_is_valid(source: str, n
 
 
 def _alertmanager(**fields: Any) -> dict[str, Any]:
-    body = recorded("alertmanager_firing")
+    body: dict[str, Any] = recorded("alertmanager_firing")
     body["alerts"] = [{**body["alerts"][0], **fields}]
     return body
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.alerts.ingest import AlertIngestion
 from bot.alerts.models import AlertIn, AlertStatus
@@ -55,12 +55,12 @@ class Storm:
 
     async def entries(self, effect: Effect) -> list[OutboxEntry]:
         async with self.database.transaction() as session:
-            query = select(OutboxEntry).where(OutboxEntry.kind == effect.value).order_by(OutboxEntry.id)
+            query = select(OutboxEntry).where(OutboxEntry.kind == effect.value).order_by(col(OutboxEntry.id))
             return list((await session.exec(query)).all())
 
     async def rollups(self) -> list[AlertRollup]:
         async with self.database.transaction() as session:
-            return list((await session.exec(select(AlertRollup).order_by(AlertRollup.id))).all())
+            return list((await session.exec(select(AlertRollup).order_by(col(AlertRollup.id)))).all())
 
     async def outbox_done(self) -> None:
         """As if the worker had performed everything: the next change needs a new redraw."""

@@ -18,7 +18,7 @@ from storage.tables import Alert
 
 
 async def test_fresh_database_is_migrated_to_head_with_every_table(database: Database) -> None:
-    assert await migrate.current_revision(database) == migrate.head_revision()
+    assert await migrate.is_current(database)
     async with database.engine.connect() as connection:
         tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
     assert {"incidents", "roles", "timeline_entries", "processed_events", "outbox"} <= tables

@@ -16,7 +16,7 @@ GRAFANA_TOKEN = "grafana-token-42424242"
 
 
 def settings() -> Settings:
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         _env_file=None,
         slack_bot_token="xoxb-1111-2222-secretbot",
         slack_signing_secret="signing-secret-abcdef0123",

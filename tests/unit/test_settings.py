@@ -19,6 +19,7 @@ def test_defaults_match_the_design(tmp_path: Path) -> None:
     assert settings.port == 8080
     assert settings.announce_channel == "incidents"
     assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.slack_timeout == 10
 
 
 def test_dotenv_file_is_read(tmp_path: Path) -> None:
@@ -38,6 +39,8 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         ("WEB_BASE_URL", "oncall.example.com", "WEB_BASE_URL is invalid: must be the pages' public address"),
         ("TRUSTED_PROXIES", "10.0.0.1,proxy", "TRUSTED_PROXIES is invalid: 'proxy' is not an IP address or network"),
         ("WEB_SESSION_IDLE_HOURS", "0", "WEB_SESSION_IDLE_HOURS is invalid"),
+        ("SLACK_TIMEOUT", "0", "SLACK_TIMEOUT is invalid: must be whole seconds from 1 to 300, like 10 (not '0')"),
+        ("SLACK_TIMEOUT", "2.5", "SLACK_TIMEOUT is invalid: must be whole seconds from 1 to 300, like 10 (not '2.5')"),
     ],
 )
 def test_invalid_setting_is_named(monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -60,12 +61,12 @@ def _app() -> AsyncApp:
 
 async def _command(name: str) -> BoltResponse:
     body = urlencode({"command": name, "text": "", "user_id": "U1", "channel_id": "C1", "team_id": "T1"})
-    headers = {"content-type": ["application/x-www-form-urlencoded"]}
+    headers: dict[str, str | Sequence[str]] = {"content-type": ["application/x-www-form-urlencoded"]}
     return await _app().async_dispatch(AsyncBoltRequest(body=body, headers=headers))
 
 
 async def _json(payload: dict[str, Any]) -> BoltResponse:
-    headers = {"content-type": ["application/json"]}
+    headers: dict[str, str | Sequence[str]] = {"content-type": ["application/json"]}
     return await _app().async_dispatch(AsyncBoltRequest(body=json.dumps(payload), headers=headers))
 
 

@@ -74,6 +74,12 @@ def near(draw: st.DrawFn, window: tuple[datetime, datetime]) -> tuple[datetime, 
     return begins, begins + timedelta(minutes=draw(st.integers(1, 5 * 24 * 60)))
 
 
+@st.composite
+def ranges_near(draw: st.DrawFn, window: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+    """`near` as a strategy, for a test drawing from `st.data()`."""
+    return near(draw, window)
+
+
 def _people(draw: st.DrawFn) -> tuple[str, ...]:
     return tuple(draw(st.sets(st.sampled_from(PEOPLE), min_size=1)))
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.schedules.models import Layer, Override, Schedule, Shift
 from bot.schedules.resolver import on_call, shifts
-from tests.unit.schedules.strategies import MIDNIGHTS, PROPERTIES, Case, cases, merged, near
+from tests.unit.schedules.strategies import MIDNIGHTS, PROPERTIES, Case, cases, merged, ranges_near
 
 
 def clipped(found: list[Shift], begins: datetime, ends: datetime) -> list[Shift]:
@@ -33,7 +33,7 @@ def test_shifts_tile_the_window_without_gaps_or_overlaps(case: Case) -> None:
 @PROPERTIES
 @given(cases(), st.data())
 def test_an_override_wins_inside_its_range_and_changes_nothing_outside(case: Case, data: st.DataObject) -> None:
-    (low, high), (begins, ends) = case.window, near(data.draw, case.window)
+    (low, high), (begins, ends) = case.window, data.draw(ranges_near(case.window))
     cover = Override(("Z",), begins, ends, "newest")  # nobody else is Z: its shifts are its own
 
     before = shifts(case.schedule, case.overrides, low, high)
