@@ -42,14 +42,18 @@ async def assign_role(
     )
     if previous is not None and previous.user_id == user:
         raise UserError(texts.incidents.already_has_role(user, role.title, ref))
-    if role is RoleName.COMMANDER and incident.acknowledged_at is None and user != incident.declared_by:
+    first_acknowledgement = role is RoleName.COMMANDER and incident.acknowledged_at is None
+    if first_acknowledgement and user != incident.declared_by:
         incident.acknowledged_at = utcnow()
     # Someone commanding the incident is someone on it: paging stops, as if they had acknowledged.
-    if role is RoleName.COMMANDER and await paging_queries.stop_all(
+    stopped = role is RoleName.COMMANDER and await paging_queries.stop_all(
         session, incident.id, state="acknowledged", by=user, now=utcnow()
-    ):
+    )
+    if stopped:
         incident.acknowledged_at = incident.acknowledged_at or utcnow()
         outbox.post(incident.id, texts.paging.acknowledged(user, ref, utcnow()))
+    if stopped or (first_acknowledgement and incident.acknowledged_at is not None):
+        # PagerDuty hears it too, even when the escalation had already run out of steps.
         await pagers.follow(session, outbox, incident, "acknowledge", by=user)
     await record(session=session, incident=incident, kind="role", text=f"{role.title}: <@{user}>", by=by)
     assigned = await snapshot(session=session, incident=incident)

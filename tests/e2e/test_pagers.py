@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,10 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
+from bot.keys import escalation_worker_key
 from bot.paging.blocks import ACK_ACTION
 from slack_emulator.pagerduty import PagerDutyEmulator
-from storage.tables import OutboxEntry, Page
+from storage.tables import Escalation, OutboxEntry, Page
 from tests.e2e.conftest import People, StartBot, Workspace
 from tests.helpers import eventually, running_pagerduty
 
@@ -130,6 +132,21 @@ async def test_the_command_and_the_commander_acknowledge_and_an_incident_never_t
     await workspace.command("resolve", channel=other)
     await workspace.settle()
     assert all(e["dedup_key"] == "acme-INC-1" for e in pagerduty.events)  # INC-2 never paged PagerDuty
+
+
+async def test_taking_command_after_the_policy_ran_out_of_steps_still_acknowledges_in_pagerduty(
+    start_bot: StartBot, pagerduty: PagerDutyEmulator
+) -> None:
+    workspace = await start_bot(config(step=f"pagerduty: {KEY}"), pagerduty_events_url=pagerduty.events_url)
+    channel = await paged(workspace, lambda: pagerduty.actions() == ["trigger"])
+    async with workspace.database.transaction() as session:
+        escalation = (await session.exec(select(Escalation))).one()
+    assert await workspace.server.app[escalation_worker_key].run_due(escalation.next_at + timedelta(seconds=1)) == 1
+    async with workspace.database.transaction() as session:
+        assert (await session.exec(select(Escalation))).one().state == "exhausted"
+    await workspace.command(f"assign commander <@{workspace.people.carol}>", channel=channel)
+    await workspace.settle()
+    assert pagerduty.actions() == ["trigger", "acknowledge"]
 
 
 async def test_an_outage_delays_the_trigger_and_never_loses_or_doubles_it(
