@@ -24,6 +24,7 @@ from bot.postmortem.render import Format
 from bot.postmortem.service import Postmortems
 from storage import migrate
 from storage.engine import Database
+from storage.enums import RoleName, Severity
 from storage.tables import Incident, Role, TimelineEntry
 
 NAME = "Postmortem render (10,000 messages)"
@@ -40,7 +41,7 @@ async def _fill(database: Database) -> None:
             Incident(
                 id=1,
                 title="Checkout down for EU customers",
-                severity="SEV1",
+                severity=Severity.SEV1,
                 status=Status.RESOLVED,
                 declared_by=PEOPLE[0],
                 declared_at=START,
@@ -50,7 +51,7 @@ async def _fill(database: Database) -> None:
             )
         )
         await session.flush()
-        session.add(Role(incident_id=1, role="commander", user_id=PEOPLE[1], assigned_by=PEOPLE[0]))
+        session.add(Role(incident_id=1, role=RoleName.COMMANDER, user_id=PEOPLE[1], assigned_by=PEOPLE[0]))
         entries = []
         for number in range(MESSAGES):
             ts = f"{START.timestamp() + number * 2:.6f}"

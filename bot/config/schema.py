@@ -17,14 +17,13 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, fi
 
 from bot.config.paging import EscalationPoliciesConfig, PolicyConfig
 from bot.errors import SettingsError
-from bot.incidents.models import Severity
 from bot.permissions import Action
-from bot.reminders.cadence import local_start
-from bot.reminders.crontab import cron_trigger
 from bot.schedules.config import SchedulesConfig
-from bot.slo.models import SloDefinition
+from bot.slo.models import DigestConfig, SloDefinition
 from bot.slo.openslo import load_openslo_file
+from bot.values.cadence import local_start
 from bot.values.fields import Duration, Strict
+from storage.enums import Severity
 
 NO_INCIDENT = "none"
 
@@ -197,26 +196,6 @@ class OutboxConfig(Strict):
     # Attempts at a Slack call that keeps failing for a passing reason (5xx, 429, timeouts) before
     # it is parked as dead; with backoff capped at 5 minutes, 20 attempts span about an hour.
     max_attempts: int = Field(default=20, ge=1)
-
-
-class DigestConfig(Strict):
-    """A weekly SLO digest: which channel, and when (standard cron, in `timezone`)."""
-
-    channel: str
-    cron: str = "0 9 * * MON"
-
-    @field_validator("channel")
-    @classmethod
-    def _named(cls, channel: str) -> str:
-        if not re.fullmatch(r"#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,}", channel):
-            raise ValueError(f"{channel!r} must be a channel name with # (like #slo-digest) or a channel id")
-        return channel
-
-    @field_validator("cron")
-    @classmethod
-    def _valid_cron(cls, cron: str) -> str:
-        cron_trigger(cron, ZoneInfo("UTC"))
-        return cron
 
 
 class SloSettings(Strict):

@@ -30,6 +30,7 @@ from bot.outbox import Effect, Outbox
 from bot.pagers import events as pagers
 from bot.permissions import Action, Actor
 from bot.slack.texts import render
+from storage.enums import EscalationState
 from storage.queries import incidents as queries
 from storage.queries import paging as paging_queries
 from storage.tables import Incident, Role
@@ -201,7 +202,9 @@ async def resolve(
     incident.mitigated_at = incident.mitigated_at or now
     incident.acknowledged_at = incident.acknowledged_at or now
     assert incident.id is not None
-    await paging_queries.stop_all(session, incident.id, state="resolved", by=by, now=now)  # resolving stops paging
+    await paging_queries.stop_all(
+        session, incident.id, state=EscalationState.RESOLVED, by=by, now=now
+    )  # resolving stops paging
     await pagers.follow(session, outbox, incident, "resolve", by=by)  # and resolves what PagerDuty opened
     note = note.strip()
     change = f"{previous} → resolved" + (f": {note}" if note else "")

@@ -4,50 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
+# The words stored in the incident's columns are storage's column types; the domain speaks them too.
+from storage.enums import OPEN_STATUSES, RoleName, Severity, Status
 
-class Severity(StrEnum):
-    SEV1 = "SEV1"
-    SEV2 = "SEV2"
-    SEV3 = "SEV3"
-    SEV4 = "SEV4"
-
-    @classmethod
-    def parse(cls, text: str) -> Severity | None:
-        match = re.fullmatch(r"sev-?([1-4])", text.strip().lower())
-        return cls(f"SEV{match.group(1)}") if match else None
-
-
-class Status(StrEnum):
-    INVESTIGATING = "investigating"
-    IDENTIFIED = "identified"
-    MONITORING = "monitoring"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-    @property
-    def is_open(self) -> bool:
-        return self not in (Status.RESOLVED, Status.CLOSED)
-
-
-OPEN_STATUSES = (Status.INVESTIGATING, Status.IDENTIFIED, Status.MONITORING)
-
-
-class RoleName(StrEnum):
-    COMMANDER = "commander"
-    COMMS = "comms"
-    SCRIBE = "scribe"
-
-    @property
-    def title(self) -> str:  # type: ignore[override]
-        return {"commander": "Commander", "comms": "Communications", "scribe": "Scribe"}[self.value]
-
-    @classmethod
-    def parse(cls, text: str) -> RoleName | None:
-        aliases = {"ic": "commander", "communications": "comms", "communication": "comms"}
-        word = aliases.get(text.lower(), text.lower())
-        return cls(word) if word in cls._value2member_map_ else None
+__all__ = ["LARGEST_NUMBER", "OPEN_STATUSES", "IncidentRef", "RoleName", "Severity", "Status", "reference"]
 
 
 _REF = re.compile(r"(?:inc-?)?(\d+)", re.IGNORECASE)

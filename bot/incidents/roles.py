@@ -13,6 +13,7 @@ from bot.outbox import Effect, Outbox
 from bot.pagers import events as pagers
 from bot.permissions import Action, Actor
 from bot.slack.texts import render
+from storage.enums import EscalationState
 from storage.queries import incidents as queries
 from storage.queries import paging as paging_queries
 from storage.tables import Role
@@ -47,7 +48,7 @@ async def assign_role(
         incident.acknowledged_at = utcnow()
     # Someone commanding the incident is someone on it: paging stops, as if they had acknowledged.
     stopped = role is RoleName.COMMANDER and await paging_queries.stop_all(
-        session, incident.id, state="acknowledged", by=user, now=utcnow()
+        session, incident.id, state=EscalationState.ACKNOWLEDGED, by=user, now=utcnow()
     )
     if stopped:
         incident.acknowledged_at = incident.acknowledged_at or utcnow()

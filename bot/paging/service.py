@@ -19,6 +19,7 @@ from bot.incidents.models import reference
 from bot.incidents.target import Target, load, record, require_open
 from bot.outbox import Outbox
 from bot.pagers import events as pagers
+from storage.enums import EscalationState
 from storage.queries import paging as queries
 from storage.tables import Escalation, Incident
 
@@ -83,7 +84,7 @@ async def acknowledge(*, session: AsyncSession, outbox: Outbox, target: Target, 
     incident = await load(session=session, target=target)
     assert incident.id is not None
     ref = reference(incident.id)
-    stopped = await queries.stop_all(session, incident.id, state="acknowledged", by=by, now=now)
+    stopped = await queries.stop_all(session, incident.id, state=EscalationState.ACKNOWLEDGED, by=by, now=now)
     if not stopped and incident.acknowledged_at is not None:
         raise UserError(texts.paging.already_acknowledged(ref))
     incident.acknowledged_at = incident.acknowledged_at or now

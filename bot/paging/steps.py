@@ -22,6 +22,7 @@ from bot.pagers import events as pagers
 from bot.paging.blocks import page_blocks
 from bot.schedules import resolver
 from bot.schedules.catalog import Catalog, Rota
+from storage.enums import EscalationState
 from storage.queries import paging as queries
 from storage.tables import Escalation, Incident, Page
 
@@ -42,10 +43,15 @@ async def perform(
         return False
     incident = await queries.lock_incident(session, found.incident_id)
     escalation = await queries.get_escalation(session, escalation_id, for_update=True)
-    if incident is None or escalation is None or escalation.state != queries.ACTIVE or escalation.next_at > now:
+    if (
+        incident is None
+        or escalation is None
+        or escalation.state is not EscalationState.ACTIVE
+        or escalation.next_at > now
+    ):
         return False  # acknowledged, resolved, or performed by another replica meanwhile
     if not Status(incident.status).is_open:
-        escalation.state, escalation.stopped_at = "resolved", now
+        escalation.state, escalation.stopped_at = EscalationState.RESOLVED, now
         return True
     if escalation.step >= len(escalation.steps):
         if escalation.round >= escalation.repeat:
@@ -103,7 +109,7 @@ async def _page(
     if people:  # paged people join the channel, where the incident is worked
         outbox.add(Effect.INVITE, incident_id=incident.id, users=people)
     shown = [f"<@{target}>" if kind == "user" else target for kind, target, _ in pages]
-    shown += [texts.paging.pager(kind) for kind, _ in phones]
+    shown += [texts.paging.paged(kind, target) for kind, target in phones]
     pages += [(kind, target, kind) for kind, target in phones]  # recorded: what acknowledging tells later
     outbox.post(incident.id, texts.paging.paging(shown, where) + late)
     await queries.add_pages(
@@ -151,7 +157,7 @@ async def _exhausted(
     session: AsyncSession, outbox: Outbox, incident: Incident, escalation: Escalation, now: datetime
 ) -> None:
     assert incident.id is not None
-    escalation.state, escalation.stopped_at = "exhausted", now
+    escalation.state, escalation.stopped_at = EscalationState.EXHAUSTED, now
     outbox.post(incident.id, texts.paging.exhausted(escalation.policy, reference(incident.id)))
     await record(
         session=session, incident=incident, kind="paging", text=f"{escalation.policy} ran out of steps", by=None

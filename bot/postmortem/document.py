@@ -14,10 +14,11 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot import texts
 from bot.alerts.views import alert_from, facts
 from bot.incidents.models import RoleName
 from bot.incidents.snapshot import IncidentSnapshot
-from storage.tables import Alert, FollowUp
+from storage.tables import Alert, Escalation, FollowUp, Page
 
 # Kinds the bot records itself; "message" and "join" come from people in the channel.
 STATUS_KINDS = frozenset({"declared", "status", "severity"})
@@ -129,6 +130,26 @@ class FollowUpView:
 
 
 @dataclass(frozen=True)
+class PageView:
+    """Someone paged: when, by which step of which policy, and because of which target."""
+
+    at: datetime
+    who: str
+    policy: str
+    step: int  # 1-based, as people count
+    round: int  # 1 for the first time the steps ran
+    via: str
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    policy: str
+    state: str  # acknowledged, resolved, exhausted, active
+    stopped_by: str | None
+    stopped_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Participant:
     name: str
     messages: int
@@ -152,6 +173,8 @@ class Postmortem:
     participants: list[Participant]
     alerts: list[AlertView]
     follow_ups: list[FollowUpView]
+    pages: list[PageView]
+    escalations: list[EscalationView]
     sections: dict[str, list[str]]
     message_count: int
 
@@ -227,6 +250,8 @@ def build(
     zone: ZoneInfo,
     now: datetime,
     bot_users: frozenset[str] = frozenset(),
+    pages: Sequence[Page] = (),
+    escalations: Sequence[Escalation] = (),
 ) -> Postmortem:
     def local(at: datetime) -> datetime:
         return at.astimezone(zone)
@@ -327,6 +352,22 @@ def build(
             )
             for item in follow_ups
         ],
+        pages=[_page_view(page, escalations, name, local) for page in pages],
+        escalations=[
+            EscalationView(e.policy, str(e.state), name(e.stopped_by), local(e.stopped_at) if e.stopped_at else None)
+            for e in escalations
+        ],
         sections=sections,
         message_count=sum(message_authors.values()),
     )
+
+
+def _page_view(
+    page: Page,
+    escalations: Sequence[Escalation],
+    name: Callable[[str | None], str | None],
+    local: Callable[[datetime], datetime],
+) -> PageView:
+    policy = next((e.policy for e in escalations if e.id == page.escalation_id), "")
+    who = (name(page.target) or page.target) if page.kind == "user" else texts.paging.paged(page.kind, page.target)
+    return PageView(local(page.at), who, policy, page.step + 1, page.round + 1, page.via)

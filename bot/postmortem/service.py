@@ -27,6 +27,7 @@ from storage.engine import Database
 from storage.queries import alerts as alert_queries
 from storage.queries import follow_ups as follow_up_queries
 from storage.queries import incidents as incident_queries
+from storage.queries import paging as paging_queries
 from storage.queries import timeline as timeline_queries
 from storage.queries import users as user_queries
 from storage.tables import TimelineEntry
@@ -129,9 +130,13 @@ class Postmortems:
             entries = await timeline_queries.list_entry_rows(session, number)
             alerts = await alert_queries.list_incident_alerts(session, number)
             follow_ups = await follow_up_queries.list_for_incident(session, number)
+            pages = await paging_queries.pages_of(session, number)
+            escalations = await paging_queries.escalations_of(session, number)
             detected_at = incident.detected_at
         bot_users = frozenset([await self._gateway.bot_user_id()]) if self._gateway is not None else frozenset()
-        names = await self._names(document.user_ids(entries, snapshot, follow_ups))
+        paged = {page.target for page in pages if page.kind == "user"}
+        stoppers = {e.stopped_by for e in escalations if e.stopped_by}
+        names = await self._names(document.user_ids(entries, snapshot, follow_ups) | paged | stoppers)
         return document.build(
             incident=snapshot,
             detected_at=detected_at,
@@ -142,6 +147,8 @@ class Postmortems:
             zone=self._zone,
             now=utcnow(),
             bot_users=bot_users,
+            pages=pages,
+            escalations=escalations,
         )
 
     async def render(self, number: int, output: Format = Format.MARKDOWN) -> str:

@@ -13,8 +13,8 @@ from bot.config.schema import OncallConfig
 from bot.errors import UserError
 from bot.incidents.messaging import humanize
 from bot.outbox import Outbox
-from bot.reminders.cadence import Cadence, local_start
 from bot.slack.texts import render
+from bot.values.cadence import Cadence, local_start
 from bot.values.durations import format_duration, parse_duration
 from bot.visibility import is_public
 from storage.queries import incidents as incident_queries

@@ -14,6 +14,7 @@ from bot.schedules.blocks import cover_request_blocks
 from bot.schedules.catalog import Rota
 from bot.schedules.clock import instant, utc
 from bot.schedules.models import Schedule
+from storage.enums import CoverState
 from storage.queries import oncall as queries
 from storage.tables import OncallCoverRequest, OncallOverride
 
@@ -109,9 +110,9 @@ async def accept_cover(
 ) -> str:
     """The person who pressed the button covers the range: an override, and everyone concerned told."""
     request = await queries.get_cover_request(session, request_id)
-    if request is None or request.state not in ("open", "accepted"):
+    if request is None or request.state not in (CoverState.OPEN, CoverState.ACCEPTED):
         raise UserError(texts.oncall.cover_gone(request_id))
-    if request.state == "accepted":
+    if request.state is CoverState.ACCEPTED:
         raise UserError(texts.oncall.cover_taken(request_id, request.accepted_by or "someone"))
     if request.asked is not None and request.asked != by:
         raise UserError(texts.oncall.cover_gone(request_id))
@@ -127,7 +128,7 @@ async def accept_cover(
             cover_request_id=request.id,
         ),
     )
-    request.state, request.accepted_by, request.override_id = "accepted", by, override.id
+    request.state, request.accepted_by, request.override_id = CoverState.ACCEPTED, by, override.id
     accepted = texts.oncall.cover_accepted(by, schedule.name, request.start_at, request.end_at, schedule.zone)
     outbox.message(request.requested_by, accepted)
     if request.asked is None and schedule.channel is not None:

@@ -15,14 +15,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config.schema import DigestConfig
 from bot.outbox import Effect, Outbox
-from bot.reminders.crontab import next_run
 from bot.slo.history import NOT_YET, budget_series, latest_reports
-from bot.slo.models import SloDefinition
+from bot.slo.models import DigestConfig, SloDefinition
 from bot.slo.presentation import digest_message
 from bot.slo.report import Digest, DigestIncident
 from bot.slo.sources import impact_interval
+from bot.values.crontab import next_run
 from bot.visibility import is_public
 from storage.engine import Database
 from storage.queries import slos as queries

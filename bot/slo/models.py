@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from bot import texts
 from bot.errors import UserError
-from bot.incidents.models import Severity
+from bot.values.crontab import cron_trigger
 from bot.values.fields import Duration, Strict
+from storage.enums import Severity
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 DEFAULT_WINDOW = timedelta(days=28)
@@ -192,3 +194,23 @@ def find_slo(definitions: list[SloDefinition], name: str) -> SloDefinition:
         if definition.name == name:
             return definition
     raise UnknownSlo(name)
+
+
+class DigestConfig(Strict):
+    """A weekly SLO digest: which channel, and when (standard cron, in `timezone`)."""
+
+    channel: str
+    cron: str = "0 9 * * MON"
+
+    @field_validator("channel")
+    @classmethod
+    def _named(cls, channel: str) -> str:
+        if not re.fullmatch(r"#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{2,}", channel):
+            raise ValueError(f"{channel!r} must be a channel name with # (like #slo-digest) or a channel id")
+        return channel
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, cron: str) -> str:
+        cron_trigger(cron, ZoneInfo("UTC"))
+        return cron

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from bot.texts.common import quoted
 
@@ -36,9 +37,16 @@ def paging(targets: Sequence[str], where: str) -> str:
     return f":rotating_light: Paging {', '.join(targets)} ({where})."
 
 
-def pager(kind: str) -> str:
-    """A phone pager in the list of who is paged: PagerDuty, or the policy's webhook."""
-    return {"pagerduty": "PagerDuty", "webhook": "the webhook"}.get(kind, kind)
+def paged(kind: str, target: str) -> str:
+    """Who or what a page reached, as the channel, the web page and the postmortem show it.
+
+    A routing key lets anyone page the service, and a webhook's path often holds a token: neither is shown.
+    """
+    if kind == "pagerduty":
+        return "PagerDuty"
+    if kind == "webhook":
+        return f"webhook ({urlsplit(target).hostname})"
+    return target
 
 
 def nobody_to_page(where: str) -> str:

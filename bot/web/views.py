@@ -35,10 +35,11 @@ from storage.engine import Database
 from storage.queries import alerts as alert_queries
 from storage.queries import incident_search
 from storage.queries import incidents as incident_queries
+from storage.queries import paging as paging_queries
 from storage.queries import slos as slo_queries
 from storage.queries import timeline as timeline_queries
 from storage.queries import users as user_queries
-from storage.tables import Incident, TimelineEntry
+from storage.tables import Escalation, Incident, Page, TimelineEntry
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TIMELINE_SHOWN = 500
@@ -76,6 +77,8 @@ class IncidentPage:
     alerts: list[AlertCard]
     people: dict[str, str]
     channels: dict[str, str]  # channel names by id
+    pages: Sequence[Page] = ()  # who was paged, oldest first
+    escalations: Sequence[Escalation] = ()
 
 
 @dataclass(frozen=True)
@@ -156,12 +159,27 @@ class WebViews:
             )
             users, channels = mentioned(entry.text for entry in entries)
             authors = [entry.author for entry in entries]
-            people = await _names(session, [*users, *authors, *snapshot.roles.values(), snapshot.declared_by])
+            pages = await paging_queries.pages_of(session, number)
+            escalations = await paging_queries.escalations_of(session, number)
+            paged = [page.target for page in pages if page.kind == "user"]
+            stoppers = [escalation.stopped_by for escalation in escalations]
+            people = await _names(
+                session, [*users, *authors, *snapshot.roles.values(), snapshot.declared_by, *paged, *stoppers]
+            )
             channel_names = await incident_search.channel_names(session, channels)
         if snapshot.channel_id and snapshot.channel_name:
             channel_names[snapshot.channel_id] = snapshot.channel_name
         return IncidentPage(
-            snapshot, incident.service, entries, entry_count, messages, firing_first(alerts), people, channel_names
+            snapshot,
+            incident.service,
+            entries,
+            entry_count,
+            messages,
+            firing_first(alerts),
+            people,
+            channel_names,
+            pages,
+            escalations,
         )
 
     async def postmortem_html(self, number: int, viewer: Viewer) -> str:

@@ -9,9 +9,10 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.enums import EscalationState
 from storage.tables import Escalation, Incident, Page
 
-ACTIVE = "active"
+ACTIVE = EscalationState.ACTIVE
 
 
 async def add_escalation(session: AsyncSession, escalation: Escalation) -> Escalation:
@@ -43,7 +44,9 @@ async def active_of(session: AsyncSession, incident_id: int) -> Sequence[Escalat
     return (await session.exec(query)).all()
 
 
-async def stop_all(session: AsyncSession, incident_id: int, *, state: str, by: str | None, now: datetime) -> int:
+async def stop_all(
+    session: AsyncSession, incident_id: int, *, state: EscalationState, by: str | None, now: datetime
+) -> int:
     """Stop every escalation of the incident under way (acknowledged, resolved); how many were."""
     result = await session.exec(
         update(Escalation)
@@ -115,7 +118,7 @@ async def acknowledgement_seconds(session: AsyncSession, *, since: datetime) -> 
         .join(Incident, col(Incident.id) == col(Escalation.incident_id))
         .where(
             col(Incident.is_private).is_(False),
-            Escalation.state == "acknowledged",
+            Escalation.state == EscalationState.ACKNOWLEDGED,
             col(Escalation.stopped_at) >= since,
         )
     )

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime, utcnow
+from storage.enums import RoleName, Severity, Status
+from storage.types import EnumText, UTCDateTime, utcnow
 
 
 def _utc(*, index: bool = False, nullable: bool = True) -> Any:
@@ -23,8 +24,8 @@ class Incident(SQLModel, table=True):
     # The primary key is the human number (INC-<id>): the database allocates it without races.
     id: int | None = Field(default=None, primary_key=True)
     title: str
-    severity: str
-    status: str = Field(index=True)
+    severity: Severity = Field(sa_type=EnumText(Severity))
+    status: Status = Field(sa_type=EnumText(Status), index=True)
     summary: str = ""
     impact: str = ""
     channel_id: str | None = Field(default=None, unique=True)
@@ -58,7 +59,7 @@ class Role(SQLModel, table=True):
     __tablename__ = "roles"
 
     incident_id: int = Field(foreign_key="incidents.id", primary_key=True)
-    role: str = Field(primary_key=True)
+    role: RoleName = Field(sa_type=EnumText(RoleName), primary_key=True)
     user_id: str
     assigned_by: str
     assigned_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime, utcnow
+from storage.enums import CoverState
+from storage.types import EnumText, UTCDateTime, utcnow
 
 
 class OncallOverride(SQLModel, table=True):
@@ -47,7 +48,7 @@ class OncallCoverRequest(SQLModel, table=True):
     requested_by: str
     # A person asked directly, or None: the schedule's channel was asked.
     asked: str | None = None
-    state: str = "open"  # open, accepted, cancelled
+    state: CoverState = Field(default=CoverState.OPEN, sa_type=EnumText(CoverState))
     accepted_by: str | None = None
     override_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime, utcnow
+from storage.enums import EscalationState
+from storage.types import EnumText, UTCDateTime, utcnow
 
 
 class Escalation(SQLModel, table=True):
@@ -27,7 +28,7 @@ class Escalation(SQLModel, table=True):
     step: int = 0  # the next step to perform
     round: int = 0  # how many times the steps have been run again
     next_at: datetime = Field(sa_type=UTCDateTime)
-    state: str = "active"  # active, acknowledged, resolved, exhausted
+    state: EscalationState = Field(default=EscalationState.ACTIVE, sa_type=EnumText(EscalationState))
     message: str = ""
     started_by: str
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

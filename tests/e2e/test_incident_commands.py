@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, func, select
 
+from storage.enums import RoleName
 from storage.tables import Incident, OutboxEntry, Role, TimelineEntry
 from tests.e2e.conftest import Workspace
 
@@ -70,7 +71,7 @@ async def test_assigning_a_commander_invites_them_and_shows_them_on_the_summary(
     assert f"Commander: <@{bob}>" in workspace.slack.channels[channel].topic
     async with workspace.database.transaction() as session:
         roles = {role.role: role.user_id for role in (await session.exec(select(Role))).all()}
-    assert roles["commander"] == bob
+    assert roles[RoleName.COMMANDER] == bob
 
 
 async def test_scribe_and_comms_roles(workspace: Workspace) -> None:

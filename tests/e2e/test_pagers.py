@@ -293,3 +293,30 @@ def test_a_webhook_without_its_secret_or_a_bad_routing_key_refuses_to_start_in_o
     )
     assert plain_http.returncode == 2 and "is not an https:// URL" in plain_http.stderr
     assert not (tmp_path / "oncall.db").exists()  # refused before anything was migrated
+
+
+async def test_the_web_page_and_the_postmortem_show_pagers_without_their_key_or_path(
+    start_bot: StartBot, pagerduty: PagerDutyEmulator, aiohttp_server: Callable[..., Any]
+) -> None:
+    receiver = Receiver()
+    app = web.Application()
+    app.router.add_post("/hook/token-in-the-path-0123", receiver.handle)
+    url = str((await aiohttp_server(app)).make_url("/hook/token-in-the-path-0123"))
+    web_token = "e2e-web-token-0123456789"
+    workspace = await start_bot(
+        config(step=f"pagerduty: {KEY}\n        webhook: {url}"),
+        pagerduty_events_url=pagerduty.events_url,
+        paging_webhook_secret=SECRET,
+        web_token=web_token,
+    )
+    channel = await paged(workspace, lambda: pagerduty.actions() == ["trigger"] and len(receiver.received) == 1)
+    assert any(
+        text.startswith(f":rotating_light: Paging <@{workspace.people.alice}>, PagerDuty, webhook (127.0.0.1) (step 1")
+        for text in workspace.posts(channel)
+    )
+    for path in ("/incidents/INC-1", "/incidents/INC-1/postmortem"):
+        async with workspace.client.get(path, headers={"Authorization": f"Bearer {web_token}"}) as response:
+            page = await response.text()
+        assert response.status == 200, path
+        assert "PagerDuty" in page and "webhook (127.0.0.1)" in page, path
+        assert KEY not in page and "token-in-the-path" not in page, path

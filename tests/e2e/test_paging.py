@@ -14,6 +14,8 @@ from bot.schedules.catalog import Catalog
 from storage.tables import Escalation, Incident, Page
 from tests.e2e.conftest import People, StartBot, Workspace
 from tests.e2e.test_metrics import scrape, value
+from tests.e2e.test_postmortem import uploaded
+from tests.e2e.test_web_pages import WEB_TOKEN, get
 from tests.helpers import eventually
 
 
@@ -123,6 +125,13 @@ async def test_the_acknowledge_button_stops_paging_at_once_and_twice_is_harmless
     assert slack.response_url_posts[-1]["text"] == "*INC-1* is acknowledged already, and nobody is being paged for it."
     assert len([text for text in workspace.posts(channel) if "acknowledged *INC-1*" in text]) == 1
 
+    await workspace.command("postmortem", channel=channel)
+    await workspace.settle()
+    [document] = uploaded(workspace, channel)
+    paging = document.split("## Paging")[1].split("## Alerts")[0]
+    assert "paged alice · step 1 of payments-critical · via schedule:payments" in paging
+    assert "- payments-critical: acknowledged by alice at " in paging
+
     samples = await scrape(workspace)
     assert value(samples, "oncall_pages", kind="user") == 1
     assert value(samples, "oncall_escalations", state="acknowledged") == 1
@@ -205,3 +214,16 @@ async def test_paging_a_schedule_or_a_person_and_a_bad_target(start_bot: StartBo
     assert refused.startswith("`billing` is neither an escalation policy nor a schedule (payments-critical, payments)")
     async with workspace.database.transaction() as session:
         assert len((await session.exec(select(Escalation))).all()) == 2
+
+
+async def test_the_incident_page_shows_who_was_paged_and_who_acknowledged(start_bot: StartBot) -> None:
+    workspace = await start_bot(config, web_token=WEB_TOKEN)
+    channel, _ = await paged(workspace)
+    await workspace.command("ack", channel=channel, user=workspace.people.bob)
+    status, body, _ = await get(workspace, "/incidents/INC-1", Authorization=f"Bearer {WEB_TOKEN}")
+    assert status == 200
+    paging = body.split("<h2>Paging</h2>")[1].split("<h2>Timeline</h2>")[0]
+    # People by name once a postmortem has looked them up; until then by id.
+    assert f'<td data-label="Paged">{workspace.people.alice}</td>' in paging
+    assert "schedule:payments" in paging
+    assert f"payments-critical: acknowledged by {workspace.people.bob} at" in paging

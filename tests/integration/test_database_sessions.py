@@ -8,11 +8,12 @@ import contextlib
 from sqlmodel import select
 
 from storage.engine import Database
+from storage.enums import Severity, Status
 from storage.tables import Incident
 
 
 def _incident(title: str) -> Incident:
-    return Incident(title=title, severity="SEV2", status="investigating", declared_by="U1")
+    return Incident(title=title, severity=Severity.SEV2, status=Status.INVESTIGATING, declared_by="U1")
 
 
 async def _titles(database: Database) -> list[str]:

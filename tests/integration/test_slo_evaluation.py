@@ -17,6 +17,7 @@ from bot.slo.history import latest_reports
 from bot.slo.models import SloDefinition, SloStatus
 from bot.unit_of_work import unit_of_work
 from storage.engine import Database
+from storage.enums import Status
 from storage.tables import Alert, Incident, SloEvaluation
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -135,7 +136,7 @@ def _incident(
         origin=origin,
         title=f"{service} trouble",
         severity=severity,
-        status="monitoring" if mitigated else "investigating",
+        status=Status.MONITORING if mitigated else Status.INVESTIGATING,
         declared_by="U1",
         declared_at=began,
         detected_at=began,
@@ -221,7 +222,7 @@ async def test_an_incident_opened_by_an_slos_own_burn_is_not_impact_on_it(databa
     # Someone resolves the burn's incident; a second outage burns again and opens a second one.
     async with database.transaction() as session:
         first = await session.get_one(Incident, burn.id)
-        first.status, first.resolved_at = "resolved", NOW + timedelta(hours=1)
+        first.status, first.resolved_at = Status.RESOLVED, NOW + timedelta(hours=1)
         session.add(_incident("checkout", Severity.SEV1, NOW + timedelta(hours=2), mitigated=None))
     await evaluator.evaluate_and_store(at=NOW + timedelta(hours=2, minutes=30))
     [report] = await evaluator.evaluate_and_store(at=NOW + timedelta(hours=3))

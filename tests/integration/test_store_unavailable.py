@@ -16,6 +16,7 @@ from bot import database as maintenance
 from bot.errors import StoreUnavailable, UserError
 from bot.leadership import Leadership
 from storage.engine import Database
+from storage.enums import Severity, Status
 from storage.locks import LEADER_LOCK
 from storage.tables import Incident
 from tests.conftest import POSTGRES_ADMIN_DSN
@@ -49,7 +50,9 @@ async def test_a_server_nobody_answers_at_is_unavailable_at_every_door() -> None
 async def test_the_bots_own_errors_pass_through_a_transaction_which_stores_nothing(database: Database) -> None:
     with pytest.raises(UserError, match="no such incident"):
         async with database.transaction() as session:
-            session.add(Incident(title="Half done", severity="SEV2", status="investigating", declared_by="U1"))
+            session.add(
+                Incident(title="Half done", severity=Severity.SEV2, status=Status.INVESTIGATING, declared_by="U1")
+            )
             await session.flush()
             raise UserError("no such incident")
     async with database.reading() as session:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.alerts.messaging import RolledGroup, rolled_groups, rollup_message
 from slack_emulator.blocks import block_errors
+from storage.enums import Severity, Status
 from storage.queries.alerts import RolledAlert
 from storage.tables import AlertGroup, Incident
 
@@ -53,11 +54,13 @@ def test_a_group_is_named_by_its_firing_alert_and_rated_by_its_worst_firing_seve
 def test_a_group_in_an_incident_links_its_channel_unless_the_incident_is_private() -> None:
     public = AlertGroup(id=1, source="am", group_key="a", channel="#alerts", incident_id=4)
     private = AlertGroup(id=2, source="am", group_key="b", channel="#alerts", incident_id=5)
+    sev2, investigating = Severity.SEV2, Status.INVESTIGATING
     incidents = [
-        Incident(id=4, title="t", severity="SEV2", status="investigating", declared_by="U1", channel_id="C04"),
-        Incident(id=5, title="t", severity="SEV2", status="investigating", declared_by="U1", channel_id="C05",
-                 is_private=True),
-    ]  # fmt: skip
+        Incident(id=4, title="t", severity=sev2, status=investigating, declared_by="U1", channel_id="C04"),
+        Incident(
+            id=5, title="t", severity=sev2, status=investigating, declared_by="U1", channel_id="C05", is_private=True
+        ),
+    ]
     alerts = [
         RolledAlert(1, "firing", "critical", "A", {}, SINCE),
         RolledAlert(2, "firing", "critical", "B", {}, SINCE),

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import UserError
-from bot.reminders.cadence import Cadence, local_start
 from bot.reminders.retros import plan
+from bot.values.cadence import Cadence, local_start
 from bot.values.durations import format_duration, parse_duration
 
 MADRID = ZoneInfo("Europe/Madrid")
