@@ -48,6 +48,7 @@ from bot.outbox.registry import Registry
 from bot.outbox.worker import OutboxWorker
 from bot.pagers.effects import PagerEffects
 from bot.pagers.http import PagerHttp
+from bot.paging.service import policy_starter
 from bot.paging.worker import EscalationWorker
 from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
@@ -188,7 +189,8 @@ def performers(
     pagers: PagerHttp,
 ) -> Registry:
     """Every domain's outbox performers; an Effect that none of them performs stops the bot here."""
-    home = HomeRenderer(database, config.slos, zone=config.zone, permissions=permissions)
+    catalog = Catalog(config.schedules, config.zone)
+    home = HomeRenderer(database, config.slos, zone=config.zone, permissions=permissions, catalog=catalog)
     return Registry(
         IncidentEffects(gateway, database, announce_channel=settings.announce_channel).performers(),
         AlertEffects(gateway, database).performers(),
@@ -317,7 +319,7 @@ def create_app(settings: Settings) -> web.Application:
     config = load_config(settings.oncall_config)
     require_webhook_secret(settings, config)
     app[config_key] = config
-    app[alert_ingestion_key] = AlertIngestion(config)
+    app[alert_ingestion_key] = AlertIngestion(config, start_paging=policy_starter(config.escalation_policies))
     _assemble(app, settings, config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
     app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _escalations, _slos, _scheduler, _socket_mode, _started])

@@ -11,7 +11,7 @@ sure to happen, and no delivery holds the database for long.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,6 +30,8 @@ from bot.incidents.models import IncidentRef, Severity, Status
 from bot.incidents.target import Target
 from bot.outbox import Effect, Outbox, alert_group_lane, incident_lane
 from bot.outbox.outbox import alert_rollup_lane
+from bot.schedules.catalog import Catalog, Rota
+from bot.schedules.responders import OnCallNow, on_call_now
 from bot.unit_of_work import Begin
 from storage.queries import alerts as queries
 from storage.queries import incidents as incident_queries
@@ -71,6 +73,7 @@ class _Chunk:
     groups: dict[tuple[str, str], AlertGroup] = field(default_factory=dict)
     incidents: dict[int, Incident | None] = field(default_factory=dict)
     resolved_in: set[int] = field(default_factory=set)
+    rota: Rota | None = None  # the schedules, read once a chunk and only if a route names one
     runbook_alerts: dict[int, dict[str, set[int]]] = field(default_factory=dict)  # incident → runbook → alert ids
 
     @property
@@ -95,10 +98,19 @@ def _order(pair: tuple[AlertIn, Decision]) -> tuple[bool, bool, Severity]:
     return (resolving, not decision.opens_incident, decision.severity or Severity.SEV4)
 
 
+# Starts the named escalation policy for an incident an alert opened, in the same transaction. create_app
+# passes bot/paging's: alerts do not import paging, which reads incidents, which read alerts.
+StartPaging = Callable[[AsyncSession, Incident, str], Awaitable[None]]
+
+
 class AlertIngestion:
-    def __init__(self, config: OncallConfig, *, chunk_alerts: int = CHUNK_ALERTS) -> None:
+    def __init__(
+        self, config: OncallConfig, *, chunk_alerts: int = CHUNK_ALERTS, start_paging: StartPaging | None = None
+    ) -> None:
         self._config = config
-        self._router = Router(config.alerts)
+        self._start_paging = start_paging
+        self._router = Router(config.alerts, config.schedules)
+        self._catalog = Catalog(config.schedules, config.zone)
         self._committed = CommittedAlerts()
         self._chunk_alerts = chunk_alerts
 
@@ -265,14 +277,25 @@ class AlertIngestion:
             assert joined.id is not None
             work.incidents[joined.id] = joined
             return joined
+        on_call = await self._on_call(session, decision, work)
         opened = await open_for_alerts(
-            session=session, outbox=outbox, opening=work.storm.opening(alert_in, decision, storm=storm)
+            session=session, outbox=outbox, opening=work.storm.opening(alert_in, decision, storm=storm, on_call=on_call)
         )
         work.result.opened.append(opened.number)
         incident = await self._incident(session, opened.number, work)
         assert incident is not None
         work.storm.opened(incident, storm=storm)
+        if decision.escalation is not None and self._start_paging is not None:
+            await self._start_paging(session, incident, decision.escalation)
         return incident
+
+    async def _on_call(self, session: AsyncSession, decision: Decision, work: _Chunk) -> OnCallNow | None:
+        """Who is on call now in the route's schedule (the config made sure it exists)."""
+        if decision.oncall is None:
+            return None
+        if work.rota is None:
+            work.rota = await self._catalog.load(session)
+        return await on_call_now(session, work.rota, decision.oncall, at=utcnow())
 
     async def _show_group(self, outbox: Outbox, group: AlertGroup, work: _Chunk) -> None:
         """Bring the group up to date in its channel: its own message, or its line in a storm rollup."""

@@ -97,7 +97,7 @@ class StepConfig(Strict):
     @model_validator(mode="after")
     def _pages_someone(self) -> StepConfig:
         if not (self.notify or self.pagerduty or self.webhook):
-            raise ValueError("a step pages nobody: give it notify (a list of targets), pagerduty or webhook")
+            raise ValueError("pages nobody: give it notify (a list of targets), pagerduty or webhook")
         return self
 
 

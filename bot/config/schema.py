@@ -81,6 +81,10 @@ class Route(Strict):
     usergroup: UsergroupId | None = None
     declare: bool | None = None
     group_by: list[str] | None = None
+    # A schedule's name: whoever is on call in it when the alert opens an incident is invited and named.
+    oncall: str | None = None
+    # An escalation policy started when this route opens an incident (docs/paging.md).
+    escalation: str | None = None
 
     @field_validator("match_re")
     @classmethod
@@ -274,6 +278,22 @@ class OncallConfig(Strict):
         return self
 
     @model_validator(mode="after")
+    def _route_schedules(self) -> OncallConfig:
+        known = [schedule.name for schedule in self.schedules]
+        for index, route in enumerate(self.alerts.routes):
+            if route.oncall is not None and route.oncall.lower() not in {name.lower() for name in known}:
+                fix = f"the schedules are {', '.join(known)}: fix the name or" if known else "none are configured:"
+                where = f"alerts.routes[{index}].oncall"
+                raise ValueError(f"{where}: {route.oncall!r} is not a schedule ({fix} add it under `schedules:`)")
+            if route.escalation is not None and self.policy(route.escalation) is None:
+                policies = ", ".join(policy.name for policy in self.escalation_policies) or "none are configured"
+                raise ValueError(
+                    f"alerts.routes[{index}].escalation: {route.escalation!r} is not an escalation policy"
+                    f" (the policies: {policies}; add it under `escalation_policies:` or fix the name)"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _policies_name_schedules(self) -> OncallConfig:
         known = {schedule.name.lower() for schedule in self.schedules}
         for index, policy in enumerate(self.escalation_policies):
@@ -335,6 +355,8 @@ def _first_error(exc: ValidationError) -> str:
     reason = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         reason = "is not a known setting (see docs/configuration.md)"
+    if not error["loc"]:  # a check across sections names its keys itself
+        return reason
     return f"{_location(error['loc'])} {reason}"
 
 

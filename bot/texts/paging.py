@@ -11,6 +11,7 @@ from bot.texts.common import quoted
 ACK_BUTTON = "Acknowledge"
 ESCALATE_BUTTON = "Escalate now"
 PAGE_USAGE = "`/incident page <policy|schedule|@person> [message]`"
+NAME_THE_POLICY = "Name what to page after --page: an escalation policy, a schedule or an @person (once)."
 
 
 def page(ref: str, title: str, severity: str, channel: str | None, where: str, message: str, late: str) -> str:

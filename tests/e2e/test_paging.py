@@ -12,6 +12,7 @@ from bot.paging.blocks import ACK_ACTION, ESCALATE_ACTION
 from bot.paging.worker import EscalationWorker
 from bot.schedules.catalog import Catalog
 from storage.tables import Escalation, Incident, Page
+from tests.e2e.alert_payloads import am_alert, am_group
 from tests.e2e.conftest import People, StartBot, Workspace
 from tests.e2e.test_metrics import scrape, value
 from tests.e2e.test_postmortem import uploaded
@@ -227,3 +228,50 @@ async def test_the_incident_page_shows_who_was_paged_and_who_acknowledged(start_
     assert f'<td data-label="Paged">{workspace.people.alice}</td>' in paging
     assert "schedule:payments" in paging
     assert f"payments-critical: acknowledged by {workspace.people.bob} at" in paging
+
+
+def routed(people: People) -> str:
+    return (
+        config(people)
+        + """
+alerts:
+  routes:
+    - match: {service: payments}
+      escalation: payments-critical
+"""
+    )
+
+
+async def test_an_alert_routed_to_a_policy_pages_its_first_step(start_bot: StartBot) -> None:
+    workspace = await start_bot(routed)
+    response = await workspace.webhook("alertmanager", am_group([am_alert("CheckoutErrors", service="payments")]))
+    assert response.status == 200
+
+    async def alice_paged() -> bool:
+        await workspace.settle()
+        return len(dms(workspace, workspace.people.alice)) == 1
+
+    await eventually(alice_paged, within=10)
+    [page] = dms(workspace, workspace.people.alice)
+    assert "step 1 of 2 of *payments-critical*" in page and "CheckoutErrors" in page
+
+
+async def test_declare_with_page_starts_the_policy_and_a_bad_one_declares_nothing(start_bot: StartBot) -> None:
+    workspace = await start_bot(config)
+    refused = await workspace.command("declare Card payments fail sev1 --page paymnts")
+    assert refused["text"].startswith("`paymnts` is neither an escalation policy nor a schedule")
+    async with workspace.database.transaction() as session:
+        assert (await session.exec(select(Incident))).all() == []
+    missing = await workspace.command("declare Card payments fail --page")
+    assert "Name what to page after --page" in missing["text"]
+
+    await workspace.command("declare Card payments fail sev1 --page payments-critical")
+
+    async def alice_paged() -> bool:
+        await workspace.settle()
+        return len(dms(workspace, workspace.people.alice)) == 1
+
+    await eventually(alice_paged, within=10)
+    async with workspace.database.transaction() as session:
+        [incident] = (await session.exec(select(Incident))).all()
+    assert incident.title == "Card payments fail" and incident.severity == "SEV1"
