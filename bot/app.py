@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.alerts.effects import AlertEffects
 from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig, load_config
+from bot.config.secrets import require_webhook_secret
 from bot.errors import SettingsError
 from bot.home.effects import HomeEffects
 from bot.home.views import HomeRenderer
@@ -33,6 +34,7 @@ from bot.keys import (
     gateway_key,
     metrics_key,
     outbox_worker_key,
+    pager_http_key,
     permissions_key,
     scheduler_key,
     settings_key,
@@ -44,6 +46,8 @@ from bot.observability import log_context
 from bot.observability.metrics import Metrics
 from bot.outbox.registry import Registry
 from bot.outbox.worker import OutboxWorker
+from bot.pagers.effects import PagerEffects
+from bot.pagers.http import PagerHttp
 from bot.paging.service import policy_starter
 from bot.paging.worker import EscalationWorker
 from bot.permissions import Permissions
@@ -141,7 +145,16 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     app[permissions_key] = permissions
     app[web_sessions_key] = _web_sessions(settings, database, permissions, gateway)
     postmortems = Postmortems(database, zone=config.zone, templates=config.postmortem, gateway=gateway)
-    registry = performers(settings, config, database, gateway, permissions=permissions, postmortems=postmortems)
+    app[pager_http_key] = PagerHttp()
+    registry = performers(
+        settings,
+        config,
+        database,
+        gateway,
+        permissions=permissions,
+        postmortems=postmortems,
+        pagers=app[pager_http_key],
+    )
     worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
     app[outbox_worker_key] = worker
     catalog = Catalog(config.schedules, config.zone)
@@ -173,6 +186,7 @@ def performers(
     *,
     permissions: Permissions,
     postmortems: Postmortems,
+    pagers: PagerHttp,
 ) -> Registry:
     """Every domain's outbox performers; an Effect that none of them performs stops the bot here."""
     catalog = Catalog(config.schedules, config.zone)
@@ -185,6 +199,12 @@ def performers(
         HomeEffects(gateway, home).performers(),
         MessageEffects(gateway).performers(),
         ScheduleEffects(gateway).performers(),
+        PagerEffects(
+            pagers,
+            events_url=settings.pagerduty_events_url,
+            dedup_prefix=settings.pagerduty_dedup_prefix,
+            webhook_secret=settings.paging_webhook_secret,
+        ).performers(),
     )
 
 
@@ -198,6 +218,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 async def _slack(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[gateway_key].close()
+    await app[pager_http_key].close()  # PagerDuty and webhooks: closed, like Slack, after the outbox stops
 
 
 def _web_sessions(
@@ -296,6 +317,7 @@ def create_app(settings: Settings) -> web.Application:
     app[settings_key] = settings
     app[metrics_key] = Metrics(open_incidents=open_by_severity)
     config = load_config(settings.oncall_config)
+    require_webhook_secret(settings, config)
     app[config_key] = config
     app[alert_ingestion_key] = AlertIngestion(config, start_paging=policy_starter(config.escalation_policies))
     _assemble(app, settings, config)

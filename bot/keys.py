@@ -13,6 +13,7 @@ from bot.config.schema import OncallConfig
 from bot.leadership import Leadership
 from bot.observability.metrics import Metrics
 from bot.outbox.worker import OutboxWorker
+from bot.pagers.http import PagerHttp
 from bot.paging.worker import EscalationWorker
 from bot.permissions import Permissions
 from bot.reminders.reminders import TickResult
@@ -44,6 +45,7 @@ class Jobs(Protocol):
 settings_key = web.AppKey("settings", Settings)
 database_key = web.AppKey("database", Database)
 gateway_key = web.AppKey("gateway", SlackGateway)
+pager_http_key = web.AppKey("pager_http", PagerHttp)
 outbox_worker_key = web.AppKey("outbox_worker", OutboxWorker)
 bolt_key = web.AppKey("bolt", AsyncApp)
 config_key = web.AppKey("config", OncallConfig)

@@ -10,6 +10,7 @@ from typing import TypeVar, cast, overload
 
 from bot.slack.scopes import REQUIRED_SCOPES
 from slack_emulator import SlackEmulator
+from slack_emulator.pagerduty import PagerDutyEmulator
 
 T = TypeVar("T")
 
@@ -42,6 +43,17 @@ async def eventually(
 async def running_emulator(signing_secret: str) -> AsyncIterator[SlackEmulator]:
     """The emulated Slack on a free port, installed with every scope manifest.yml asks for."""
     emulator = SlackEmulator(scopes=REQUIRED_SCOPES, signing_secret=signing_secret)
+    await emulator.start()
+    try:
+        yield emulator
+    finally:
+        await emulator.stop()
+
+
+@contextlib.asynccontextmanager
+async def running_pagerduty() -> AsyncIterator[PagerDutyEmulator]:
+    """PagerDuty's Events API v2, emulated on a free port."""
+    emulator = PagerDutyEmulator()
     await emulator.start()
     try:
         yield emulator

@@ -28,6 +28,7 @@ DOMAINS = frozenset(
         "alerts",
         "followups",
         "paging",
+        "pagers",
         "home",
         "incidents",
         "postmortem",

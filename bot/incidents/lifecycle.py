@@ -27,6 +27,7 @@ from bot.incidents.target import (
     snapshot_of,
 )
 from bot.outbox import Effect, Outbox
+from bot.pagers import events as pagers
 from bot.permissions import Action, Actor
 from bot.schedules.responders import OnCallNow
 from bot.slack.texts import render
@@ -229,6 +230,7 @@ async def resolve(
     await paging_queries.stop_all(
         session, incident.id, state=EscalationState.RESOLVED, by=by, now=now
     )  # resolving stops paging
+    await pagers.follow(session, outbox, incident, "resolve", by=by)  # and resolves what PagerDuty opened
     note = note.strip()
     change = f"{previous} → resolved" + (f": {note}" if note else "")
     await record(session=session, incident=incident, kind="status", text=change, by=by)

@@ -36,6 +36,8 @@ class Effect(StrEnum):
     POST_SLO_DIGEST = "post_slo_digest"
     PUBLISH_HOME = "publish_home"  # a person's App Home tab
     SET_USERGROUP = "set_usergroup"  # a schedule's user group made equal to who is on call
+    PAGERDUTY_EVENT = "pagerduty_event"  # trigger, acknowledge or resolve an incident's PagerDuty alert
+    WEBHOOK_EVENT = "webhook_event"  # the same, as a signed POST to a policy's webhook
 
 
 def incident_lane(incident_id: int) -> str:

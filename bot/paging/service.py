@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.incidents.models import IncidentRef, reference
 from bot.incidents.target import Target, load, record, require_open
 from bot.outbox import Outbox
+from bot.pagers import events as pagers
 from storage.enums import EscalationState
 from storage.queries import paging as queries
 from storage.tables import Escalation, Incident
@@ -38,7 +39,13 @@ class Plan:
 
     @classmethod
     def of(cls, policy: PolicyConfig) -> Plan:
-        steps = [{"notify": list(step.notify), "wait": step.wait.total_seconds()} for step in policy.steps]
+        steps = [
+            {"notify": list(step.notify), "wait": step.wait.total_seconds()}
+            # Only when set: the phones go with the snapshot, and steps without them read as before.
+            | ({"pagerduty": step.pagerduty} if step.pagerduty else {})
+            | ({"webhook": step.webhook} if step.webhook else {})
+            for step in policy.steps
+        ]
         timeout = int(policy.ack_timeout.total_seconds()) if policy.ack_timeout else None
         return cls(policy.name, steps, policy.repeat, timeout)
 
@@ -93,6 +100,7 @@ async def acknowledge(*, session: AsyncSession, outbox: Outbox, target: Target, 
     # The first acknowledgement stands (time to acknowledge is measured to it); the summary names its person.
     incident.acknowledged_at = incident.acknowledged_at or now
     incident.acknowledged_by = incident.acknowledged_by or by
+    await pagers.follow(session, outbox, incident, "acknowledge", by=by)
     await record(session=session, incident=incident, kind="acknowledged", text=f"Acknowledged by <@{by}>", by=by)
     outbox.post(incident.id, texts.paging.acknowledged(by, ref, now))
     outbox.refresh(incident.id)

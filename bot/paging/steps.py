@@ -18,6 +18,7 @@ from bot import texts
 from bot.incidents.models import Status, reference
 from bot.incidents.target import record
 from bot.outbox import Effect, Outbox
+from bot.pagers import events as pagers
 from bot.paging.blocks import page_blocks
 from bot.schedules import resolver
 from bot.schedules.catalog import Catalog, Rota
@@ -78,7 +79,8 @@ async def _page(
     where = texts.paging.step_of(escalation.step, len(escalation.steps), escalation.policy, escalation.round)
     late = texts.paging.late(now - escalation.next_at) if now - escalation.next_at > LATE_AFTER else ""
     pages = await _targets(session, rota, [str(target) for target in step["notify"]], now)  # type: ignore[attr-defined]
-    if not pages:
+    phones = pagers.of_step(step)
+    if not pages and not phones:
         outbox.post(incident.id, texts.paging.nobody_to_page(where))
         await record(session=session, incident=incident, kind="paging", text=f"Nobody to page at {where}", by=None)
         return
@@ -94,9 +96,21 @@ async def _page(
             text = texts.paging.group_page(mention, ref, incident.title, incident.severity, where, late)
             to = incident.channel_id if kind == "usergroup" and incident.channel_id else target
             outbox.message(to, text, blocks=page_blocks(incident.id, text))
+    for kind, target in phones:
+        pagers.trigger(
+            outbox,
+            incident,
+            kind=kind,
+            target=target,
+            policy=escalation.policy,
+            step=escalation.step + 1,
+            message=escalation.message,
+        )
     if people:  # paged people join the channel, where the incident is worked
         outbox.add(Effect.INVITE, incident_id=incident.id, users=people)
     shown = [f"<@{target}>" if kind == "user" else target for kind, target, _ in pages]
+    shown += [texts.paging.paged(kind, target) for kind, target in phones]
+    pages += [(kind, target, kind) for kind, target in phones]  # recorded: what acknowledging tells later
     outbox.post(incident.id, texts.paging.paging(shown, where) + late)
     await queries.add_pages(
         session,

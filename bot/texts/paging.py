@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from bot.texts.common import quoted
 
@@ -35,6 +36,18 @@ def late(by: timedelta) -> str:
 
 def paging(targets: Sequence[str], where: str) -> str:
     return f":rotating_light: Paging {', '.join(targets)} ({where})."
+
+
+def paged(kind: str, target: str) -> str:
+    """Who or what a page reached, as the channel, the web page and the postmortem show it.
+
+    A routing key lets anyone page the service, and a webhook's path often holds a token: neither is shown.
+    """
+    if kind == "pagerduty":
+        return "PagerDuty"
+    if kind == "webhook":
+        return f"webhook ({urlsplit(target).hostname})"
+    return target
 
 
 def nobody_to_page(where: str) -> str:

@@ -146,3 +146,13 @@ async def acknowledgement_seconds(session: AsyncSession, *, since: datetime) -> 
         for started, stopped in (await session.exec(query)).all()
         if stopped is not None
     ]
+
+
+async def pagers_paged(session: AsyncSession, incident_id: int, *, kinds: Sequence[str]) -> list[tuple[str, str]]:
+    """(kind, target) of each pager (PagerDuty routing key, webhook URL) the incident's steps paged, first first."""
+    query = (
+        select(Page.kind, Page.target)
+        .where(Page.incident_id == incident_id, col(Page.kind).in_(kinds))
+        .order_by(col(Page.id))
+    )
+    return list(dict.fromkeys((kind, target) for kind, target in (await session.exec(query)).all()))

@@ -49,7 +49,7 @@ class Page(SQLModel, table=True):
     incident_id: int = Field(foreign_key="incidents.id", index=True)
     step: int
     round: int
-    kind: str  # user, usergroup, channel
+    kind: str  # user, usergroup, channel; pagerduty and webhook (the routing key or URL as target)
     target: str
     via: str = ""  # the policy's target that named it: schedule:payments, user:U…
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
