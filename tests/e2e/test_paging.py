@@ -257,6 +257,14 @@ async def test_an_alert_routed_to_a_policy_pages_its_first_step(start_bot: Start
     await eventually(alice_paged, within=10)
     [page] = dms(workspace, workspace.people.alice)
     assert "step 1 of 2 of *payments-critical*" in page and "CheckoutErrors" in page
+    async with workspace.database.transaction() as session:
+        escalation = (await session.exec(select(Escalation))).one()
+    # Then as any escalation: step 2 after the wait, and nothing after an acknowledgement.
+    assert await run(workspace, escalation.next_at + timedelta(seconds=1)) == 1
+    assert len(dms(workspace, workspace.people.carol)) == 1
+    await workspace.command("ack INC-1", user=workspace.people.carol)
+    assert await run(workspace, escalation.next_at + timedelta(hours=1)) == 0
+    assert len(dms(workspace, workspace.people.alice)) == 1
 
 
 async def test_declare_with_page_starts_the_policy_and_a_bad_one_declares_nothing(start_bot: StartBot) -> None:
