@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -10,7 +11,10 @@ from bot.heartbeats.views import heartbeats_command
 from bot.keys import begin_key, config_key, database_key, heartbeats_key, scheduler_key
 from handlers.jobs.runner import Scheduler
 from storage.tables import Alert, Heartbeat, Incident
-from tests.e2e.conftest import StartBot, Workspace
+from tests.e2e.conftest import WEBHOOK_TOKEN, StartBot, Workspace
+from tests.helpers import eventually
+from tests.peers.alertmanager import running_alertmanager
+from tests.peers.prometheus import running_prometheus
 
 CONFIG = """
 heartbeats:
@@ -34,7 +38,7 @@ async def start(start_bot: StartBot) -> Workspace:
 
 async def beat(workspace: Workspace, name: str) -> dict[str, object]:
     response = await workspace.client.post(
-        f"/webhooks/heartbeat/{name}", headers={"Authorization": "Bearer e2e-webhook-token-0123456789"}
+        f"/webhooks/heartbeat/{name}", headers={"Authorization": f"Bearer {WEBHOOK_TOKEN}"}
     )
     assert response.status == 200, await response.text()
     return dict(await response.json())
@@ -124,13 +128,23 @@ async def test_a_paused_heartbeat_raises_nothing_and_resumes_from_the_resume(sta
 async def test_an_unknown_heartbeat_is_a_404_with_one_line_and_the_token_is_required(start_bot: StartBot) -> None:
     workspace = await start(start_bot)
     response = await workspace.client.post(
-        "/webhooks/heartbeat/nope", headers={"Authorization": "Bearer e2e-webhook-token-0123456789"}
+        "/webhooks/heartbeat/nope", headers={"Authorization": f"Bearer {WEBHOOK_TOKEN}"}
     )
     assert response.status == 404
     body = await response.json()
     assert body["message"] == "There is no heartbeat `nope`; heartbeats: nightly-backup, alertmanager"
     response = await workspace.client.post("/webhooks/heartbeat/nightly-backup")
     assert response.status == 401
+
+
+async def nothing_stored_or_posted(workspace: Workspace) -> None:
+    """No alert stored, no incident opened, nothing posted in the alerts channel."""
+    await workspace.settle()
+    async with workspace.database.transaction() as session:
+        assert (await session.exec(select(Alert))).all() == []
+    assert await incidents(workspace) == []
+    room = workspace.slack.channel_by_name("alerts")
+    assert room is not None and workspace.posts(room.id) == []
 
 
 def watchdog(status: str = "firing") -> dict[str, object]:
@@ -157,15 +171,33 @@ async def test_alertmanagers_watchdog_is_a_beat_and_opens_nothing(start_bot: Sta
         response = await workspace.webhook("alertmanager", watchdog())
         assert response.status == 200, await response.text()
         assert (await response.json())["accepted"] == 1
-    await workspace.settle()
-    async with workspace.database.transaction() as session:
-        assert (await session.exec(select(Alert))).all() == []
-    assert await incidents(workspace) == []
-    room = workspace.slack.channel_by_name("alerts")
-    assert room is not None and workspace.posts(room.id) == []
+    await nothing_stored_or_posted(workspace)
     beaten = (await row(workspace, "alertmanager")).last_beat_at
     assert beaten is not None
     assert "alertmanager" not in await tick(workspace, beaten + timedelta(minutes=4))
     assert "alertmanager" in await tick(workspace, beaten + timedelta(minutes=6))
     await workspace.webhook("alertmanager", watchdog())  # Alertmanager is back: resolved
     assert not (await row(workspace, "alertmanager")).raised
+
+
+async def test_a_real_prometheus_watchdog_through_a_real_alertmanager_beats_and_opens_nothing(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    workspace = await start(start_bot)
+    url = str(workspace.server.make_url("/webhooks/alertmanager"))
+    # kube-prometheus' Watchdog: always firing, so its absence shows the alerting pipeline is broken.
+    rules = [{"alert": "Watchdog", "expr": "vector(1)", "labels": {"severity": "none"}}]
+    async with (
+        running_alertmanager(url, bearer_token=WEBHOOK_TOKEN, tmp_path=tmp_path) as alertmanager,
+        running_prometheus(tmp_path, rules=rules, alertmanager=alertmanager.base_url.removeprefix("http://")),
+    ):
+
+        async def beaten() -> datetime:
+            found = await row(workspace, "alertmanager")
+            assert found.last_beat_at is not None, alertmanager.log_tail()
+            return found.last_beat_at
+
+        at = await eventually(beaten, within=30)
+        assert await alertmanager.notifications_failed() == 0, alertmanager.log_tail()
+    await nothing_stored_or_posted(workspace)
+    assert "alertmanager" not in await tick(workspace, at + timedelta(minutes=4))
