@@ -43,6 +43,11 @@ def silent_since(row: Heartbeat) -> datetime:
     return max(row.last_beat_at, row.watched_from) if row.last_beat_at is not None else row.watched_from
 
 
+def _due(row: Heartbeat | None, heartbeat: HeartbeatConfig, now: datetime) -> bool:
+    """Silent past its timeout, not paused, and no alert raised for it yet (no row: not synced yet, not due)."""
+    return row is not None and not row.paused and not row.raised and silent_since(row) + heartbeat.timeout <= now
+
+
 def _alert(heartbeat: HeartbeatConfig, since: datetime, status: AlertStatus, *, at: datetime) -> AlertIn:
     labels = {"alertname": ALERTNAME, **heartbeat.labels, "heartbeat": heartbeat.name}
     timeout = format_duration(heartbeat.timeout)
@@ -109,16 +114,19 @@ class Heartbeats:
 
     async def tick(self, session: AsyncSession, outbox: Outbox, now: datetime) -> list[str]:
         """Raise an alert for each heartbeat silent past its timeout and not paused; the names raised."""
-        rows = {row.name: row for row in await queries.all_of(session, [h.name for h in self._config.heartbeats])}
+        names = [heartbeat.name for heartbeat in self._config.heartbeats]
+        if not names:
+            return []
+        seen = {row.name: row for row in await queries.all_of(session, names)}
+        due = [heartbeat for heartbeat in self._config.heartbeats if _due(seen.get(heartbeat.name), heartbeat, now)]
+        # What looked due without locks is decided again under the lock (another tick may have raised it).
+        rows = {row.name: row for row in await queries.lock_all(session, [heartbeat.name for heartbeat in due])}
         raised = []
-        for heartbeat in self._config.heartbeats:
-            seen = rows.get(heartbeat.name)
-            if seen is None or seen.paused or seen.raised or silent_since(seen) + heartbeat.timeout > now:
-                continue  # cheap look first, without locks; what is due is decided again under the lock
-            row = await self._row(session, heartbeat.name, now)
-            since = silent_since(row)
-            if row.paused or row.raised or since + heartbeat.timeout > now:
+        for heartbeat in due:
+            row = rows.get(heartbeat.name)
+            if row is None or not _due(row, heartbeat, now):
                 continue
+            since = silent_since(row)
             await self._ingestion.receive_in(session, outbox, [_alert(heartbeat, since, AlertStatus.FIRING, at=now)])
             row.raised, row.raised_at, row.silent_since = True, now, since
             session.add(row)

@@ -33,6 +33,24 @@ async def lock(session: AsyncSession, name: str) -> Heartbeat | None:
     return (await session.exec(query)).first()
 
 
+async def lock_all(session: AsyncSession, names: Collection[str]) -> Sequence[Heartbeat]:
+    """These heartbeats' rows, all locked at once in name order, before anything else is locked.
+
+    The tick locks what it may raise before ingestion takes its lock: a beat holds its row and then waits for
+    ingestion's, so a tick that took ingestion's lock first and a row after could wait for it forever.
+    """
+    if not names:
+        return []
+    query = (
+        select(Heartbeat)
+        .where(col(Heartbeat.name).in_(names))
+        .order_by(col(Heartbeat.name))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(query)).all()
+
+
 async def all_of(session: AsyncSession, names: Collection[str]) -> Sequence[Heartbeat]:
     """The rows of these heartbeats, by name (read without locks)."""
     query = select(Heartbeat).where(col(Heartbeat.name).in_(names)).order_by(col(Heartbeat.name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -106,6 +107,18 @@ async def test_silence_past_the_timeout_raises_once_and_the_next_beat_resolves_i
     assert "nightly-backup" in await tick(workspace, again)
     [backup] = [alert for alert in await alerts(workspace) if alert.labels["heartbeat"] == "nightly-backup"]
     assert backup.status == "firing"
+
+
+async def test_two_replicas_ticking_at_once_raise_each_heartbeat_once(start_bot: StartBot) -> None:
+    workspace = await start(start_bot)
+    app = workspace.server.app
+    other = Scheduler(app[database_key], app[begin_key], app[config_key])  # a second replica, a moment leader too
+    late = datetime.now(UTC) + timedelta(hours=1)
+    first, second = await asyncio.gather(app[scheduler_key].tick_heartbeats(late), other.tick_heartbeats(late))
+    assert sorted(first + second) == ["alertmanager", "nightly-backup"]
+    await workspace.settle()
+    assert sorted(alert.labels["heartbeat"] for alert in await alerts(workspace)) == ["alertmanager", "nightly-backup"]
+    assert len(await incidents(workspace)) == 1
 
 
 async def test_a_paused_heartbeat_raises_nothing_and_resumes_from_the_resume(start_bot: StartBot) -> None:
