@@ -103,10 +103,10 @@ class Heartbeats:
 
     async def _beat(self, session: AsyncSession, outbox: Outbox, heartbeat: HeartbeatConfig, now: datetime) -> Beat:
         row = await self._row(session, heartbeat.name, now)
+        since = row.silent_since or silent_since(row)  # the raised alert's start, read before this beat counts
         row.last_beat_at = max(now, row.last_beat_at) if row.last_beat_at is not None else now
         resolved = row.raised
         if row.raised:
-            since = row.silent_since or silent_since(row)
             await self._ingestion.receive_in(session, outbox, [_alert(heartbeat, since, AlertStatus.RESOLVED, at=now)])
             row.raised, row.silent_since = False, None
         session.add(row)

@@ -77,6 +77,8 @@ async def handle_webhook(request: web.Request) -> web.Response:
 async def _handle(request: web.Request) -> web.Response:
     source = request.match_info["source"]
     parse = PARSERS.get(source)
+    if parse is None and source == HEARTBEAT:
+        return refuse(404, "unknown_source", "a heartbeat beats at /webhooks/heartbeat/<name>: add its name")
     if parse is None:
         known = ", ".join(sorted(PARSERS))
         return refuse(404, "unknown_source", f"there is no /webhooks/{source}; sources are: {known}")

@@ -148,6 +148,9 @@ async def test_an_unknown_heartbeat_is_a_404_with_one_line_and_the_token_is_requ
     assert body["message"] == "There is no heartbeat `nope`; heartbeats: nightly-backup, alertmanager"
     response = await workspace.client.post("/webhooks/heartbeat/nightly-backup")
     assert response.status == 401
+    response = await workspace.webhook("heartbeat", b"")
+    assert response.status == 404
+    assert (await response.json())["message"] == "a heartbeat beats at /webhooks/heartbeat/<name>: add its name"
 
 
 async def nothing_stored_or_posted(workspace: Workspace) -> None:
