@@ -20,6 +20,7 @@ from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig, load_config
 from bot.config.secrets import require_webhook_secret
 from bot.errors import SettingsError
+from bot.heartbeats.service import Heartbeats
 from bot.home.effects import HomeEffects
 from bot.home.views import HomeRenderer
 from bot.incidents.effects import IncidentEffects
@@ -32,6 +33,7 @@ from bot.keys import (
     database_key,
     escalation_worker_key,
     gateway_key,
+    heartbeats_key,
     metrics_key,
     outbox_worker_key,
     pager_http_key,
@@ -165,8 +167,17 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         config.slos, database=database, begin=begin, ingestion=app[alert_ingestion_key], prometheus=PrometheusClient()
     )
     app[slo_evaluator_key] = evaluator
+    heartbeats = Heartbeats(config, app[alert_ingestion_key])
+    app[alert_ingestion_key].watchdog = heartbeats  # Alertmanager's Watchdog beats a heartbeat
+    app[heartbeats_key] = heartbeats
     app[scheduler_key] = Scheduler(
-        database, begin, config, metrics=app[metrics_key], slos=evaluator, user_by_email=gateway.user_by_email
+        database,
+        begin,
+        config,
+        metrics=app[metrics_key],
+        slos=evaluator,
+        user_by_email=gateway.user_by_email,
+        heartbeats=heartbeats,
     )
     app[escalation_worker_key] = EscalationWorker(begin, Catalog(config.schedules, config.zone))
     app[bolt_key] = build_bolt(

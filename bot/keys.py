@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig
+from bot.heartbeats.service import Heartbeats
 from bot.leadership import Leadership
 from bot.observability.metrics import Metrics
 from bot.outbox.worker import OutboxWorker
@@ -39,6 +40,8 @@ class Jobs(Protocol):
 
     async def tick_oncall(self, now: datetime) -> int: ...
 
+    async def tick_heartbeats(self, now: datetime) -> list[str]: ...
+
     async def refresh_schedules(self, now: datetime) -> dict[str, str]: ...
 
 
@@ -52,6 +55,7 @@ config_key = web.AppKey("config", OncallConfig)
 begin_key: web.AppKey[Begin] = web.AppKey("begin")
 alert_ingestion_key = web.AppKey("alert_ingestion", AlertIngestion)
 scheduler_key: web.AppKey[Jobs] = web.AppKey("scheduler")
+heartbeats_key = web.AppKey("heartbeats", Heartbeats)
 escalation_worker_key = web.AppKey("escalation_worker", EscalationWorker)
 metrics_key = web.AppKey("metrics", Metrics)
 slo_evaluator_key = web.AppKey("slo_evaluator", SloEvaluator)

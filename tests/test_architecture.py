@@ -27,6 +27,7 @@ DOMAINS = frozenset(
     {
         "alerts",
         "followups",
+        "heartbeats",
         "paging",
         "pagers",
         "home",

@@ -24,6 +24,7 @@ from bot.alerts.routing import Decision, Router
 from bot.alerts.storms import STORM_WINDOW, StormWatch
 from bot.alerts.upsert import Change, upsert
 from bot.alerts.views import facts, rule_name, source_name
+from bot.alerts.watchdog import WatchdogBeats, beats, is_watchdog
 from bot.config.schema import OncallConfig
 from bot.incidents.lifecycle import open_for_alerts, resolve
 from bot.incidents.models import IncidentRef, Severity, Status
@@ -113,6 +114,8 @@ class AlertIngestion:
         self._catalog = Catalog(config.schedules, config.zone)
         self._committed = CommittedAlerts()
         self._chunk_alerts = chunk_alerts
+        # Heartbeats, set by create_app once they exist (they raise their alerts through this ingestion).
+        self.watchdog: WatchdogBeats | None = None
 
     async def receive(self, begin: Begin, alerts: Sequence[AlertIn]) -> IngestResult:
         """Store a delivery's alerts and everything they cause; returns once it is all committed.
@@ -123,11 +126,19 @@ class AlertIngestion:
         delivery's order (see `_order`) and decide as the whole delivery would; a sender whose
         delivery failed half-way retries it, and the chunks already committed change nothing twice
         (each alert is upserted to the state the delivery gives it).
+        Alertmanager's Watchdog alerts are taken out first, before the resend check (its resends are the
+        beats): they store and post nothing, and a firing one beats its heartbeat in a transaction of its own.
         """
+        watchdogs = [alert for alert in alerts if is_watchdog(alert)]
+        if watchdogs:
+            alerts = [alert for alert in alerts if not is_watchdog(alert)]
+            if self.watchdog is not None and beats(watchdogs):
+                async with begin() as (session, outbox):
+                    await self.watchdog.watchdog_beat(session, outbox)
         if alerts and self._committed.all_known(alerts):
-            return IngestResult(accepted=len(alerts))
+            return IngestResult(accepted=len(alerts) + len(watchdogs))
         routed = sorted(((alert, self._router.route(alert)) for alert in alerts), key=_order)
-        delivery = _Delivery(result=IngestResult(accepted=len(alerts)))
+        delivery = _Delivery(result=IngestResult(accepted=len(alerts) + len(watchdogs)))
         for start in range(0, len(routed), self._chunk_alerts):
             if start:
                 await asyncio.sleep(0)  # whoever waited for the write lock goes first
@@ -135,6 +146,13 @@ class AlertIngestion:
             async with begin() as (session, outbox):
                 await self._ingest(session, outbox, chunk, delivery)
             self._committed.remember([alert for alert, _ in chunk])
+        return delivery.result
+
+    async def receive_in(self, session: AsyncSession, outbox: Outbox, alerts: Sequence[AlertIn]) -> IngestResult:
+        """A few alerts (a heartbeat's) ingested in the caller's transaction, so what caused them commits with them."""
+        routed = sorted(((alert, self._router.route(alert)) for alert in alerts), key=_order)
+        delivery = _Delivery(result=IngestResult(accepted=len(alerts)))
+        await self._ingest(session, outbox, routed, delivery)
         return delivery.result
 
     async def _ingest(

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
+from bot.config.heartbeats import HeartbeatConfig, HeartbeatsConfig, WatchdogConfig, check_watchdog
 from bot.config.paging import EscalationPoliciesConfig, PolicyConfig
 from bot.errors import SettingsError
 from bot.permissions import Action
@@ -254,6 +255,9 @@ class OncallConfig(Strict):
     schedules: SchedulesConfig = Field(default_factory=list)
     # Paging (bot/config/paging.py checks each key; docs/paging.md documents them).
     escalation_policies: EscalationPoliciesConfig = Field(default_factory=list)
+    # Heartbeats and Alertmanager's Watchdog (bot/config/heartbeats.py; docs/alert-actions.md).
+    heartbeats: HeartbeatsConfig = Field(default_factory=list)
+    watchdog: WatchdogConfig | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -304,6 +308,14 @@ class OncallConfig(Strict):
                         " add it under schedules, or fix the name"
                     )
         return self
+
+    @model_validator(mode="after")
+    def _watchdog_names_a_heartbeat(self) -> OncallConfig:
+        check_watchdog(self.heartbeats, self.watchdog)
+        return self
+
+    def heartbeat(self, name: str) -> HeartbeatConfig | None:
+        return next((heartbeat for heartbeat in self.heartbeats if heartbeat.name == name), None)
 
     def policy(self, name: str) -> PolicyConfig | None:
         return next((p for p in self.escalation_policies if p.name.lower() == name.strip().lower()), None)

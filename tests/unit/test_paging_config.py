@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config.schema import parse_config
-from bot.errors import SettingsError
+from tests.helpers import config_refusal
 
 SCHEDULES = """
 schedules:
@@ -22,12 +22,7 @@ def policies(text: str) -> str:
     return SCHEDULES + "escalation_policies:\n" + text
 
 
-def refusal(text: str) -> str:
-    with pytest.raises(SettingsError) as caught:
-        parse_config(text)
-    lines = str(caught.value).splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
+refusal = config_refusal
 
 
 def test_a_good_policy_keeps_its_targets_and_waits() -> None:
