@@ -20,7 +20,9 @@ from bot.alertmanager.effects import SilenceEffects
 from bot.alerts.effects import AlertEffects
 from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig, load_config
+from bot.config.secrets import require_webhook_secret
 from bot.errors import SettingsError
+from bot.heartbeats.service import Heartbeats
 from bot.home.effects import HomeEffects
 from bot.home.views import HomeRenderer
 from bot.incidents.effects import IncidentEffects
@@ -34,8 +36,10 @@ from bot.keys import (
     database_key,
     escalation_worker_key,
     gateway_key,
+    heartbeats_key,
     metrics_key,
     outbox_worker_key,
+    pager_http_key,
     permissions_key,
     scheduler_key,
     settings_key,
@@ -47,6 +51,9 @@ from bot.observability import log_context
 from bot.observability.metrics import Metrics
 from bot.outbox.registry import Registry
 from bot.outbox.worker import OutboxWorker
+from bot.pagers.effects import PagerEffects
+from bot.pagers.http import PagerHttp
+from bot.paging.service import policy_starter
 from bot.paging.worker import EscalationWorker
 from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
@@ -145,8 +152,16 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     postmortems = Postmortems(database, zone=config.zone, templates=config.postmortem, gateway=gateway)
     alertmanager = AlertmanagerClient()
     app[alertmanager_client_key] = alertmanager
+    app[pager_http_key] = PagerHttp()
     registry = performers(
-        settings, config, database, gateway, permissions=permissions, postmortems=postmortems, alertmanager=alertmanager
+        settings,
+        config,
+        database,
+        gateway,
+        permissions=permissions,
+        postmortems=postmortems,
+        pagers=app[pager_http_key],
+        alertmanager=alertmanager,
     )
     worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
     app[outbox_worker_key] = worker
@@ -158,8 +173,17 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         config.slos, database=database, begin=begin, ingestion=app[alert_ingestion_key], prometheus=PrometheusClient()
     )
     app[slo_evaluator_key] = evaluator
+    heartbeats = Heartbeats(config, app[alert_ingestion_key])
+    app[alert_ingestion_key].watchdog = heartbeats  # Alertmanager's Watchdog beats a heartbeat
+    app[heartbeats_key] = heartbeats
     app[scheduler_key] = Scheduler(
-        database, begin, config, metrics=app[metrics_key], slos=evaluator, user_by_email=gateway.user_by_email
+        database,
+        begin,
+        config,
+        metrics=app[metrics_key],
+        slos=evaluator,
+        user_by_email=gateway.user_by_email,
+        heartbeats=heartbeats,
     )
     app[escalation_worker_key] = EscalationWorker(begin, Catalog(config.schedules, config.zone))
     app[bolt_key] = build_bolt(
@@ -169,6 +193,7 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         config=config,
         permissions=permissions,
         alertmanager=alertmanager,
+        heartbeats=heartbeats,
     )
 
 
@@ -181,9 +206,11 @@ def performers(
     permissions: Permissions,
     postmortems: Postmortems,
     alertmanager: AlertmanagerClient,
+    pagers: PagerHttp,
 ) -> Registry:
     """Every domain's outbox performers; an Effect that none of them performs stops the bot here."""
-    home = HomeRenderer(database, config.slos, zone=config.zone, permissions=permissions)
+    catalog = Catalog(config.schedules, config.zone)
+    home = HomeRenderer(database, config.slos, zone=config.zone, permissions=permissions, catalog=catalog)
     return Registry(
         IncidentEffects(gateway, database, announce_channel=settings.announce_channel).performers(),
         AlertEffects(gateway, database).performers(),
@@ -193,6 +220,12 @@ def performers(
         MessageEffects(gateway).performers(),
         ScheduleEffects(gateway).performers(),
         SilenceEffects(alertmanager, gateway, database, config.alertmanagers).performers(),
+        PagerEffects(
+            pagers,
+            events_url=settings.pagerduty_events_url,
+            dedup_prefix=settings.pagerduty_dedup_prefix,
+            webhook_secret=settings.paging_webhook_secret,
+        ).performers(),
     )
 
 
@@ -207,6 +240,7 @@ async def _slack(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[gateway_key].close()
     await app[alertmanager_client_key].close()
+    await app[pager_http_key].close()  # PagerDuty and webhooks: closed, like Slack, after the outbox stops
 
 
 def _web_sessions(
@@ -305,8 +339,9 @@ def create_app(settings: Settings) -> web.Application:
     app[settings_key] = settings
     app[metrics_key] = Metrics(open_incidents=open_by_severity)
     config = load_config(settings.oncall_config)
+    require_webhook_secret(settings, config)
     app[config_key] = config
-    app[alert_ingestion_key] = AlertIngestion(config)
+    app[alert_ingestion_key] = AlertIngestion(config, start_paging=policy_starter(config.escalation_policies))
     _assemble(app, settings, config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
     app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _escalations, _slos, _scheduler, _socket_mode, _started])

@@ -6,9 +6,12 @@ OncallError
 │   ├── UsageError       the command itself was malformed: carries the usage line
 │   ├── IncidentNotFound
 │   └── SignInRefused    Sign in with Slack did not end in a session: the page says why
-└── SlackError           a Web API call failed
-    ├── SlackRetryable   429, 5xx, timeouts, connection errors: the outbox tries again
-    └── SlackRejected    Slack said no (ok=false): retrying the same call cannot help
+└── RemoteError          a call to another system (Slack, PagerDuty, a webhook) failed
+    ├── RemoteRetryable  429, 5xx, timeouts, connection errors: the outbox tries again
+    ├── RemoteRejected   the other side said no: retrying the same call cannot help (parked)
+    └── SlackError       a Web API call failed
+        ├── SlackRetryable   (a RemoteRetryable)
+        └── SlackRejected    Slack said no (ok=false) (a RemoteRejected)
 
 Storage's own, defined in storage/errors.py (storage imports nothing of bot) and re-exported here:
 StoreUnavailable         the database cannot take the request now; its message says why (unreachable,
@@ -26,6 +29,9 @@ __all__ = [
     "DatabaseNotReady",
     "IncidentNotFound",
     "OncallError",
+    "RemoteError",
+    "RemoteRejected",
+    "RemoteRetryable",
     "SettingsError",
     "SignInRefused",
     "SlackError",
@@ -61,8 +67,8 @@ class SignInRefused(UserError):
     """A sign-in to the web pages that cannot be completed; the message says what to do."""
 
 
-class SlackError(OncallError):
-    """A Slack Web API call failed."""
+class RemoteError(OncallError):
+    """A call to another system failed: `method` names the call (a Web API method, `pagerduty.enqueue`)."""
 
     def __init__(self, method: str, error: str) -> None:
         super().__init__(f"{method}: {error}")
@@ -70,15 +76,27 @@ class SlackError(OncallError):
         self.error = error
 
 
-class SlackRetryable(SlackError):
-    """A failure that may pass: rate limit, outage, timeout."""
+class RemoteRetryable(RemoteError):
+    """A failure that may pass: rate limit, outage, timeout. The outbox worker tries the entry again."""
 
     def __init__(self, method: str, error: str, *, retry_after: float | None = None) -> None:
         super().__init__(method, error)
         self.retry_after = retry_after
 
 
-class SlackRejected(SlackError):
+class RemoteRejected(RemoteError):
+    """The other side refused the call; the same call will be refused again, so the entry is parked."""
+
+
+class SlackError(RemoteError):
+    """A Slack Web API call failed."""
+
+
+class SlackRetryable(SlackError, RemoteRetryable):
+    """A failure that may pass: rate limit, outage, timeout."""
+
+
+class SlackRejected(SlackError, RemoteRejected):
     """Slack refused the call; the same call will be refused again."""
 
 

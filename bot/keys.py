@@ -11,9 +11,11 @@ from slack_bolt.async_app import AsyncApp
 from bot.alertmanager.client import AlertmanagerClient
 from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig
+from bot.heartbeats.service import Heartbeats
 from bot.leadership import Leadership
 from bot.observability.metrics import Metrics
 from bot.outbox.worker import OutboxWorker
+from bot.pagers.http import PagerHttp
 from bot.paging.worker import EscalationWorker
 from bot.permissions import Permissions
 from bot.reminders.reminders import TickResult
@@ -39,18 +41,22 @@ class Jobs(Protocol):
 
     async def tick_oncall(self, now: datetime) -> int: ...
 
+    async def tick_heartbeats(self, now: datetime) -> list[str]: ...
+
     async def refresh_schedules(self, now: datetime) -> dict[str, str]: ...
 
 
 settings_key = web.AppKey("settings", Settings)
 database_key = web.AppKey("database", Database)
 gateway_key = web.AppKey("gateway", SlackGateway)
+pager_http_key = web.AppKey("pager_http", PagerHttp)
 outbox_worker_key = web.AppKey("outbox_worker", OutboxWorker)
 bolt_key = web.AppKey("bolt", AsyncApp)
 config_key = web.AppKey("config", OncallConfig)
 begin_key: web.AppKey[Begin] = web.AppKey("begin")
 alert_ingestion_key = web.AppKey("alert_ingestion", AlertIngestion)
 scheduler_key: web.AppKey[Jobs] = web.AppKey("scheduler")
+heartbeats_key = web.AppKey("heartbeats", Heartbeats)
 escalation_worker_key = web.AppKey("escalation_worker", EscalationWorker)
 metrics_key = web.AppKey("metrics", Metrics)
 slo_evaluator_key = web.AppKey("slo_evaluator", SloEvaluator)

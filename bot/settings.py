@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,11 @@ class Settings(BaseSettings):
     # Optional bearer for GET /metrics: open by default, as Prometheus targets usually are; what it
     # shows is counts, never an incident's title, and private incidents are not told apart.
     metrics_token: str | None = None
+    # Phones (docs/paging-pagers.md): where PagerDuty's Events API v2 takes events, the start of each
+    # incident's dedup_key (give each bot sharing a PagerDuty service its own), and the key that signs webhooks.
+    pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
+    pagerduty_dedup_prefix: str = "oncall-bot"
+    paging_webhook_secret: str | None = None
     oncall_config: Path | None = None
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=0, le=65535)
@@ -70,6 +76,21 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("pagerduty_events_url")
+    @classmethod
+    def _events_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL, like https://events.pagerduty.com/v2/enqueue")
+        return value
+
+    @field_validator("pagerduty_dedup_prefix")
+    @classmethod
+    def _dedup_prefix(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
+            raise ValueError("must be up to 64 letters, digits, '.', '_' and '-', like oncall-bot-acme")
+        return value
+
     @field_validator("slack_timeout", mode="before")
     @classmethod
     def _whole_seconds(cls, value: Any) -> int:
@@ -78,7 +99,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must be whole seconds from 1 to 300, like 10 (not {text!r})")
         return int(text)
 
-    @field_validator("web_token", "webhook_token", "metrics_token")
+    @field_validator("web_token", "webhook_token", "metrics_token", "paging_webhook_secret")
     @classmethod
     def _long_enough(cls, value: str | None) -> str | None:
         # Each token is the only lock on its door (a short one is guessed), and logs redact secrets of

@@ -18,7 +18,7 @@ from handlers.web.pages import (
 )
 from handlers.web.schedules import handle_schedule, handle_schedule_calendar, handle_schedules
 from handlers.web.sessions import handle_callback, handle_login, handle_logout, handle_sign_in
-from handlers.webhooks.http import handle_webhook
+from handlers.webhooks.http import handle_heartbeat, handle_webhook
 
 
 def register(app: web.Application) -> None:
@@ -27,6 +27,7 @@ def register(app: web.Application) -> None:
     app.router.add_get("/readyz", handle_readyz)
     app.router.add_get("/metrics", handle_metrics)
     app.router.add_post("/webhooks/{source}", handle_webhook)
+    app.router.add_post("/webhooks/heartbeat/{name}", handle_heartbeat)
     app.router.add_get("/api/v1/slos", handle_slo_reports)
     app.router.add_post("/api/v1/slos/{name}/events", handle_slo_events)
     app.router.add_get("/login", handle_login)

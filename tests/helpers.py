@@ -8,8 +8,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar, cast, overload
 
+from bot.config.schema import parse_config
+from bot.errors import SettingsError
 from bot.slack.scopes import REQUIRED_SCOPES
 from slack_emulator import SlackEmulator
+from slack_emulator.pagerduty import PagerDutyEmulator
 
 T = TypeVar("T")
 
@@ -47,3 +50,25 @@ async def running_emulator(signing_secret: str) -> AsyncIterator[SlackEmulator]:
         yield emulator
     finally:
         await emulator.stop()
+
+
+@contextlib.asynccontextmanager
+async def running_pagerduty() -> AsyncIterator[PagerDutyEmulator]:
+    """PagerDuty's Events API v2, emulated on a free port."""
+    emulator = PagerDutyEmulator()
+    await emulator.start()
+    try:
+        yield emulator
+    finally:
+        await emulator.stop()
+
+
+def config_refusal(text: str) -> str:
+    """The one line a bad ONCALL_CONFIG text stops the bot with (AssertionError if it is more, or none)."""
+    try:
+        parse_config(text)
+    except SettingsError as exc:
+        lines = str(exc).splitlines()
+        assert len(lines) == 1, lines
+        return lines[0]
+    raise AssertionError(f"the config was accepted: {text!r}")

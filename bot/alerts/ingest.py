@@ -11,7 +11,7 @@ sure to happen, and no delivery holds the database for long.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,12 +24,15 @@ from bot.alerts.routing import Decision, Router
 from bot.alerts.storms import STORM_WINDOW, StormWatch
 from bot.alerts.upsert import Change, upsert
 from bot.alerts.views import facts, rule_name, source_name
+from bot.alerts.watchdog import WatchdogBeats, beats, is_watchdog
 from bot.config.schema import OncallConfig
 from bot.incidents.lifecycle import open_for_alerts, resolve
 from bot.incidents.models import IncidentRef, Severity, Status
 from bot.incidents.target import Target
 from bot.outbox import Effect, Outbox, alert_group_lane, incident_lane
 from bot.outbox.outbox import alert_rollup_lane
+from bot.schedules.catalog import Catalog, Rota
+from bot.schedules.responders import OnCallNow, on_call_now
 from bot.unit_of_work import Begin
 from storage.queries import alerts as queries
 from storage.queries import incidents as incident_queries
@@ -71,6 +74,7 @@ class _Chunk:
     groups: dict[tuple[str, str], AlertGroup] = field(default_factory=dict)
     incidents: dict[int, Incident | None] = field(default_factory=dict)
     resolved_in: set[int] = field(default_factory=set)
+    rota: Rota | None = None  # the schedules, read once a chunk and only if a route names one
     runbook_alerts: dict[int, dict[str, set[int]]] = field(default_factory=dict)  # incident → runbook → alert ids
 
     @property
@@ -95,12 +99,23 @@ def _order(pair: tuple[AlertIn, Decision]) -> tuple[bool, bool, Severity]:
     return (resolving, not decision.opens_incident, decision.severity or Severity.SEV4)
 
 
+# Starts the named escalation policy for an incident an alert opened, in the same transaction. create_app
+# passes bot/paging's: alerts do not import paging, which reads incidents, which read alerts.
+StartPaging = Callable[[AsyncSession, Incident, str], Awaitable[None]]
+
+
 class AlertIngestion:
-    def __init__(self, config: OncallConfig, *, chunk_alerts: int = CHUNK_ALERTS) -> None:
+    def __init__(
+        self, config: OncallConfig, *, chunk_alerts: int = CHUNK_ALERTS, start_paging: StartPaging | None = None
+    ) -> None:
         self._config = config
-        self._router = Router(config.alerts)
+        self._start_paging = start_paging
+        self._router = Router(config.alerts, config.schedules)
+        self._catalog = Catalog(config.schedules, config.zone)
         self._committed = CommittedAlerts()
         self._chunk_alerts = chunk_alerts
+        # Heartbeats, set by create_app once they exist (they raise their alerts through this ingestion).
+        self.watchdog: WatchdogBeats | None = None
 
     async def receive(self, begin: Begin, alerts: Sequence[AlertIn]) -> IngestResult:
         """Store a delivery's alerts and everything they cause; returns once it is all committed.
@@ -111,11 +126,19 @@ class AlertIngestion:
         delivery's order (see `_order`) and decide as the whole delivery would; a sender whose
         delivery failed half-way retries it, and the chunks already committed change nothing twice
         (each alert is upserted to the state the delivery gives it).
+        Alertmanager's Watchdog alerts are taken out first, before the resend check (its resends are the
+        beats): they store and post nothing, and a firing one beats its heartbeat in a transaction of its own.
         """
+        watchdogs = [alert for alert in alerts if is_watchdog(alert)]
+        if watchdogs:
+            alerts = [alert for alert in alerts if not is_watchdog(alert)]
+            if self.watchdog is not None and beats(watchdogs):
+                async with begin() as (session, outbox):
+                    await self.watchdog.watchdog_beat(session, outbox)
         if alerts and self._committed.all_known(alerts):
-            return IngestResult(accepted=len(alerts))
+            return IngestResult(accepted=len(alerts) + len(watchdogs))
         routed = sorted(((alert, self._router.route(alert)) for alert in alerts), key=_order)
-        delivery = _Delivery(result=IngestResult(accepted=len(alerts)))
+        delivery = _Delivery(result=IngestResult(accepted=len(alerts) + len(watchdogs)))
         for start in range(0, len(routed), self._chunk_alerts):
             if start:
                 await asyncio.sleep(0)  # whoever waited for the write lock goes first
@@ -123,6 +146,13 @@ class AlertIngestion:
             async with begin() as (session, outbox):
                 await self._ingest(session, outbox, chunk, delivery)
             self._committed.remember([alert for alert, _ in chunk])
+        return delivery.result
+
+    async def receive_in(self, session: AsyncSession, outbox: Outbox, alerts: Sequence[AlertIn]) -> IngestResult:
+        """A few alerts (a heartbeat's) ingested in the caller's transaction, so what caused them commits with them."""
+        routed = sorted(((alert, self._router.route(alert)) for alert in alerts), key=_order)
+        delivery = _Delivery(result=IngestResult(accepted=len(alerts)))
+        await self._ingest(session, outbox, routed, delivery)
         return delivery.result
 
     async def _ingest(
@@ -265,14 +295,25 @@ class AlertIngestion:
             assert joined.id is not None
             work.incidents[joined.id] = joined
             return joined
+        on_call = await self._on_call(session, decision, work)
         opened = await open_for_alerts(
-            session=session, outbox=outbox, opening=work.storm.opening(alert_in, decision, storm=storm)
+            session=session, outbox=outbox, opening=work.storm.opening(alert_in, decision, storm=storm, on_call=on_call)
         )
         work.result.opened.append(opened.number)
         incident = await self._incident(session, opened.number, work)
         assert incident is not None
         work.storm.opened(incident, storm=storm)
+        if decision.escalation is not None and self._start_paging is not None:
+            await self._start_paging(session, incident, decision.escalation)
         return incident
+
+    async def _on_call(self, session: AsyncSession, decision: Decision, work: _Chunk) -> OnCallNow | None:
+        """Who is on call now in the route's schedule (the config made sure it exists)."""
+        if decision.oncall is None:
+            return None
+        if work.rota is None:
+            work.rota = await self._catalog.load(session)
+        return await on_call_now(session, work.rota, decision.oncall, at=utcnow())
 
     async def _show_group(self, outbox: Outbox, group: AlertGroup, work: _Chunk) -> None:
         """Bring the group up to date in its channel: its own message, or its line in a storm rollup."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.alerts.models import AlertIn
 from bot.config.schema import AlertsConfig, Route
 from bot.incidents.models import Severity
+from bot.schedules.config import ScheduleConfig
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,8 @@ class Decision:
     responders: tuple[str, ...]
     usergroup: str | None
     group_key: str
+    oncall: str | None = None  # a schedule: who is on call in it is invited when this opens an incident
+    escalation: str | None = None  # a policy started when this opens an incident
 
     @property
     def opens_incident(self) -> bool:
@@ -26,8 +30,10 @@ class Decision:
 
 
 class Router:
-    def __init__(self, config: AlertsConfig) -> None:
+    def __init__(self, config: AlertsConfig, schedules: Sequence[ScheduleConfig] = ()) -> None:
         self._config = config
+        # The schedule answering for each service, for routes that name none.
+        self._service_schedules = {service: s.name for s in schedules for service in s.services}
 
     def route(self, alert: AlertIn) -> Decision:
         """The first route whose matchers all hold decides; keys it leaves out come from `alerts:`."""
@@ -43,6 +49,8 @@ class Router:
             responders=tuple(route.responders),
             usergroup=route.usergroup,
             group_key=self._group_key(alert, route),
+            oncall=route.oncall or self._service_schedules.get(alert.labels.get("service", "")),
+            escalation=route.escalation,
         )
 
     def _group_key(self, alert: AlertIn, route: Route) -> str:

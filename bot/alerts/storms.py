@@ -17,6 +17,7 @@ from bot.alerts.routing import Decision
 from bot.alerts.views import facts
 from bot.incidents.lifecycle import AlertOpening
 from bot.incidents.models import Status
+from bot.schedules.responders import OnCallNow
 from storage.queries import alerts as queries
 from storage.tables import Incident
 from storage.types import utcnow
@@ -49,7 +50,9 @@ class StormWatch:
             self.looked_up = True
         return self.incident
 
-    def opening(self, alert_in: AlertIn, decision: Decision, *, storm: bool) -> AlertOpening:
+    def opening(
+        self, alert_in: AlertIn, decision: Decision, *, storm: bool, on_call: OnCallNow | None = None
+    ) -> AlertOpening:
         """How to open the incident: the alert's own, or the storm's, which names no one alert."""
         assert decision.severity is not None
         return AlertOpening(
@@ -64,6 +67,7 @@ class StormWatch:
             usergroup=decision.usergroup,
             is_storm=storm,
             alert=None if storm else facts(alert_in),
+            on_call=on_call,
         )
 
     def opened(self, incident: Incident, *, storm: bool) -> None:

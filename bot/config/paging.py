@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from bot.values.fields import Duration, Strict, unique_names
 
@@ -56,10 +57,48 @@ def _positive(wait: timedelta) -> timedelta:
     return wait
 
 
+# PagerDuty's Events API v2 takes "the 32 character Integration Key" of an integration (or a ruleset's).
+_ROUTING_KEY = re.compile(r"[A-Za-z0-9]{32}")
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _routing_key(value: Any) -> str:
+    key = str(value).strip()
+    if not _ROUTING_KEY.fullmatch(key):
+        raise ValueError(
+            f"is not a PagerDuty routing key ({len(key)} characters): copy the 32-character Integration Key"
+            " of the service's Events API v2 integration"
+        )
+    return key
+
+
+def _webhook_url(value: Any) -> str:
+    url = str(value).strip()
+    parts = urlsplit(url)
+    # Pages carry incident titles: only over TLS, except to a receiver on this machine.
+    local = parts.scheme == "http" and parts.hostname in _LOOPBACK
+    if not parts.hostname or (parts.scheme != "https" and not local):
+        raise ValueError(f"{url[:80]!r} is not an https:// URL (http:// is allowed to localhost only)")
+    return url
+
+
+RoutingKey = Annotated[str, BeforeValidator(_routing_key)]
+WebhookUrl = Annotated[str, BeforeValidator(_webhook_url)]
+
+
 class StepConfig(Strict):
-    notify: list[Target] = Field(min_length=1)
+    notify: list[Target] = Field(default_factory=list)
+    # Phones: a PagerDuty service (its Events API v2 routing key) and a webhook, beside or instead of Slack.
+    pagerduty: RoutingKey | None = None
+    webhook: WebhookUrl | None = None
     # Before the next step, unless someone acknowledged.
     wait: Annotated[Duration, AfterValidator(_positive)] = timedelta(minutes=5)
+
+    @model_validator(mode="after")
+    def _pages_someone(self) -> StepConfig:
+        if not (self.notify or self.pagerduty or self.webhook):
+            raise ValueError("pages nobody: give it notify (a list of targets), pagerduty or webhook")
+        return self
 
 
 class PolicyConfig(Strict):
@@ -67,6 +106,8 @@ class PolicyConfig(Strict):
     steps: list[StepConfig] = Field(min_length=1)
     # Run the steps again this many times, then stop and say so.
     repeat: int = Field(default=0, ge=0, le=MOST_REPEATS)
+    # An acknowledged incident with no status update or note for this long is paged again from step 1.
+    ack_timeout: Annotated[Duration, AfterValidator(_positive)] | None = None
 
     @field_validator("name")
     @classmethod
@@ -74,6 +115,12 @@ class PolicyConfig(Strict):
         if not _NAME.fullmatch(name):
             raise ValueError(f"{name!r} is not a policy name: letters, digits, - and _ (it is typed in /incident page)")
         return name
+
+    def has_webhook(self) -> bool:
+        return any(step.webhook for step in self.steps)
+
+    def routing_keys(self) -> list[str]:
+        return [step.pagerduty for step in self.steps if step.pagerduty]
 
     def schedules(self) -> set[str]:
         return {

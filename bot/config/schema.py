@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
-from bot.config.alertmanagers import AlertmanagerConfig, AlertmanagersConfig
+from bot.config.alertmanagers import AlertmanagersConfig
+from bot.config.heartbeats import HeartbeatConfig, HeartbeatsConfig, WatchdogConfig, check_watchdog
 from bot.config.paging import EscalationPoliciesConfig, PolicyConfig
 from bot.errors import SettingsError
 from bot.permissions import Action
@@ -82,6 +83,10 @@ class Route(Strict):
     usergroup: UsergroupId | None = None
     declare: bool | None = None
     group_by: list[str] | None = None
+    # A schedule's name: whoever is on call in it when the alert opens an incident is invited and named.
+    oncall: str | None = None
+    # An escalation policy started when this route opens an incident (docs/paging.md).
+    escalation: str | None = None
 
     @field_validator("match_re")
     @classmethod
@@ -253,6 +258,9 @@ class OncallConfig(Strict):
     escalation_policies: EscalationPoliciesConfig = Field(default_factory=list)
     # Where silences are made (bot/config/alertmanagers.py; docs/alert-actions.md).
     alertmanagers: AlertmanagersConfig = Field(default_factory=list)
+    # Heartbeats and Alertmanager's Watchdog (bot/config/heartbeats.py; docs/alert-actions.md).
+    heartbeats: HeartbeatsConfig = Field(default_factory=list)
+    watchdog: WatchdogConfig | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -277,6 +285,22 @@ class OncallConfig(Strict):
         return self
 
     @model_validator(mode="after")
+    def _route_schedules(self) -> OncallConfig:
+        known = [schedule.name for schedule in self.schedules]
+        for index, route in enumerate(self.alerts.routes):
+            if route.oncall is not None and route.oncall.lower() not in {name.lower() for name in known}:
+                fix = f"the schedules are {', '.join(known)}: fix the name or" if known else "none are configured:"
+                where = f"alerts.routes[{index}].oncall"
+                raise ValueError(f"{where}: {route.oncall!r} is not a schedule ({fix} add it under `schedules:`)")
+            if route.escalation is not None and self.policy(route.escalation) is None:
+                policies = ", ".join(policy.name for policy in self.escalation_policies) or "none are configured"
+                raise ValueError(
+                    f"alerts.routes[{index}].escalation: {route.escalation!r} is not an escalation policy"
+                    f" (the policies: {policies}; add it under `escalation_policies:` or fix the name)"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _policies_name_schedules(self) -> OncallConfig:
         known = {schedule.name.lower() for schedule in self.schedules}
         for index, policy in enumerate(self.escalation_policies):
@@ -288,11 +312,13 @@ class OncallConfig(Strict):
                     )
         return self
 
-    def alertmanager(self, name: str | None = None) -> AlertmanagerConfig | None:
-        """The named one, or the first when no name is given."""
-        if name is None:
-            return self.alertmanagers[0] if self.alertmanagers else None
-        return next((a for a in self.alertmanagers if a.name.lower() == name.lower()), None)
+    @model_validator(mode="after")
+    def _watchdog_names_a_heartbeat(self) -> OncallConfig:
+        check_watchdog(self.heartbeats, self.watchdog)
+        return self
+
+    def heartbeat(self, name: str) -> HeartbeatConfig | None:
+        return next((heartbeat for heartbeat in self.heartbeats if heartbeat.name == name), None)
 
     def policy(self, name: str) -> PolicyConfig | None:
         return next((p for p in self.escalation_policies if p.name.lower() == name.strip().lower()), None)
@@ -344,6 +370,8 @@ def _first_error(exc: ValidationError) -> str:
     reason = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         reason = "is not a known setting (see docs/configuration.md)"
+    if not error["loc"]:  # a check across sections names its keys itself
+        return reason
     return f"{_location(error['loc'])} {reason}"
 
 

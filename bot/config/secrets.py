@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.engine import make_url
 
 from bot.config.schema import OncallConfig
+from bot.errors import SettingsError
 from bot.settings import Settings
 
 
@@ -25,6 +26,21 @@ def known_secrets(settings: Settings, config: OncallConfig) -> list[str]:
         *config.webhooks.pagerduty.secrets,
         *(a.bearer_token for a in config.alertmanagers),
         *(a.basic_auth.password for a in config.alertmanagers if a.basic_auth),
+        settings.paging_webhook_secret,
+        # A routing key lets anyone page the service's on-call people.
+        *(key for policy in config.escalation_policies for key in policy.routing_keys()),
     ]
     password = make_url(settings.database_url).password
     return [value for value in (*values, password) if value]
+
+
+def require_webhook_secret(settings: Settings, config: OncallConfig) -> None:
+    """A policy with a webhook signs its deliveries: without the key, stop before anything starts."""
+    if settings.paging_webhook_secret:
+        return
+    for policy in config.escalation_policies:
+        if policy.has_webhook():
+            raise SettingsError(
+                f"PAGING_WEBHOOK_SECRET is required: escalation policy {policy.name} has a webhook, whose deliveries"
+                " are signed with it (set a long random string, see .env.example)"
+            )

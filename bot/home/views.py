@@ -1,4 +1,4 @@
-"""The App Home tab: open incidents (yours first), your follow-ups, and where every SLO stands.
+"""The App Home tab: open incidents (yours first), who is on call, your follow-ups, and where every SLO stands.
 
 Like every list, it shows only the incidents that exist for the person (bot/visibility.py): a private
 incident appears to its channel's members and the admins, and to nobody else, not even as a count.
@@ -10,18 +10,22 @@ entry runs, so a burst of openings becomes one views.publish per person.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import texts
 from bot.incidents.listing import list_open
 from bot.incidents.messaging import SEVERITY_EMOJI, STATUS_EMOJI
 from bot.incidents.models import RoleName
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.outbox import Effect, Outbox
 from bot.permissions import Permissions
+from bot.schedules import views as schedule_views
+from bot.schedules.catalog import Catalog
 from bot.slack.mrkdwn import channel_link, escape, mention, truncate
 from bot.slack.mrkdwn import date as slack_date
 from bot.slo.history import latest_reports
@@ -38,6 +42,17 @@ from storage.tables import FollowUp
 PUBLISH_DELAY_SECONDS = 0.5
 SECTION_LIMIT = 3000
 LINES_PER_SECTION = 10
+# How far ahead "Your next shifts" looks, as the gaps report and moved-shift DMs do.
+SHIFT_DAYS = 14
+MAX_SHIFT_LINES = 20
+
+
+@dataclass(frozen=True)
+class OnCallLines:
+    """The on-call sections: who is on call now in each schedule, and the viewer's next shifts."""
+
+    now: Sequence[str]
+    mine: Sequence[str]
 
 
 async def refresh(*, outbox: Outbox, user: str) -> None:
@@ -91,6 +106,7 @@ def home_view(
     slos: Sequence[SloReport],
     now: datetime,
     today: date,
+    on_call: OnCallLines | None = None,
 ) -> dict[str, Any]:
     """The Home tab's view: at most 100 blocks, as Slack allows."""
     ordered = sorted(incidents, key=lambda i: (not _is_involved(i, user), i.severity, -i.number))[:50]
@@ -99,6 +115,13 @@ def home_view(
         [_incident_line(incident, user) for incident in ordered],
         empty="No open incidents. :sunny:",
     )
+    if on_call is not None:  # only when schedules are configured
+        blocks += _sections("On call now", on_call.now, empty="")
+        blocks += _sections(
+            "Your next shifts",
+            on_call.mine[:MAX_SHIFT_LINES],
+            empty=f"You have no on-call shifts in the next {SHIFT_DAYS} days.",
+        )
     blocks += _sections(
         "Your follow-ups",
         [_follow_up_line(item, today) for item in follow_ups[:50]],
@@ -116,12 +139,19 @@ class HomeRenderer:
     """Reads what a person's Home tab shows, when the outbox publishes it."""
 
     def __init__(
-        self, database: Database, definitions: Sequence[SloDefinition], *, zone: ZoneInfo, permissions: Permissions
+        self,
+        database: Database,
+        definitions: Sequence[SloDefinition],
+        *,
+        zone: ZoneInfo,
+        permissions: Permissions,
+        catalog: Catalog | None = None,
     ) -> None:
         self._database = database
         self._definitions = list(definitions)
         self._zone = zone
         self._permissions = permissions
+        self._catalog = catalog
 
     async def view(self, user: str, *, now: datetime) -> dict[str, Any]:
         viewer = await self._permissions.actor(user)
@@ -129,8 +159,21 @@ class HomeRenderer:
             incidents = await list_open(session=session, viewer=viewer)
             follow_ups = await self._follow_ups(session, viewer)
             slos = await latest_reports(session=session, definitions=self._definitions, now=now)
+            on_call = await self._on_call(session, user, now)
         today = now.astimezone(self._zone).date()
-        return home_view(user, incidents=incidents, follow_ups=follow_ups, slos=slos, now=now, today=today)
+        return home_view(
+            user, incidents=incidents, follow_ups=follow_ups, slos=slos, now=now, today=today, on_call=on_call
+        )
+
+    async def _on_call(self, session: AsyncSession, user: str, now: datetime) -> OnCallLines | None:
+        """What `/oncall who` and `/oncall shifts` would answer, from the same resolver and overrides."""
+        if self._catalog is None or not self._catalog.configs:
+            return None
+        rota = await self._catalog.load(session)
+        answers = await schedule_views.who(session, rota, None, at=now)
+        mine = await schedule_views.shifts_of(session, rota, user, start=now, days=SHIFT_DAYS)
+        lines = [texts.oncall.shift_line(schedule.name, s.start, s.end, schedule.zone) for schedule, s in mine]
+        return OnCallLines([answer.line() for answer in answers], lines)
 
     @staticmethod
     async def _follow_ups(session: AsyncSession, viewer: Viewer) -> list[FollowUp]:

@@ -27,7 +27,9 @@ from bot.incidents.target import (
     snapshot_of,
 )
 from bot.outbox import Effect, Outbox
+from bot.pagers import events as pagers
 from bot.permissions import Action, Actor
+from bot.schedules.responders import OnCallNow
 from bot.slack.texts import render
 from storage.enums import EscalationState
 from storage.queries import incidents as queries
@@ -45,8 +47,12 @@ async def declare(
     by: str,
     summary: str = "",
     private: bool = False,
+    on_call: OnCallNow | None = None,
 ) -> tuple[IncidentSnapshot, str]:
-    """Open an incident; its channel, summary and announcement (unless private) follow through the outbox."""
+    """Open an incident; its channel, summary and announcement (unless private) follow through the outbox.
+
+    `on_call`: a schedule's people on call now, invited with the declarer and named in the channel.
+    """
     title = clean(title, what="title", limit=MAX_TITLE_LENGTH)
     now = utcnow()
     incident = await queries.insert_incident(
@@ -69,8 +75,9 @@ async def declare(
     )
     await record(session=session, incident=incident, kind="declared", text=f"Declared {severity}: {title}", by=by)
     await record(session=session, incident=incident, kind="role", text=f"{RoleName.COMMANDER.title}: <@{by}>", by=by)
+    await _record_on_call(session, incident, on_call, by=by)
     declared = await snapshot(session=session, incident=incident)
-    _open_in_slack(outbox, declared, invite=[by])
+    _open_in_slack(outbox, declared, invite=[by], on_call=on_call)
     return declared, channel_name(declared.number, title)
 
 
@@ -89,6 +96,7 @@ class AlertOpening:
     usergroup: str | None = None
     is_storm: bool = False
     alert: AlertFacts | None = None  # the alert that opened it, named in the channel's first message
+    on_call: OnCallNow | None = None  # the route's schedule, as it stood when the alert arrived
 
 
 async def open_for_alerts(*, session: AsyncSession, outbox: Outbox, opening: AlertOpening) -> IncidentSnapshot:
@@ -115,11 +123,24 @@ async def open_for_alerts(*, session: AsyncSession, outbox: Outbox, opening: Ale
     rule = f" ({opening.alert.name})" if opening.alert and opening.alert.name != title else ""
     opened = f"Opened {opening.severity} by {alert_from(opening.source)}{rule}: {title}"
     await record(session=session, incident=incident, kind="declared", text=opened, by=None)
+    await _record_on_call(session, incident, opening.on_call, by=None)
     opened_incident = await snapshot(session=session, incident=incident)
     _open_in_slack(
-        outbox, opened_incident, invite=list(opening.responders), usergroup=opening.usergroup, alert=opening.alert
+        outbox,
+        opened_incident,
+        invite=list(opening.responders),
+        usergroup=opening.usergroup,
+        alert=opening.alert,
+        on_call=opening.on_call,
     )
     return opened_incident
+
+
+async def _record_on_call(session: AsyncSession, incident: Incident, on_call: OnCallNow | None, by: str | None) -> None:
+    """Who the schedule gave, on the timeline: the postmortem can say who was brought in, and from where."""
+    if on_call is not None:
+        text = texts.oncall.responders(on_call.schedule, on_call.people)
+        await record(session=session, incident=incident, kind="responders", text=text, by=by)
 
 
 def _open_in_slack(
@@ -129,16 +150,21 @@ def _open_in_slack(
     invite: list[str],
     usergroup: str | None = None,
     alert: AlertFacts | None = None,
+    on_call: OnCallNow | None = None,
 ) -> None:
     number = incident.number
     for effect in (Effect.CREATE_CHANNEL, Effect.SET_TOPIC, Effect.SET_PURPOSE):
         outbox.add(effect, incident_id=number)
+    if on_call is not None:
+        invite = list(dict.fromkeys([*invite, *on_call.invitees]))
     if invite or usergroup:
         outbox.add(Effect.INVITE, incident_id=number, users=invite, usergroup=usergroup)
     outbox.add(Effect.POST_SUMMARY, incident_id=number)
     outbox.add(Effect.PIN_SUMMARY, incident_id=number)
     opened_by = alert_from(incident.origin) if incident.opened_by_alert else None
-    outbox.post(number, render("slack/welcome.txt.j2", incident=incident, opened_by=opened_by, alert=alert))
+    named = texts.oncall.responders(on_call.schedule, on_call.people) if on_call is not None else None
+    welcome = render("slack/welcome.txt.j2", incident=incident, opened_by=opened_by, alert=alert, on_call=named)
+    outbox.post(number, welcome)
     if not incident.is_private:  # only its members may know a private incident exists
         outbox.add(Effect.ANNOUNCE, incident_id=number)
 
@@ -204,6 +230,7 @@ async def resolve(
     await paging_queries.stop_all(
         session, incident.id, state=EscalationState.RESOLVED, by=by, now=now
     )  # resolving stops paging
+    await pagers.follow(session, outbox, incident, "resolve", by=by)  # and resolves what PagerDuty opened
     note = note.strip()
     change = f"{previous} → resolved" + (f": {note}" if note else "")
     await record(session=session, incident=incident, kind="status", text=change, by=by)

@@ -68,6 +68,8 @@ def summary_blocks(incident: IncidentSnapshot, *, now: datetime) -> list[dict[st
         _role_line(incident, RoleName.SCRIBE),
         f"*Declared*\n{date(incident.declared_at)} by {declarer(incident)}",
     ]
+    if incident.acknowledged_at is not None and incident.acknowledged_by is not None:
+        fields.append(f"*Acknowledged*\n{date(incident.acknowledged_at)} by {mention(incident.acknowledged_by)}")
     if incident.resolved_at is not None:
         fields.append(f"*Resolved*\n{date(incident.resolved_at)}")
         fields.append(f"*Duration*\n{humanize((incident.resolved_at - incident.declared_at).total_seconds())}")

@@ -10,6 +10,7 @@ from bot.incidents.models import RoleName, reference
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.incidents.target import Target, authorize, commander, load, record, require_open, snapshot
 from bot.outbox import Effect, Outbox
+from bot.pagers import events as pagers
 from bot.permissions import Action, Actor
 from bot.slack.texts import render
 from storage.enums import EscalationState
@@ -42,14 +43,20 @@ async def assign_role(
     )
     if previous is not None and previous.user_id == user:
         raise UserError(texts.incidents.already_has_role(user, role.title, ref))
-    if role is RoleName.COMMANDER and incident.acknowledged_at is None and user != incident.declared_by:
+    first_acknowledgement = role is RoleName.COMMANDER and incident.acknowledged_at is None
+    if first_acknowledgement and user != incident.declared_by:
         incident.acknowledged_at = utcnow()
     # Someone commanding the incident is someone on it: paging stops, as if they had acknowledged.
-    if role is RoleName.COMMANDER and await paging_queries.stop_all(
+    stopped = role is RoleName.COMMANDER and await paging_queries.stop_all(
         session, incident.id, state=EscalationState.ACKNOWLEDGED, by=user, now=utcnow()
-    ):
+    )
+    if stopped:
         incident.acknowledged_at = incident.acknowledged_at or utcnow()
+        incident.acknowledged_by = incident.acknowledged_by or user
         outbox.post(incident.id, texts.paging.acknowledged(user, ref, utcnow()))
+    if stopped or (first_acknowledgement and incident.acknowledged_at is not None):
+        # PagerDuty hears it too, even when the escalation had already run out of steps.
+        await pagers.follow(session, outbox, incident, "acknowledge", by=user)
     await record(session=session, incident=incident, kind="role", text=f"{role.title}: <@{user}>", by=by)
     assigned = await snapshot(session=session, incident=incident)
     outbox.add(Effect.INVITE, incident_id=incident.id, users=[user])

@@ -26,6 +26,7 @@ class IncidentSnapshot:
     announcement_channel_id: str | None = None
     announcement_ts: str | None = None
     acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
     roles: dict[RoleName, str] = field(default_factory=dict)
@@ -62,6 +63,7 @@ class IncidentSnapshot:
             announcement_channel_id=incident.announcement_channel_id,
             announcement_ts=incident.announcement_ts,
             acknowledged_at=incident.acknowledged_at,
+            acknowledged_by=incident.acknowledged_by,
             mitigated_at=incident.mitigated_at,
             resolved_at=incident.resolved_at,
             roles={RoleName(role.role): role.user_id for role in roles},

@@ -38,6 +38,8 @@ class Effect(StrEnum):
     SET_USERGROUP = "set_usergroup"  # a schedule's user group made equal to who is on call
     CREATE_SILENCE = "create_silence"  # in Alertmanager, found again by its comment if the answer was lost
     EXPIRE_SILENCE = "expire_silence"
+    PAGERDUTY_EVENT = "pagerduty_event"  # trigger, acknowledge or resolve an incident's PagerDuty alert
+    WEBHOOK_EVENT = "webhook_event"  # the same, as a signed POST to a policy's webhook
 
 
 def incident_lane(incident_id: int) -> str:

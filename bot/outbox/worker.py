@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.errors import SlackRejected, SlackRetryable
+from bot.errors import RemoteRejected, RemoteRetryable, SlackRetryable
 from bot.observability import log_context
 from bot.outbox.pacing import CHAT_UPDATE, Pacer, budgets_of
 from bot.outbox.registry import Registry, Updates
@@ -213,7 +213,7 @@ class OutboxWorker:
         entry = claimed
         try:
             updates = await self._registry.perform(entry)
-        except SlackRetryable as exc:
+        except RemoteRetryable as exc:
             if entry.attempts + 1 >= self._max_attempts:
                 # Not silently forever: parked where metrics, alerts and `oncall-bot outbox retry` find it.
                 error = f"gave up after {entry.attempts + 1} attempts: {exc}"
@@ -221,7 +221,7 @@ class OutboxWorker:
                 log.error("outbox.dead kind=%s entry=%s error=%s", entry.kind, entry.id, error)
                 return
             delay = max(exc.retry_after or 0.0, backoff(entry.attempts))
-            if exc.error == "ratelimited":
+            if isinstance(exc, SlackRetryable) and exc.error == "ratelimited":  # Slack's budgets only
                 self._hold_off(entry, exc.method, exc.retry_after or delay)
             await self._record_failure(entry, str(exc), retry_in=delay)
             log.warning(
@@ -233,7 +233,7 @@ class OutboxWorker:
                 exc,
             )
             return
-        except SlackRejected as exc:
+        except RemoteRejected as exc:
             await self._record_failure(entry, str(exc), retry_in=None)
             log.error("outbox.dead kind=%s entry=%s error=%s", entry.kind, entry.id, exc)
             return

@@ -18,6 +18,7 @@ from bot import texts
 from bot.incidents.models import Status, reference
 from bot.incidents.target import record
 from bot.outbox import Effect, Outbox
+from bot.pagers import events as pagers
 from bot.paging.blocks import page_blocks
 from bot.schedules import resolver
 from bot.schedules.catalog import Catalog, Rota
@@ -42,12 +43,12 @@ async def perform(
         return False
     incident = await queries.lock_incident(session, found.incident_id)
     escalation = await queries.get_escalation(session, escalation_id, for_update=True)
-    if (
-        incident is None
-        or escalation is None
-        or escalation.state is not EscalationState.ACTIVE
-        or escalation.next_at > now
-    ):
+    if incident is None or escalation is None:
+        return False
+    rearming = escalation.state is EscalationState.ACKNOWLEDGED and escalation.rearm_at is not None
+    if rearming and not await _rearm(session, outbox, incident, escalation, now):
+        return False
+    if escalation.state is not EscalationState.ACTIVE or escalation.next_at > now:
         return False  # acknowledged, resolved, or performed by another replica meanwhile
     if not Status(incident.status).is_open:
         escalation.state, escalation.stopped_at = EscalationState.RESOLVED, now
@@ -78,7 +79,8 @@ async def _page(
     where = texts.paging.step_of(escalation.step, len(escalation.steps), escalation.policy, escalation.round)
     late = texts.paging.late(now - escalation.next_at) if now - escalation.next_at > LATE_AFTER else ""
     pages = await _targets(session, rota, [str(target) for target in step["notify"]], now)  # type: ignore[attr-defined]
-    if not pages:
+    phones = pagers.of_step(step)
+    if not pages and not phones:
         outbox.post(incident.id, texts.paging.nobody_to_page(where))
         await record(session=session, incident=incident, kind="paging", text=f"Nobody to page at {where}", by=None)
         return
@@ -94,9 +96,21 @@ async def _page(
             text = texts.paging.group_page(mention, ref, incident.title, incident.severity, where, late)
             to = incident.channel_id if kind == "usergroup" and incident.channel_id else target
             outbox.message(to, text, blocks=page_blocks(incident.id, text))
+    for kind, target in phones:
+        pagers.trigger(
+            outbox,
+            incident,
+            kind=kind,
+            target=target,
+            policy=escalation.policy,
+            step=escalation.step + 1,
+            message=escalation.message,
+        )
     if people:  # paged people join the channel, where the incident is worked
         outbox.add(Effect.INVITE, incident_id=incident.id, users=people)
     shown = [f"<@{target}>" if kind == "user" else target for kind, target, _ in pages]
+    shown += [texts.paging.paged(kind, target) for kind, target in phones]
+    pages += [(kind, target, kind) for kind, target in phones]  # recorded: what acknowledging tells later
     outbox.post(incident.id, texts.paging.paging(shown, where) + late)
     await queries.add_pages(
         session,
@@ -137,6 +151,25 @@ async def _targets(
         else:
             found.setdefault((kind, name), target)
     return [(kind, name, via) for (kind, name), via in found.items()]
+
+
+async def _rearm(
+    session: AsyncSession, outbox: Outbox, incident: Incident, escalation: Escalation, now: datetime
+) -> bool:
+    """The policy's ack_timeout ran out: with no update since the acknowledgement, paging starts again."""
+    assert incident.id is not None and escalation.stopped_at is not None
+    acknowledged_at, by = escalation.stopped_at, escalation.stopped_by
+    if escalation.rearm_at is None or escalation.rearm_at > now:
+        return False
+    escalation.rearm_at = None
+    if not Status(incident.status).is_open or await queries.updated_since(session, incident.id, acknowledged_at):
+        return False  # someone is on it; the status nudges take over from here
+    escalation.state, escalation.step, escalation.round, escalation.next_at = EscalationState.ACTIVE, 0, 0, now
+    escalation.stopped_by = escalation.stopped_at = None
+    text = texts.paging.rearmed(reference(incident.id), by, now - acknowledged_at, escalation.policy)
+    outbox.post(incident.id, text)
+    await record(session=session, incident=incident, kind="paging", text=f"Paging again: {escalation.policy}", by=None)
+    return True
 
 
 async def _exhausted(

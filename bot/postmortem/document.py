@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot import texts
 from bot.alerts.views import alert_from, facts
 from bot.incidents.models import RoleName
 from bot.incidents.snapshot import IncidentSnapshot
@@ -368,5 +369,5 @@ def _page_view(
     local: Callable[[datetime], datetime],
 ) -> PageView:
     policy = next((e.policy for e in escalations if e.id == page.escalation_id), "")
-    who = (name(page.target) or page.target) if page.kind == "user" else page.target
+    who = (name(page.target) or page.target) if page.kind == "user" else texts.paging.paged(page.kind, page.target)
     return PageView(local(page.at), who, policy, page.step + 1, page.round + 1, page.via)

@@ -170,6 +170,9 @@ class ScheduleConfig(Strict):
     layers: list[LayerConfig] = Field(default_factory=list)
     # A whole schedule kept in a calendar: its one layer.
     ical: Location | None = None
+    # Services this schedule answers for: an alert with one of them as its `service` label, through a route
+    # that names no `oncall:`, invites whoever is on call here.
+    services: list[str] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod
@@ -231,10 +234,14 @@ class ScheduleConfig(Strict):
 
 def _unique_names(schedules: list[ScheduleConfig]) -> list[ScheduleConfig]:
     seen: set[str] = set()
+    answering: dict[str, str] = {}
     for schedule in schedules:
         if schedule.name.lower() in seen:
             raise ValueError(f"two schedules are named {schedule.name!r}; names must be unique (case aside)")
         seen.add(schedule.name.lower())
+        for service in schedule.services:
+            if (other := answering.setdefault(service, schedule.name)) != schedule.name:
+                raise ValueError(f"the service {service!r} is in {other} and {schedule.name}: one schedule answers it")
     return schedules
 
 

@@ -10,7 +10,7 @@ from bot.texts.common import quoted, with_usage
 
 USAGE = (
     "`/alert silence <duration> [label=value|label=~regex …] [-- comment]` · `/alert silences`"
-    " · `/alert expire <silence-id>` · `/alert help`"
+    " · `/alert expire <silence-id>` · `/alert heartbeats [pause|resume <name>]` · `/alert help`"
 )
 HELP = (
     "*/alert* — act on alerts in Alertmanager.\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.texts.common import quoted, with_usage
 
 USAGE = {
-    "declare": "`/incident declare [--private] <title> [sev1..sev4]`",
+    "declare": "`/incident declare [--private] [--page <policy>] <title> [sev1..sev4] [oncall:<schedule>]`",
     "status": "`/incident status investigating|identified|monitoring|resolved [note]`",
     "severity": "`/incident severity sev1|sev2|sev3|sev4`",
     "assign": "`/incident assign commander|comms|scribe @person`",
@@ -50,6 +50,7 @@ def not_a_role(word: str) -> str:
     return f"{quoted(word)} is not a role."
 
 
+ONE_ONCALL_SCHEDULE = "Name one schedule after `oncall:`, like `oncall:payments`."
 NAME_ONE_PERSON = "Name one person with an @-mention."
 NOTE_IS_EMPTY = "The note is empty."
 

@@ -168,6 +168,13 @@ def topic(schedule: str, on: Sequence[str]) -> str:
     return f"On call for {schedule}: {people(on)}"
 
 
+def responders(schedule: str, on: Sequence[str]) -> str:
+    """Who an incident's channel invited from a schedule, in its first message."""
+    if not on:
+        return f"Nobody is on call for *{schedule}* right now."
+    return f"On call for *{schedule}*: {people(on)}."
+
+
 def shifts_moved(schedule: str) -> str:
     return f":calendar: *{schedule}* changed, and your on-call shifts in the next 14 days with it. They are now:"
 

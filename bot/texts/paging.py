@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from bot.texts.common import quoted
 
 ACK_BUTTON = "Acknowledge"
 ESCALATE_BUTTON = "Escalate now"
 PAGE_USAGE = "`/incident page <policy|schedule|@person> [message]`"
+NAME_THE_POLICY = "Name what to page after --page: an escalation policy, a schedule or an @person (once)."
 
 
 def page(ref: str, title: str, severity: str, channel: str | None, where: str, message: str, late: str) -> str:
@@ -34,6 +36,18 @@ def late(by: timedelta) -> str:
 
 def paging(targets: Sequence[str], where: str) -> str:
     return f":rotating_light: Paging {', '.join(targets)} ({where})."
+
+
+def paged(kind: str, target: str) -> str:
+    """Who or what a page reached, as the channel, the web page and the postmortem show it.
+
+    A routing key lets anyone page the service, and a webhook's path often holds a token: neither is shown.
+    """
+    if kind == "pagerduty":
+        return "PagerDuty"
+    if kind == "webhook":
+        return f"webhook ({urlsplit(target).hostname})"
+    return target
 
 
 def nobody_to_page(where: str) -> str:
@@ -73,3 +87,12 @@ def no_such_target(name: str, policies: Sequence[str], schedules: Sequence[str])
 
 def timeline_paged(targets: Sequence[str], where: str) -> str:
     return f"Paged {', '.join(targets)} ({where.replace('*', '')})"
+
+
+def rearmed(ref: str, by: str | None, since: timedelta, policy: str) -> str:
+    who = f" by <@{by}>" if by else ""
+    minutes = max(1, int(since.total_seconds() // 60))
+    return (
+        f":alarm_clock: *{ref}* was acknowledged{who} {minutes} min ago and has had no status update or note"
+        f" since: paging again with *{policy}*."
+    )

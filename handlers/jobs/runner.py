@@ -14,9 +14,11 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.alerts.ingest import AlertIngestion
 from bot.clock import utcnow
 from bot.config.schema import OncallConfig
 from bot.database import Database
+from bot.heartbeats.service import Heartbeats
 from bot.leadership import Leadership
 from bot.observability.metrics import Metrics
 from bot.reminders import retros
@@ -48,6 +50,7 @@ class Scheduler:
         metrics: Metrics | None = None,
         slos: SloEvaluator | None = None,
         user_by_email: UserByEmail | None = None,
+        heartbeats: Heartbeats | None = None,
     ) -> None:
         self._metrics = metrics
         self.slos = slos
@@ -55,6 +58,8 @@ class Scheduler:
         self._config = config
         self._clock = clock
         self.reminders = Reminders(config)
+        # A scheduler a test builds by hand (a restart) raises through an ingestion of its own.
+        self.heartbeats = heartbeats or Heartbeats(config, AlertIngestion(config))
         catalog = Catalog(config.schedules, config.zone)
         self.handoffs = Handoffs(catalog)
         self.calendars = CalendarPoller(catalog.locations(), begin)
@@ -71,6 +76,7 @@ class Scheduler:
         async with self._begin() as (session, _):
             await retros.sync_config(session=session, config=self._config, now=self._clock())
             await digest.sync_config(session=session, digests=self._config.digests, now=self._clock())
+            await self.heartbeats.sync(session, self._clock())  # a new heartbeat's silence counts from here
         async with self._begin() as (session, outbox):
             await self.handoffs.sync(session=session, outbox=outbox, now=self._clock())
         every = self._config.reminders.check_every.total_seconds()
@@ -131,6 +137,10 @@ class Scheduler:
             await self.tick_oncall(self._clock())
         except Exception:  # the next tick tries again; nothing was recorded as announced
             log.exception("scheduler.oncall_tick_failed")
+        try:  # its own transaction too: a silent heartbeat is raised whatever the reminders do
+            await self.tick_heartbeats(self._clock())
+        except Exception:  # the next tick tries again; nothing was recorded as raised
+            log.exception("scheduler.heartbeat_tick_failed")
         try:
             result = await self.tick(self._clock())
         except Exception:  # the next tick tries again; nothing was recorded as sent
@@ -191,6 +201,14 @@ class Scheduler:
         """Announce hand-offs, shift notices and gap reports due at `now`; tests call it with their time."""
         async with self._begin() as (session, outbox):
             return await self.handoffs.tick(session=session, outbox=outbox, now=now)
+
+    async def tick_heartbeats(self, now: datetime) -> list[str]:
+        """Raise an alert for each heartbeat silent past its timeout at `now`; tests call it with their time."""
+        async with self._begin() as (session, outbox):
+            raised = await self.heartbeats.tick(session, outbox, now)
+        if raised:
+            log.info("scheduler.heartbeats_raised names=%s", ",".join(raised))
+        return raised
 
     async def tick(self, now: datetime) -> TickResult:
         """Send everything due at `now`; tests call it with the time they want."""

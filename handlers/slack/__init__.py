@@ -10,6 +10,7 @@ from bot.alertmanager.client import AlertmanagerClient
 from bot.alerts.actions import ACK_ACTION as ALERT_ACK_ACTION
 from bot.alerts.actions import SILENCE_FORM_ACTION, SILENCE_HOUR_ACTION
 from bot.config.schema import OncallConfig
+from bot.heartbeats.service import Heartbeats
 from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
 from bot.paging.blocks import ACK_ACTION, ESCALATE_ACTION
 from bot.permissions import Permissions
@@ -45,6 +46,7 @@ def build_bolt(
     config: OncallConfig,
     permissions: Permissions,
     alertmanager: AlertmanagerClient,
+    heartbeats: Heartbeats,
 ) -> AsyncApp:
     """Bolt with request verification on; our aiohttp app serves it, so `start()` is never called."""
     app = AsyncApp(
@@ -57,7 +59,7 @@ def build_bolt(
     # Listeners raise what the person should read; this answers it where they asked (handlers/slack/errors.py).
     app.error(handle_error)
     app.use(RefuseReplays(begin))
-    app.use(provide(begin, gateway, config, permissions, alertmanager))
+    app.use(provide(begin, gateway, config, permissions, alertmanager, heartbeats))
     for command, listener in COMMANDS.items():
         app.command(command)(listener)
     app.event("message")(events.handle_message_event)

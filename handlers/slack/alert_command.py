@@ -20,6 +20,8 @@ from bot.alertmanager.matchers import parse_matcher
 from bot.clock import utcnow
 from bot.config.schema import OncallConfig
 from bot.errors import UsageError
+from bot.heartbeats.service import Heartbeats
+from bot.heartbeats.views import heartbeats_command
 from bot.incidents.target import Target
 from bot.permissions import Permissions
 from bot.texts.alert_actions import USAGE
@@ -29,9 +31,8 @@ from handlers.slack.parsing import first_word, sub_command
 from handlers.slack.payloads import SlashCommand
 
 EXPIRE_ACTION = "alert_silence_expire"
-# `heartbeats` and `maintenance` are added here by their own work (issue 22): a name in ACTIONS and a
-# function in SUB_COMMANDS below.
-ACTIONS = ("silence", "silences", "expire", "help")
+# `maintenance` is added here by its own work (issue 22): a name in ACTIONS and a function in SUB_COMMANDS.
+ACTIONS = ("silence", "silences", "expire", "heartbeats", "help")
 COMMENT_MARKS = (" -- ", " — ", " – ")  # Slack's clients may turn -- into a dash
 
 
@@ -58,11 +59,12 @@ async def handle_alert_command(
     config: OncallConfig,
     permissions: Permissions,
     alertmanager: AlertmanagerClient,
+    heartbeats: Heartbeats,
 ) -> None:
     typed = SlashCommand.of(command)
     action, rest = parse(typed.text)
     run = SUB_COMMANDS[action]
-    text, blocks = await run(Context(typed, rest, begin, config, permissions, alertmanager))
+    text, blocks = await run(Context(typed, rest, begin, config, permissions, alertmanager, heartbeats))
     await ack(text=text, blocks=blocks, response_type="ephemeral")
 
 
@@ -77,9 +79,10 @@ class Context:
         config: OncallConfig,
         permissions: Permissions,
         alertmanager: AlertmanagerClient,
+        heartbeats: Heartbeats,
     ) -> None:
         self.command, self.rest, self.begin, self.config = command, rest, begin, config
-        self.permissions, self.alertmanager = permissions, alertmanager
+        self.permissions, self.alertmanager, self.heartbeats = permissions, alertmanager, heartbeats
 
 
 Answer = tuple[str, list[dict[str, Any]] | None]
@@ -151,6 +154,13 @@ async def _expire(context: Context) -> Answer:
     return await expire(context.begin, context.alertmanager, context.config, named, context.command.user), None
 
 
+async def _heartbeats(context: Context) -> Answer:
+    text = await heartbeats_command(
+        context.heartbeats, context.begin, context.rest, user=context.command.user, now=utcnow()
+    )
+    return text, None
+
+
 async def _help(context: Context) -> Answer:
     return texts.alert_actions.HELP, None
 
@@ -159,8 +169,9 @@ SUB_COMMANDS: dict[str, Callable[[Context], Awaitable[Answer]]] = {
     "silence": _silence,
     "silences": _list,
     "expire": _expire,
+    "heartbeats": _heartbeats,
     "help": _help,
-    # "heartbeats": …, "maintenance": … (issue 22, their own work)
+    # "maintenance": … (issue 22, its own work)
 }
 
 

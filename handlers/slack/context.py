@@ -1,5 +1,5 @@
 """Bolt middleware that hands listeners what they need, by name: `begin`, `gateway`, `config`, `permissions`,
-`alertmanager`, `catalog`, `timeline_recorder`."""
+`alertmanager`, `heartbeats`, `catalog`, `timeline_recorder`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.alertmanager.client import AlertmanagerClient
 from bot.config.schema import OncallConfig
+from bot.heartbeats.service import Heartbeats
 from bot.permissions import Permissions
 from bot.schedules.catalog import Catalog
 from bot.slack.gateway import SlackGateway
@@ -28,6 +29,7 @@ class ProvideServices(AsyncMiddleware):
         config: OncallConfig,
         permissions: Permissions,
         alertmanager: AlertmanagerClient,
+        heartbeats: Heartbeats,
     ) -> None:
         self.services = {
             "begin": begin,
@@ -35,6 +37,7 @@ class ProvideServices(AsyncMiddleware):
             "config": config,
             "permissions": permissions,
             "alertmanager": alertmanager,
+            "heartbeats": heartbeats,
             # The schedules: their definitions from the config, calendars and e-mails read per request.
             "catalog": Catalog(config.schedules, config.zone),
             # One per app: it gathers the timeline events that arrive together into one transaction.
@@ -56,5 +59,6 @@ def provide(
     config: OncallConfig,
     permissions: Permissions,
     alertmanager: AlertmanagerClient,
+    heartbeats: Heartbeats,
 ) -> ProvideServices:
-    return ProvideServices(begin, gateway, config, permissions, alertmanager)
+    return ProvideServices(begin, gateway, config, permissions, alertmanager, heartbeats)

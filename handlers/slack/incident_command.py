@@ -13,14 +13,18 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import texts
+from bot.clock import utcnow
 from bot.config.schema import OncallConfig
 from bot.errors import SlackError
 from bot.followups import service as followups
 from bot.incidents import fields, lifecycle, listing, roles
 from bot.incidents.models import RoleName, Severity, Status
 from bot.incidents.target import Target, snapshot_of
+from bot.paging import service as paging_service
 from bot.permissions import Actor, Permissions
 from bot.postmortem import service as postmortems
+from bot.schedules.catalog import Catalog
+from bot.schedules.responders import on_call_now
 from bot.slack.gateway import SlackGateway
 from bot.slack.texts import render
 from bot.unit_of_work import Begin
@@ -49,6 +53,7 @@ class IncidentCommand:
     rest: str  # the words after the sub-command (and the incident)
     begin: Begin
     open_form: Callable[[dict[str, Any]], Awaitable[None]]  # a modal, for the person who typed the command
+    catalog: Catalog  # the on-call schedules, for `declare … oncall:<schedule>`
     config: OncallConfig
 
     @property
@@ -65,6 +70,7 @@ async def handle_incident_command(
     begin: Begin,
     gateway: SlackGateway,
     permissions: Permissions,
+    catalog: Catalog,
     config: OncallConfig,
 ) -> None:
     """Every reply is ephemeral: what changed is posted in the incident channel by the outbox."""
@@ -79,6 +85,7 @@ async def handle_incident_command(
             rest=parsed.rest,
             begin=begin,
             open_form=partial(gateway.open_view, typed.trigger_id),
+            catalog=catalog,
             config=config,
         )
     )
@@ -95,16 +102,33 @@ async def _declare(command: IncidentCommand) -> Reply:
         except SlackError as exc:
             return texts.incidents.declare_form_failed(exc.error)
         return None
-    private, rest = declare_options(command.rest)
-    title, severity = rest, Severity.SEV3
-    *words, last = rest.split() or [""]
+    options = declare_options(command.rest)
+    title, severity = options.words, Severity.SEV3
+    *words, last = options.words.split() or [""]
     if words and Severity.parse(last):
         title, severity = " ".join(words), Severity.parse(last) or severity
+    # An unknown policy is refused here, before anything is declared.
+    plan = paging.plan_for(options.page, command.config) if options.page is not None else None
     async with command.begin() as (session, outbox):
+        on_call = None
+        if options.oncall is not None:  # an unknown schedule is refused here, before anything is declared
+            rota = await command.catalog.load(session)
+            on_call = await on_call_now(session, rota, options.oncall, at=utcnow())
         incident, channel = await lifecycle.declare(
-            session=session, outbox=outbox, title=title, severity=severity, by=command.user, private=private
+            session=session,
+            outbox=outbox,
+            title=title,
+            severity=severity,
+            by=command.user,
+            private=options.private,
+            on_call=on_call,
         )
-    return render("slack/declared_reply.txt.j2", incident=incident, channel_name=channel)
+        if plan is not None:
+            await paging_service.page_declared(
+                session=session, number=incident.number, plan=plan, by=command.user, now=utcnow()
+            )
+    named = texts.oncall.responders(on_call.schedule, on_call.people) if on_call is not None else None
+    return render("slack/declared_reply.txt.j2", incident=incident, channel_name=channel, on_call=named)
 
 
 async def _update(command: IncidentCommand) -> Reply:

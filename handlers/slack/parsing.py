@@ -115,8 +115,32 @@ def user_mention(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def declare_options(text: str) -> tuple[bool, str]:
-    """`--private` anywhere in a declaration asks for a private incident; the rest is title and severity."""
-    words = text.split()
+# Schedule names are letters, digits, - and _: a title saying "(oncall:docs)" keeps its words.
+_ONCALL = re.compile(r"(?:^|\s)oncall:([A-Za-z0-9_-]*)(?=\s|$)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    words: str  # the title, maybe ending in a severity
+    private: bool
+    oncall: str | None  # a schedule whose on-call people are invited
+    page: str | None = None  # an escalation policy (or schedule, or @person) paged once it is declared
+
+
+def declare_options(text: str) -> Declaration:
+    """`--private`, `--page <policy>` and `oncall:<schedule>` anywhere in a declaration; the rest is title
+    and severity."""
+    schedules = _ONCALL.findall(text)
+    if len(schedules) > 1 or schedules[:1] == [""]:
+        raise usage_error("declare", texts.incidents.ONE_ONCALL_SCHEDULE)
+    words = _ONCALL.sub(" ", text).split()
     private = "--private" in words
-    return private, " ".join(word for word in words if word != "--private")
+    words = [word for word in words if word != "--private"]
+    page = None
+    if "--page" in words:
+        at = words.index("--page")
+        if at + 1 >= len(words) or words[at + 1].startswith("--") or words.count("--page") > 1:
+            raise usage_error("declare", texts.paging.NAME_THE_POLICY)
+        page = words[at + 1]
+        del words[at : at + 2]
+    return Declaration(" ".join(words), private, schedules[0] if schedules else None, page)

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from bot import texts
 from bot.alerts.views import alert_from
 from bot.postmortem.document import KIND_LABELS
 from bot.web import text
@@ -32,6 +33,7 @@ def _environment() -> Environment:
         channel_html=text.channel_html,
         channel_url=text.channel_url,
         kind_labels=KIND_LABELS,
+        paged=texts.paging.paged,  # never a routing key or a webhook's path
     )
     return environment
 

@@ -1,4 +1,5 @@
 """POST /webhooks/{source}: check credentials, parse the body, hand the alerts to ingestion.
+POST /webhooks/heartbeat/{name}: the same credentials; a beat of a configured heartbeat (the body is ignored).
 
 Refusals happen before anything is stored: 401 credentials, 413 size (bytes, or alerts past
 `webhooks.max_alerts_per_delivery`), 400 not JSON, 422 wrong shape.
@@ -16,8 +17,10 @@ from typing import Any
 from aiohttp import web
 
 from bot.alerts.models import AlertIn, PayloadError
-from bot.errors import StoreUnavailable
-from bot.keys import alert_ingestion_key, begin_key, config_key, metrics_key, settings_key
+from bot.clock import utcnow
+from bot.errors import StoreUnavailable, UserError
+from bot.heartbeats.service import SOURCE as HEARTBEAT
+from bot.keys import alert_ingestion_key, begin_key, config_key, heartbeats_key, metrics_key, settings_key
 from handlers.auth import check_bearer, refuse
 from handlers.bodies import read_limited
 from handlers.webhooks import alertmanager, generic, grafana, pagerduty
@@ -25,6 +28,8 @@ from handlers.webhooks import alertmanager, generic, grafana, pagerduty
 log = logging.getLogger("oncall.webhooks")
 
 MAX_BODY_BYTES = 1024 * 1024
+# A beat says nothing but "alive": whatever a cron job's curl sends is read (to end the request) and ignored.
+MAX_BEAT_BYTES = 64 * 1024
 PARSERS: dict[str, Callable[[dict[str, Any]], list[AlertIn]]] = {
     alertmanager.SOURCE: alertmanager.parse,
     grafana.SOURCE: grafana.parse,
@@ -72,6 +77,8 @@ async def handle_webhook(request: web.Request) -> web.Response:
 async def _handle(request: web.Request) -> web.Response:
     source = request.match_info["source"]
     parse = PARSERS.get(source)
+    if parse is None and source == HEARTBEAT:
+        return refuse(404, "unknown_source", "a heartbeat beats at /webhooks/heartbeat/<name>: add its name")
     if parse is None:
         known = ", ".join(sorted(PARSERS))
         return refuse(404, "unknown_source", f"there is no /webhooks/{source}; sources are: {known}")
@@ -98,10 +105,7 @@ async def _handle(request: web.Request) -> web.Response:
     try:
         result = await request.app[alert_ingestion_key].receive(request.app[begin_key], alerts)
     except StoreUnavailable as exc:
-        log.error("webhook.database_unavailable source=%s error=%s", source, exc.cause)
-        response = refuse(503, "unavailable", f"{exc.reason}; nothing was stored, retry later")
-        response.headers["Retry-After"] = "5"
-        return response
+        return _unavailable(source, exc)
     log.info(
         "webhook.accepted source=%s alerts=%d changed=%d opened=%s",
         source,
@@ -117,3 +121,33 @@ async def _handle(request: web.Request) -> web.Response:
             "updated": [f"INC-{number}" for number in sorted(result.joined)],
         }
     )
+
+
+def _unavailable(source: str, exc: StoreUnavailable) -> web.Response:
+    log.error("webhook.database_unavailable source=%s error=%s", source, exc.cause)
+    response = refuse(503, "unavailable", f"{exc.reason}; nothing was stored, retry later")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+async def handle_heartbeat(request: web.Request) -> web.Response:
+    response = await _beat(request)
+    request.app[metrics_key].webhooks.labels(HEARTBEAT, OUTCOMES.get(response.status, "error")).inc()
+    return response
+
+
+async def _beat(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    if refusal := _check_token(request, HEARTBEAT):
+        return refusal
+    body = await read_limited(request, MAX_BEAT_BYTES)
+    if isinstance(body, web.Response):
+        return body
+    try:
+        beat = await request.app[heartbeats_key].beat(request.app[begin_key], name, utcnow())
+    except UserError as exc:  # not a configured heartbeat
+        return refuse(404, "unknown_heartbeat", str(exc))
+    except StoreUnavailable as exc:
+        return _unavailable(HEARTBEAT, exc)
+    log.info("webhook.heartbeat name=%s resolved=%s", beat.name, beat.resolved)
+    return web.json_response({"heartbeat": beat.name, "resolved": beat.resolved})

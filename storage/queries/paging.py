@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.enums import EscalationState
-from storage.tables import Escalation, Incident, Page
+from storage.queries.schedules import UPDATE_KINDS
+from storage.tables import Escalation, Incident, Page, TimelineEntry
 
 ACTIVE = EscalationState.ACTIVE
 
@@ -47,13 +48,15 @@ async def active_of(session: AsyncSession, incident_id: int) -> Sequence[Escalat
 async def stop_all(
     session: AsyncSession, incident_id: int, *, state: EscalationState, by: str | None, now: datetime
 ) -> int:
-    """Stop every escalation of the incident under way (acknowledged, resolved); how many were."""
-    result = await session.exec(
-        update(Escalation)
-        .where(col(Escalation.incident_id) == incident_id, col(Escalation.state) == ACTIVE)
-        .values(state=state, stopped_by=by, stopped_at=now)
-    )
-    return int(result.rowcount or 0)
+    """Stop every escalation of the incident under way (acknowledged, resolved); how many were.
+
+    An acknowledged one whose policy has an `ack_timeout` is looked at again then (`rearm_at`)."""
+    stopped = await active_of(session, incident_id)
+    for escalation in stopped:
+        escalation.state, escalation.stopped_by, escalation.stopped_at = state, by, now
+        if state is EscalationState.ACKNOWLEDGED and escalation.ack_timeout_seconds:
+            escalation.rearm_at = now + timedelta(seconds=escalation.ack_timeout_seconds)
+    return len(stopped)
 
 
 async def escalations_of(session: AsyncSession, incident_id: int) -> Sequence[Escalation]:
@@ -75,11 +78,27 @@ async def due_ids(session: AsyncSession, now: datetime, *, limit: int = 50) -> S
     """Escalations whose next step is due (read without locks: each is locked when performed)."""
     query = (
         select(Escalation)
-        .where(Escalation.state == ACTIVE, col(Escalation.next_at) <= now)
+        .where(
+            or_(
+                and_(col(Escalation.state) == ACTIVE, col(Escalation.next_at) <= now),
+                # acknowledged, and its ack_timeout has run out: is there an update since?
+                and_(col(Escalation.state) == EscalationState.ACKNOWLEDGED, col(Escalation.rearm_at) <= now),
+            )
+        )
         .order_by(col(Escalation.next_at), col(Escalation.id))
         .limit(limit)
     )
     return (await session.exec(query)).all()
+
+
+async def updated_since(session: AsyncSession, incident_id: int, since: datetime) -> bool:
+    """Whether someone gave the incident a status update or a note after `since`."""
+    query = select(func.count()).where(
+        TimelineEntry.incident_id == incident_id,
+        col(TimelineEntry.kind).in_(UPDATE_KINDS),
+        col(TimelineEntry.at) > since,
+    )
+    return bool((await session.exec(query)).one())
 
 
 async def get_escalation(session: AsyncSession, escalation_id: int, *, for_update: bool = False) -> Escalation | None:
@@ -127,3 +146,13 @@ async def acknowledgement_seconds(session: AsyncSession, *, since: datetime) -> 
         for started, stopped in (await session.exec(query)).all()
         if stopped is not None
     ]
+
+
+async def pagers_paged(session: AsyncSession, incident_id: int, *, kinds: Sequence[str]) -> list[tuple[str, str]]:
+    """(kind, target) of each pager (PagerDuty routing key, webhook URL) the incident's steps paged, first first."""
+    query = (
+        select(Page.kind, Page.target)
+        .where(Page.incident_id == incident_id, col(Page.kind).in_(kinds))
+        .order_by(col(Page.id))
+    )
+    return list(dict.fromkeys((kind, target) for kind, target in (await session.exec(query)).all()))

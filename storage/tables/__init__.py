@@ -20,6 +20,7 @@ from storage.tables.core import (
     WebSession,
     WebSignIn,
 )
+from storage.tables.heartbeats import Heartbeat
 from storage.tables.oncall import (
     OncallAnnouncement,
     OncallCalendar,
@@ -37,6 +38,7 @@ __all__ = [
     "AlertRollup",
     "Escalation",
     "FollowUp",
+    "Heartbeat",
     "Incident",
     "OncallAnnouncement",
     "OncallCalendar",

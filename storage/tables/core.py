@@ -48,6 +48,8 @@ class Incident(SQLModel, table=True):
     declared_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     detected_at: datetime | None = _utc()
     acknowledged_at: datetime | None = _utc()
+    # Who acknowledged: the page's button, /incident ack, or taking command while paging ran.
+    acknowledged_by: str | None = None
     mitigated_at: datetime | None = _utc()
     resolved_at: datetime | None = _utc()
     closed_at: datetime | None = _utc()

@@ -34,6 +34,9 @@ class Escalation(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     stopped_by: str | None = None
     stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The policy's ack_timeout: an acknowledged incident with no update by `rearm_at` is paged again.
+    ack_timeout_seconds: int | None = None
+    rearm_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Page(SQLModel, table=True):
@@ -46,7 +49,7 @@ class Page(SQLModel, table=True):
     incident_id: int = Field(foreign_key="incidents.id", index=True)
     step: int
     round: int
-    kind: str  # user, usergroup, channel
+    kind: str  # user, usergroup, channel; pagerduty and webhook (the routing key or URL as target)
     target: str
     via: str = ""  # the policy's target that named it: schedule:payments, user:U…
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -14,12 +14,12 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from bot.slack.scopes import REQUIRED_SCOPES
 from slack_emulator import SlackEmulator
 from storage.engine import Database
-from storage.tables import Alert, SloEvent
+from storage.tables import Alert, Heartbeat, SloEvent
 from tests.docs_blocks import DEFAULT_ADDRESS, SHELL, Block, blocks, write_config
 from tests.e2e.bot_process import BotProcess, free_port, running, serve_environment
 from tests.e2e.conftest import SIGNING_SECRET, WEBHOOK_TOKEN
@@ -62,19 +62,26 @@ async def test_a_documented_curl_works_as_written(block: Block, database_url: st
 
             assert shell.returncode == 0, f"{block.where} exited {shell.returncode}:\n{output}"
             assert await _stored(database_url, path) > before, f"{block.where} stored nothing:\n{output}"
-            assert '"accepted"' in output or '"slo"' in output, output  # the bot's answer, shown to the reader
+            answered = ('"accepted"', '"slo"', '"heartbeat"')
+            assert any(key in output for key in answered), output  # the bot's answer, shown to the reader
             assert "Traceback" not in bot.log_text()
     finally:
         await slack.stop()
 
 
 async def _stored(database_url: str, path: str) -> int:
-    """How many rows what the path receives has: alerts of its source, or an SLO's pushed events."""
+    """How many rows what the path receives has: alerts of its source, an SLO's pushed events, heartbeats beaten."""
     database = Database(database_url)
     try:
         async with database.reading() as session:
             if webhook := re.fullmatch(r"/webhooks/([a-z]+)", path):
                 query = select(func.count()).select_from(Alert).where(Alert.source == webhook.group(1))
+            elif beat := re.fullmatch(r"/webhooks/heartbeat/([^/]+)", path):
+                query = (
+                    select(func.count())
+                    .select_from(Heartbeat)
+                    .where(Heartbeat.name == beat.group(1), col(Heartbeat.last_beat_at).is_not(None))
+                )
             elif events := re.fullmatch(r"/api/v1/slos/([^/]+)/events", path):
                 query = select(func.count()).select_from(SloEvent).where(SloEvent.slo == events.group(1))
             else:

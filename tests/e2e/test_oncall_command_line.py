@@ -162,8 +162,11 @@ async def test_bad_input_is_one_line_naming_the_fix_and_exit_2(
         ("export", "payments", "--days", "x"): "--days: 'x' is not a number of days",
         ("export", "payments", "--from", "13/01/2027"): "--from: `13/01/2027` is not a time",
     }
-    for args, problem in refusals.items():
-        code, out, err = await cli("oncall", *args, database_url=database_url, config=config)
+    # Each is a process of its own: run together, they take the time of one or two.
+    answers = await asyncio.gather(
+        *(cli("oncall", *args, database_url=database_url, config=config) for args in refusals)
+    )
+    for (args, problem), (code, out, err) in zip(refusals.items(), answers, strict=True):
         assert code == 2 and out == "", (args, out)
         assert err.startswith(f"oncall-bot: {problem}") and err.count("\n") == 1 and "Traceback" not in err, args
 

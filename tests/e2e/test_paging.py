@@ -12,6 +12,7 @@ from bot.paging.blocks import ACK_ACTION, ESCALATE_ACTION
 from bot.paging.worker import EscalationWorker
 from bot.schedules.catalog import Catalog
 from storage.tables import Escalation, Incident, Page
+from tests.e2e.alert_payloads import am_alert, am_group
 from tests.e2e.conftest import People, StartBot, Workspace
 from tests.e2e.test_metrics import scrape, value
 from tests.e2e.test_postmortem import uploaded
@@ -115,7 +116,10 @@ async def test_the_acknowledge_button_stops_paging_at_once_and_twice_is_harmless
     assert len(acknowledged) == 1 and acknowledged[0].startswith(f":white_check_mark: <@{alice}> acknowledged")
     async with workspace.database.transaction() as session:
         incident = (await session.exec(select(Incident))).one()
-    assert incident.acknowledged_at is not None
+    assert incident.acknowledged_at is not None and incident.acknowledged_by == alice
+    summary = next(m for m in slack.messages(channel) if m.blocks and m.blocks[0].get("type") == "header")
+    fields = [field["text"] for block in summary.blocks if block.get("fields") for field in block["fields"]]
+    assert any(field.startswith("*Acknowledged*\n") and field.endswith(f"by <@{alice}>") for field in fields)
 
     assert await run(workspace, start + timedelta(minutes=6)) == 0
     assert dms(workspace, carol) == []  # no page after an acknowledgement
@@ -227,3 +231,90 @@ async def test_the_incident_page_shows_who_was_paged_and_who_acknowledged(start_
     assert f'<td data-label="Paged">{workspace.people.alice}</td>' in paging
     assert "schedule:payments" in paging
     assert f"payments-critical: acknowledged by {workspace.people.bob} at" in paging
+
+
+def routed(people: People) -> str:
+    return (
+        config(people)
+        + """
+alerts:
+  routes:
+    - match: {service: payments}
+      escalation: payments-critical
+"""
+    )
+
+
+async def test_an_alert_routed_to_a_policy_pages_its_first_step(start_bot: StartBot) -> None:
+    workspace = await start_bot(routed)
+    response = await workspace.webhook("alertmanager", am_group([am_alert("CheckoutErrors", service="payments")]))
+    assert response.status == 200
+
+    async def alice_paged() -> bool:
+        await workspace.settle()
+        return len(dms(workspace, workspace.people.alice)) == 1
+
+    await eventually(alice_paged, within=10)
+    [page] = dms(workspace, workspace.people.alice)
+    assert "step 1 of 2 of *payments-critical*" in page and "CheckoutErrors" in page
+    async with workspace.database.transaction() as session:
+        escalation = (await session.exec(select(Escalation))).one()
+    # Then as any escalation: step 2 after the wait, and nothing after an acknowledgement.
+    assert await run(workspace, escalation.next_at + timedelta(seconds=1)) == 1
+    assert len(dms(workspace, workspace.people.carol)) == 1
+    await workspace.command("ack INC-1", user=workspace.people.carol)
+    assert await run(workspace, escalation.next_at + timedelta(hours=1)) == 0
+    assert len(dms(workspace, workspace.people.alice)) == 1
+
+
+async def test_declare_with_page_starts_the_policy_and_a_bad_one_declares_nothing(start_bot: StartBot) -> None:
+    workspace = await start_bot(config)
+    refused = await workspace.command("declare Card payments fail sev1 --page paymnts")
+    assert refused["text"].startswith("`paymnts` is neither an escalation policy nor a schedule")
+    async with workspace.database.transaction() as session:
+        assert (await session.exec(select(Incident))).all() == []
+    missing = await workspace.command("declare Card payments fail --page")
+    assert "Name what to page after --page" in missing["text"]
+
+    await workspace.command("declare Card payments fail sev1 --page payments-critical")
+
+    async def alice_paged() -> bool:
+        await workspace.settle()
+        return len(dms(workspace, workspace.people.alice)) == 1
+
+    await eventually(alice_paged, within=10)
+    async with workspace.database.transaction() as session:
+        [incident] = (await session.exec(select(Incident))).all()
+    assert incident.title == "Card payments fail" and incident.severity == "SEV1"
+
+
+def with_ack_timeout(people: People) -> str:
+    return config(people).replace("    repeat: 1\n", "    repeat: 1\n    ack_timeout: 30m\n")
+
+
+async def test_an_acknowledged_incident_left_without_an_update_is_paged_again_after_ack_timeout(
+    start_bot: StartBot,
+) -> None:
+    workspace = await start_bot(with_ack_timeout)
+    alice, bob = workspace.people.alice, workspace.people.bob
+    channel, _ = await paged(workspace)
+    await workspace.command("ack", channel=channel, user=bob)
+    acknowledged = datetime.now(UTC)
+
+    assert await run(workspace, acknowledged + timedelta(minutes=29)) == 0
+    assert await run(workspace, acknowledged + timedelta(minutes=31)) == 1  # paged again, from step 1
+    assert len(dms(workspace, alice)) == 2
+    again = [text for text in workspace.posts(channel) if text.startswith(":alarm_clock:")]
+    assert len(again) == 1 and f"acknowledged by <@{bob}> 31 min ago and has had no status update" in again[0]
+    assert await run(workspace, acknowledged + timedelta(minutes=32)) == 0
+
+
+async def test_an_update_after_the_acknowledgement_keeps_paging_stopped(start_bot: StartBot) -> None:
+    workspace = await start_bot(with_ack_timeout)
+    channel, _ = await paged(workspace)
+    await workspace.command("ack", channel=channel)
+    acknowledged = datetime.now(UTC)
+    await workspace.command("note Rolling back the deploy", channel=channel)
+    assert await run(workspace, acknowledged + timedelta(minutes=31)) == 0
+    assert await run(workspace, acknowledged + timedelta(hours=5)) == 0
+    assert len(dms(workspace, workspace.people.alice)) == 1

@@ -50,7 +50,7 @@ schedules:
     channel: "#payments-oncall"
     layers:
       - name: primary
-        users: [U0ALICE, bob@example.com]
+        users: [U0ALICE, U0BOB]
         start: 2026-12-07T09:00
         rotation: 1w
 """

@@ -79,25 +79,47 @@ class PrometheusPeer(PeerProcess):
         await self.wait_for_value(f'timestamp(up{{job="{JOB}"}})', above=at, within=within)
 
 
-def write_config(path: Path, address: str, *, scrape_interval: str) -> None:
+def write_config(
+    path: Path,
+    address: str,
+    *,
+    scrape_interval: str,
+    rules: list[dict[str, Any]] | None = None,
+    alertmanager: str | None = None,
+) -> None:
     # The timeout must not exceed the interval, and Prometheus' default (10s) would at 1s.
     timing = {"scrape_interval": scrape_interval, "scrape_timeout": scrape_interval}
-    config = {
+    config: dict[str, Any] = {
         "global": {**timing, "evaluation_interval": scrape_interval},
         "scrape_configs": [{"job_name": JOB, "static_configs": [{"targets": [address]}]}],
     }
+    if rules:  # alerting rules, evaluated every scrape_interval, in a file of their own beside the config
+        rules_path = path.with_name("rules.yml")
+        rules_path.write_text(yaml.safe_dump({"groups": [{"name": "test", "rules": rules}]}, sort_keys=False))
+        config["rule_files"] = [str(rules_path)]
+    if alertmanager is not None:  # host:port of the Alertmanager the rules' alerts go to
+        config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": [alertmanager]}]}]}
     path.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 @asynccontextmanager
-async def running_prometheus(tmp_path: Path, *, scrape_interval: str = "1s") -> AsyncIterator[PrometheusPeer]:
-    """Prometheus on 127.0.0.1 scraping itself every `scrape_interval`, ready to answer queries."""
+async def running_prometheus(
+    tmp_path: Path,
+    *,
+    scrape_interval: str = "1s",
+    rules: list[dict[str, Any]] | None = None,
+    alertmanager: str | None = None,
+) -> AsyncIterator[PrometheusPeer]:
+    """Prometheus on 127.0.0.1 scraping itself every `scrape_interval`, ready to answer queries.
+
+    `rules` (alerting rules) fire to the Alertmanager at `alertmanager` (host:port) when given.
+    """
     # Skipping would let a machine without the peer pass the end-to-end tests without running them.
     if not os.access(BINARY, os.X_OK):
         raise RuntimeError(f"{BINARY} is missing: run `make test` (the Makefile installs prometheus)")
     address = f"127.0.0.1:{free_port()}"
     config_path = tmp_path / "prometheus.yml"
-    write_config(config_path, address, scrape_interval=scrape_interval)
+    write_config(config_path, address, scrape_interval=scrape_interval, rules=rules, alertmanager=alertmanager)
     storage_path = tmp_path / "prometheus-data"
     storage_path.mkdir(exist_ok=True)
     log_path = tmp_path / "prometheus.log"
@@ -110,6 +132,9 @@ async def running_prometheus(tmp_path: Path, *, scrape_interval: str = "1s") -> 
             # Debian's defaults point at /etc/prometheus; a test's Prometheus reads nothing outside tmp_path.
             f"--web.console.templates={tmp_path}",
             f"--web.console.libraries={tmp_path}",
+            # Alerts found before the Alertmanager is discovered (it takes ~5 s) are sent again within a
+            # second, not after the default minute.
+            "--rules.alert.resend-delay=1s",
             stdin=asyncio.subprocess.DEVNULL,
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,

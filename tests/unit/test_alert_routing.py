@@ -92,6 +92,15 @@ def test_alerts_group_by_the_sources_key_else_by_configured_labels_else_alone() 
         ("alerts:\n  chanel: '#x'", "alerts.chanel is not a known setting"),
         ("alerts: [1, 2", "not valid YAML"),
         ("- just a list", "the top level must be a mapping"),
+        (
+            "alerts:\n  routes:\n    - oncall: payments",
+            "ONCALL_CONFIG: alerts.routes[0].oncall: 'payments' is not a schedule (none are configured: add it under",
+        ),
+        (
+            "schedules:\n  - {name: payments, layers: [{name: a, users: [U0A], start: 2026-12-07T09:00, rotation: 1w}]}"
+            "\nalerts:\n  routes:\n    - {match: {team: pay}}\n    - oncall: paymnets",
+            "alerts.routes[1].oncall: 'paymnets' is not a schedule (the schedules are payments: fix the name or add it",
+        ),
     ],
 )
 def test_a_bad_config_is_one_line_naming_the_key(text: str, message: str) -> None:
@@ -99,6 +108,31 @@ def test_a_bad_config_is_one_line_naming_the_key(text: str, message: str) -> Non
         parse_config(text)
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_a_route_names_its_schedule_in_any_case() -> None:
+    schedule = "{name: payments, layers: [{name: a, users: [U0A], start: 2026-12-07T09:00, rotation: 1w}]}"
+    config = parse_config(
+        f"schedules: [{schedule}]\nalerts:\n  routes:\n    - {{match: {{team: pay}}, oncall: Payments}}"
+    )
+    assert Router(config.alerts).route(alert(team="pay")).oncall == "Payments"
+    assert Router(config.alerts).route(alert(team="web")).oncall is None
+
+
+def test_a_service_s_schedule_answers_when_the_route_names_none() -> None:
+    layers = "layers: [{name: a, users: [U0A], start: 2026-12-07T09:00, rotation: 1w}]"
+    config = parse_config(
+        f"schedules:\n  - {{name: payments, services: [checkout, refunds], {layers}}}\n  - {{name: web, {layers}}}\n"
+        "alerts:\n  routes:\n    - {match: {team: web}, oncall: web}"
+    )
+    router = Router(config.alerts, config.schedules)
+    assert router.route(alert(service="refunds")).oncall == "payments"
+    assert router.route(alert(service="refunds", team="web")).oncall == "web"  # the route's own wins
+    assert router.route(alert(service="search")).oncall is None
+    twice = f"schedules:\n  - {{name: payments, services: [checkout], {layers}}}\n"
+    twice += f"  - {{name: web, services: [checkout], {layers}}}"
+    with pytest.raises(SettingsError, match="schedules the service 'checkout' is in payments and web: one schedule"):
+        parse_config(twice)
 
 
 def test_config_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:

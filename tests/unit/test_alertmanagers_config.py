@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.alertmanager.silences import pick
 from bot.config.schema import parse_config
+from bot.errors import UserError
 from tests.unit.test_paging_config import refusal
 
 
@@ -15,11 +17,12 @@ def test_alertmanagers_are_read_with_their_credentials() -> None:
         "  - {name: grafana, url: 'https://grafana.example.com/api/alertmanager/grafana',"
         " basic_auth: {username: bot, password: pw}}\n"
     )
-    main = config.alertmanager()
-    assert main is not None and main.url == "http://alertmanager:9093" and main.bearer_token == "s3cret"
-    grafana = config.alertmanager("GRAFANA")
-    assert grafana is not None and grafana.basic_auth is not None and grafana.basic_auth.username == "bot"
-    assert parse_config("").alertmanager() is None
+    main = pick(config.alertmanagers)
+    assert main.url == "http://alertmanager:9093" and main.bearer_token == "s3cret"
+    grafana = pick(config.alertmanagers, "GRAFANA")
+    assert grafana.basic_auth is not None and grafana.basic_auth.username == "bot"
+    with pytest.raises(UserError, match="No Alertmanager is configured"):
+        pick(parse_config("").alertmanagers)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 
 from bot.errors import UsageError
 from bot.incidents.models import IncidentRef, Severity
-from handlers.slack.parsing import parse, user_mention
+from handlers.slack.parsing import Declaration, declare_options, parse, user_mention
 
 
 def test_subcommand_and_arguments_are_split() -> None:
@@ -44,3 +44,22 @@ def test_mentions_are_read_as_slack_escapes_them(text: str, user: str | None) ->
 @pytest.mark.parametrize(("text", "severity"), [("sev1", Severity.SEV1), ("SEV-2", Severity.SEV2), ("sev5", None)])
 def test_severity_words(text: str, severity: Severity | None) -> None:
     assert Severity.parse(text) is severity
+
+
+@pytest.mark.parametrize(
+    ("text", "declared"),
+    [
+        ("Refunds fail sev2", Declaration("Refunds fail sev2", private=False, oncall=None)),
+        ("Refunds fail sev2 oncall:payments", Declaration("Refunds fail sev2", private=False, oncall="payments")),
+        ("OnCall:payments --private Refunds fail", Declaration("Refunds fail", private=True, oncall="payments")),
+        ("Refunds fail (see oncall:docs)", Declaration("Refunds fail (see oncall:docs)", private=False, oncall=None)),
+    ],
+)
+def test_a_declaration_s_options_are_found_anywhere(text: str, declared: Declaration) -> None:
+    assert declare_options(text) == declared
+
+
+@pytest.mark.parametrize("text", ["Refunds fail oncall:", "oncall:payments Refunds oncall:web"])
+def test_a_declaration_names_one_schedule(text: str) -> None:
+    with pytest.raises(UsageError, match=re.escape("Name one schedule after `oncall:`, like `oncall:payments`.")):
+        declare_options(text)

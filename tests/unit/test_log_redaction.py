@@ -87,3 +87,14 @@ def test_one_time_values_in_addresses_and_id_tokens_are_redacted() -> None:
 def test_the_client_secret_is_a_known_secret() -> None:
     with_sign_in = settings().model_copy(update={"slack_client_secret": "client-secret-0123456789"})
     assert "client-secret-0123456789" in known_secrets(with_sign_in, parse_config(""))
+
+
+def test_routing_keys_and_the_webhook_secret_are_known_secrets() -> None:
+    """A routing key lets anyone page the service's people; the secret lets anyone forge a page."""
+    with_pagers = settings().model_copy(update={"paging_webhook_secret": "webhook-secret-0123456789"})
+    config = parse_config(
+        "escalation_policies:\n  - name: phones\n    steps:\n"
+        "      - pagerduty: R0123456789ABCDEF0123456789ABCDE\n        webhook: https://pager.example.com/page\n"
+    )
+    found = known_secrets(with_pagers, config)
+    assert "R0123456789ABCDEF0123456789ABCDE" in found and "webhook-secret-0123456789" in found

@@ -16,6 +16,8 @@ from bot.home.views import HomeRenderer
 from bot.incidents.effects import IncidentEffects
 from bot.outbox import Effect
 from bot.outbox.registry import MissingPerformer, Performer, Registry
+from bot.pagers.effects import PagerEffects
+from bot.pagers.http import PagerHttp
 from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
 from bot.postmortem.service import Postmortems
@@ -51,6 +53,7 @@ async def groups(tmp_path: Path) -> AsyncIterator[list[dict[Effect, Performer]]]
         MessageEffects(gateway).performers(),
         ScheduleEffects(gateway).performers(),
         SilenceEffects(AlertmanagerClient(), gateway, database, []).performers(),
+        PagerEffects(PagerHttp(), events_url="http://127.0.0.1:9/v2/enqueue", dedup_prefix="oncall-bot").performers(),
     ]
     await database.dispose()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config.schema import parse_config
-from bot.errors import SettingsError
+from tests.helpers import config_refusal
 
 SCHEDULES = """
 schedules:
@@ -22,12 +22,7 @@ def policies(text: str) -> str:
     return SCHEDULES + "escalation_policies:\n" + text
 
 
-def refusal(text: str) -> str:
-    with pytest.raises(SettingsError) as caught:
-        parse_config(text)
-    lines = str(caught.value).splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
+refusal = config_refusal
 
 
 def test_a_good_policy_keeps_its_targets_and_waits() -> None:
@@ -62,3 +57,12 @@ def test_two_policies_of_one_name_and_too_many_repeats_are_refused() -> None:
     step = "    steps:\n      - notify: [user:U0LEAD]\n"
     assert "two escalation policies are named 'P1'" in refusal(policies(f"  - name: p1\n{step}  - name: P1\n{step}"))
     assert "repeat" in refusal(policies(f"  - name: p1\n{step}    repeat: 11\n"))
+
+
+def test_a_route_naming_a_policy_that_does_not_exist_is_refused() -> None:
+    policy = "  - name: payments-critical\n    steps:\n      - notify: [user:U0LEAD]\n"
+    route = "alerts:\n  routes:\n    - match: {service: payments}\n      escalation: payments-crit\n"
+    assert refusal(policies(policy) + route) == (
+        "ONCALL_CONFIG: alerts.routes[0].escalation: 'payments-crit' is not an escalation policy"
+        " (the policies: payments-critical; add it under `escalation_policies:` or fix the name)"
+    )

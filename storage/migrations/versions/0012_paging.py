@@ -1,4 +1,4 @@
-"""paging: escalations and the pages they sent
+"""paging: escalations, the pages they sent, and who acknowledged an incident
 
 Revision ID: 0012
 Revises: 0011
@@ -19,6 +19,7 @@ _AT = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    op.add_column("incidents", sa.Column("acknowledged_by", sa.String(), nullable=True))
     op.create_table(
         "escalations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -35,6 +36,8 @@ def upgrade() -> None:
         sa.Column("started_at", _AT, nullable=False),
         sa.Column("stopped_by", sa.String(), nullable=True),
         sa.Column("stopped_at", _AT, nullable=True),
+        sa.Column("ack_timeout_seconds", sa.Integer(), nullable=True),
+        sa.Column("rearm_at", _AT, nullable=True),
         sa.ForeignKeyConstraint(["incident_id"], ["incidents.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -66,3 +69,4 @@ def downgrade() -> None:
     op.drop_index("ix_escalations_incident_id", table_name="escalations")
     op.drop_index("ix_escalations_due", table_name="escalations")
     op.drop_table("escalations")
+    op.drop_column("incidents", "acknowledged_by")

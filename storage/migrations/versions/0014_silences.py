@@ -1,7 +1,7 @@
 """silences: made from Slack, kept with their Alertmanager id; alert groups acknowledged
 
 Revision ID: 0014
-Revises: 0012 (for now: 0013, heartbeats, lands from another branch; then this says 0013)
+Revises: 0013
 Create Date: 2026-12-03 15:30:00
 """
 
@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-# TEMPORARY: 0013 is written on another branch; point this at "0013" when both are merged.
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
