@@ -2,7 +2,7 @@
 
 bot/config/schema.py adds them as `heartbeats: HeartbeatsConfig` and `watchdog: WatchdogConfig | None`, and
 calls `check_watchdog` so that a watchdog naming no heartbeat stops the bot with one line.
-docs/alert-actions-heartbeats.md documents them.
+docs/alert-actions.md ("Heartbeats") documents them.
 """
 
 from __future__ import annotations
