@@ -32,6 +32,7 @@ from bot.keys import (
     alertmanager_client_key,
     begin_key,
     bolt_key,
+    catalog_key,
     config_key,
     database_key,
     escalation_worker_key,
@@ -162,10 +163,11 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         postmortems=postmortems,
         pagers=app[pager_http_key],
         alertmanager=alertmanager,
+        catalog=app[catalog_key],
     )
     worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
     app[outbox_worker_key] = worker
-    catalog = Catalog(config.schedules, config.zone)
+    catalog = app[catalog_key]
     app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone, catalog=catalog)
     begin = unit_of_work(database, on_commit=worker.wake)
     app[begin_key] = begin
@@ -184,8 +186,9 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         slos=evaluator,
         user_by_email=gateway.user_by_email,
         heartbeats=heartbeats,
+        catalog=catalog,
     )
-    app[escalation_worker_key] = EscalationWorker(begin, Catalog(config.schedules, config.zone))
+    app[escalation_worker_key] = EscalationWorker(begin, catalog)
     app[bolt_key] = build_bolt(
         signing_secret=settings.slack_signing_secret or "",
         begin=begin,
@@ -194,6 +197,7 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         permissions=permissions,
         alertmanager=alertmanager,
         heartbeats=heartbeats,
+        catalog=catalog,
     )
 
 
@@ -207,9 +211,9 @@ def performers(
     postmortems: Postmortems,
     alertmanager: AlertmanagerClient,
     pagers: PagerHttp,
+    catalog: Catalog,
 ) -> Registry:
     """Every domain's outbox performers; an Effect that none of them performs stops the bot here."""
-    catalog = Catalog(config.schedules, config.zone)
     home = HomeRenderer(database, config.slos, zone=config.zone, permissions=permissions, catalog=catalog)
     return Registry(
         IncidentEffects(gateway, database, announce_channel=settings.announce_channel).performers(),
@@ -341,7 +345,10 @@ def create_app(settings: Settings) -> web.Application:
     config = load_config(settings.oncall_config)
     require_webhook_secret(settings, config)
     app[config_key] = config
-    app[alert_ingestion_key] = AlertIngestion(config, start_paging=policy_starter(config.escalation_policies))
+    app[catalog_key] = catalog = Catalog(config.schedules, config.zone)
+    app[alert_ingestion_key] = AlertIngestion(
+        config, start_paging=policy_starter(config.escalation_policies), catalog=catalog
+    )
     _assemble(app, settings, config)
     # opened in this order, closed in reverse: the worker stops before Slack and the database close
     app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _escalations, _slos, _scheduler, _socket_mode, _started])

@@ -19,6 +19,7 @@ from bot.pagers.http import PagerHttp
 from bot.paging.worker import EscalationWorker
 from bot.permissions import Permissions
 from bot.reminders.reminders import TickResult
+from bot.schedules.catalog import Catalog
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
 from bot.slo.evaluation import SloEvaluator
@@ -58,6 +59,8 @@ alert_ingestion_key = web.AppKey("alert_ingestion", AlertIngestion)
 scheduler_key: web.AppKey[Jobs] = web.AppKey("scheduler")
 heartbeats_key = web.AppKey("heartbeats", Heartbeats)
 escalation_worker_key = web.AppKey("escalation_worker", EscalationWorker)
+# One per process: every user of the schedules shares its parsed calendars.
+catalog_key = web.AppKey("catalog", Catalog)
 metrics_key = web.AppKey("metrics", Metrics)
 slo_evaluator_key = web.AppKey("slo_evaluator", SloEvaluator)
 web_views_key = web.AppKey("web_views", WebViews)

@@ -106,12 +106,17 @@ StartPaging = Callable[[AsyncSession, Incident, str], Awaitable[None]]
 
 class AlertIngestion:
     def __init__(
-        self, config: OncallConfig, *, chunk_alerts: int = CHUNK_ALERTS, start_paging: StartPaging | None = None
+        self,
+        config: OncallConfig,
+        *,
+        chunk_alerts: int = CHUNK_ALERTS,
+        start_paging: StartPaging | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self._config = config
         self._start_paging = start_paging
         self._router = Router(config.alerts, config.schedules)
-        self._catalog = Catalog(config.schedules, config.zone)
+        self._catalog = catalog or Catalog(config.schedules, config.zone)
         self._committed = CommittedAlerts()
         self._chunk_alerts = chunk_alerts
         # Heartbeats, set by create_app once they exist (they raise their alerts through this ingestion).

@@ -61,7 +61,7 @@ async def perform(
     step = escalation.steps[escalation.step]
     await _page(session, outbox, await catalog.load(session), incident, escalation, step, now)
     escalation.step += 1
-    escalation.next_at = now + timedelta(seconds=float(str(step["wait"])))
+    escalation.next_at = now + _wait(step)
     return True
 
 
@@ -78,7 +78,7 @@ async def _page(
     ref = reference(incident.id)
     where = texts.paging.step_of(escalation.step, len(escalation.steps), escalation.policy, escalation.round)
     late = texts.paging.late(now - escalation.next_at) if now - escalation.next_at > LATE_AFTER else ""
-    pages = await _targets(session, rota, [str(target) for target in step["notify"]], now)  # type: ignore[attr-defined]
+    pages = await _targets(session, rota, _notify(step), now)
     phones = pagers.of_step(step)
     if not pages and not phones:
         outbox.post(incident.id, texts.paging.nobody_to_page(where))
@@ -131,6 +131,17 @@ async def _page(
     await record(
         session=session, incident=incident, kind="paging", text=texts.paging.timeline_paged(shown, where), by=None
     )
+
+
+# A step as the escalation's snapshot stores it (bot/paging/service.py's Plan): JSON, so read with care.
+def _notify(step: dict[str, object]) -> list[str]:
+    notify = step.get("notify")
+    return [str(target) for target in notify] if isinstance(notify, list) else []
+
+
+def _wait(step: dict[str, object]) -> timedelta:
+    wait = step.get("wait")
+    return timedelta(seconds=float(wait) if isinstance(wait, int | float) else 0)
 
 
 async def _targets(

@@ -51,6 +51,7 @@ class Scheduler:
         slos: SloEvaluator | None = None,
         user_by_email: UserByEmail | None = None,
         heartbeats: Heartbeats | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self._metrics = metrics
         self.slos = slos
@@ -60,7 +61,7 @@ class Scheduler:
         self.reminders = Reminders(config)
         # A scheduler a test builds by hand (a restart) raises through an ingestion of its own.
         self.heartbeats = heartbeats or Heartbeats(config, AlertIngestion(config))
-        catalog = Catalog(config.schedules, config.zone)
+        catalog = catalog or Catalog(config.schedules, config.zone)
         self.handoffs = Handoffs(catalog)
         self.calendars = CalendarPoller(catalog.locations(), begin)
         # Without Slack (a scheduler a test builds by hand) e-mail addresses stay as written.

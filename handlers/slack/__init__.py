@@ -15,6 +15,7 @@ from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTI
 from bot.paging.blocks import ACK_ACTION, ESCALATE_ACTION
 from bot.permissions import Permissions
 from bot.schedules.blocks import COVER_ACTION
+from bot.schedules.catalog import Catalog
 from bot.slack.gateway import SlackGateway
 from bot.unit_of_work import Begin
 from handlers.slack import actions, alert_buttons, events, modals, paging, silence_form
@@ -47,6 +48,7 @@ def build_bolt(
     permissions: Permissions,
     alertmanager: AlertmanagerClient,
     heartbeats: Heartbeats,
+    catalog: Catalog,
 ) -> AsyncApp:
     """Bolt with request verification on; our aiohttp app serves it, so `start()` is never called."""
     app = AsyncApp(
@@ -59,7 +61,7 @@ def build_bolt(
     # Listeners raise what the person should read; this answers it where they asked (handlers/slack/errors.py).
     app.error(handle_error)
     app.use(RefuseReplays(begin))
-    app.use(provide(begin, gateway, config, permissions, alertmanager, heartbeats))
+    app.use(provide(begin, gateway, config, permissions, alertmanager, heartbeats, catalog))
     for command, listener in COMMANDS.items():
         app.command(command)(listener)
     app.event("message")(events.handle_message_event)

@@ -30,6 +30,7 @@ class ProvideServices(AsyncMiddleware):
         permissions: Permissions,
         alertmanager: AlertmanagerClient,
         heartbeats: Heartbeats,
+        catalog: Catalog,
     ) -> None:
         self.services = {
             "begin": begin,
@@ -39,7 +40,7 @@ class ProvideServices(AsyncMiddleware):
             "alertmanager": alertmanager,
             "heartbeats": heartbeats,
             # The schedules: their definitions from the config, calendars and e-mails read per request.
-            "catalog": Catalog(config.schedules, config.zone),
+            "catalog": catalog,
             # One per app: it gathers the timeline events that arrive together into one transaction.
             "timeline_recorder": Recorder(begin),
         }
@@ -60,5 +61,6 @@ def provide(
     permissions: Permissions,
     alertmanager: AlertmanagerClient,
     heartbeats: Heartbeats,
+    catalog: Catalog,
 ) -> ProvideServices:
-    return ProvideServices(begin, gateway, config, permissions, alertmanager, heartbeats)
+    return ProvideServices(begin, gateway, config, permissions, alertmanager, heartbeats, catalog)

@@ -5,6 +5,7 @@ Refusals are raised, and handlers/slack/errors.py makes them the ephemeral reply
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -90,7 +91,7 @@ async def _run(action: str, words: list[str], command: SlashCommand, begin: Begi
 
 
 async def _change(
-    action: str, words: list[str], command: SlashCommand, begin: Begin, catalog: Catalog, *, now: Any
+    action: str, words: list[str], command: SlashCommand, begin: Begin, catalog: Catalog, *, now: datetime
 ) -> str:
     if action == "override" and words[:1] == ["remove"]:
         override_id = small_number(words[1].lstrip("#")) if len(words) == 2 else None

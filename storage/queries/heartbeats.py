@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.queries.dialect import insert_for
 from storage.tables import Heartbeat
 
 
@@ -21,8 +20,7 @@ async def add_missing(session: AsyncSession, names: Collection[str], now: dateti
     if not names:
         return
     rows = [{"name": name, "watched_from": now, "paused": False, "raised": False} for name in sorted(names)]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Heartbeat).values(rows).on_conflict_do_nothing(index_elements=["name"])
+    statement = insert_for(session)(Heartbeat).values(rows).on_conflict_do_nothing(index_elements=["name"])
     await session.exec(statement)
 
 

@@ -6,10 +6,10 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.queries.dialect import insert_for
 from storage.tables import (
     Alert,
     FollowUp,
@@ -87,9 +87,8 @@ async def announce(
     session: AsyncSession, *, schedule: str, kind: str, at: datetime, subject: str = "", now: datetime
 ) -> bool:
     """Record that something is being announced; False when it already was (by this replica or another)."""
-    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
     statement = (
-        insert(OncallAnnouncement)
+        insert_for(session)(OncallAnnouncement)
         .values(schedule=schedule, kind=kind, at=at, subject=subject, created_at=now)
         .on_conflict_do_nothing(index_elements=["schedule", "kind", "at", "subject"])
         .returning(col(OncallAnnouncement.id))
@@ -131,10 +130,6 @@ async def store_email(session: AsyncSession, email: str, user_id: str | None, *,
     else:
         row.user_id, row.looked_up_at = user_id, at
     await session.flush()
-
-
-def _dialect(session: AsyncSession) -> str:
-    return "postgresql" if session.bind and session.bind.dialect.name == "postgresql" else "sqlite"
 
 
 async def shift_summary(session: AsyncSession, start: datetime, end: datetime, *, today: date) -> tuple[int, ...]:

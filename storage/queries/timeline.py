@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.queries.dialect import dialect, insert_for
 from storage.tables import ProcessedEvent, TimelineEntry
 from storage.types import utcnow
 
@@ -100,7 +101,7 @@ def _visible(incident_id: int) -> tuple[Any, ...]:
 
 async def claim_event(session: AsyncSession, event_id: str) -> bool:
     """Record a Slack event id; False when it was already processed (a retry)."""
-    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     statement = (
         insert(ProcessedEvent)
         .values(event_id=event_id)
@@ -128,7 +129,7 @@ async def insert_entries_unless_stored(
     for that ts; the (channel_id, slack_ts) of those stored. One statement, no table models built."""
     if not rows:
         return set()
-    statement = _INSERT_NEW_ENTRIES[_dialect(session)]
+    statement = _INSERT_NEW_ENTRIES[dialect(session)]
     return {(channel_id, slack_ts) for channel_id, slack_ts in await session.exec(statement, params=rows)}
 
 
@@ -137,11 +138,7 @@ async def claim_events(session: AsyncSession, event_ids: Collection[str]) -> set
     if not event_ids:
         return set()
     rows = [{"event_id": event_id, "received_at": utcnow()} for event_id in dict.fromkeys(event_ids)]
-    return {event_id for (event_id,) in await session.exec(_CLAIM_EVENTS[_dialect(session)], params=rows)}
-
-
-def _dialect(session: AsyncSession) -> str:
-    return "postgresql" if session.bind and session.bind.dialect.name == "postgresql" else "sqlite"
+    return {event_id for (event_id,) in await session.exec(_CLAIM_EVENTS[dialect(session)], params=rows)}
 
 
 def _insert_or_ignore(table: Any, unique: list[str], returning: list[str]) -> dict[str, Any]:
