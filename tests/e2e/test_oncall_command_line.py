@@ -20,7 +20,7 @@ from bot.schedules.catalog import Catalog
 from bot.schedules.clock import utc
 from bot.schedules.models import Shift
 from tests.e2e.conftest import StartBot, Workspace
-from tests.e2e.test_oncall_commands import MADRID, local, oncall, payments, started_two_hours_ago
+from tests.e2e.test_oncall_commands import MADRID, local, oncall, payments, rotation_start
 
 
 async def cli(*args: str, database_url: str, config: Path) -> tuple[int, str, str]:
@@ -101,7 +101,7 @@ async def test_who_reads_the_override_made_in_slack(start_bot: StartBot, databas
         "oncall", "who", "PAYMENTS", "--at", local(later), "--format", "json", database_url=database_url, config=config
     )
     assert code == 0, err
-    handover = started_two_hours_ago() + timedelta(days=1)
+    handover = rotation_start(workspace) + timedelta(days=1)
     assert json.loads(out) == {
         "schedule": "payments",
         "at": later.astimezone(UTC).isoformat(),
@@ -127,7 +127,7 @@ async def test_an_exported_calendar_parses_with_icalendar_and_its_events_equal_t
     workspace, end = await with_override(start_bot)
     config = tmp_path / "oncall.yml"
     carol = workspace.people.carol
-    start = started_two_hours_ago() + timedelta(hours=1)  # an hour into Alice's first turn
+    start = rotation_start(workspace) + timedelta(hours=1)  # an hour into Alice's first turn
 
     code, out, err = await cli(
         "oncall", "export", "payments", "--from", local(start), "--days", "5", database_url=database_url, config=config
@@ -138,7 +138,7 @@ async def test_an_exported_calendar_parses_with_icalendar_and_its_events_equal_t
     assert calendar_shifts(out) == expected
     # Alice's first turn whole (cut by Carol's override), Carol's override, the rest of Alice's turn, Bob, …
     assert [shift.people for shift in expected][:3] == [(workspace.people.alice,), (carol,), (workspace.people.alice,)]
-    assert expected[0].start == started_two_hours_ago() and expected[1].end == end
+    assert expected[0].start == rotation_start(workspace) and expected[1].end == end
 
     code, out, err = await cli(
         "oncall", "export", "payments", "--from", local(start), "--days", "5", "--user", carol,
