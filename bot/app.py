@@ -187,6 +187,8 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         user_by_email=gateway.user_by_email,
         heartbeats=heartbeats,
         catalog=catalog,
+        ingestion=app[alert_ingestion_key],
+        alertmanager=alertmanager,
     )
     app[escalation_worker_key] = EscalationWorker(begin, catalog)
     app[bolt_key] = build_bolt(

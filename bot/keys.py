@@ -9,6 +9,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
 from bot.alertmanager.client import AlertmanagerClient
+from bot.alertmanager.lifecycle import SilenceTick
 from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig
 from bot.heartbeats.service import Heartbeats
@@ -43,6 +44,8 @@ class Jobs(Protocol):
     async def tick_oncall(self, now: datetime) -> int: ...
 
     async def tick_heartbeats(self, now: datetime) -> list[str]: ...
+
+    async def tick_silences(self, now: datetime) -> SilenceTick: ...
 
     async def refresh_schedules(self, now: datetime) -> dict[str, str]: ...
 

@@ -7,6 +7,7 @@ AlertmanagerRefused, which parks the entry. Both are worded to follow "Alertmana
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -46,6 +47,14 @@ class AlertmanagerClient:
         params = [("filter", matcher) for matcher in filters]
         answer = await self._call(alertmanager, "GET", "/api/v2/alerts", params=params)
         return list(answer)
+
+    async def started_at(self, alertmanager: AlertmanagerConfig) -> datetime | None:
+        """When this Alertmanager process started (its status's `uptime`); None if it does not say."""
+        answer = await self._call(alertmanager, "GET", "/api/v2/status")
+        try:
+            return datetime.fromisoformat(str(answer["uptime"]).replace("Z", "+00:00"))
+        except (KeyError, TypeError, ValueError):
+            return None
 
     async def reachable(self, alertmanager: AlertmanagerConfig) -> bool:
         """Whether it answers within a second: what a slash command tells the person who gave it."""

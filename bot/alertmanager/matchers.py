@@ -38,3 +38,23 @@ def common_labels(labels: Iterable[Mapping[str, str]]) -> list[dict[str, Any]]:
         return []
     shared = {name: value for name, value in sets[0].items() if all(other.get(name) == value for other in sets[1:])}
     return [{"name": name, "value": shared[name], "isRegex": False, "isEqual": True} for name in sorted(shared)]
+
+
+def selects(matchers: Iterable[Mapping[str, Any]], labels: Mapping[str, str]) -> bool:
+    """Whether a silence's matchers select an alert of these labels, as Alertmanager decides.
+
+    A missing label matches as the empty string, and a regular expression must match the whole value.
+    """
+    for matcher in matchers:
+        value = labels.get(str(matcher.get("name")), "")
+        wanted = str(matcher.get("value", ""))
+        if matcher.get("isRegex"):
+            try:
+                hit = re.fullmatch(wanted, value) is not None
+            except re.error:  # Alertmanager refuses such a silence: it selects nothing
+                return False
+        else:
+            hit = value == wanted
+        if hit != bool(matcher.get("isEqual", True)):
+            return False
+    return True

@@ -21,7 +21,7 @@ from bot.errors import IncidentNotFound, UserError
 from bot.incidents.models import IncidentRef
 from bot.incidents.target import Target, load, record
 from bot.outbox.outbox import Effect, Outbox, alert_group_lane, incident_lane, silence_lane
-from bot.visibility import Viewer
+from bot.visibility import Viewer, visible
 from storage.enums import SilenceState
 from storage.queries import alerts as alert_queries
 from storage.queries import incidents as incident_queries
@@ -103,14 +103,24 @@ async def create(
     return silence
 
 
-async def expire(*, session: AsyncSession, outbox: Outbox, named: str, by: str, now: datetime) -> Silence:
-    """Expire a silence named by its number (#12) or by Alertmanager's id."""
+async def expire(
+    *, session: AsyncSession, outbox: Outbox, named: str, by: str, now: datetime, viewer: Viewer | None = None
+) -> Silence:
+    """Expire a silence named by its number (#12) or by Alertmanager's id.
+
+    Given a viewer (the Expire button on an alert message), a silence of a private incident they may not see
+    is refused as one that does not exist.
+    """
     number = named.strip().lstrip("#")
     # A number no row can have (too long for any integer column) is looked up as Alertmanager's id, and not found.
     is_ours = number.isascii() and number.isdigit() and len(number) <= 9
     silence = await (queries.get(session, int(number)) if is_ours else queries.by_am_id(session, number))
     if silence is None or silence.state == SilenceState.EXPIRED or silence.ends_at <= now:
         raise UserError(texts.alert_actions.no_such_silence(named.strip()))
+    if viewer is not None and silence.incident_id is not None:
+        incident = await incident_queries.get_incident(session, silence.incident_id)
+        if incident is not None and not await visible(incident, viewer):
+            raise UserError(texts.alert_actions.no_such_silence(named.strip()))
     assert silence.id is not None
     silence.state, silence.expired_by, silence.expired_at = SilenceState.EXPIRED, by, now
     outbox.add(Effect.EXPIRE_SILENCE, incident_id=None, lane=silence_lane(silence.id), silence_id=silence.id)

@@ -185,10 +185,10 @@ class RemindersConfig(Strict):
         default_factory=lambda: dict(DEFAULT_STATUS_UPDATE_AFTER)
     )
     postmortem_due_after: Duration = timedelta(days=5)
-    # Local time of day follow-ups are reminded on their due date (and daily after).
-    follow_up_hour: int = Field(default=9, ge=0, le=23)
-    # How often the scheduler looks for what is due: the precision of every reminder.
-    check_every: Duration = timedelta(seconds=30)
+    follow_up_hour: int = Field(default=9, ge=0, le=23)  # local hour follow-ups are reminded on (and daily after)
+    check_every: Duration = timedelta(seconds=30)  # how often the scheduler looks for what is due: its precision
+    # How long before a silence made from Slack ends its channel is told (docs/alert-actions.md).
+    silence_warning: Duration = timedelta(minutes=15)
 
 
 class RetroConfig(Strict):

@@ -58,16 +58,18 @@ def no_such_silence(silence_id: str) -> str:
     return f"There is no active silence {quoted(silence_id)}. See them with `/alert silences`."
 
 
-def matchers_text(matchers: Sequence[dict[str, Any]]) -> str:
-    def one(m: dict[str, Any]) -> str:
-        operator = (
-            ("=" if m.get("isEqual", True) else "!=")
-            if not m.get("isRegex")
-            else ("=~" if m.get("isEqual", True) else "!~")
-        )
-        return f"{m['name']}{operator}{m['value']}"
+def matcher_token(m: dict[str, Any]) -> str:
+    """A matcher as `/alert silence` takes it: `label=value`, `label!=value`, `label=~regex`, `label!~regex`."""
+    operator = (
+        ("=" if m.get("isEqual", True) else "!=")
+        if not m.get("isRegex")
+        else ("=~" if m.get("isEqual", True) else "!~")
+    )
+    return f"{m['name']}{operator}{m['value']}"
 
-    return ", ".join(f"`{one(m)}`" for m in matchers)
+
+def matchers_text(matchers: Sequence[dict[str, Any]]) -> str:
+    return ", ".join(f"`{matcher_token(m)}`" for m in matchers)
 
 
 def marker(silence_id: int | None) -> str:
@@ -106,6 +108,15 @@ def timeline_silenced(silence_id: int | None, matchers: Sequence[dict[str, Any]]
 
 def timeline_expired(silence_id: int | None) -> str:
     return f"Expired silence #{silence_id}"
+
+
+def ending(silence_id: int | None, matchers: Sequence[dict[str, Any]], ends_at: datetime) -> str:
+    """Told once in the silence's channel, `reminders.silence_warning` before it ends."""
+    again = " ".join(matcher_token(m) for m in matchers)
+    return (
+        f":hourglass_flowing_sand: Silence #{silence_id} of {matchers_text(matchers)} ends {until(ends_at)}."
+        f" To keep these alerts quiet, make another: `/alert silence 1h {again}`; or let it end."
+    )
 
 
 EXPIRE_BUTTON = "Expire"

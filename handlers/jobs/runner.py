@@ -14,6 +14,8 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.alertmanager.client import AlertmanagerClient
+from bot.alertmanager.lifecycle import SilenceTick, SilenceWatch
 from bot.alerts.ingest import AlertIngestion
 from bot.clock import utcnow
 from bot.config.schema import OncallConfig
@@ -52,6 +54,8 @@ class Scheduler:
         user_by_email: UserByEmail | None = None,
         heartbeats: Heartbeats | None = None,
         catalog: Catalog | None = None,
+        ingestion: AlertIngestion | None = None,
+        alertmanager: AlertmanagerClient | None = None,
     ) -> None:
         self._metrics = metrics
         self.slos = slos
@@ -61,6 +65,10 @@ class Scheduler:
         self.reminders = Reminders(config)
         # A scheduler a test builds by hand (a restart) raises through an ingestion of its own.
         self.heartbeats = heartbeats or Heartbeats(config, AlertIngestion(config))
+        # A silence's end told beforehand, and its alerts that stopped firing resolved (bot/alertmanager/lifecycle.py).
+        self._own_client = alertmanager is None
+        self._alertmanager = alertmanager or AlertmanagerClient()
+        self.silences = SilenceWatch(config, ingestion or AlertIngestion(config), self._alertmanager)
         catalog = catalog or Catalog(config.schedules, config.zone)
         self.handoffs = Handoffs(catalog)
         self.calendars = CalendarPoller(catalog.locations(), begin)
@@ -89,6 +97,15 @@ class Scheduler:
             self._tick_if_leader,
             IntervalTrigger(seconds=every, timezone=zone),
             id="reminders",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(every)),
+        )
+        # Its own job: an Alertmanager slow to answer holds up no reminder.
+        self._scheduler.add_job(
+            self._silences_if_leader,
+            IntervalTrigger(seconds=every, timezone=zone),
+            id="silences",
             max_instances=1,
             coalesce=True,
             misfire_grace_time=max(1, int(every)),
@@ -125,6 +142,8 @@ class Scheduler:
         self._scheduler.shutdown(wait=False)
         await self.leadership.release()
         await self.calendars.fetcher.close()
+        if self._own_client:
+            await self._alertmanager.close()
 
     async def _tick_if_leader(self) -> None:
         # The leadership job keeps this current; the tick's own transaction lock covers the moments
@@ -163,6 +182,14 @@ class Scheduler:
                 result.retros,
                 result.digests,
             )
+
+    async def _silences_if_leader(self) -> None:
+        if not self.leadership.is_leader:
+            return
+        try:
+            await self.tick_silences(self._clock())
+        except Exception:  # the next tick tries again; nothing was recorded as told, nothing resolved half-way
+            log.exception("scheduler.silence_tick_failed")
 
     async def _evaluate_if_leader(self) -> None:
         if not self.leadership.is_leader or self.slos is None:
@@ -215,3 +242,12 @@ class Scheduler:
         """Send everything due at `now`; tests call it with the time they want."""
         async with self._begin() as (session, outbox):
             return await self.reminders.tick(session=session, outbox=outbox, now=now)
+
+    async def tick_silences(self, now: datetime) -> SilenceTick:
+        """Tell the silences ending soon, then resolve silenced alerts Alertmanager no longer lists; tests call it."""
+        async with self._begin() as (session, outbox):
+            done = SilenceTick(warned=await self.silences.warn(session, outbox, now))
+        if done.warned:
+            log.info("scheduler.silences_warned ids=%s", ",".join(str(number) for number in done.warned))
+        done.resolved = await self.silences.resolve_gone(self._begin, now)
+        return done

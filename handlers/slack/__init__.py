@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.alertmanager.client import AlertmanagerClient
 from bot.alerts.actions import ACK_ACTION as ALERT_ACK_ACTION
-from bot.alerts.actions import SILENCE_FORM_ACTION, SILENCE_HOUR_ACTION
+from bot.alerts.actions import EXPIRE_NOTE_ACTION, SILENCE_FORM_ACTION, SILENCE_HOUR_ACTION
 from bot.config.schema import OncallConfig
 from bot.heartbeats.service import Heartbeats
 from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
@@ -77,6 +77,7 @@ def build_bolt(
     app.action(ALERT_ACK_ACTION)(alert_buttons.handle_acknowledge_click)
     app.action(SILENCE_HOUR_ACTION)(alert_buttons.handle_silence_hour_click)
     app.action(SILENCE_FORM_ACTION)(alert_buttons.handle_silence_form_click)
+    app.action(EXPIRE_NOTE_ACTION)(alert_buttons.handle_note_expire_click)
     app.view(silence_form.CALLBACK)(alert_buttons.handle_silence_form_submission)
     app.action(ACK_ACTION)(paging.handle_acknowledge_click)
     app.action(ESCALATE_ACTION)(paging.handle_escalate_click)

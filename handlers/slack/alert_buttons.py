@@ -1,4 +1,4 @@
-"""The Acknowledge, Silence 1h and Silence… buttons of alert messages, and the Silence… form.
+"""The Acknowledge, Silence 1h and Silence… buttons of alert messages, the Silence… form, and Expire.
 
 A trigger_id lives 3 seconds, so Silence… opens its form from here (a read, then views.open) rather than
 through the outbox. Refusals are raised, and handlers/slack/errors.py answers them where the person clicked.
@@ -53,6 +53,26 @@ async def handle_acknowledge_click(
             text = await silences.acknowledge_group(
                 session=session, outbox=outbox, group_id=number, by=user, now=utcnow()
             )
+    await respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+async def handle_note_expire_click(
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    body: dict[str, Any],
+    begin: Begin,
+    config: OncallConfig,
+    permissions: Permissions,
+    alertmanager: AlertmanagerClient,
+) -> None:
+    """The Expire button of a "silenced until … by …" line: as `/alert expire`, for whoever may see the incident."""
+    await ack()
+    named, user = str(body["actions"][0].get("value", "")), str(body["user"]["id"])
+    async with begin() as (session, outbox):
+        viewer = await permissions.actor(user)
+        made = await silences.expire(session=session, outbox=outbox, named=named, by=user, now=utcnow(), viewer=viewer)
+    reachable = await alertmanager.reachable(silences.pick(config.alertmanagers, made.alertmanager))
+    text = texts.alert_actions.expired(made.id, reachable=reachable)
     await respond(text=text, response_type="ephemeral", replace_original=False)
 
 

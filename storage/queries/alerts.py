@@ -174,3 +174,15 @@ async def list_incidents(session: AsyncSession, incident_ids: Collection[int]) -
     if not incident_ids:
         return []
     return (await session.exec(select(Incident).where(col(Incident.id).in_(incident_ids)))).all()
+
+
+async def firing_of_source(session: AsyncSession, source: str, *, limit: int) -> list[tuple[Alert, str]]:
+    """The firing alerts of a source with their group's key, the longest firing first, at most `limit`."""
+    query = (
+        select(Alert, AlertGroup.group_key)
+        .join(AlertGroup, col(AlertGroup.id) == col(Alert.group_id))
+        .where(Alert.source == source, Alert.status == "firing")
+        .order_by(col(Alert.starts_at), col(Alert.id))
+        .limit(limit)
+    )
+    return [(alert, group_key) for alert, group_key in (await session.exec(query)).all()]

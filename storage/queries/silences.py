@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,3 +51,33 @@ async def shown_on(
     else:
         query = query.where(Silence.group_id == group_id)
     return (await session.exec(query.order_by(col(Silence.ends_at)))).all()
+
+
+async def lock_ending(session: AsyncSession, *, now: datetime, before: timedelta) -> Sequence[Silence]:
+    """Active silences ending within `before` whose channel was not told yet, locked until the transaction ends.
+
+    A silence that lasts no longer than `before` is left out: it was made knowing how short it is.
+    """
+    query = (
+        select(Silence)
+        .where(
+            Silence.state == SilenceState.ACTIVE,
+            col(Silence.warned_at).is_(None),
+            col(Silence.ends_at) > now,
+            col(Silence.ends_at) <= now + before,
+        )
+        .order_by(col(Silence.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)  # read again under the lock: another replica may have told
+    )
+    return [silence for silence in (await session.exec(query)).all() if silence.ends_at - silence.starts_at > before]
+
+
+async def silencing_since(session: AsyncSession, *, now: datetime, since: datetime) -> Sequence[Silence]:
+    """Silences made in Alertmanager that are in effect, or ended or were expired after `since`."""
+    ended_after = or_(
+        and_(col(Silence.state) == SilenceState.ACTIVE, col(Silence.ends_at) > since),
+        and_(col(Silence.state) == SilenceState.EXPIRED, col(Silence.expired_at) > since),
+    )
+    query = select(Silence).where(col(Silence.am_silence_id).is_not(None), ended_after).order_by(col(Silence.id))
+    return (await session.exec(query)).all()

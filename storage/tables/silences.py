@@ -35,3 +35,5 @@ class Silence(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expired_by: str | None = None
     expired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When its channel was told it ends soon (reminders.silence_warning): told once, whichever replica leads.
+    warned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

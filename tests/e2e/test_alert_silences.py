@@ -58,9 +58,10 @@ class Setup:
 
 
 @asynccontextmanager
-async def bot_and_alertmanager(start_bot: StartBot, tmp_path: Path) -> AsyncIterator[Setup]:
+async def bot_and_alertmanager(start_bot: StartBot, tmp_path: Path, config: str = "") -> AsyncIterator[Setup]:
+    """The bot (with `config` added to its ONCALL_CONFIG) and a real Alertmanager it makes silences in."""
     async with TcpProxy("127.0.0.1", 0) as proxy:
-        workspace = await start_bot(f"alertmanagers:\n  - name: main\n    url: http://127.0.0.1:{proxy.port}\n")
+        workspace = await start_bot(f"alertmanagers:\n  - name: main\n    url: http://127.0.0.1:{proxy.port}\n{config}")
         url = str(workspace.server.make_url("/webhooks/alertmanager"))
         async with running_alertmanager(url, bearer_token=WEBHOOK_TOKEN, tmp_path=tmp_path) as alertmanager:
             proxy.target_port = int(urlsplit(alertmanager.base_url).port or 0)
