@@ -104,12 +104,11 @@ async def create(
 
 
 async def expire(
-    *, session: AsyncSession, outbox: Outbox, named: str, by: str, now: datetime, viewer: Viewer | None = None
+    *, session: AsyncSession, outbox: Outbox, named: str, by: str, now: datetime, viewer: Viewer
 ) -> Silence:
     """Expire a silence named by its number (#12) or by Alertmanager's id.
 
-    Given a viewer (the Expire button on an alert message), a silence of a private incident they may not see
-    is refused as one that does not exist.
+    A silence of a private incident the viewer may not see is refused as one that does not exist.
     """
     number = named.strip().lstrip("#")
     # A number no row can have (too long for any integer column) is looked up as Alertmanager's id, and not found.
@@ -117,10 +116,8 @@ async def expire(
     silence = await (queries.get(session, int(number)) if is_ours else queries.by_am_id(session, number))
     if silence is None or silence.state == SilenceState.EXPIRED or silence.ends_at <= now:
         raise UserError(texts.alert_actions.no_such_silence(named.strip()))
-    if viewer is not None and silence.incident_id is not None:
-        incident = await incident_queries.get_incident(session, silence.incident_id)
-        if incident is not None and not await visible(incident, viewer):
-            raise UserError(texts.alert_actions.no_such_silence(named.strip()))
+    if not await _shown_to(session, silence, viewer):
+        raise UserError(texts.alert_actions.no_such_silence(named.strip()))
     assert silence.id is not None
     silence.state, silence.expired_by, silence.expired_at = SilenceState.EXPIRED, by, now
     outbox.add(Effect.EXPIRE_SILENCE, incident_id=None, lane=silence_lane(silence.id), silence_id=silence.id)
@@ -130,8 +127,19 @@ async def expire(
     return silence
 
 
-async def active(*, session: AsyncSession, now: datetime) -> Sequence[Silence]:
-    return await queries.not_ended(session, now=now)
+async def active(*, session: AsyncSession, now: datetime, viewer: Viewer) -> list[Silence]:
+    """The silences not ended yet, less those of private incidents the viewer may not see."""
+    return [
+        silence for silence in await queries.not_ended(session, now=now) if await _shown_to(session, silence, viewer)
+    ]
+
+
+async def _shown_to(session: AsyncSession, silence: Silence, viewer: Viewer) -> bool:
+    # A private incident's silence names its alerts' labels: it exists only for those who may see the incident.
+    if silence.incident_id is None:
+        return True
+    incident = await incident_queries.get_incident(session, silence.incident_id)
+    return incident is None or await visible(incident, viewer)
 
 
 async def _record(session: AsyncSession, incident_id: int, text: str, by: str) -> None:

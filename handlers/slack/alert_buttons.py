@@ -28,7 +28,7 @@ from bot.permissions import Permissions
 from bot.slack.gateway import SlackGateway
 from bot.unit_of_work import Begin
 from bot.values.durations import parse_duration
-from handlers.slack import silence_form
+from handlers.slack import alert_command, silence_form
 
 HOUR = timedelta(hours=1)
 
@@ -68,11 +68,7 @@ async def handle_note_expire_click(
     """The Expire button of a "silenced until … by …" line: as `/alert expire`, for whoever may see the incident."""
     await ack()
     named, user = str(body["actions"][0].get("value", "")), str(body["user"]["id"])
-    async with begin() as (session, outbox):
-        viewer = await permissions.actor(user)
-        made = await silences.expire(session=session, outbox=outbox, named=named, by=user, now=utcnow(), viewer=viewer)
-    reachable = await alertmanager.reachable(silences.pick(config.alertmanagers, made.alertmanager))
-    text = texts.alert_actions.expired(made.id, reachable=reachable)
+    text = await alert_command.expire(begin, alertmanager, config, permissions, named, user)
     await respond(text=text, response_type="ephemeral", replace_original=False)
 
 

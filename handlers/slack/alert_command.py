@@ -124,7 +124,8 @@ async def _silence(context: Context) -> Answer:
 
 async def _list(context: Context) -> Answer:
     async with context.begin.reading() as session:
-        active = await silences.active(session=session, now=utcnow())
+        viewer = await context.permissions.actor(context.command.user)
+        active = await silences.active(session=session, now=utcnow(), viewer=viewer)
     if not active:
         return texts.alert_actions.NO_SILENCES, None
     blocks: list[dict[str, Any]] = []
@@ -140,18 +141,25 @@ async def _list(context: Context) -> Answer:
     return "\n".join(block["text"]["text"] for block in blocks), blocks
 
 
-async def expire(begin: Begin, alertmanager: AlertmanagerClient, config: OncallConfig, named: str, by: str) -> str:
+async def expire(
+    begin: Begin, alertmanager: AlertmanagerClient, config: OncallConfig, permissions: Permissions, named: str, by: str
+) -> str:
+    """`/alert expire` and both Expire buttons (on `/alert silences` and on an alert message's silenced line)."""
     if not named:
         raise UsageError(texts.alert_actions.NAME_THE_SILENCE)
     async with begin() as (session, outbox):
-        silence = await silences.expire(session=session, outbox=outbox, named=named, by=by, now=utcnow())
+        viewer = await permissions.actor(by)
+        silence = await silences.expire(session=session, outbox=outbox, named=named, by=by, now=utcnow(), viewer=viewer)
     reachable = await alertmanager.reachable(silences.pick(config.alertmanagers, silence.alertmanager))
     return texts.alert_actions.expired(silence.id, reachable=reachable)
 
 
 async def _expire(context: Context) -> Answer:
     named, _ = first_word(context.rest)
-    return await expire(context.begin, context.alertmanager, context.config, named, context.command.user), None
+    answer = await expire(
+        context.begin, context.alertmanager, context.config, context.permissions, named, context.command.user
+    )
+    return answer, None
 
 
 async def _heartbeats(context: Context) -> Answer:
@@ -181,9 +189,10 @@ async def handle_expire_click(
     body: dict[str, Any],
     begin: Begin,
     config: OncallConfig,
+    permissions: Permissions,
     alertmanager: AlertmanagerClient,
 ) -> None:
     await ack()
     named, user = str(body["actions"][0].get("value", "")), str(body["user"]["id"])
-    text = await expire(begin, alertmanager, config, named, user)
+    text = await expire(begin, alertmanager, config, permissions, named, user)
     await respond(text=text, response_type="ephemeral", replace_original=False)

@@ -92,6 +92,12 @@ async def test_the_expire_button_on_the_silenced_line_expires_it_in_alertmanager
         assert refused == "There is no active silence `1`. See them with `/alert silences`."
         assert await active_ids(setup) == sorted([first.am_silence_id or "", second.am_silence_id or ""])
         assert expire_buttons(workspace, channel.id, "Alerts of INC-1") == ["1"]
+        # Nor does `/alert silences` list it to them, or `/alert expire` reach it.
+        listed = await workspace.command("silences", user=people.carol, command="/alert")
+        assert "#1" not in json.dumps(listed) and "#2" in json.dumps(listed)
+        typed = await workspace.command("expire 1", user=people.carol, command="/alert")
+        assert typed["text"] == "There is no active silence `1`. See them with `/alert silences`."
+        assert await active_ids(setup) == sorted([first.am_silence_id or "", second.am_silence_id or ""])
 
         await workspace.slack.join_channel(user=people.alice, channel=channel.id)
         await workspace.settle()

@@ -1,6 +1,6 @@
 """silences: when the channel was told that the silence ends soon
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-03 23:50:00
 """
@@ -10,8 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-# Written beside 0015 (maintenance windows); the merge rewires this to 0015.
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
