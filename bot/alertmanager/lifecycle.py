@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
+from bot.alertmanager import silences as silence_service
 from bot.alertmanager.client import AlertmanagerClient
 from bot.alertmanager.matchers import selects
 from bot.alerts.ingest import AlertIngestion
@@ -50,6 +51,7 @@ MOST_ALERTS = 5000
 @dataclass
 class SilenceTick:
     warned: list[int] = field(default_factory=list)  # the silences whose end was told
+    ended: list[int] = field(default_factory=list)  # the silences whose end came, shown on their messages
     resolved: int = 0  # the alerts resolved because Alertmanager no longer lists them
 
 
@@ -71,6 +73,24 @@ class SilenceWatch:
             assert silence.id is not None
             told.append(silence.id)
         return told
+
+    async def end(self, session: AsyncSession, outbox: Outbox, now: datetime) -> list[int]:
+        """Silences whose end came: their messages redrawn without the "silenced until" line, said on the timeline.
+
+        Marked in the transaction that writes the redraws, so each end is shown once, whichever replica leads.
+        """
+        ended = []
+        for silence in await queries.lock_ended(session, now=now):
+            silence.ended_at = now
+            session.add(silence)
+            group_id, incident_id = silence.group_id, silence.incident_id
+            await silence_service.redraw(session=session, outbox=outbox, incident_id=incident_id, group_id=group_id)
+            if incident_id is not None:
+                text = texts.alert_actions.timeline_ended(silence.id)
+                await silence_service.record_on(session, incident_id, text, silence.created_by)
+            assert silence.id is not None
+            ended.append(silence.id)
+        return ended
 
     async def _tell(self, session: AsyncSession, outbox: Outbox, silence: Silence) -> None:
         """In the incident's channel, else the group's alerts channel, else the channel it was made in."""

@@ -97,7 +97,7 @@ async def create(
     outbox.add(Effect.CREATE_SILENCE, incident_id=None, lane=silence_lane(silence.id), silence_id=silence.id)
     await redraw(session=session, outbox=outbox, incident_id=incident_id, group_id=group_id)
     if incident_id is not None:
-        await _record(
+        await record_on(
             session, incident_id, texts.alert_actions.timeline_silenced(silence.id, matchers, silence.ends_at), by
         )
     return silence
@@ -123,7 +123,7 @@ async def expire(
     outbox.add(Effect.EXPIRE_SILENCE, incident_id=None, lane=silence_lane(silence.id), silence_id=silence.id)
     await redraw(session=session, outbox=outbox, incident_id=silence.incident_id, group_id=silence.group_id)
     if silence.incident_id is not None:
-        await _record(session, silence.incident_id, texts.alert_actions.timeline_expired(silence.id), by)
+        await record_on(session, silence.incident_id, texts.alert_actions.timeline_expired(silence.id), by)
     return silence
 
 
@@ -142,7 +142,8 @@ async def _shown_to(session: AsyncSession, silence: Silence, viewer: Viewer) -> 
     return incident is None or await visible(incident, viewer)
 
 
-async def _record(session: AsyncSession, incident_id: int, text: str, by: str) -> None:
+async def record_on(session: AsyncSession, incident_id: int, text: str, by: str) -> None:
+    """On the incident's timeline."""
     # By id, not through Target: the silence's incident may be private, and its maker was let in already.
     incident = await incident_queries.get_incident(session, incident_id)
     if incident is not None:

@@ -110,6 +110,10 @@ def timeline_expired(silence_id: int | None) -> str:
     return f"Expired silence #{silence_id}"
 
 
+def timeline_ended(silence_id: int | None) -> str:
+    return f"Silence #{silence_id} ended"
+
+
 def ending(silence_id: int | None, matchers: Sequence[dict[str, Any]], ends_at: datetime) -> str:
     """Told once in the silence's channel, `reminders.silence_warning` before it ends."""
     again = " ".join(matcher_token(m) for m in matchers)

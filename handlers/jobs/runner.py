@@ -247,6 +247,7 @@ class Scheduler:
         """Tell the silences ending soon, then resolve silenced alerts Alertmanager no longer lists; tests call it."""
         async with self._begin() as (session, outbox):
             done = SilenceTick(warned=await self.silences.warn(session, outbox, now))
+            done.ended = await self.silences.end(session, outbox, now)
         if done.warned:
             log.info("scheduler.silences_warned ids=%s", ",".join(str(number) for number in done.warned))
         done.resolved = await self.silences.resolve_gone(self._begin, now)

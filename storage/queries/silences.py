@@ -44,7 +44,9 @@ async def shown_on(
 ) -> Sequence[Silence]:
     """The silences not yet ended that were made for an incident's alerts or a group's, to show on their message."""
     query = select(Silence).where(
-        col(Silence.state).in_([SilenceState.PENDING, SilenceState.ACTIVE]), col(Silence.ends_at) > now
+        col(Silence.state).in_([SilenceState.PENDING, SilenceState.ACTIVE]),
+        col(Silence.ends_at) > now,
+        col(Silence.ended_at).is_(None),  # the leader's tick found its end (its clock may run ahead of ours)
     )
     if incident_id is not None:
         query = query.where(Silence.incident_id == incident_id)
@@ -71,6 +73,22 @@ async def lock_ending(session: AsyncSession, *, now: datetime, before: timedelta
         .execution_options(populate_existing=True)  # read again under the lock: another replica may have told
     )
     return [silence for silence in (await session.exec(query)).all() if silence.ends_at - silence.starts_at > before]
+
+
+async def lock_ended(session: AsyncSession, *, now: datetime) -> Sequence[Silence]:
+    """Silences that reached their end (not expired from Slack) and whose end was not shown yet, locked."""
+    query = (
+        select(Silence)
+        .where(
+            col(Silence.state).in_([SilenceState.PENDING, SilenceState.ACTIVE]),
+            col(Silence.ended_at).is_(None),
+            col(Silence.ends_at) <= now,
+        )
+        .order_by(col(Silence.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)  # read again under the lock: another replica may have shown it
+    )
+    return (await session.exec(query)).all()
 
 
 async def silencing_since(session: AsyncSession, *, now: datetime, since: datetime) -> Sequence[Silence]:

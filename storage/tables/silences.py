@@ -37,3 +37,5 @@ class Silence(SQLModel, table=True):
     expired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # When its channel was told it ends soon (reminders.silence_warning): told once, whichever replica leads.
     warned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When its end came and its message was redrawn without it (and the timeline told): once, by the leader.
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

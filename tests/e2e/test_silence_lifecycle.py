@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot.keys import alertmanager_client_key, begin_key, config_key, database_key, scheduler_key
 from handlers.jobs.runner import Scheduler
-from storage.tables import Alert, Incident
+from storage.tables import Alert, Incident, TimelineEntry
 from tests.e2e.conftest import StartBot, Workspace
 from tests.e2e.test_alert_silences import Setup, bot_and_alertmanager
 from tests.e2e.test_real_alertmanager import alert
@@ -166,6 +166,19 @@ async def test_the_end_of_a_silence_is_told_once_in_its_channel_whichever_replic
         assert brief.warned_at is None and all(
             f"#{brief.id} " not in text for text in ending_posts(workspace, workspace.general)
         )
+        assert "silenced until" in json.dumps(message(workspace, channel.id, "Alerts of INC-1").blocks)
+
+        # Their end: the message is redrawn without the line and the timeline says so, once.
+        over = max(incidents.ends_at, typed.ends_at) + timedelta(seconds=1)
+        first, second = await asyncio.gather(app[scheduler_key].tick_silences(over), other.tick_silences(over))
+        assert sorted(first.ended + second.ended) == [1, 2]  # #3, of ten minutes, ended at the ticks above
+        assert (await other.tick_silences(over + timedelta(minutes=1))).ended == []
+        await eventually(
+            lambda: "silenced until" not in json.dumps(message(workspace, channel.id, "Alerts of INC-1").blocks)
+        )
+        async with workspace.database.transaction() as session:
+            entries = (await session.exec(select(TimelineEntry.text).where(TimelineEntry.kind == "silence"))).all()
+        assert [text for text in entries if text.endswith("ended")] == ["Silence #1 ended"]
 
 
 async def _all_made(setup: Setup, count: int) -> list[Any]:

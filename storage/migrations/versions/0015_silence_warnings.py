@@ -1,4 +1,4 @@
-"""silences: when the channel was told that the silence ends soon
+"""silences: when the channel was told that the silence ends soon, and when its end was shown
 
 Revision ID: 0015
 Revises: 0014
@@ -18,7 +18,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("silences", sa.Column("warned_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("silences", sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("silences", "ended_at")
     op.drop_column("silences", "warned_at")
