@@ -10,6 +10,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.keys import scheduler_key
 from slack_emulator.state import ApiCall
 from storage.types import utcnow
@@ -113,6 +115,8 @@ def hostile_alert(name: str, *, severity: str, instance: str = "10.0.0.1:9100") 
     return alert
 
 
+# How a message escapes what it shows does not depend on the database it was read from: one backend is enough.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_every_message_the_bot_sends_shows_hostile_values_inert(start_bot: StartBot) -> None:
     """Each kind of message, walked through the interfaces that cause it, each fed hostile text."""
     workspace = await start_bot("storm:\n  max_alert_posts_per_minute: 1\n")

@@ -17,6 +17,8 @@ def reference() -> dict[str, dict[str, object]]:
     return json.loads(REFERENCE.read_text())["methods"]  # type: ignore[no-any-return]
 
 
+# Which Slack methods a whole incident calls, and with what, does not depend on the database: one backend is enough.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_methods_called_in_a_whole_incident_are_real_with_required_arguments(
     workspace: Workspace, reference: dict[str, dict[str, dict[str, dict[str, bool]]]]
 ) -> None:
