@@ -76,16 +76,20 @@ def gap_line(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     return f"• {when(start, zone)} → {when(end, zone)}: *nobody* (a gap)"
 
 
+def _next(days: int) -> str:
+    return "the next day" if days == 1 else f"the next {days} days"
+
+
 def no_shifts(user: str, days: int) -> str:
-    return f"<@{user}> has no on-call shifts in the next {days} days."
+    return f"<@{user}> has no on-call shifts in {_next(days)}."
 
 
 def shifts_heading(user: str, days: int) -> str:
-    return f"On-call shifts of <@{user}> in the next {days} days:"
+    return f"On-call shifts of <@{user}> in {_next(days)}:"
 
 
 def schedule_heading(schedule: str, zone: ZoneInfo, days: int) -> str:
-    return f"*{schedule}* ({zone.key}), the next {days} days:"
+    return f"*{schedule}* ({zone.key}), {_next(days)}:"
 
 
 def override_made(
@@ -154,7 +158,7 @@ def shift_notice(schedule: str, start: datetime, end: datetime | None, zone: Zon
 
 
 def gaps_report(schedule: str, days: int) -> str:
-    return f":warning: *{schedule}* has nobody on call at these times in the next {days} days:"
+    return f":warning: *{schedule}* has nobody on call at these times in {_next(days)}:"
 
 
 def usergroups_unavailable(schedule: str, handle: str) -> str:

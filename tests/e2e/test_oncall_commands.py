@@ -95,7 +95,7 @@ async def test_my_shifts_and_a_schedule_s_coming_days(start_bot: StartBot) -> No
     assert theirs.startswith(f"On-call shifts of <@{alice}>")
     carol = workspace.people.carol
     assert len((await oncall(workspace, "shifts 2", user=carol)).splitlines()) == 2  # her turn in 46 hours
-    assert await oncall(workspace, "shifts 1", user=carol) == f"<@{carol}> has no on-call shifts in the next 1 days."
+    assert await oncall(workspace, "shifts 1", user=carol) == f"<@{carol}> has no on-call shifts in the next day."
     assert "days must be a whole number from 1 to 90" in await oncall(workspace, "shifts 900")
 
     coming = (await oncall(workspace, "schedule payments 3")).splitlines()
