@@ -13,18 +13,16 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import texts
-from bot.clock import utcnow
 from bot.config.schema import OncallConfig
 from bot.errors import SlackError
 from bot.followups import service as followups
 from bot.incidents import fields, lifecycle, listing, roles
 from bot.incidents.models import RoleName, Severity, Status
 from bot.incidents.target import Target, snapshot_of
-from bot.paging import service as paging_service
+from bot.paging import declaring
 from bot.permissions import Actor, Permissions
 from bot.postmortem import service as postmortems
 from bot.schedules.catalog import Catalog
-from bot.schedules.responders import on_call_now
 from bot.slack.gateway import SlackGateway
 from bot.slack.texts import render
 from bot.unit_of_work import Begin
@@ -109,26 +107,21 @@ async def _declare(command: IncidentCommand) -> Reply:
         title, severity = " ".join(words), Severity.parse(last) or severity
     # An unknown policy is refused here, before anything is declared.
     plan = paging.plan_for(options.page, command.config) if options.page is not None else None
-    async with command.begin() as (session, outbox):
-        on_call = None
-        if options.oncall is not None:  # an unknown schedule is refused here, before anything is declared
-            rota = await command.catalog.load(session)
-            on_call = await on_call_now(session, rota, options.oncall, at=utcnow())
-        incident, channel = await lifecycle.declare(
-            session=session,
-            outbox=outbox,
-            title=title,
-            severity=severity,
-            by=command.user,
-            private=options.private,
-            on_call=on_call,
-        )
-        if plan is not None:
-            await paging_service.page_declared(
-                session=session, number=incident.number, plan=plan, by=command.user, now=utcnow()
-            )
+    declared = await declaring.declare(
+        begin=command.begin,
+        catalog=command.catalog,
+        title=title,
+        severity=severity,
+        by=command.user,
+        private=options.private,
+        oncall=options.oncall,
+        plan=plan,
+    )
+    on_call = declared.on_call
     named = texts.oncall.responders(on_call.schedule, on_call.people) if on_call is not None else None
-    return render("slack/declared_reply.txt.j2", incident=incident, channel_name=channel, on_call=named)
+    return render(
+        "slack/declared_reply.txt.j2", incident=declared.incident, channel_name=declared.channel, on_call=named
+    )
 
 
 async def _update(command: IncidentCommand) -> Reply:
