@@ -20,6 +20,7 @@ from bot.config.schema import OncallConfig
 from bot.database import Database
 from bot.heartbeats.service import Heartbeats
 from bot.leadership import Leadership
+from bot.maintenance.service import Maintenance, WindowsChanged, assemble
 from bot.observability.metrics import Metrics
 from bot.reminders import retros
 from bot.reminders.reminders import Reminders, TickResult
@@ -52,6 +53,7 @@ class Scheduler:
         user_by_email: UserByEmail | None = None,
         heartbeats: Heartbeats | None = None,
         catalog: Catalog | None = None,
+        maintenance: Maintenance | None = None,
     ) -> None:
         self._metrics = metrics
         self.slos = slos
@@ -61,6 +63,7 @@ class Scheduler:
         self.reminders = Reminders(config)
         # A scheduler a test builds by hand (a restart) raises through an ingestion of its own.
         self.heartbeats = heartbeats or Heartbeats(config, AlertIngestion(config))
+        self.maintenance = maintenance or assemble(config, AlertIngestion(config))
         catalog = catalog or Catalog(config.schedules, config.zone)
         self.handoffs = Handoffs(catalog)
         self.calendars = CalendarPoller(catalog.locations(), begin)
@@ -142,6 +145,10 @@ class Scheduler:
             await self.tick_heartbeats(self._clock())
         except Exception:  # the next tick tries again; nothing was recorded as raised
             log.exception("scheduler.heartbeat_tick_failed")
+        try:  # its own transaction too: a window ends on time whatever the reminders do
+            await self.tick_maintenance(self._clock())
+        except Exception:  # the next tick tries again; nothing was recorded as started or ended
+            log.exception("scheduler.maintenance_tick_failed")
         try:
             result = await self.tick(self._clock())
         except Exception:  # the next tick tries again; nothing was recorded as sent
@@ -210,6 +217,14 @@ class Scheduler:
         if raised:
             log.info("scheduler.heartbeats_raised names=%s", ",".join(raised))
         return raised
+
+    async def tick_maintenance(self, now: datetime) -> WindowsChanged:
+        """Start the scheduled maintenance windows due at `now`, end those past due; tests call it with their time."""
+        async with self._begin() as (session, outbox):
+            changed = await self.maintenance.tick(session, outbox, now)
+        if changed.started or changed.ended:
+            log.info("scheduler.maintenance started=%s ended=%s", changed.started, changed.ended)
+        return changed
 
     async def tick(self, now: datetime) -> TickResult:
         """Send everything due at `now`; tests call it with the time they want."""

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.enums import MaintenanceState
 from storage.queries.dialect import insert_for
-from storage.tables import MaintenanceHeld, MaintenanceWindow
+from storage.tables import Alert, MaintenanceHeld, MaintenanceWindow
 
 
 async def add(session: AsyncSession, window: MaintenanceWindow) -> MaintenanceWindow:
@@ -86,3 +87,33 @@ async def held(session: AsyncSession, window_id: int) -> Sequence[MaintenanceHel
         .order_by(col(MaintenanceHeld.held_at), col(MaintenanceHeld.id))
     )
     return (await session.exec(query)).all()
+
+
+async def held_alerts(session: AsyncSession, window_id: int) -> Sequence[Alert]:
+    """The alerts a window holds and has not released, in the order they arrived (its message lists them)."""
+    query = (
+        select(Alert)
+        .join(MaintenanceHeld, col(MaintenanceHeld.alert_id) == col(Alert.id))
+        .where(MaintenanceHeld.window_id == window_id, col(MaintenanceHeld.released_at).is_(None))
+        .order_by(col(MaintenanceHeld.held_at), col(MaintenanceHeld.id))
+    )
+    return (await session.exec(query)).all()
+
+
+async def count_held(session: AsyncSession, window_ids: Sequence[int]) -> dict[int, int]:
+    query = (
+        select(MaintenanceHeld.window_id, func.count())
+        .where(col(MaintenanceHeld.window_id).in_(window_ids), col(MaintenanceHeld.released_at).is_(None))
+        .group_by(col(MaintenanceHeld.window_id))
+    )
+    return {window_id: count for window_id, count in (await session.exec(query)).all()}
+
+
+async def release(session: AsyncSession, window_id: int, *, now: datetime) -> None:
+    """The window's held alerts are its no longer: they are re-run through ingestion in this transaction."""
+    statement = (
+        update(MaintenanceHeld)
+        .where(col(MaintenanceHeld.window_id) == window_id, col(MaintenanceHeld.released_at).is_(None))
+        .values(released_at=now)
+    )
+    await session.exec(statement)

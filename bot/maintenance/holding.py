@@ -1,0 +1,53 @@
+"""Ingestion's hook: a firing alert an active window matches is held (stored, listed, no incident, no page).
+
+AlertIngestion is given `Holding.hold` by create_app (bot.alerts does not import bot.maintenance, which re-runs
+held alerts through ingestion when a window ends).
+"""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.maintenance.matching import matches
+from bot.outbox.outbox import Effect, Outbox, maintenance_lane
+from storage.queries import maintenance as queries
+from storage.tables import Alert, MaintenanceWindow
+from storage.types import utcnow
+
+# As ingestion's own redraws: a burst of held alerts redraws the window's message once.
+SYNC_DELAY_SECONDS = 1.0
+
+
+async def show(outbox: Outbox, window: MaintenanceWindow, channel: str) -> None:
+    """Post or redraw the window's one message in the alerts channel."""
+    assert window.id is not None
+    await outbox.sync(
+        Effect.SYNC_MAINTENANCE,
+        incident_id=None,
+        lane=maintenance_lane(window.id),
+        delay=SYNC_DELAY_SECONDS,
+        window_id=window.id,
+        channel=channel,  # the outbox paces each channel's calls
+    )
+
+
+class Holding:
+    def __init__(self, channel: str) -> None:
+        self._channel = channel
+
+    async def hold(self, session: AsyncSession, outbox: Outbox, alert: Alert) -> bool:
+        """Whether a window holds the (firing) alert; if so it is recorded and the window's message redrawn."""
+        now = utcnow()
+        windows = [
+            window for window in await queries.active(session, now=now) if matches(window.matchers, alert.labels)
+        ]
+        if not windows:
+            return False
+        session.add(alert)
+        await session.flush()  # the held row names the alert's id
+        assert alert.id is not None
+        for window in windows:  # overlapping windows each list it; it is released when the last one ends
+            assert window.id is not None
+            await queries.hold(session, window_id=window.id, alert_id=alert.id, now=now)
+            await show(outbox, window, self._channel)
+        return True
