@@ -72,3 +72,13 @@ class MaintenanceWindowConfig(Strict):
 
 
 MaintenanceConfig = Annotated[list[MaintenanceWindowConfig], AfterValidator(unique_names("maintenance windows"))]
+
+
+def check_mirrors(windows: list[MaintenanceWindowConfig], alertmanagers: list[str]) -> None:
+    """Raise ValueError, naming the fix, when a window mirrors a silence and no Alertmanager is configured."""
+    for index, window in enumerate(windows):
+        if window.mirror_silence and not alertmanagers:
+            raise ValueError(
+                f"maintenance[{index}].mirror_silence: no Alertmanager is configured to make the silence in:"
+                " add one under alertmanagers, or drop mirror_silence"
+            )

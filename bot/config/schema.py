@@ -1,7 +1,5 @@
-"""ONCALL_CONFIG: the operator's YAML file (alert routing, storm control, webhook credentials).
-
-Single values live in bot/settings.py; docs/configuration.md documents each key; a mistake stops the bot in one line.
-"""
+"""ONCALL_CONFIG: the operator's YAML file (alert routing, storm control, webhook credentials). Single values live
+in bot/settings.py; docs/configuration.md documents each key; a mistake stops the bot in one line."""
 
 from __future__ import annotations
 
@@ -16,7 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, fi
 
 from bot.config.alertmanagers import AlertmanagersConfig
 from bot.config.heartbeats import HeartbeatConfig, HeartbeatsConfig, WatchdogConfig, check_watchdog
-from bot.config.maintenance import MaintenanceConfig
+from bot.config.maintenance import MaintenanceConfig, check_mirrors
 from bot.config.paging import EscalationPoliciesConfig, PolicyConfig
 from bot.errors import SettingsError
 from bot.permissions import Action
@@ -313,8 +311,9 @@ class OncallConfig(Strict):
         return self
 
     @model_validator(mode="after")
-    def _watchdog_names_a_heartbeat(self) -> OncallConfig:
+    def _watchdog_and_mirrors_exist(self) -> OncallConfig:
         check_watchdog(self.heartbeats, self.watchdog)
+        check_mirrors(self.maintenance, [alertmanager.name for alertmanager in self.alertmanagers])
         return self
 
     def heartbeat(self, name: str) -> HeartbeatConfig | None:

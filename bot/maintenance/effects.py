@@ -44,8 +44,8 @@ class MaintenanceEffects:
             window = await session.get(MaintenanceWindow, int(entry.payload["window_id"]))
             if window is None:
                 raise SlackRejected(entry.kind, "the maintenance window of this entry no longer exists")
-            alerts = await queries.held_alerts(session, int(entry.payload["window_id"]))
-        active = window.state == MaintenanceState.ACTIVE
+            active = window.state == MaintenanceState.ACTIVE
+            alerts = await queries.held_alerts(session, int(entry.payload["window_id"]), released=not active)
         text = texts.held_message(window.id, window.name, window.ends_at, [_line(a) for a in alerts], active=active)
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}]
         channel = await self._gateway.resolve_channel(str(entry.payload["channel"]))

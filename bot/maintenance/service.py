@@ -129,7 +129,7 @@ class Maintenance:
                 "starts_at": start,
                 "ends_at": current_end(scheduled, start),
                 "reason": scheduled.reason,
-                "mirror_silence": scheduled.mirror_silence and bool(self._config.alertmanagers),
+                "mirror_silence": scheduled.mirror_silence,  # the config made sure an Alertmanager exists
                 "state": MaintenanceState.ACTIVE,
                 "created_at": now,
             }

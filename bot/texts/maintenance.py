@@ -75,7 +75,7 @@ def list_line(
 
 
 def held_message(window_id: int | None, name: str, ends_at: datetime, lines: Sequence[str], *, active: bool) -> str:
-    state = f"until {until(ends_at)}" if active else "ended"
+    state = f"until {until(ends_at)}" if active else "ended (those still firing are handled as new)"
     head = f":construction: Maintenance window #{window_id} ({name}), {state}: {len(lines)} alert(s) held"
     return "\n".join([head, *(f"• {line}" for line in lines)])
 

@@ -89,14 +89,16 @@ async def held(session: AsyncSession, window_id: int) -> Sequence[MaintenanceHel
     return (await session.exec(query)).all()
 
 
-async def held_alerts(session: AsyncSession, window_id: int) -> Sequence[Alert]:
-    """The alerts a window holds and has not released, in the order they arrived (its message lists them)."""
+async def held_alerts(session: AsyncSession, window_id: int, *, released: bool = False) -> Sequence[Alert]:
+    """The alerts a window holds (with `released`: also those it held until it ended), in the order they arrived."""
     query = (
         select(Alert)
         .join(MaintenanceHeld, col(MaintenanceHeld.alert_id) == col(Alert.id))
-        .where(MaintenanceHeld.window_id == window_id, col(MaintenanceHeld.released_at).is_(None))
+        .where(MaintenanceHeld.window_id == window_id)
         .order_by(col(MaintenanceHeld.held_at), col(MaintenanceHeld.id))
     )
+    if not released:
+        query = query.where(col(MaintenanceHeld.released_at).is_(None))
     return (await session.exec(query)).all()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -14,6 +15,7 @@ from handlers.jobs.runner import Scheduler
 from storage.tables import Incident
 from tests.e2e.alert_payloads import am_alert, am_group
 from tests.e2e.conftest import StartBot, Workspace
+from tests.e2e.test_alert_silences import bot_and_alertmanager
 from tests.helpers import eventually
 
 
@@ -124,3 +126,26 @@ maintenance:
     assert await eventually(lambda: titled(workspace, "DbDown"))
     assert any("(its time is up)" in text for text in workspace.posts(alerts))
     assert (await app[scheduler_key].tick_maintenance(begun + timedelta(hours=1, minutes=1))).ended == []
+
+
+async def test_a_window_with_silence_mirrors_it_in_the_real_alertmanager_until_ended(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    async with bot_and_alertmanager(start_bot, tmp_path) as setup:
+        workspace = setup.workspace
+        workspace.slack.add_channel("alerts", creator=workspace.people.alice)
+        said = await alert_command(workspace, "maintenance start 2h env=staging --silence -- load test")
+        assert said.startswith("Maintenance window #1") and said.endswith("An Alertmanager silence mirrors it.")
+        await workspace.settle()
+        [made] = await eventually(setup.silences)
+        assert made["matchers"] == [{"name": "env", "value": "staging", "isRegex": False, "isEqual": True}]
+        assert made["comment"].startswith("Maintenance window #1 (adhoc-")
+        assert "load test" in made["comment"]
+
+        assert (await alert_command(workspace, "maintenance end 1")).startswith("Maintenance window #1 is ended")
+        await workspace.settle()
+
+        async def none_active() -> bool:
+            return not await setup.silences()
+
+        assert await eventually(none_active)

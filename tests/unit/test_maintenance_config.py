@@ -14,6 +14,7 @@ refusal = config_refusal
 
 def test_a_good_window_keeps_its_cron_duration_and_matchers() -> None:
     config = parse_config(
+        "alertmanagers: [{name: main, url: 'http://alertmanager:9093'}]\n"
         "maintenance:\n"
         "  - {name: nightly-db, cron: '0 2 * * *', duration: 1h, matchers: [team=db, 'instance=~db-.*'],\n"
         "     reason: backups, mirror_silence: true}\n"
@@ -54,3 +55,10 @@ def test_two_windows_with_one_name_are_refused() -> None:
 def test_a_name_with_spaces_is_refused() -> None:
     line = refusal("maintenance:\n  - {name: 'a b', cron: '0 2 * * *', duration: 1h, matchers: [team=db]}\n")
     assert line.endswith("'a b' is not a window name: use letters, digits, '.', '-' and '_'")
+
+
+def test_a_mirrored_silence_without_an_alertmanager_is_refused() -> None:
+    line = refusal(
+        "maintenance:\n  - {name: w, cron: '0 2 * * *', duration: 1h, matchers: [a=b], mirror_silence: true}\n"
+    )
+    assert "maintenance[0].mirror_silence: no Alertmanager is configured" in line and "\n" not in line
