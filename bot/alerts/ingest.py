@@ -102,8 +102,7 @@ def _order(pair: tuple[AlertIn, Decision]) -> tuple[bool, bool, Severity]:
 # Starts the named escalation policy for an incident an alert opened, in the same transaction. create_app
 # passes bot/paging's: alerts do not import paging, which reads incidents, which read alerts.
 StartPaging = Callable[[AsyncSession, Incident, str], Awaitable[None]]
-# Holds a firing alert an active maintenance window matches (True: held, nothing more happens); create_app
-# passes bot/maintenance's, which re-runs held alerts through `rerun_in` when their window ends.
+# An alert a maintenance window holds (True: nothing more happens): create_app passes bot/maintenance's.
 Hold = Callable[[AsyncSession, Outbox, Alert], Awaitable[bool]]
 
 
@@ -284,6 +283,8 @@ class AlertIngestion:
     ) -> None:
         queries.add(session, alert)
         incident = await self._incident(session, alert.incident_id, work) if alert.incident_id else None
+        if incident is None and self.hold is not None and await self.hold(session, outbox, alert):
+            return  # its line in the window's message says it resolved; it posts nothing of its own
         if incident is not None and incident.id is not None:
             ended = alert.ends_at or utcnow()
             _timeline(session, incident, "alert_resolved", f"Alert resolved: {_said(alert)}", at=ended)

@@ -14,6 +14,7 @@ from storage.queries import maintenance as queries
 from storage.tables import Alert, MaintenanceWindow
 from storage.types import utcnow
 
+FIRING = "firing"
 # As ingestion's own redraws: a burst of held alerts redraws the window's message once.
 SYNC_DELAY_SECONDS = 1.0
 
@@ -36,17 +37,20 @@ class Holding:
         self._channel = channel
 
     async def hold(self, session: AsyncSession, outbox: Outbox, alert: Alert) -> bool:
-        """Whether a window holds the (firing) alert; if so it is recorded and the window's message redrawn."""
+        """Whether a window holds the alert (firing, or resolving with no incident); if so its message is redrawn."""
         now = utcnow()
         windows = [
             window for window in await queries.active(session, now=now) if matches(window.matchers, alert.labels)
         ]
+        if windows and alert.status != FIRING:  # only a resolution of what a window holds: others show as always
+            held_by = await queries.holding(session, alert.id) if alert.id is not None else set()
+            windows = [window for window in windows if window.id in held_by]
         if not windows:
             return False
         session.add(alert)
         await session.flush()  # the held row names the alert's id
         assert alert.id is not None
-        for window in windows:  # overlapping windows each list it; it is released when the last one ends
+        for window in windows:  # overlapping windows each list it; when one ends, the re-run is held by the others
             assert window.id is not None
             await queries.hold(session, window_id=window.id, alert_id=alert.id, now=now)
             await show(outbox, window, self._channel)

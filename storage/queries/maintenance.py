@@ -119,3 +119,11 @@ async def release(session: AsyncSession, window_id: int, *, now: datetime) -> No
         .values(released_at=now)
     )
     await session.exec(statement)
+
+
+async def holding(session: AsyncSession, alert_id: int) -> set[int]:
+    """The windows that hold the alert and have not released it."""
+    query = select(MaintenanceHeld.window_id).where(
+        MaintenanceHeld.alert_id == alert_id, col(MaintenanceHeld.released_at).is_(None)
+    )
+    return set((await session.exec(query)).all())

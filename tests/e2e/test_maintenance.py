@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.keys import begin_key, config_key, database_key, scheduler_key
 from handlers.jobs.runner import Scheduler
 from storage.tables import Incident
-from tests.e2e.alert_payloads import am_alert, am_group
+from tests.e2e.alert_payloads import am_alert, am_group, resolved
 from tests.e2e.conftest import StartBot, Workspace
 from tests.e2e.test_alert_silences import bot_and_alertmanager
 from tests.helpers import eventually
@@ -52,6 +52,9 @@ def window_messages(workspace: Workspace, channel: str) -> list[str]:
 
 async def test_an_ad_hoc_window_holds_matching_alerts_until_it_is_ended(start_bot: StartBot) -> None:
     workspace, alerts = await start(start_bot)
+    before = am_alert("CheckoutWarn", severity="info", instance="web-9")  # shown before the window: stays so
+    before["labels"]["service"] = "checkout"
+    assert (await workspace.webhook("alertmanager", am_group([before]))).status == 200
     said = await alert_command(workspace, "maintenance start 1h service=checkout -- moving the database")
     assert said.startswith("Maintenance window #1 (adhoc-")
     assert "`service=checkout`" in said and "matching alerts are held, nobody is paged" in said
@@ -59,21 +62,30 @@ async def test_an_ad_hoc_window_holds_matching_alerts_until_it_is_ended(start_bo
     assert await fire(workspace, "CheckoutDown", service="checkout") == []  # critical, but held
     assert await fire(workspace, "CheckoutSlow", service="checkout", instance="web-2") == []
     assert await fire(workspace, "DiskFull", service="storage") == ["INC-1"]  # not matched: as always
+    flaky = am_alert("CheckoutFlaky", instance="web-3")
+    flaky["labels"]["service"] = "checkout"
+    for body in (flaky, resolved(flaky), resolved(before)):  # held, then resolved while held: only its line says so
+        assert (await workspace.webhook("alertmanager", am_group([body]))).status == 200
     await workspace.settle()
     [message] = await eventually(lambda: window_messages(workspace, alerts))
     assert message.startswith(":construction: Maintenance window #1")
-    assert "2 alert(s) held" in message and "CheckoutDown" in message and "CheckoutSlow" in message
+    assert "3 alert(s) held" in message and "CheckoutDown" in message and "CheckoutSlow" in message
+    assert "CheckoutFlaky (" in message and "resolved" in message
+    assert [text for text in workspace.posts(alerts) if "CheckoutFlaky" in text] == [message]
+    assert "CheckoutWarn" not in message  # it resolved in its own group message, as without a window
+    assert [text for text in workspace.posts(alerts) if "CheckoutWarn" in text]
     assert any("started by" in text and "moving the database" in text for text in workspace.posts(alerts))
     assert [title for title in await incident_titles(workspace) if "Checkout" in title] == []
 
     listing = await alert_command(workspace, "maintenance list")
-    assert listing.startswith("*#1* adhoc-") and "2 alert(s) held" in listing
+    assert listing.startswith("*#1* adhoc-") and "3 alert(s) held" in listing
 
     assert (await alert_command(workspace, "maintenance end 1")).startswith("Maintenance window #1 is ended")
     await workspace.settle()
     titles = await eventually(lambda: titled(workspace, "Checkout"))
     assert titles  # the held alerts, still firing, open their incident
     assert any("ended by" in text and "2 held alert(s)" in text for text in workspace.posts(alerts))
+    assert await titled(workspace, "CheckoutFlaky") == []  # it had resolved: nothing to handle
     assert await alert_command(workspace, "maintenance list") == "No maintenance window is active."
     assert "There is no active maintenance window `1`" in await alert_command(workspace, "maintenance end 1")
 
