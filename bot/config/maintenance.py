@@ -8,21 +8,24 @@ docs/alert-actions.md ("Maintenance windows") documents it.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from bot.alertmanager.matchers import parse_matcher
 from bot.errors import UsageError
-from bot.values.crontab import cron_trigger
+from bot.values.crontab import cron_trigger, next_run
+from bot.values.durations import format_duration
 from bot.values.fields import Duration, Strict, unique_names
 
 # A window's name keys its occurrences with their start, and people read it in announcements.
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 # As silences: a window that outlives a month is a forgotten one.
 LONGEST = timedelta(days=30)
+# Starts looked at for the shortest gap between two: enough for any weekly rhythm, quick at start-up.
+SAMPLED_STARTS = 60
 
 
 def _window_name(name: str) -> str:
@@ -66,6 +69,25 @@ class MaintenanceWindowConfig(Strict):
             except UsageError as exc:
                 raise ValueError(str(exc).splitlines()[0]) from None  # the /alert usage does not apply here
         return matchers
+
+    @model_validator(mode="after")
+    def _occurrences_do_not_overlap(self) -> MaintenanceWindowConfig:
+        """Each occurrence must end before the next starts: otherwise a window would start again, nearly over,
+        each time one ended (the tick starts the earliest occurrence that still covers now)."""
+        at = datetime(2027, 1, 1, tzinfo=UTC)  # any date: SAMPLED_STARTS starts show the shortest gap
+        for _ in range(SAMPLED_STARTS):
+            start = next_run(self.cron, ZoneInfo("UTC"), after=at)
+            following = next_run(self.cron, ZoneInfo("UTC"), after=start) if start is not None else None
+            if start is None or following is None:
+                break
+            if following - start < self.duration:
+                gap, lasts = format_duration(following - start), format_duration(self.duration)
+                raise ValueError(
+                    f"cron {self.cron!r} starts it again {gap} after a start, before its {lasts}"
+                    " are over: make the duration shorter or the cron less frequent"
+                )
+            at = start
+        return self
 
     def alertmanager_matchers(self) -> list[dict[str, Any]]:
         return [parse_matcher(token) for token in self.matchers]

@@ -119,9 +119,11 @@ class Maintenance:
     async def tick(self, session: AsyncSession, outbox: Outbox, now: datetime) -> WindowsChanged:
         """Start the scheduled occurrences due at `now` (once each) and end the windows past their end."""
         result = WindowsChanged()
+        # One occurrence of a window at a time (the config refuses crons that overlap; a DST shift still could).
+        on = {window.name for window in await queries.active(session, now=now)} if self._config.maintenance else set()
         for scheduled in self._config.maintenance:
             start = current_start(scheduled, self._config.zone, now=now)
-            if start is None:
+            if start is None or scheduled.name in on:
                 continue
             values = {
                 "name": scheduled.name,

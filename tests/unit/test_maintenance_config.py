@@ -62,3 +62,10 @@ def test_a_mirrored_silence_without_an_alertmanager_is_refused() -> None:
         "maintenance:\n  - {name: w, cron: '0 2 * * *', duration: 1h, matchers: [a=b], mirror_silence: true}\n"
     )
     assert "maintenance[0].mirror_silence: no Alertmanager is configured" in line and "\n" not in line
+
+
+def test_a_cron_that_starts_again_before_the_duration_is_over_is_refused() -> None:
+    line = refusal("maintenance:\n  - {name: w, cron: '*/30 * * * *', duration: 1h, matchers: [a=b]}\n")
+    assert line.startswith("ONCALL_CONFIG: maintenance[0] cron '*/30 * * * *' starts it again 30m after a start")
+    assert "\n" not in line
+    parse_config("maintenance:\n  - {name: w, cron: '0 2 * * MON,TUE', duration: 1d, matchers: [a=b]}\n")
