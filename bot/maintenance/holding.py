@@ -6,10 +6,15 @@ held alerts through ingestion when a window ends).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from weakref import WeakKeyDictionary
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.maintenance.matching import matches
 from bot.outbox.outbox import Effect, Outbox, maintenance_lane
+from storage.enums import MaintenanceState
 from storage.queries import maintenance as queries
 from storage.tables import Alert, MaintenanceWindow
 from storage.types import utcnow
@@ -35,13 +40,20 @@ async def show(outbox: Outbox, window: MaintenanceWindow, channel: str) -> None:
 class Holding:
     def __init__(self, channel: str) -> None:
         self._channel = channel
+        # The active windows, read once per transaction (a chunk of a delivery asks for each of its alerts); a
+        # window ended in that transaction is its own row object, so its state says so.
+        self._read: WeakKeyDictionary[AsyncSession, Sequence[MaintenanceWindow]] = WeakKeyDictionary()
+
+    async def _active(self, session: AsyncSession, now: datetime) -> list[MaintenanceWindow]:
+        if session not in self._read:
+            self._read[session] = await queries.active(session, now=now)
+        on = MaintenanceState.ACTIVE
+        return [window for window in self._read[session] if window.state == on and window.ends_at > now]
 
     async def hold(self, session: AsyncSession, outbox: Outbox, alert: Alert) -> bool:
         """Whether a window holds the alert (firing, or resolving with no incident); if so its message is redrawn."""
         now = utcnow()
-        windows = [
-            window for window in await queries.active(session, now=now) if matches(window.matchers, alert.labels)
-        ]
+        windows = [window for window in await self._active(session, now) if matches(window.matchers, alert.labels)]
         if windows and alert.status != FIRING:  # only a resolution of what a window holds: others show as always
             held_by = await queries.holding(session, alert.id) if alert.id is not None else set()
             windows = [window for window in windows if window.id in held_by]
