@@ -38,6 +38,7 @@ from bot.keys import (
     escalation_worker_key,
     gateway_key,
     heartbeats_key,
+    maintenance_key,
     metrics_key,
     outbox_worker_key,
     pager_http_key,
@@ -48,6 +49,8 @@ from bot.keys import (
     web_sessions_key,
     web_views_key,
 )
+from bot.maintenance.effects import MaintenanceEffects
+from bot.maintenance.service import assemble
 from bot.observability import log_context
 from bot.observability.metrics import Metrics
 from bot.outbox.registry import Registry
@@ -178,6 +181,7 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
     heartbeats = Heartbeats(config, app[alert_ingestion_key])
     app[alert_ingestion_key].watchdog = heartbeats  # Alertmanager's Watchdog beats a heartbeat
     app[heartbeats_key] = heartbeats
+    app[maintenance_key] = maintenance = assemble(config, app[alert_ingestion_key])  # ingestion holds too
     app[scheduler_key] = Scheduler(
         database,
         begin,
@@ -189,6 +193,7 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         catalog=catalog,
         ingestion=app[alert_ingestion_key],
         alertmanager=alertmanager,
+        maintenance=maintenance,
     )
     app[escalation_worker_key] = EscalationWorker(begin, catalog)
     app[bolt_key] = build_bolt(
@@ -200,6 +205,7 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         alertmanager=alertmanager,
         heartbeats=heartbeats,
         catalog=catalog,
+        maintenance=maintenance,
     )
 
 
@@ -225,6 +231,7 @@ def performers(
         HomeEffects(gateway, home).performers(),
         MessageEffects(gateway).performers(),
         ScheduleEffects(gateway).performers(),
+        MaintenanceEffects(gateway, database).performers(),
         SilenceEffects(alertmanager, gateway, database, config.alertmanagers).performers(),
         PagerEffects(
             pagers,

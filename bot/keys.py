@@ -14,6 +14,7 @@ from bot.alerts.ingest import AlertIngestion
 from bot.config.schema import OncallConfig
 from bot.heartbeats.service import Heartbeats
 from bot.leadership import Leadership
+from bot.maintenance.service import Maintenance, WindowsChanged
 from bot.observability.metrics import Metrics
 from bot.outbox.worker import OutboxWorker
 from bot.pagers.http import PagerHttp
@@ -46,6 +47,7 @@ class Jobs(Protocol):
     async def tick_heartbeats(self, now: datetime) -> list[str]: ...
 
     async def tick_silences(self, now: datetime) -> SilenceTick: ...
+    async def tick_maintenance(self, now: datetime) -> WindowsChanged: ...
 
     async def refresh_schedules(self, now: datetime) -> dict[str, str]: ...
 
@@ -61,6 +63,7 @@ begin_key: web.AppKey[Begin] = web.AppKey("begin")
 alert_ingestion_key = web.AppKey("alert_ingestion", AlertIngestion)
 scheduler_key: web.AppKey[Jobs] = web.AppKey("scheduler")
 heartbeats_key = web.AppKey("heartbeats", Heartbeats)
+maintenance_key = web.AppKey("maintenance", Maintenance)
 escalation_worker_key = web.AppKey("escalation_worker", EscalationWorker)
 # One per process: every user of the schedules shares its parsed calendars.
 catalog_key = web.AppKey("catalog", Catalog)

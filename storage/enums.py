@@ -66,6 +66,11 @@ class CoverState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class MaintenanceState(StrEnum):
+    ACTIVE = "active"  # holding matching alerts until ends_at
+    ENDED = "ended"  # ended by time or `/alert maintenance end`; its held alerts were re-run through ingestion
+
+
 class SilenceState(StrEnum):
     PENDING = "pending"  # stored; the outbox has not made it in Alertmanager yet
     ACTIVE = "active"  # made in Alertmanager (am_silence_id is set)

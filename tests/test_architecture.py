@@ -29,6 +29,7 @@ DOMAINS = frozenset(
         "alerts",
         "followups",
         "heartbeats",
+        "maintenance",
         "paging",
         "pagers",
         "home",

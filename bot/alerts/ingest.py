@@ -102,6 +102,8 @@ def _order(pair: tuple[AlertIn, Decision]) -> tuple[bool, bool, Severity]:
 # Starts the named escalation policy for an incident an alert opened, in the same transaction. create_app
 # passes bot/paging's: alerts do not import paging, which reads incidents, which read alerts.
 StartPaging = Callable[[AsyncSession, Incident, str], Awaitable[None]]
+# An alert a maintenance window holds (True: nothing more happens): create_app passes bot/maintenance's.
+Hold = Callable[[AsyncSession, Outbox, Alert], Awaitable[bool]]
 
 
 class AlertIngestion:
@@ -121,6 +123,7 @@ class AlertIngestion:
         self._chunk_alerts = chunk_alerts
         # Heartbeats, set by create_app once they exist (they raise their alerts through this ingestion).
         self.watchdog: WatchdogBeats | None = None
+        self.hold: Hold | None = None
 
     async def receive(self, begin: Begin, alerts: Sequence[AlertIn]) -> IngestResult:
         """Store a delivery's alerts and everything they cause; returns once it is all committed.
@@ -153,15 +156,26 @@ class AlertIngestion:
             self._committed.remember([alert for alert, _ in chunk])
         return delivery.result
 
-    async def receive_in(self, session: AsyncSession, outbox: Outbox, alerts: Sequence[AlertIn]) -> IngestResult:
-        """A few alerts (a heartbeat's) ingested in the caller's transaction, so what caused them commits with them."""
+    async def receive_in(
+        self, session: AsyncSession, outbox: Outbox, alerts: Sequence[AlertIn], *, rerun: bool = False
+    ) -> IngestResult:
+        """A few alerts (a heartbeat's) ingested in the caller's transaction, so what caused them commits with them.
+
+        `rerun`: stored firing alerts are decided again as if they had just fired (their maintenance window ended).
+        """
         routed = sorted(((alert, self._router.route(alert)) for alert in alerts), key=_order)
         delivery = _Delivery(result=IngestResult(accepted=len(alerts)))
-        await self._ingest(session, outbox, routed, delivery)
+        await self._ingest(session, outbox, routed, delivery, rerun=rerun)
         return delivery.result
 
     async def _ingest(
-        self, session: AsyncSession, outbox: Outbox, routed: Sequence[tuple[AlertIn, Decision]], delivery: _Delivery
+        self,
+        session: AsyncSession,
+        outbox: Outbox,
+        routed: Sequence[tuple[AlertIn, Decision]],
+        delivery: _Delivery,
+        *,
+        rerun: bool = False,
     ) -> None:
         await queries.lock_ingestion(session)
         now = utcnow()
@@ -178,6 +192,8 @@ class AlertIngestion:
             for alert_in, decision in routed:
                 alert, change = upsert(stored.get((alert_in.source, alert_in.fingerprint)), alert_in)
                 stored[(alert_in.source, alert_in.fingerprint)] = alert
+                if rerun and change is Change.NONE and alert.status == AlertStatus.FIRING:
+                    change = Change.FIRED
                 if change is not Change.NONE:
                     changed.append(_Changed(alert, alert_in, decision, change))
             await self._read_groups_and_incidents(session, changed, work)
@@ -223,6 +239,8 @@ class AlertIngestion:
         self, session: AsyncSession, outbox: Outbox, item: _Changed, group: AlertGroup, work: _Chunk
     ) -> None:
         alert, result = item.alert, work.result
+        if self.hold is not None and await self.hold(session, outbox, alert):
+            return
         incident = await self._open_incident_of(session, group, work)
         if incident is None and item.decision.opens_incident:
             incident = await self._open(session, outbox, item.alert_in, item.decision, work)
@@ -265,6 +283,8 @@ class AlertIngestion:
     ) -> None:
         queries.add(session, alert)
         incident = await self._incident(session, alert.incident_id, work) if alert.incident_id else None
+        if incident is None and self.hold is not None and await self.hold(session, outbox, alert):
+            return  # its line in the window's message says it resolved; it posts nothing of its own
         if incident is not None and incident.id is not None:
             ended = alert.ends_at or utcnow()
             _timeline(session, incident, "alert_resolved", f"Alert resolved: {_said(alert)}", at=ended)

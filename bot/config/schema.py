@@ -1,8 +1,5 @@
-"""ONCALL_CONFIG: the operator's YAML file (alert routing, storm control, webhook credentials).
-
-Settings that are one value each live in the environment (bot/settings.py); what has structure lives
-here. docs/configuration.md documents every key. A bad file stops the bot with one line naming the key.
-"""
+"""ONCALL_CONFIG: the operator's YAML file (alert routing, storm control, webhook credentials). Single values live
+in bot/settings.py; docs/configuration.md documents each key; a mistake stops the bot in one line."""
 
 from __future__ import annotations
 
@@ -17,6 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, fi
 
 from bot.config.alertmanagers import AlertmanagersConfig
 from bot.config.heartbeats import HeartbeatConfig, HeartbeatsConfig, WatchdogConfig, check_watchdog
+from bot.config.maintenance import MaintenanceConfig, check_mirrors
 from bot.config.paging import EscalationPoliciesConfig, PolicyConfig
 from bot.errors import SettingsError
 from bot.permissions import Action
@@ -252,15 +250,15 @@ class OncallConfig(Strict):
     slo: SloSettings = Field(default_factory=SloSettings)
     slos: list[SloDefinition] = Field(default_factory=list)
     digests: list[DigestConfig] = Field(default_factory=list)
-    # On-call schedules (bot/schedules/config.py checks each key; docs/schedules.md documents them).
+    # On-call schedules and paging (bot/schedules/config.py, bot/config/paging.py; docs/schedules.md, paging.md).
     schedules: SchedulesConfig = Field(default_factory=list)
-    # Paging (bot/config/paging.py checks each key; docs/paging.md documents them).
     escalation_policies: EscalationPoliciesConfig = Field(default_factory=list)
     # Where silences are made (bot/config/alertmanagers.py; docs/alert-actions.md).
     alertmanagers: AlertmanagersConfig = Field(default_factory=list)
-    # Heartbeats and Alertmanager's Watchdog (bot/config/heartbeats.py; docs/alert-actions.md).
+    # Heartbeats, Watchdog, maintenance windows (bot/config/heartbeats.py, maintenance.py; docs/alert-actions.md).
     heartbeats: HeartbeatsConfig = Field(default_factory=list)
     watchdog: WatchdogConfig | None = None
+    maintenance: MaintenanceConfig = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -313,8 +311,9 @@ class OncallConfig(Strict):
         return self
 
     @model_validator(mode="after")
-    def _watchdog_names_a_heartbeat(self) -> OncallConfig:
+    def _watchdog_and_mirrors_exist(self) -> OncallConfig:
         check_watchdog(self.heartbeats, self.watchdog)
+        check_mirrors(self.maintenance, [alertmanager.name for alertmanager in self.alertmanagers])
         return self
 
     def heartbeat(self, name: str) -> HeartbeatConfig | None:

@@ -40,6 +40,7 @@ class Effect(StrEnum):
     EXPIRE_SILENCE = "expire_silence"
     PAGERDUTY_EVENT = "pagerduty_event"  # trigger, acknowledge or resolve an incident's PagerDuty alert
     WEBHOOK_EVENT = "webhook_event"  # the same, as a signed POST to a policy's webhook
+    SYNC_MAINTENANCE = "sync_maintenance"  # a maintenance window's one message listing the alerts it holds
 
 
 def incident_lane(incident_id: int) -> str:
@@ -52,6 +53,10 @@ def alert_group_lane(group_id: int) -> str:
 
 def alert_rollup_lane(rollup_id: int) -> str:
     return f"alert_rollup:{rollup_id}"
+
+
+def maintenance_lane(window_id: int) -> str:
+    return f"maintenance:{window_id}"
 
 
 def silence_lane(silence_id: int) -> str:

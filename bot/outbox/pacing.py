@@ -29,6 +29,7 @@ _WRITES_A_MESSAGE = frozenset(
         Effect.SYNC_ALERTS,
         Effect.SYNC_ALERT_GROUP,
         Effect.SYNC_ALERT_ROLLUP,
+        Effect.SYNC_MAINTENANCE,
         Effect.MESSAGE,
         Effect.UPLOAD_POSTMORTEM,
         Effect.POST_SLO_DIGEST,
@@ -42,6 +43,7 @@ _UPDATES_A_MESSAGE = frozenset(
         Effect.SYNC_ALERTS,
         Effect.SYNC_ALERT_GROUP,
         Effect.SYNC_ALERT_ROLLUP,
+        Effect.SYNC_MAINTENANCE,
     }
 )
 _ANNOUNCEMENTS = frozenset({Effect.ANNOUNCE, Effect.UPDATE_ANNOUNCEMENT})

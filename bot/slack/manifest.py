@@ -60,7 +60,8 @@ SLASH_COMMANDS = [
     {
         "command": "/alert",
         "description": "Silence alerts in Alertmanager, list and expire silences",
-        "usage_hint": "silence <duration> [label=value ...] [-- comment] | silences | expire <id> | help",
+        "usage_hint": "silence <duration> [label=value ...] [-- comment] | silences | expire <id> | heartbeats"
+        " | maintenance start/list/end | help",
         "should_escape": True,
     },
 ]

@@ -10,13 +10,15 @@ from bot.texts.common import quoted, with_usage
 
 USAGE = (
     "`/alert silence <duration> [label=value|label=~regex …] [-- comment]` · `/alert silences`"
-    " · `/alert expire <silence-id>` · `/alert heartbeats [pause|resume <name>]` · `/alert help`"
+    " · `/alert expire <silence-id>` · `/alert heartbeats [pause|resume <name>]`"
+    " · `/alert maintenance start <duration> <label=value …> [--silence] [-- reason]|list|end <id>` · `/alert help`"
 )
 HELP = (
     "*/alert* — act on alerts in Alertmanager.\n"
     f"{USAGE}\n"
     "In an incident channel, `/alert silence 2h` with no matchers silences that incident's alerts"
-    " (their common labels)."
+    " (their common labels). A maintenance window holds the alerts it matches (stored and listed in one message"
+    " in the alerts channel, no incident, nobody paged) until it ends; those still firing are then handled as new."
 )
 NO_ALERTMANAGER = (
     "No Alertmanager is configured: add `alertmanagers: [{name: main, url: http://alertmanager:9093}]`"

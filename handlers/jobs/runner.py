@@ -22,6 +22,7 @@ from bot.config.schema import OncallConfig
 from bot.database import Database
 from bot.heartbeats.service import Heartbeats
 from bot.leadership import Leadership
+from bot.maintenance.service import Maintenance, WindowsChanged, assemble
 from bot.observability.metrics import Metrics
 from bot.reminders import retros
 from bot.reminders.reminders import Reminders, TickResult
@@ -56,6 +57,7 @@ class Scheduler:
         catalog: Catalog | None = None,
         ingestion: AlertIngestion | None = None,
         alertmanager: AlertmanagerClient | None = None,
+        maintenance: Maintenance | None = None,
     ) -> None:
         self._metrics = metrics
         self.slos = slos
@@ -69,6 +71,7 @@ class Scheduler:
         self._own_client = alertmanager is None
         self._alertmanager = alertmanager or AlertmanagerClient()
         self.silences = SilenceWatch(config, ingestion or AlertIngestion(config), self._alertmanager)
+        self.maintenance = maintenance or assemble(config, AlertIngestion(config))
         catalog = catalog or Catalog(config.schedules, config.zone)
         self.handoffs = Handoffs(catalog)
         self.calendars = CalendarPoller(catalog.locations(), begin)
@@ -161,6 +164,10 @@ class Scheduler:
             await self.tick_heartbeats(self._clock())
         except Exception:  # the next tick tries again; nothing was recorded as raised
             log.exception("scheduler.heartbeat_tick_failed")
+        try:  # its own transaction too: a window ends on time whatever the reminders do
+            await self.tick_maintenance(self._clock())
+        except Exception:  # the next tick tries again; nothing was recorded as started or ended
+            log.exception("scheduler.maintenance_tick_failed")
         try:
             result = await self.tick(self._clock())
         except Exception:  # the next tick tries again; nothing was recorded as sent
@@ -237,6 +244,14 @@ class Scheduler:
         if raised:
             log.info("scheduler.heartbeats_raised names=%s", ",".join(raised))
         return raised
+
+    async def tick_maintenance(self, now: datetime) -> WindowsChanged:
+        """Start the scheduled maintenance windows due at `now`, end those past due; tests call it with their time."""
+        async with self._begin() as (session, outbox):
+            changed = await self.maintenance.tick(session, outbox, now)
+        if changed.started or changed.ended:
+            log.info("scheduler.maintenance started=%s ended=%s", changed.started, changed.ended)
+        return changed
 
     async def tick(self, now: datetime) -> TickResult:
         """Send everything due at `now`; tests call it with the time they want."""

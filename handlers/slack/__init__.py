@@ -12,6 +12,7 @@ from bot.alerts.actions import EXPIRE_NOTE_ACTION, SILENCE_FORM_ACTION, SILENCE_
 from bot.config.schema import OncallConfig
 from bot.heartbeats.service import Heartbeats
 from bot.incidents.messaging import RESOLVE_ACTION, SEVERITY_ACTION, STATUS_ACTION
+from bot.maintenance.service import Maintenance
 from bot.paging.blocks import ACK_ACTION, ESCALATE_ACTION
 from bot.permissions import Permissions
 from bot.schedules.blocks import COVER_ACTION
@@ -49,6 +50,7 @@ def build_bolt(
     alertmanager: AlertmanagerClient,
     heartbeats: Heartbeats,
     catalog: Catalog,
+    maintenance: Maintenance,
 ) -> AsyncApp:
     """Bolt with request verification on; our aiohttp app serves it, so `start()` is never called."""
     app = AsyncApp(
@@ -61,7 +63,7 @@ def build_bolt(
     # Listeners raise what the person should read; this answers it where they asked (handlers/slack/errors.py).
     app.error(handle_error)
     app.use(RefuseReplays(begin))
-    app.use(provide(begin, gateway, config, permissions, alertmanager, heartbeats, catalog))
+    app.use(provide(begin, gateway, config, permissions, alertmanager, heartbeats, catalog, maintenance))
     for command, listener in COMMANDS.items():
         app.command(command)(listener)
     app.event("message")(events.handle_message_event)

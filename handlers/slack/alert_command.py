@@ -1,4 +1,6 @@
-"""`/alert silence|silences|expire|help`, and the Expire button of `/alert silences` (docs/alert-actions.md).
+"""`/alert silence|silences|expire|heartbeats|maintenance|help`, and the Expire button of `/alert silences`.
+
+See docs/alert-actions.md.
 
 Refusals are raised, and handlers/slack/errors.py makes them the ephemeral reply. A silence is stored with
 its outbox entry and the command answered; whether Alertmanager answers a one-second probe only changes
@@ -8,6 +10,7 @@ what the answer says (the outbox makes the silence either way, retrying until Al
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -23,7 +26,10 @@ from bot.errors import UsageError
 from bot.heartbeats.service import Heartbeats
 from bot.heartbeats.views import heartbeats_command
 from bot.incidents.target import Target
+from bot.maintenance.service import Maintenance
+from bot.maintenance.views import listing as maintenance_listing
 from bot.permissions import Permissions
+from bot.texts import maintenance as maintenance_texts
 from bot.texts.alert_actions import USAGE
 from bot.unit_of_work import Begin
 from bot.values.durations import parse_duration
@@ -31,8 +37,7 @@ from handlers.slack.parsing import first_word, sub_command
 from handlers.slack.payloads import SlashCommand
 
 EXPIRE_ACTION = "alert_silence_expire"
-# `maintenance` is added here by its own work (issue 22): a name in ACTIONS and a function in SUB_COMMANDS.
-ACTIONS = ("silence", "silences", "expire", "heartbeats", "help")
+ACTIONS = ("silence", "silences", "expire", "heartbeats", "maintenance", "help")
 COMMENT_MARKS = (" -- ", " — ", " – ")  # Slack's clients may turn -- into a dash
 
 
@@ -60,11 +65,12 @@ async def handle_alert_command(
     permissions: Permissions,
     alertmanager: AlertmanagerClient,
     heartbeats: Heartbeats,
+    maintenance: Maintenance,
 ) -> None:
     typed = SlashCommand.of(command)
     action, rest = parse(typed.text)
     run = SUB_COMMANDS[action]
-    text, blocks = await run(Context(typed, rest, begin, config, permissions, alertmanager, heartbeats))
+    text, blocks = await run(Context(typed, rest, begin, config, permissions, alertmanager, heartbeats, maintenance))
     await ack(text=text, blocks=blocks, response_type="ephemeral")
 
 
@@ -80,9 +86,11 @@ class Context:
         permissions: Permissions,
         alertmanager: AlertmanagerClient,
         heartbeats: Heartbeats,
+        maintenance: Maintenance,
     ) -> None:
         self.command, self.rest, self.begin, self.config = command, rest, begin, config
         self.permissions, self.alertmanager, self.heartbeats = permissions, alertmanager, heartbeats
+        self.maintenance = maintenance
 
 
 Answer = tuple[str, list[dict[str, Any]] | None]
@@ -91,12 +99,7 @@ Answer = tuple[str, list[dict[str, Any]] | None]
 async def _silence(context: Context) -> Answer:
     alertmanager = silences.pick(context.config.alertmanagers)
     duration_text, tokens, comment = parse_silence(context.rest)
-    if not duration_text:
-        raise UsageError(texts.alert_actions.NEEDS_DURATION)
-    try:
-        duration = parse_duration(duration_text)
-    except ValueError as exc:
-        raise UsageError(f"{exc}") from None
+    duration = _duration(duration_text, texts.alert_actions.NEEDS_DURATION)
     matchers = [parse_matcher(token) for token in tokens]
     command = context.command
     async with context.begin() as (session, outbox):
@@ -169,6 +172,40 @@ async def _heartbeats(context: Context) -> Answer:
     return text, None
 
 
+def _duration(text: str, needed: str) -> timedelta:
+    if not text:
+        raise UsageError(needed)
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(f"{exc}") from None
+
+
+async def _maintenance(context: Context) -> Answer:
+    """`/alert maintenance start <duration> <matchers…> [--silence] [-- reason]`, `list`, `end <id>`."""
+    verb, rest = first_word(context.rest)
+    verb, user, now = verb.lower() or "list", context.command.user, utcnow()
+    if verb == "list":
+        return await maintenance_listing(context.maintenance, context.begin, now=now), None
+    if verb == "end":
+        named, _ = first_word(rest)
+        if not named:
+            raise UsageError(maintenance_texts.NAME_THE_WINDOW)
+        window = await context.maintenance.end(context.begin, named, by=user, now=now)
+        return maintenance_texts.ended(window.id), None
+    if verb != "start":
+        raise UsageError(maintenance_texts.not_a_verb(verb))
+    duration_text, tokens, reason = parse_silence(rest)
+    duration = _duration(duration_text, maintenance_texts.NEEDS_DURATION)
+    mirror = maintenance_texts.SILENCE_FLAG in tokens
+    matchers = [parse_matcher(token) for token in tokens if token != maintenance_texts.SILENCE_FLAG]
+    window = await context.maintenance.start(
+        context.begin, duration=duration, matchers=matchers, reason=reason, by=user, now=now, mirror_silence=mirror
+    )
+    text = maintenance_texts.started(window.id, window.name, window.matchers, window.ends_at, silenced=mirror)
+    return text, None
+
+
 async def _help(context: Context) -> Answer:
     return texts.alert_actions.HELP, None
 
@@ -178,8 +215,8 @@ SUB_COMMANDS: dict[str, Callable[[Context], Awaitable[Answer]]] = {
     "silences": _list,
     "expire": _expire,
     "heartbeats": _heartbeats,
+    "maintenance": _maintenance,
     "help": _help,
-    # "maintenance": … (issue 22, its own work)
 }
 
 

@@ -1,5 +1,5 @@
 """Bolt middleware that hands listeners what they need, by name: `begin`, `gateway`, `config`, `permissions`,
-`alertmanager`, `heartbeats`, `catalog`, `timeline_recorder`."""
+`alertmanager`, `heartbeats`, `maintenance`, `catalog`, `timeline_recorder`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from slack_bolt.response import BoltResponse
 from bot.alertmanager.client import AlertmanagerClient
 from bot.config.schema import OncallConfig
 from bot.heartbeats.service import Heartbeats
+from bot.maintenance.service import Maintenance
 from bot.permissions import Permissions
 from bot.schedules.catalog import Catalog
 from bot.slack.gateway import SlackGateway
@@ -31,6 +32,7 @@ class ProvideServices(AsyncMiddleware):
         alertmanager: AlertmanagerClient,
         heartbeats: Heartbeats,
         catalog: Catalog,
+        maintenance: Maintenance,
     ) -> None:
         self.services = {
             "begin": begin,
@@ -39,6 +41,7 @@ class ProvideServices(AsyncMiddleware):
             "permissions": permissions,
             "alertmanager": alertmanager,
             "heartbeats": heartbeats,
+            "maintenance": maintenance,
             # The schedules: their definitions from the config, calendars and e-mails read per request.
             "catalog": catalog,
             # One per app: it gathers the timeline events that arrive together into one transaction.
@@ -62,5 +65,6 @@ def provide(
     alertmanager: AlertmanagerClient,
     heartbeats: Heartbeats,
     catalog: Catalog,
+    maintenance: Maintenance,
 ) -> ProvideServices:
-    return ProvideServices(begin, gateway, config, permissions, alertmanager, heartbeats, catalog)
+    return ProvideServices(begin, gateway, config, permissions, alertmanager, heartbeats, catalog, maintenance)

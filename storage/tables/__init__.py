@@ -21,6 +21,7 @@ from storage.tables.core import (
     WebSignIn,
 )
 from storage.tables.heartbeats import Heartbeat
+from storage.tables.maintenance import MaintenanceHeld, MaintenanceWindow
 from storage.tables.oncall import (
     OncallAnnouncement,
     OncallCalendar,
@@ -40,6 +41,8 @@ __all__ = [
     "FollowUp",
     "Heartbeat",
     "Incident",
+    "MaintenanceHeld",
+    "MaintenanceWindow",
     "OncallAnnouncement",
     "OncallCalendar",
     "OncallCoverRequest",

@@ -14,6 +14,7 @@ from bot.alerts.effects import AlertEffects
 from bot.home.effects import HomeEffects
 from bot.home.views import HomeRenderer
 from bot.incidents.effects import IncidentEffects
+from bot.maintenance.effects import MaintenanceEffects
 from bot.outbox import Effect
 from bot.outbox.registry import MissingPerformer, Performer, Registry
 from bot.pagers.effects import PagerEffects
@@ -52,6 +53,7 @@ async def groups(tmp_path: Path) -> AsyncIterator[list[dict[Effect, Performer]]]
         HomeEffects(gateway, HomeRenderer(database, [], zone=zone, permissions=permissions)).performers(),
         MessageEffects(gateway).performers(),
         ScheduleEffects(gateway).performers(),
+        MaintenanceEffects(gateway, database).performers(),
         SilenceEffects(AlertmanagerClient(), gateway, database, []).performers(),
         PagerEffects(PagerHttp(), events_url="http://127.0.0.1:9/v2/enqueue", dedup_prefix="oncall-bot").performers(),
     ]

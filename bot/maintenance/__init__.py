@@ -1,0 +1,1 @@
+"""Maintenance windows: while one is active, alerts its matchers match are held instead of paging anyone."""
