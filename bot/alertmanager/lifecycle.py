@@ -26,7 +26,8 @@ from bot.alertmanager import silences as silence_service
 from bot.alertmanager.client import AlertmanagerClient
 from bot.alertmanager.matchers import selects
 from bot.alerts.ingest import AlertIngestion
-from bot.alerts.models import AlertIn, AlertStatus
+from bot.alerts.models import AlertStatus
+from bot.alerts.upsert import resent
 from bot.config.schema import OncallConfig
 from bot.errors import AlertmanagerRefused, AlertmanagerUnreachable
 from bot.outbox import Outbox
@@ -118,7 +119,7 @@ class SilenceWatch:
             if found is not None:
                 listed[name] = found
         gone = [
-            _resolved(alert, group_key, now)
+            resent(alert, group_key, status=AlertStatus.RESOLVED, at=now)
             for alert, group_key in firing
             if (names := asked.get(alert.id or 0))
             and all(name in listed and listed[name].lost(alert, now) for name in names)
@@ -176,23 +177,3 @@ def _asked_where(silences: Sequence[Silence], firing: Sequence[tuple[Alert, str]
         if names and alert.id is not None:
             asked[alert.id] = names
     return asked
-
-
-def _resolved(alert: Alert, group_key: str, now: datetime) -> AlertIn:
-    """The stored alert as its source would report it resolved now, in the group it is in."""
-    return AlertIn(
-        source=alert.source,
-        fingerprint=alert.fingerprint,
-        status=AlertStatus.RESOLVED,
-        labels=alert.labels,
-        annotations=alert.annotations,
-        summary=alert.summary,
-        description=alert.description,
-        runbook_url=alert.runbook_url,
-        severity=alert.severity,
-        starts_at=alert.starts_at,
-        ends_at=now,
-        generator_url=alert.generator_url,
-        links=alert.links,
-        group_key=group_key,
-    )

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.alerts.views import Link, facts, rule_name
-from bot.incidents.messaging import SECTION_LIMIT, resolve_button
+from bot.incidents.messaging import resolve_button
 from bot.incidents.models import reference
-from bot.slack.mrkdwn import channel_link, date, escape, truncate
+from bot.slack.mrkdwn import SECTION_LIMIT, channel_link, date, escape, truncate
 from storage.queries.alerts import RolledAlert
 from storage.tables import Alert, AlertGroup, Incident
 

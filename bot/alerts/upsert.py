@@ -81,3 +81,28 @@ def upsert(alert: Alert | None, alert_in: AlertIn) -> tuple[Alert, Change]:
         return alert, Change.REFIRED
     _copy_details(alert, alert_in, now)
     return alert, Change.RESOLVED
+
+
+def resent(
+    alert: Alert, group_key: str | None, *, status: AlertStatus | None = None, at: datetime | None = None
+) -> AlertIn:
+    """The stored alert as its source would send it again, into the group it is in (same start: the same firing).
+
+    `status` resolved, with `at` its end: how the bot resolves an alert whose source cannot say (a silenced one).
+    """
+    return AlertIn(
+        source=alert.source,
+        fingerprint=alert.fingerprint,
+        status=status or AlertStatus(alert.status),
+        labels=dict(alert.labels),
+        annotations=dict(alert.annotations),
+        summary=alert.summary,
+        description=alert.description,
+        runbook_url=alert.runbook_url,
+        severity=alert.severity,
+        starts_at=alert.starts_at,
+        ends_at=at,
+        generator_url=alert.generator_url,
+        links=dict(alert.links),
+        group_key=group_key,
+    )

@@ -26,7 +26,7 @@ from bot.outbox import Effect, Outbox
 from bot.permissions import Permissions
 from bot.schedules import views as schedule_views
 from bot.schedules.catalog import Catalog
-from bot.slack.mrkdwn import channel_link, escape, mention, truncate
+from bot.slack.mrkdwn import SECTION_LIMIT, channel_link, escape, mention, truncate
 from bot.slack.mrkdwn import date as slack_date
 from bot.slo.history import latest_reports
 from bot.slo.models import SloDefinition
@@ -40,7 +40,6 @@ from storage.tables import FollowUp
 
 # How long a burst of tab openings waits to become one publish.
 PUBLISH_DELAY_SECONDS = 0.5
-SECTION_LIMIT = 3000
 LINES_PER_SECTION = 10
 # How far ahead "Your next shifts" looks, as the gaps report and moved-shift DMs do.
 SHIFT_DAYS = 14

@@ -8,7 +8,7 @@ from typing import Any
 from bot.alerts.views import alert_from
 from bot.incidents.models import OPEN_STATUSES, RoleName, Severity, Status, reference
 from bot.incidents.snapshot import IncidentSnapshot
-from bot.slack.mrkdwn import channel_link, date, escape, mention, truncate
+from bot.slack.mrkdwn import SECTION_LIMIT, channel_link, date, escape, mention, truncate
 
 SEVERITY_EMOJI = {
     Severity.SEV1: ":red_circle:",
@@ -24,7 +24,7 @@ STATUS_EMOJI = {
     Status.CLOSED: ":lock:",
 }
 # Slack's limits: section text 3000, header 150, topic/purpose 250 characters.
-SECTION_LIMIT, HEADER_LIMIT, TOPIC_LIMIT = 3000, 150, 250
+HEADER_LIMIT, TOPIC_LIMIT = 150, 250
 
 STATUS_ACTION, SEVERITY_ACTION, RESOLVE_ACTION = "incident_status", "incident_severity", "incident_resolve"
 

@@ -10,6 +10,7 @@ from bot.outbox.outbox import Effect
 from bot.outbox.registry import Performer, Updates
 from bot.slack.effects import post_once
 from bot.slack.gateway import SlackGateway
+from bot.slack.mrkdwn import SECTION_LIMIT, truncate
 from bot.texts import maintenance as texts
 from storage.engine import Database
 from storage.enums import MaintenanceState
@@ -47,7 +48,7 @@ class MaintenanceEffects:
             active = window.state == MaintenanceState.ACTIVE
             alerts = await queries.held_alerts(session, int(entry.payload["window_id"]), released=not active)
         text = texts.held_message(window.id, window.name, window.ends_at, [_line(a) for a in alerts], active=active)
-        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}]
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}}]
         channel = await self._gateway.resolve_channel(str(entry.payload["channel"]))
         if window.rollup_ts is not None:
             await self._gateway.update_message(channel, window.rollup_ts, text=text, blocks=blocks)

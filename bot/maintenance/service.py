@@ -8,7 +8,6 @@ decision, in the same transaction, as if they had just fired (routing opens the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.alertmanager import silences
 from bot.alerts.ingest import AlertIngestion
-from bot.alerts.models import AlertIn, AlertStatus
+from bot.alerts.models import AlertStatus
+from bot.alerts.upsert import resent
 from bot.config.schema import OncallConfig
 from bot.errors import UsageError, UserError
 from bot.maintenance.holding import Holding, show
@@ -27,9 +27,8 @@ from bot.texts import maintenance as texts
 from bot.unit_of_work import Begin
 from bot.visibility import THE_BOT
 from storage.enums import MaintenanceState
-from storage.queries import alerts as alert_queries
 from storage.queries import maintenance as queries
-from storage.tables import Alert, MaintenanceWindow
+from storage.tables import MaintenanceWindow
 
 LONGEST = timedelta(days=texts.MOST_DAYS)
 SCHEDULED_BY = "maintenance"  # who made a scheduled window's silence, in Alertmanager
@@ -39,25 +38,6 @@ SCHEDULED_BY = "maintenance"  # who made a scheduled window's silence, in Alertm
 class WindowsChanged:
     started: list[int] = field(default_factory=list)
     ended: list[int] = field(default_factory=list)
-
-
-def _alert_in(alert: Alert, group_key: str | None) -> AlertIn:
-    """The stored alert as if its source had just sent it again (same start: the same firing)."""
-    return AlertIn(
-        source=alert.source,
-        fingerprint=alert.fingerprint,
-        status=AlertStatus(alert.status),
-        labels=dict(alert.labels),
-        annotations=dict(alert.annotations),
-        summary=alert.summary,
-        description=alert.description,
-        runbook_url=alert.runbook_url,
-        severity=alert.severity,
-        starts_at=alert.starts_at,
-        generator_url=alert.generator_url,
-        links=dict(alert.links),
-        group_key=group_key,
-    )
 
 
 class Maintenance:
@@ -178,12 +158,12 @@ class Maintenance:
         session.add(window)
         if early and window.silence_id is not None:
             await self._expire_silence(session, outbox, window.silence_id, by=by or SCHEDULED_BY, now=now)
-        held = list(await queries.held_alerts(session, window.id))
+        held = await queries.held_with_group_keys(session, window.id)
         await queries.release(session, window.id, now=now)
         await session.flush()  # ingestion below must no longer find this window active
-        firing = [alert for alert in held if alert.status == AlertStatus.FIRING]
+        firing = [resent(alert, group_key) for alert, group_key in held if alert.status == AlertStatus.FIRING]
         if firing:
-            await self._ingestion.receive_in(session, outbox, await self._as_new(session, firing), rerun=True)
+            await self._ingestion.receive_in(session, outbox, firing, rerun=True)
         await show(outbox, window, self.channel)  # its message says it ended
         outbox.message(self.channel, texts.announced_end(window.id, window.name, by, len(firing)))
 
@@ -195,14 +175,6 @@ class Maintenance:
             await silences.expire(session=session, outbox=outbox, named=str(silence_id), by=by, now=now, viewer=THE_BOT)
         except UserError:  # expired from Slack already, or past its end: nothing left to expire
             return
-
-    async def _as_new(self, session: AsyncSession, alerts: Sequence[Alert]) -> list[AlertIn]:
-        """Each alert with the group it was stored in, so it joins that group again."""
-        result = []
-        for alert in alerts:
-            group = await alert_queries.get_group_by_id(session, alert.group_id)
-            result.append(_alert_in(alert, group.group_key if group is not None else None))
-        return result
 
 
 def assemble(config: OncallConfig, ingestion: AlertIngestion) -> Maintenance:

@@ -42,6 +42,9 @@ def date(at: datetime, *, style: str = "{date_short_pretty} {time}") -> Mrkdwn:
     return Mrkdwn(f"<!date^{int(at.timestamp())}^{style}|{fallback}>")
 
 
+SECTION_LIMIT = 3000  # Slack's most characters in a section block's text
+
+
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

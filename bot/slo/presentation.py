@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.incidents.messaging import HEADER_LIMIT, SECTION_LIMIT, SEVERITY_EMOJI, humanize
+from bot.incidents.messaging import HEADER_LIMIT, SEVERITY_EMOJI, humanize
 from bot.incidents.models import Severity
-from bot.slack.mrkdwn import Mrkdwn, channel_link, date, escape, truncate
+from bot.slack.mrkdwn import SECTION_LIMIT, Mrkdwn, channel_link, date, escape, truncate
 from bot.slo.chart import sparkline
 from bot.slo.math import BURN_WINDOWS, FAST_BURN_RULES, WHOLE_WINDOW
 from bot.slo.models import SloKind, SloStatus

@@ -65,13 +65,15 @@ class Scheduler:
         self._config = config
         self._clock = clock
         self.reminders = Reminders(config)
-        # A scheduler a test builds by hand (a restart) raises through an ingestion of its own.
-        self.heartbeats = heartbeats or Heartbeats(config, AlertIngestion(config))
+        # A scheduler a test builds by hand (a restart) ingests through one ingestion of its own, holding what
+        # maintenance windows match as create_app's does.
+        ingestion = ingestion or AlertIngestion(config)
+        self.maintenance = maintenance or assemble(config, ingestion)
+        self.heartbeats = heartbeats or Heartbeats(config, ingestion)
         # A silence's end told beforehand, and its alerts that stopped firing resolved (bot/alertmanager/lifecycle.py).
         self._own_client = alertmanager is None
         self._alertmanager = alertmanager or AlertmanagerClient()
-        self.silences = SilenceWatch(config, ingestion or AlertIngestion(config), self._alertmanager)
-        self.maintenance = maintenance or assemble(config, AlertIngestion(config))
+        self.silences = SilenceWatch(config, ingestion, self._alertmanager)
         catalog = catalog or Catalog(config.schedules, config.zone)
         self.handoffs = Handoffs(catalog)
         self.calendars = CalendarPoller(catalog.locations(), begin)

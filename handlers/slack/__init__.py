@@ -79,7 +79,7 @@ def build_bolt(
     app.action(ALERT_ACK_ACTION)(alert_buttons.handle_acknowledge_click)
     app.action(SILENCE_HOUR_ACTION)(alert_buttons.handle_silence_hour_click)
     app.action(SILENCE_FORM_ACTION)(alert_buttons.handle_silence_form_click)
-    app.action(EXPIRE_NOTE_ACTION)(alert_buttons.handle_note_expire_click)
+    app.action(EXPIRE_NOTE_ACTION)(handle_expire_click)  # the same as `/alert silences`' Expire
     app.view(silence_form.CALLBACK)(alert_buttons.handle_silence_form_submission)
     app.action(ACK_ACTION)(paging.handle_acknowledge_click)
     app.action(ESCALATE_ACTION)(paging.handle_escalate_click)

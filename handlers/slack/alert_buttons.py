@@ -28,7 +28,7 @@ from bot.permissions import Permissions
 from bot.slack.gateway import SlackGateway
 from bot.unit_of_work import Begin
 from bot.values.durations import parse_duration
-from handlers.slack import alert_command, silence_form
+from handlers.slack import silence_form
 
 HOUR = timedelta(hours=1)
 
@@ -53,22 +53,6 @@ async def handle_acknowledge_click(
             text = await silences.acknowledge_group(
                 session=session, outbox=outbox, group_id=number, by=user, now=utcnow()
             )
-    await respond(text=text, response_type="ephemeral", replace_original=False)
-
-
-async def handle_note_expire_click(
-    ack: AsyncAck,
-    respond: AsyncRespond,
-    body: dict[str, Any],
-    begin: Begin,
-    config: OncallConfig,
-    permissions: Permissions,
-    alertmanager: AlertmanagerClient,
-) -> None:
-    """The Expire button of a "silenced until … by …" line: as `/alert expire`, for whoever may see the incident."""
-    await ack()
-    named, user = str(body["actions"][0].get("value", "")), str(body["user"]["id"])
-    text = await alert_command.expire(begin, alertmanager, config, permissions, named, user)
     await respond(text=text, response_type="ephemeral", replace_original=False)
 
 

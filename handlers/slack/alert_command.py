@@ -229,6 +229,7 @@ async def handle_expire_click(
     permissions: Permissions,
     alertmanager: AlertmanagerClient,
 ) -> None:
+    """The Expire button of `/alert silences` and of a message's "silenced until … by …" line: `/alert expire`."""
     await ack()
     named, user = str(body["actions"][0].get("value", "")), str(body["user"]["id"])
     text = await expire(begin, alertmanager, config, permissions, named, user)

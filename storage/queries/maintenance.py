@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.enums import MaintenanceState
 from storage.queries.dialect import insert_for
-from storage.tables import Alert, MaintenanceHeld, MaintenanceWindow
+from storage.tables import Alert, AlertGroup, MaintenanceHeld, MaintenanceWindow
 
 
 async def add(session: AsyncSession, window: MaintenanceWindow) -> MaintenanceWindow:
@@ -100,6 +100,18 @@ async def held_alerts(session: AsyncSession, window_id: int, *, released: bool =
     if not released:
         query = query.where(col(MaintenanceHeld.released_at).is_(None))
     return (await session.exec(query)).all()
+
+
+async def held_with_group_keys(session: AsyncSession, window_id: int) -> list[tuple[Alert, str | None]]:
+    """The alerts a window still holds, each with its group's key, in one query (a window may hold hundreds)."""
+    query = (
+        select(Alert, AlertGroup.group_key)
+        .join(MaintenanceHeld, col(MaintenanceHeld.alert_id) == col(Alert.id))
+        .outerjoin(AlertGroup, col(AlertGroup.id) == col(Alert.group_id))
+        .where(MaintenanceHeld.window_id == window_id, col(MaintenanceHeld.released_at).is_(None))
+        .order_by(col(MaintenanceHeld.held_at), col(MaintenanceHeld.id))
+    )
+    return [(alert, group_key) for alert, group_key in (await session.exec(query)).all()]
 
 
 async def count_held(session: AsyncSession, window_ids: Sequence[int]) -> dict[int, int]:
