@@ -23,7 +23,7 @@ from bench.report import Row
 from bench.slack_acks import PATH
 from bench.slack_requests import slash_commands
 from bench.webhooks import Say
-from bot.config.schema import DEFAULT_MAX_ALERTS_PER_DELIVERY
+from bot.config.alerts import DEFAULT_MAX_ALERTS_PER_DELIVERY
 
 NAME = f"Slash command ack during the largest delivery ({DEFAULT_MAX_ALERTS_PER_DELIVERY:,} alerts)"
 ACK_SECONDS = 3.0  # Slack's: https://api.slack.com/interactivity/slash-commands#responding_basic_receipt

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.alerts.models import AlertIn
-from bot.config.schema import AlertsConfig, Route
+from bot.config.alerts import AlertsConfig, Route
 from bot.incidents.models import Severity
 from bot.schedules.config import ScheduleConfig
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.config.schema import DEFAULT_MAX_ALERTS_PER_DELIVERY
+from bot.config.alerts import DEFAULT_MAX_ALERTS_PER_DELIVERY
 from storage.tables import Alert, Incident, TimelineEntry
 from tests.e2e.conftest import StartBot, Workspace
 from tests.helpers import eventually
