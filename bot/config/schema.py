@@ -20,7 +20,7 @@ from bot.errors import SettingsError
 from bot.permissions import Action
 from bot.schedules.config import SchedulesConfig
 from bot.slo.models import DigestConfig, SloDefinition
-from bot.slo.openslo import load_openslo_file
+from bot.slo.openslo_files import load_openslo
 from bot.values.cadence import local_start
 from bot.values.fields import Duration, Strict
 from storage.enums import Severity
@@ -89,8 +89,9 @@ class OutboxConfig(Strict):
 class SloSettings(Strict):
     # How often every SLO is measured and its evaluation stored.
     evaluate_every: Duration = timedelta(minutes=5)
-    # OpenSLO v1 files (relative to this file's folder), added to `slos:`.
-    openslo_files: list[Path] = Field(default_factory=list)
+    # OpenSLO v1 files and directories of them (relative to this file's folder), read together, added to `slos:`.
+    openslo: list[Path] = Field(default_factory=list)
+    openslo_files: list[Path] = Field(default_factory=list)  # the old name of `openslo`, still read
     # The Prometheus an OpenSLO metric source uses when it names none.
     prometheus_url: str | None = None
 
@@ -260,11 +261,10 @@ def _first_error(exc: ValidationError) -> str:
 
 def _with_openslo(config: OncallConfig, *, origin: str, folder: Path) -> OncallConfig:
     """`slos:` plus the SLOs of the OpenSLO files the config names."""
-    if not config.slo.openslo_files:
+    paths = [*config.slo.openslo, *config.slo.openslo_files]
+    if not paths:
         return config
-    loaded = list(config.slos)
-    for path in config.slo.openslo_files:
-        loaded += load_openslo_file(folder / path, default_prometheus_url=config.slo.prometheus_url)
+    loaded = [*config.slos, *load_openslo(paths, folder=folder, default_prometheus_url=config.slo.prometheus_url)]
     try:
         _check_unique_names(loaded)
     except ValueError as exc:

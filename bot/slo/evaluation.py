@@ -26,6 +26,7 @@ from bot.slo.math import BURN_WINDOWS, WHOLE_WINDOW, Assessment, assess
 from bot.slo.models import Measurement, NoData, SloDefinition, SloStatus, find_slo
 from bot.slo.prometheus import PrometheusApi
 from bot.slo.report import SloReport
+from bot.slo.rules import rules_of
 from bot.slo.sources import sli_for
 from bot.unit_of_work import Begin
 from storage.engine import Database
@@ -58,7 +59,9 @@ class Measured:
 
 
 def windows_of(definition: SloDefinition) -> dict[str, timedelta]:
-    return {**BURN_WINDOWS, WHOLE_WINDOW: definition.window}
+    """The reported burn-rate windows, those the SLO's burn rules look at, and its own window."""
+    ruled = {name: length for rule in rules_of(definition.burn_alerts) for name, length in rule.windows.items()}
+    return {**BURN_WINDOWS, **ruled, WHOLE_WINDOW: definition.window}
 
 
 class SloEvaluator:
@@ -100,7 +103,7 @@ class SloEvaluator:
         except NoData as exc:
             return Measured(definition, error=str(exc))
         whole = measurements[WHOLE_WINDOW]
-        assessment = assess(measurements, definition.target)
+        assessment = assess(measurements, definition.target, rules_of(definition.burn_alerts))
         if assessment.attainment is None:
             return Measured(definition, whole=whole, error="no traffic in the window")
         return Measured(definition, whole=whole, assessment=assessment)

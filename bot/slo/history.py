@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.slo.models import SloDefinition, SloStatus
 from bot.slo.report import BudgetPoint, BudgetSeries, SloReport
+from bot.slo.rules import rules_of
 from storage.queries import slos as queries
 from storage.tables import SloEvaluation
 
@@ -25,6 +26,7 @@ def to_report(definition: SloDefinition, evaluation: SloEvaluation | None, *, no
         objective=definition.target,
         window=definition.window,
         threshold=definition.threshold,
+        burn_rules=tuple(rules_of(definition.burn_alerts)),
         at=now,
         status=SloStatus.NO_DATA,
         error=NOT_YET,

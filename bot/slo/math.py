@@ -6,18 +6,20 @@ budget remaining = 1 − (1 − attainment) / (1 − objective)        (negative
 burn rate (w)    = error rate over w / (1 − objective)            (1.0 spends the budget in exactly one window)
 
 Status: FAIL when the budget is overspent; AT_RISK when under 25 % of it remains or the budget is
-burning fast by the multi-window rule of the Google SRE workbook (ch. 5, "Alerting on SLOs"): over
-14.4× for both 1h and 5m, or over 6× for both 6h and 30m (the short window proves it is still
-happening); PASS otherwise. No traffic in the whole window gives no attainment and NO_DATA.
+burning fast: one of its burn rules breaches (bot/slo/rules.py; by default the multi-window rules
+of the Google SRE workbook, ch. 5 "Alerting on SLOs": over 14.4× for both 1h and 5m, or over 6×
+for both 6h and 30m, the short window proving it is still happening); PASS otherwise. No traffic
+in the whole window gives no attainment and NO_DATA.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.slo.models import Measurement, SloStatus
+from bot.slo.rules import DEFAULT_BURN_RULES, BurnRule, breaching
 
 WHOLE_WINDOW = "window"
 # The windows burn rates are reported for, shortest first; "window" is the SLO's own.
@@ -29,8 +31,6 @@ BURN_WINDOWS: dict[str, timedelta] = {
     "1d": timedelta(days=1),
     "3d": timedelta(days=3),
 }
-# (long window, short window, burn rate both must exceed)
-FAST_BURN_RULES: tuple[tuple[str, str, float], ...] = (("1h", "5m", 14.4), ("6h", "30m", 6.0))
 AT_RISK_BELOW = 0.25
 
 
@@ -56,11 +56,8 @@ def burn_rate(measurement: Measurement, objective: float) -> float:
     return error_rate(measurement) / (1.0 - objective)
 
 
-def is_fast_burn(burn_rates: Mapping[str, float | None]) -> bool:
-    return any(
-        (burn_rates.get(long) or 0.0) > factor and (burn_rates.get(short) or 0.0) > factor
-        for long, short, factor in FAST_BURN_RULES
-    )
+def is_fast_burn(burn_rates: Mapping[str, float | None], rules: Sequence[BurnRule] = DEFAULT_BURN_RULES) -> bool:
+    return bool(breaching(rules, burn_rates))
 
 
 def classify(remaining: float | None, *, fast_burn: bool) -> SloStatus:
@@ -83,14 +80,16 @@ class Assessment:
     status: SloStatus
 
 
-def assess(measurements: Mapping[str, Measurement], objective: float) -> Assessment:
-    """Judge an SLO from its measurements, keyed by BURN_WINDOWS names and WHOLE_WINDOW."""
+def assess(
+    measurements: Mapping[str, Measurement], objective: float, rules: Sequence[BurnRule] = DEFAULT_BURN_RULES
+) -> Assessment:
+    """Judge an SLO from its measurements, keyed by window names (BURN_WINDOWS, its rules', WHOLE_WINDOW)."""
     whole = measurements[WHOLE_WINDOW]
     attained = attainment(whole)
     remaining = None if attained is None else budget_remaining(attained, objective)
+    names = dict.fromkeys([*BURN_WINDOWS, *measurements, WHOLE_WINDOW])  # the reported ones first, in order
     rates: dict[str, float | None] = {
-        name: burn_rate(measurements[name], objective) if name in measurements else None
-        for name in [*BURN_WINDOWS, WHOLE_WINDOW]
+        name: burn_rate(measurements[name], objective) if name in measurements else None for name in names
     }
-    fast = is_fast_burn(rates)
+    fast = is_fast_burn(rates, rules)
     return Assessment(attained, remaining, rates, fast, classify(remaining, fast_burn=fast))

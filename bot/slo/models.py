@@ -20,6 +20,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from bot import texts
 from bot.errors import UserError
+from bot.slo.rules import BurnRule
 from bot.values.crontab import cron_trigger
 from bot.values.fields import Duration, Strict
 from storage.enums import Severity
@@ -117,6 +118,8 @@ class SloDefinition(Strict):
     window: Duration = DEFAULT_WINDOW
     description: str = ""
     source: Source
+    # When its burn alert fires and how severe it is; empty: the SRE workbook's rules (bot/slo/rules.py).
+    burn_alerts: list[BurnRule] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod

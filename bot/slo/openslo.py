@@ -1,55 +1,44 @@
 """OpenSLO v1 files → SLO definitions: the Prometheus ratio-metric subset that docs/slo.md documents.
 
-A file is a YAML stream of documents. Each `SLO` becomes a SloDefinition; the `SLI`s and `DataSource`s
-it names are looked up in the same stream; `Service` and the `Alert…` kinds are read and ignored.
-Every problem is one SettingsError line, `<origin>: <SLO name or document N>: <field path> <reason>`.
+A file is a YAML stream of documents, each an object or a list of objects. Each `SLO` becomes a
+SloDefinition; the `SLI`s, `DataSource`s and alert objects it names are looked up among the objects of
+every file read together (bot/slo/openslo_files.py reads directories); `Service`s are read and ignored.
+Every object is checked, named or not, and every problem is one line of the SettingsError,
+`<origin>: <object kind and name, or document N>: <field path> <reason>`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from bot.errors import SettingsError
 from bot.slo.models import DEFAULT_WINDOW, PrometheusSource, SloDefinition, SloKind
+from bot.slo.openslo_alerts import AlertReader
+from bot.slo.openslo_documents import duplicates, read_documents
+from bot.slo.openslo_fields import Document as _Document
+from bot.slo.openslo_fields import Invalid as _Invalid
+from bot.slo.openslo_fields import known as _known
+from bot.slo.openslo_fields import mapping as _mapping
+from bot.slo.openslo_fields import string as _string
+from bot.slo.openslo_fields import unknown
 
-API_VERSION = "openslo/v1"
-IGNORED_KINDS = ("Service", "AlertPolicy", "AlertCondition", "AlertNotificationTarget")
-KINDS = ("SLO", "SLI", "DataSource", *IGNORED_KINDS)
+PROMETHEUS_ONLY = "is not supported: oncall-bot measures SLIs from Prometheus only (type: Prometheus)"
 
 _SLO_FIELDS = {"description", "service", "indicator", "indicatorRef", "timeWindow", "budgetingMethod", "objectives"}
-_IGNORED_SLO_FIELDS = {"alertPolicies"}  # the bot judges burn rates itself (bot/slo/math.py)
+_IGNORED_SLO_FIELDS = {"alertPolicies"}  # read by AlertReader (bot/slo/openslo_alerts.py), not by _fields
 _OBJECTIVE_FIELDS = {"displayName", "op", "value", "target", "targetPercent", "timeSliceTarget", "timeSliceWindow"}
 _COMPOSITE_FIELDS = ("indicator", "indicatorRef", "compositeWeight")
 _SLI_FIELDS = {"description", "thresholdMetric", "ratioMetric"}
 _RATIO_FIELDS = {"counter", "good", "bad", "total", "raw", "rawType"}
 _SHORTHAND = re.compile(r"(\d+)([mhdwMQY])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-class _Invalid(Exception):
-    """One field is wrong; the caller prefixes the origin and the document."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path} {reason}" if path else reason)
-
-
-@dataclass(frozen=True)
-class _Document:
-    kind: str
-    name: str
-    metadata: dict[str, Any]
-    spec: dict[str, Any]
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -68,83 +57,75 @@ class _Ratio:
 
 def load_openslo_file(path: Path, *, default_prometheus_url: str | None = None) -> list[SloDefinition]:
     """The SLOs one OpenSLO file defines; SettingsError naming the file if it is unreadable or invalid."""
+    return parse_openslo(read_text(path), origin=str(path), default_prometheus_url=default_prometheus_url)
+
+
+def read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SettingsError(f"{path}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise SettingsError(f"{path}: is not UTF-8 text") from None
-    return parse_openslo(text, origin=str(path), default_prometheus_url=default_prometheus_url)
 
 
 def parse_openslo(text: str, *, origin: str, default_prometheus_url: str | None = None) -> list[SloDefinition]:
     """The SLOs an OpenSLO v1 YAML stream defines, in document order, with SLIs and DataSources resolved."""
-    documents = _documents(text, origin)
-    reader = _Reader(origin, documents, default_prometheus_url)
-    return [reader.slo(document) for document in documents if document.kind == "SLO"]
+    documents, problems = read_documents(text, origin)
+    return resolve(documents, default_prometheus_url, problems)
 
 
-def _documents(text: str, origin: str) -> list[_Document]:
-    try:
-        loaded = list(yaml.safe_load_all(text))
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" line {where.line + 1}" if where is not None else ""
-        raise SettingsError(f"{origin}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
-    documents: list[_Document] = []
-    first_index: dict[tuple[str, str], int] = {}
-    for index, data in enumerate(loaded, start=1):
-        if data is None:  # an empty document, e.g. a trailing `---`
-            continue
+def resolve(
+    documents: list[_Document], default_prometheus_url: str | None, problems: Iterable[str] = ()
+) -> list[SloDefinition]:
+    """The SLOs of these objects, references resolved among them; SettingsError with every problem found."""
+    found = [*problems, *duplicates(documents)]
+    reader = _Reader(documents, default_prometheus_url)
+    slos = []
+    for document in documents:
         try:
-            document = _document(data)
-        except _Invalid as exc:
-            raise SettingsError(f"{origin}: document {index}: {exc}") from None
-        if document is None:
-            continue
-        key = (document.kind, document.name)
-        if key in first_index:
-            raise SettingsError(
-                f"{origin}: {document.label}: metadata.name is also used by document {first_index[key]}"
-                f" (each {document.kind} needs its own name)"
-            )
-        first_index[key] = index
-        documents.append(document)
-    return documents
-
-
-def _document(data: Any) -> _Document | None:
-    """The document if it is an SLO, SLI or DataSource; None for the kinds that are ignored."""
-    if not isinstance(data, dict):
-        raise _Invalid("", "must be a mapping with apiVersion, kind, metadata and spec")
-    version = data.get("apiVersion")
-    if version != API_VERSION:
-        raise _Invalid("apiVersion", f"must be {API_VERSION}, got {version!r}")
-    kind = data.get("kind")
-    if kind in IGNORED_KINDS:
-        return None
-    if kind not in KINDS:
-        raise _Invalid("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
-    metadata = _mapping(data.get("metadata"), "metadata")
-    name = _string(metadata.get("name"), "metadata.name")
-    return _Document(kind, name, metadata, _mapping(data.get("spec"), "spec"))
+            if document.kind == "SLO":
+                slos.append(reader.slo(document))
+            else:
+                reader.check(document)
+        except SettingsError as exc:
+            found.append(str(exc))
+    if found:
+        # An SLI's mistake is found through each SLO naming it and on its own: say it once.
+        raise SettingsError("\n".join(dict.fromkeys(found)))
+    return slos
 
 
 class _Reader:
-    """Turns SLO documents into SloDefinitions, resolving references within one stream."""
+    """Turns SLO documents into SloDefinitions, resolving references among the objects of the files read."""
 
-    def __init__(self, origin: str, documents: list[_Document], default_url: str | None) -> None:
-        self.origin = origin
+    def __init__(self, documents: list[_Document], default_url: str | None) -> None:
         self.default_url = default_url
-        self.slis = {document.name: document for document in documents if document.kind == "SLI"}
-        self.datasources = {document.name: document for document in documents if document.kind == "DataSource"}
+        self.scope = "this file" if len({document.origin for document in documents}) <= 1 else "these files"
+        # The first of two objects of one name is the one named (the second is reported as a duplicate).
+        self.slis = {d.name: d for d in reversed(documents) if d.kind == "SLI"}
+        self.datasources = {d.name: d for d in reversed(documents) if d.kind == "DataSource"}
+        self.alerts = AlertReader(documents, self.scope)
 
     def _error(self, document: _Document, problem: Exception) -> SettingsError:
-        return SettingsError(f"{self.origin}: {document.label}: {problem}")
+        return SettingsError(f"{document.origin}: {document.label}: {problem}")
+
+    def check(self, document: _Document) -> None:
+        """Refuse what the bot cannot measure in an object no SLO names, as in one that is named."""
+        try:
+            if document.kind == "SLI":
+                self._sli(document.spec, "spec")
+            elif document.kind == "DataSource":
+                self._datasource(document)
+            else:
+                self.alerts.check(document)
+        except _Invalid as exc:
+            raise self._error(document, exc) from None
 
     def slo(self, document: _Document) -> SloDefinition:
         try:
             fields, paths = self._fields(document)
+            fields["burn_alerts"] = self.alerts.rules(document.spec.get("alertPolicies"))
         except _Invalid as exc:
             raise self._error(document, exc) from None
         try:
@@ -249,12 +230,19 @@ class _Reader:
         name = _string(ref, path)
         datasource = self.datasources.get(name)
         if datasource is None:
-            raise _Invalid(path, _unknown("DataSource", name, self.datasources))
-        kind = datasource.spec.get("type")
-        if not _is_prometheus(kind):
-            raise _Invalid(path, f"names DataSource {name!r} of type {kind!r}: only Prometheus is supported")
+            raise _Invalid(path, _unknown("DataSource", name, self.datasources, self.scope))
+        return self._datasource(datasource)
+
+    def _datasource(self, datasource: _Document) -> str:
+        """The Prometheus URL of a DataSource; SettingsError naming it if it is not one the bot can read."""
         try:
-            details = _mapping(datasource.spec.get("connectionDetails"), "spec.connectionDetails")
+            kind = datasource.spec.get("type")
+            if not _is_prometheus(kind):
+                raise _Invalid("spec.type", f"{kind!r} {PROMETHEUS_ONLY}")
+            details = datasource.spec.get("connectionDetails")
+            if isinstance(details, list) and all(isinstance(item, dict) for item in details):
+                details = {key: value for item in details for key, value in item.items()}  # `- url: …` items
+            details = _mapping(details, "spec.connectionDetails")
             for key in ("url", "address"):
                 if key in details:
                     return _url(details[key], f"spec.connectionDetails.{key}")
@@ -355,28 +343,4 @@ def _is_prometheus(kind: Any) -> bool:
     return isinstance(kind, str) and kind.lower() == "prometheus"
 
 
-def _unknown(kind: str, name: str, documents: dict[str, _Document]) -> str:
-    known = f"{kind}s here: {', '.join(sorted(documents))}" if documents else f"there is no {kind} here"
-    return f"names {kind} {name!r}, which is not defined in this file ({known})"
-
-
-def _mapping(value: Any, path: str) -> dict[str, Any]:
-    if value is None:
-        raise _Invalid(path, "is required")
-    if not isinstance(value, dict):
-        raise _Invalid(path, f"must be a mapping, got {value!r}")
-    return value
-
-
-def _string(value: Any, path: str) -> str:
-    if value is None:
-        raise _Invalid(path, "is required")
-    if not isinstance(value, str) or not value.strip():
-        raise _Invalid(path, f"must be a non-empty string, got {value!r}")
-    return value.strip()
-
-
-def _known(mapping: dict[str, Any], fields: set[str], path: str, what: str) -> None:
-    for key in mapping:
-        if key not in fields:
-            raise _Invalid(f"{path}.{key}", f"is not a field of {what} in OpenSLO v1 (see docs/slo.md)")
+_unknown = unknown

@@ -16,9 +16,10 @@ from bot.incidents.messaging import HEADER_LIMIT, SEVERITY_EMOJI, humanize
 from bot.incidents.models import Severity
 from bot.slack.mrkdwn import SECTION_LIMIT, Mrkdwn, channel_link, date, escape, truncate
 from bot.slo.chart import sparkline
-from bot.slo.math import BURN_WINDOWS, FAST_BURN_RULES, WHOLE_WINDOW
+from bot.slo.math import BURN_WINDOWS, WHOLE_WINDOW
 from bot.slo.models import SloKind, SloStatus
 from bot.slo.report import BudgetSeries, Digest, DigestIncident, SloReport
+from bot.slo.rules import BurnRule, breaching
 from bot.values.durations import format_duration
 
 STATUS_EMOJI = {
@@ -287,13 +288,16 @@ def burn_rates_text(rates: Mapping[str, float | None]) -> str:
     return " · ".join(f"{name} {format_burn_rate(rates.get(name))}" for name in [*BURN_WINDOWS, WHOLE_WINDOW])
 
 
-def fast_burn_text(rates: Mapping[str, float | None]) -> str:
-    """Which multi-window rule fired: `1h 15.2× and 5m 18× are both over 14.4×`."""
+_OPS = {"gt": "over", "gte": "at or over", "lt": "under", "lte": "at or under"}
+
+
+def fast_burn_text(rates: Mapping[str, float | None], rules: Sequence[BurnRule]) -> str:
+    """Which burn rule breaches: `1h 15.2× and 5m 18× are both over 14.4×`, `1h 2.5× is over 2×`."""
     fired = [
-        f"{long} {format_burn_rate(rates.get(long))} and {short} {format_burn_rate(rates.get(short))}"
-        f" are both over {format_burn_rate(factor)}"
-        for long, short, factor in FAST_BURN_RULES
-        if (rates.get(long) or 0.0) > factor and (rates.get(short) or 0.0) > factor
+        " and ".join(f"{name} {format_burn_rate(rates.get(name))}" for name in rule.windows)
+        + (" are both " if len(rule.windows) > 1 else " is ")
+        + f"{_OPS[rule.op]} {format_burn_rate(rule.burn_rate)}"
+        for rule in breaching(rules, rates)
     ]
     reason = "; ".join(fired) if fired else "the budget is being spent much faster than it refills"
     return f":rotating_light: *Burning fast*: {reason}"
@@ -322,7 +326,7 @@ def slo_show_text(report: SloReport, history: BudgetSeries) -> Mrkdwn:
         f"Burn rates: {burn_rates_text(report.burn_rates)}",
     ]
     if report.fast_burn:
-        lines.append(fast_burn_text(report.burn_rates))
+        lines.append(fast_burn_text(report.burn_rates, report.burn_rules))
     lines.append(history_text(history, report.window))
     if report.error:
         lines.append(f"Error: {escape(truncate(report.error, ERROR_LIMIT))}")

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.slo.models import SloKind, SloStatus
+from bot.slo.rules import DEFAULT_BURN_RULES, BurnRule
 from bot.values.durations import format_duration
 
 
@@ -31,6 +32,7 @@ class SloReport:
     fast_burn: bool = False
     threshold: timedelta | None = None  # latency SLOs
     error: str | None = None  # why there is no data
+    burn_rules: tuple[BurnRule, ...] = DEFAULT_BURN_RULES  # what "burning fast" means for this SLO
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -181,8 +181,7 @@ def refusal(text: str, *, default_prometheus_url: str | None = None) -> str:
     with pytest.raises(SettingsError) as caught:
         parse_openslo(text, origin=ORIGIN, default_prometheus_url=default_prometheus_url)
     message = str(caught.value)
-    assert "\n" not in message
-    assert message.startswith(f"{ORIGIN}")
+    assert all(line.startswith(ORIGIN) for line in message.splitlines())  # one line per problem
     return message
 
 
@@ -286,8 +285,8 @@ MISTAKES = [
     ),
     pytest.param(
         lambda d: d["prometheus-prod"]["spec"].update(type="Datadog"),
-        SLI + "spec.ratioMetric.good.metricSource.metricSourceRef names DataSource 'prometheus-prod' of type "
-        "'Datadog': only Prometheus is supported",
+        f"{ORIGIN}: DataSource prometheus-prod: spec.type 'Datadog' is not supported: oncall-bot measures SLIs "
+        "from Prometheus only (type: Prometheus)",
         id="DataSource not Prometheus",
     ),
     pytest.param(
@@ -358,7 +357,10 @@ MISTAKES = [
     ),
     pytest.param(
         lambda d: d["checkout-requests-ok"]["metadata"].pop("name"),
-        f"{ORIGIN}: document 3: metadata.name is required",
+        f"{ORIGIN}: document 3: metadata.name is required\n"
+        + AVAILABILITY
+        + "spec.indicatorRef names SLI 'checkout-requests-ok', which is not defined in this file "
+        "(there is no SLI here)",
         id="SLI without a name",
     ),
 ]
