@@ -1,0 +1,149 @@
+"""A team's OpenSLO directory, measured on a REAL Prometheus: its AlertPolicy, not the bot's defaults, pages it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot.keys import slo_evaluator_key
+from storage.tables import Alert
+from storage.types import utcnow
+from tests.e2e.conftest import StartBot
+from tests.helpers import eventually
+from tests.peers.prometheus import PrometheusPeer, running_prometheus
+
+DATASOURCES = """\
+- apiVersion: openslo/v1
+  kind: DataSource
+  metadata: {{name: prometheus-local}}
+  spec:
+    type: Prometheus
+    connectionDetails:
+      - url: {url}
+"""
+SLI = """\
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: prometheus-api-errors}
+spec:
+  ratioMetric:
+    counter: true
+    bad:
+      metricSource:
+        metricSourceRef: prometheus-local
+        spec: {query: 'sum(increase(prometheus_http_requests_total{code="400"}[$window]))'}
+    total:
+      metricSource:
+        metricSourceRef: prometheus-local
+        spec: {query: 'sum(increase(prometheus_http_requests_total[$window]))'}
+"""
+ALERTING = """\
+apiVersion: openslo/v1
+kind: AlertCondition
+metadata: {name: burning-twice-as-fast}
+spec:
+  severity: page
+  condition: {kind: burnrate, op: gt, threshold: 2, lookbackWindow: 1h, alertAfter: 0m}
+---
+apiVersion: openslo/v1
+kind: AlertCondition
+metadata: {name: burning-a-thousand-times-as-fast}
+spec:
+  severity: page
+  condition: {kind: burnrate, op: gt, threshold: 1000, lookbackWindow: 1h}
+---
+apiVersion: openslo/v1
+kind: AlertNotificationTarget
+metadata: {name: prometheus-oncall}
+spec: {target: slack}
+---
+apiVersion: openslo/v1
+kind: AlertPolicy
+metadata: {name: page-on-2x}
+spec:
+  conditions: [{conditionRef: burning-twice-as-fast}]
+  notificationTargets: [{targetRef: prometheus-oncall}]
+---
+apiVersion: openslo/v1
+kind: AlertPolicy
+metadata: {name: page-on-1000x}
+spec:
+  conditions: [{conditionRef: burning-a-thousand-times-as-fast}]
+  notificationTargets: [{targetRef: prometheus-oncall}]
+"""
+SLOS = """\
+- apiVersion: openslo/v1
+  kind: SLO
+  metadata: {name: prometheus-api}
+  spec:
+    service: prometheus
+    indicatorRef: prometheus-api-errors
+    timeWindow: [{duration: 1d, isRolling: true}]
+    budgetingMethod: Occurrences
+    objectives: [{target: 0.99}]
+    alertPolicies: [{alertPolicyRef: page-on-2x}]
+- apiVersion: openslo/v1
+  kind: SLO
+  metadata: {name: prometheus-api-lenient}
+  spec:
+    service: prometheus-lenient
+    indicatorRef: prometheus-api-errors
+    timeWindow: [{duration: 1d, isRolling: true}]
+    budgetingMethod: Occurrences
+    objectives: [{target: 0.99}]
+    alertPolicies: [{alertPolicyRef: page-on-1000x}]
+"""
+CONFIG = """
+slo:
+  evaluate_every: 1h
+  openslo: [slos]
+"""
+
+
+@pytest.fixture
+async def prometheus(tmp_path: Path) -> AsyncIterator[PrometheusPeer]:
+    """Prometheus that has answered one bad query for every four good ones, and scraped them."""
+    (tmp_path / "prometheus").mkdir()
+    async with running_prometheus(tmp_path / "prometheus", scrape_interval="1s") as peer:
+        await peer.wait_for_samples(2)
+        assert await peer.get("/api/v1/query", query="sum(up") == 400  # the 400s' series must exist first
+        await peer.wait_for_value('count(prometheus_http_requests_total{code="400"})')
+        for _ in range(4):
+            assert await peer.get("/api/v1/query", query="up") == 200
+        assert await peer.get("/api/v1/query", query="sum(up") == 400
+        await peer.wait_for_value('sum(increase(prometheus_http_requests_total{code="400"}[1h]))')
+        yield peer
+
+
+async def test_an_openslo_alert_policy_decides_what_pages_the_team(
+    prometheus: PrometheusPeer, start_bot: StartBot, tmp_path: Path
+) -> None:
+    slos = tmp_path / "slos"
+    (slos / "alerting").mkdir(parents=True)
+    (slos / "datasources.yaml").write_text(DATASOURCES.format(url=prometheus.base_url))
+    (slos / "slis.yaml").write_text(SLI)
+    (slos / "slos.yaml").write_text(SLOS)
+    (slos / "alerting" / "policies.yaml").write_text(ALERTING)
+    workspace = await start_bot(CONFIG)
+
+    reports = {
+        report.name: report for report in await workspace.server.app[slo_evaluator_key].evaluate_and_store(at=utcnow())
+    }
+    await workspace.settle()
+
+    strict, lenient = reports["prometheus-api"], reports["prometheus-api-lenient"]
+    assert strict.error is None, strict.error
+    # Prometheus answered some queries with 400: far more than 1 % of its requests, a burn rate over 2×
+    assert strict.burn_rates["1h"] is not None and strict.burn_rates["1h"] > 2
+    assert strict.burn_rates == lenient.burn_rates  # one SLI, two policies
+    assert strict.fast_burn and not lenient.fast_burn
+    [channel] = await eventually(workspace.incident_channels)
+    assert "burning its error budget" in " ".join(workspace.posts(channel.id))
+    async with workspace.database.transaction() as session:
+        alerts = (await session.exec(select(Alert).where(Alert.source == "slo"))).all()
+    [alert] = alerts
+    assert alert.labels["slo"] == "prometheus-api" and alert.labels["severity"] == "page"
+    assert alert.labels["alert_policy"] == "page-on-2x" and alert.labels["notification_targets"] == "prometheus-oncall"
