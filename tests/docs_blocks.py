@@ -111,7 +111,8 @@ def write_config(path: Path, folder: Path) -> Path:
     """The document's ONCALL_CONFIG in `folder`, with the OpenSLO files it names written beside it."""
     config = oncall_config_of(path)
     openslo = [block for block in blocks(*YAML, path=path) if block.kind == "openslo"]
-    named = (config.get("slo") or {}).get("openslo_files") or []
+    slo = config.get("slo") or {}
+    named = [*(slo.get("openslo") or []), *(slo.get("openslo_files") or [])]
     if named and len(named) != len(openslo):
         raise AssertionError(f"{path.name}: its config names OpenSLO files {named}, the page shows {len(openslo)}")
     for name, block in zip(named, openslo, strict=True):

@@ -136,6 +136,10 @@ class AlertReader:
         return BurnRule(window=window, burn_rate=float(threshold), op=op, severity=severity, alert_after=alert_after)
 
     def _target_name(self, item: Any, path: str) -> str:
+        # Targets are only named on the alert (routes decide where it goes): one defined nowhere is still a name.
+        ref = item.get(_REFS["AlertNotificationTarget"]) if isinstance(item, dict) else item
+        if isinstance(ref, str) and ref.strip() and ref.strip() not in self.named["AlertNotificationTarget"]:
+            return ref.strip()
         document, name, spec, spec_path = self._object(item, path, "AlertNotificationTarget")
         return self._owned(document, lambda: self._target(name, spec, spec_path))
 

@@ -303,3 +303,60 @@ def test_a_policy_alerting_on_no_data_is_refused_naming_the_field(tmp_path: Path
         f"{tmp_path}/slos/p.yaml: AlertPolicy p: spec.alertWhenNoData true is not supported: "
         "no data neither starts nor ends a burn"
     ]
+
+
+def test_a_stream_of_lists_and_inline_targets_read_as_published(tmp_path: Path) -> None:
+    text = """\
+    - apiVersion: openslo/v1
+      kind: Service
+      metadata: {name: web}
+      spec: {description: the shop}
+    ---
+    - apiVersion: openslo/v1
+      kind: AlertPolicy
+      metadata: {name: web-page}
+      spec:
+        alertWhenBreaching: true
+        conditions:
+          - kind: AlertCondition
+            metadata: {name: web-burning}
+            spec: {severity: sev1, condition: {kind: burnrate, op: gt, threshold: 6, lookbackWindow: 6h}}
+        notificationTargets:
+          - kind: AlertNotificationTarget
+            metadata: {name: web-pager}
+            spec: {target: pagerduty}
+          - targetRef: web-email          # defined nowhere: only a name on the alert
+    - apiVersion: openslo/v1
+      kind: SLO
+      metadata: {name: web-availability}
+      spec:
+        service: web
+        indicator:
+          metadata: {name: web-ok}
+          spec:
+            ratioMetric:
+              counter: true
+              good: {metricSource: {type: Prometheus, spec: {query: 'sum(increase(ok_total[$window]))'}}}
+              total: {metricSource: {type: Prometheus, spec: {query: 'sum(increase(all_total[$window]))'}}}
+        budgetingMethod: Occurrences
+        objectives: [{target: 0.995}]
+        alertPolicies: [{alertPolicyRef: web-page}]
+    """
+    write(tmp_path, {"slos/web.yaml": textwrap.dedent(text)})
+
+    [slo] = load_config(
+        config_with(tmp_path, "slo:\n  openslo: [slos]\n  prometheus_url: http://prometheus:9090\n")
+    ).slos
+
+    [rule] = slo.burn_alerts
+    assert (rule.window, rule.burn_rate, rule.severity) == (timedelta(hours=6), 6.0, "sev1")
+    assert rule.notification_targets == ["web-pager", "web-email"]
+
+
+def test_a_problem_in_a_list_inside_a_stream_names_the_document_and_the_item(tmp_path: Path) -> None:
+    text = "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: web}\nspec: {}\n---\n- 42\n"
+    write(tmp_path, {"slos/web.yaml": text})
+
+    assert refusal(config_with(tmp_path, "slo:\n  openslo: [slos]\n")) == [
+        f"{tmp_path}/slos/web.yaml: document 2 item 1: must be a mapping with apiVersion, kind, metadata and spec"
+    ]
