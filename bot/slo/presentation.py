@@ -284,8 +284,9 @@ def slo_list_text(reports: Sequence[SloReport]) -> Mrkdwn:
 
 
 def burn_rates_text(rates: Mapping[str, float | None]) -> str:
-    """`5m 0.4× · 1h 0.8× · … · window 0.9×`, `–` where a window has no rate."""
-    return " · ".join(f"{name} {format_burn_rate(rates.get(name))}" for name in [*BURN_WINDOWS, WHOLE_WINDOW])
+    """`5m 0.4× · 1h 0.8× · … · window 0.9×`, `–` where a window has no rate; then those only burn rules use."""
+    names = dict.fromkeys([*BURN_WINDOWS, *(name for name in rates if name != WHOLE_WINDOW), WHOLE_WINDOW])
+    return " · ".join(f"{name} {format_burn_rate(rates.get(name))}" for name in names)
 
 
 _OPS = {"gt": "over", "gte": "at or over", "lt": "under", "lte": "at or under"}

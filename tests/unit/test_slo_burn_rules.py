@@ -8,6 +8,7 @@ from bot.alerts.models import AlertStatus
 from bot.slo.burn import burn_alert
 from bot.slo.math import WHOLE_WINDOW, assess
 from bot.slo.models import Measurement, SloDefinition
+from bot.slo.presentation import burn_rates_text, fast_burn_text
 from bot.slo.rules import BurnRule
 from storage.tables import SloEvaluation
 
@@ -78,3 +79,11 @@ def test_a_burn_that_ends_before_alert_after_raises_and_resolves_nothing() -> No
     over = evaluation(START + timedelta(minutes=10), rate_1h=1.0, since=None)
 
     assert burn_alert(SLO, over, early) is None
+
+
+def test_slo_show_names_the_teams_rule_that_breaches_and_the_window_it_reads() -> None:
+    rule = BurnRule(window=timedelta(minutes=15), burn_rate=2, op="gte", severity="page")
+    rates: dict[str, float | None] = {"5m": 1.0, "1h": 2.5, "15m": 3.0, WHOLE_WINDOW: 0.5}
+
+    assert fast_burn_text(rates, [rule]) == ":rotating_light: *Burning fast*: 15m 3× is at or over 2×"
+    assert burn_rates_text(rates).endswith("1h 2.5× · 6h – · 1d – · 3d – · 15m 3× · window 0.5×")
