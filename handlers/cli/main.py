@@ -322,7 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _postmortem(settings, arguments.reference, arguments.format, arguments.out)
         return _db_upgrade(settings)
     except OncallError as exc:
-        print(f"oncall-bot: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():  # a file with several mistakes gives one line per problem
+            print(f"oncall-bot: {line}", file=sys.stderr)
         return 2
     except (DatabaseNewerThanCode, DatabaseNotReady) as exc:
         print(f"oncall-bot: {exc}", file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -147,3 +149,34 @@ async def test_an_openslo_alert_policy_decides_what_pages_the_team(
     [alert] = alerts
     assert alert.labels["slo"] == "prometheus-api" and alert.labels["severity"] == "page"
     assert alert.labels["alert_policy"] == "page-on-2x" and alert.labels["notification_targets"] == "prometheus-oncall"
+
+
+def test_the_command_line_names_every_problem_of_a_directory_one_line_each(tmp_path: Path, database_url: str) -> None:
+    slos = tmp_path / "slos"
+    slos.mkdir()
+    (slos / "datasources.yaml").write_text(
+        "- {apiVersion: openslo/v1, kind: DataSource, metadata: {name: dd}, spec: {type: Datadog}}\n"
+        "- {apiVersion: openslo/v1, kind: Dashboard, metadata: {name: board}, spec: {}}\n"
+    )
+    (slos / "slos.yaml").write_text(SLOS)
+    (tmp_path / "oncall.yml").write_text(CONFIG)
+    env = {"DATABASE_URL": database_url, "ONCALL_CONFIG": str(tmp_path / "oncall.yml"), "PATH": "/usr/bin:/bin"}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "handlers.cli.main", "slo", "report"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert all(line.startswith(f"oncall-bot: {slos}/") for line in lines), lines
+    assert "Traceback" not in result.stderr
+    text = "\n".join(lines)
+    assert "datasources.yaml: item 2: kind must be one of SLO, SLI, DataSource" in text
+    assert "datasources.yaml: DataSource dd: spec.type 'Datadog' is not supported" in text
+    assert "slos.yaml: SLO prometheus-api: spec.indicatorRef names SLI 'prometheus-api-errors'" in text
+    assert "slos.yaml: SLO prometheus-api-lenient: spec.indicatorRef names SLI" in text
