@@ -114,10 +114,19 @@ def test_bad_over_total_becomes_an_error_rate_slo_with_the_same_promise() -> Non
     assert source.good_query is None
 
 
-def test_services_and_alert_policies_in_the_stream_are_read_and_ignored() -> None:
+def test_services_are_ignored_and_an_alert_policy_becomes_the_burn_rule_of_the_slo_naming_it() -> None:
     slos = load_openslo_file(CHECKOUT)
 
     assert [slo.name for slo in slos] == ["checkout-availability", "checkout-payment-errors"]
+    [rule] = slos[0].burn_alerts
+    assert (rule.window, rule.op, rule.burn_rate, rule.severity) == (timedelta(hours=1), "gte", 14.4, "page")
+    assert (rule.policy, rule.condition, rule.notification_targets) == (
+        "checkout-fast-burn",
+        "burning-fast",
+        ["payments-oncall"],
+    )
+    assert rule.alert_after == timedelta(minutes=5)
+    assert slos[1].burn_alerts == []  # no policy: the workbook's rules
 
 
 def test_slo_may_come_before_the_sli_and_datasource_it_names() -> None:
