@@ -221,12 +221,14 @@ class FollowUp(SQLModel, table=True):
 
 
 class SlackUser(SQLModel, table=True):
-    """Display names from users.info, cached so a postmortem does not ask Slack once per line."""
+    """Display names and zones from users.info, cached so a postmortem does not ask Slack once per line."""
 
     __tablename__ = "slack_users"
 
     id: str = Field(primary_key=True)
     name: str
+    # Their IANA zone as Slack knows it (users.info `tz`): reports split their pages into day and night by it.
+    tz: str | None = None
     fetched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
