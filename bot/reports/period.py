@@ -8,7 +8,7 @@ in the bot's zone, `to` included, so DST changes give 23- or 25-hour days, never
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import texts
@@ -59,6 +59,7 @@ def between(start_text: str, end_text: str, zone: ZoneInfo) -> Period:
     days = (final - first).days + 1
     if days > MOST_DAYS:
         raise UserError(texts.reports.too_long(days, MOST_DAYS))
-    start = datetime.combine(first, time(), zone)
-    end = datetime.combine(final + timedelta(days=1), time(), zone)
+    # In UTC from here on: arithmetic on zone-aware datetimes is wall-clock arithmetic, off by DST's hour.
+    start = datetime.combine(first, time(), zone).astimezone(UTC)
+    end = datetime.combine(final + timedelta(days=1), time(), zone).astimezone(UTC)
     return Period(start, end, f"{first.isoformat()}..{final.isoformat()}")

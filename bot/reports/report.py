@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +25,8 @@ from storage.queries import reports as queries
 from storage.queries import users as user_queries
 from storage.tables import Alert, FollowUp, Incident, Page, SloEvaluation
 
+EVER = datetime(1970, 1, 1, tzinfo=UTC)  # a report names people by any name once seen: it does not ask Slack
+
 
 @dataclass(frozen=True)
 class Rows:
@@ -37,6 +39,7 @@ class Rows:
     evaluations: Sequence[SloEvaluation]  # each SLO's last in the period
     shifts: Sequence[Shift]
     zones: Mapping[str, ZoneInfo]  # person → their zone, as users.info gave it
+    names: Mapping[str, str]  # person → the name users.info gave, however old
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,10 @@ class Report:
     slos: reviews.SloFigures
     load: list[people.PersonLoad]
     incidents: list[IncidentLine]
+    names: Mapping[str, str]
+
+    def name(self, user: str | None) -> str:
+        return "nobody" if user is None else self.names.get(user, user)
 
 
 def _between(start: datetime, end: datetime | None) -> timedelta | None:
@@ -130,6 +137,7 @@ def build(
         slos=reviews.slos(rows.evaluations),
         load=people.load(rows.pages, rows.shifts, rows.zones, period, zone),
         incidents=[_line(one, rows.follow_ups, due_after, now) for one in listed],
+        names=rows.names,
     )
 
 
@@ -142,12 +150,15 @@ async def gather(session: AsyncSession, rota: Rota, period: Period, services: Se
         shifts += resolver.shifts(rota.get(name), overrides.get(name, []), period.start, end)
     pages = await queries.pages(session, start=period.start, end=end, services=services)
     people_named = {page.target for page in pages if page.kind == "user"} | {p for s in shifts for p in s.people}
+    items = await queries.follow_ups(session, start=period.start, end=end, services=services)
+    people_named |= {item.owner for item in items if item.owner}
     return Rows(
         incidents=await queries.incidents(session, start=start, end=end, services=services),
         alerts=await queries.alerts(session, start=period.start, end=end),
-        follow_ups=await queries.follow_ups(session, start=period.start, end=end, services=services),
+        follow_ups=items,
         pages=pages,
         evaluations=await queries.last_evaluations(session, start=period.start, end=end, services=services),
         shifts=shifts,
         zones=await asyncio.to_thread(people.zones, await user_queries.zones(session, people_named)),
+        names=await user_queries.names(session, people_named, fetched_since=EVER),
     )
