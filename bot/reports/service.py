@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.config.schema import OncallConfig
 from bot.reports.period import Period, between, last
 from bot.reports.report import Report, build, gather
@@ -19,6 +21,21 @@ def period_of(config: OncallConfig, *, period: str | None, start: str | None, en
     return last(period or "7d", now=now)
 
 
+async def report_in(
+    session: AsyncSession,
+    config: OncallConfig,
+    catalog: Catalog,
+    period: Period,
+    services: Sequence[str] = (),
+    *,
+    now: datetime,
+) -> Report:
+    """The report from an open reading session (a slash command's, the scheduler's, a web page's)."""
+    rows = await gather(session, await catalog.load(session), period, services)
+    due_after = config.reminders.postmortem_due_after
+    return build(rows, period, zone=config.zone, due_after=due_after, now=now, services=services)
+
+
 class Reports:
     def __init__(self, database: Database, config: OncallConfig) -> None:
         self._database = database
@@ -27,6 +44,4 @@ class Reports:
 
     async def report(self, period: Period, services: Sequence[str] = (), *, now: datetime) -> Report:
         async with self._database.reading() as session:
-            rows = await gather(session, await self._catalog.load(session), period, services)
-        due_after = self._config.reminders.postmortem_due_after
-        return build(rows, period, zone=self._config.zone, due_after=due_after, now=now, services=services)
+            return await report_in(session, self._config, self._catalog, period, services, now=now)

@@ -1,0 +1,52 @@
+"""`/report` through the Slack emulator says what `oncall-bot report` says, on both backends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.clock import utcnow
+from bot.config.schema import parse_config
+from bot.reports import slack
+from bot.reports.period import last
+from bot.reports.service import Reports
+from tests.e2e.conftest import StartBot
+from tests.e2e.test_oncall_command_line import cli
+from tests.integration.test_report_figures import CONFIG, store_the_month
+
+
+async def test_report_is_ephemeral_and_agrees_with_the_command_line(
+    start_bot: StartBot, database_url: str, tmp_path: Path
+) -> None:
+    workspace = await start_bot(CONFIG)
+    await store_the_month(workspace.database)
+    answer = await workspace.command("90d", command="/report")
+    assert answer["response_type"] == "ephemeral"
+    reply = str(answer["text"])
+    assert reply.startswith("*Operations review, 90d*\n• Incidents: ")
+    assert "Secret" not in reply
+
+    config = tmp_path / "oncall.yml"  # start_bot wrote it there
+    code, out, err = await cli(
+        "report", "--period", "90d", "--format", "json", database_url=database_url, config=config
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    opened, resolved = data["totals"]["opened"], data["totals"]["resolved"]
+    assert f"• Incidents: {opened} opened (" in reply and f"), {resolved} resolved\n" in reply
+    pm = data["postmortems"]
+    line = f"• Postmortems: {pm['drafted_on_time']} on time, {pm['drafted_late']} late, {pm['overdue']} overdue"
+    assert line in reply
+
+    report = await Reports(workspace.database, parse_config(CONFIG)).report(last("90d", now=utcnow()), now=utcnow())
+    assert reply == slack.text(report)
+
+
+async def test_a_bad_period_or_two_services_is_one_line(start_bot: StartBot) -> None:
+    workspace = await start_bot(CONFIG)
+    answer = await workspace.command("2w", command="/report")
+    assert answer["text"] == (
+        "'2w' is not a report period: use 7d, 30d or 90d, or a from/to pair of dates (like 2026-11-01)."
+    )
+    answer = await workspace.command("30d payments search", command="/report")
+    assert answer["text"] == "Name one service, not 2 (payments search): `/report [7d|30d|90d] [service]`"
