@@ -5,7 +5,7 @@ bot/config/schema.py adds it as `reports: ReportsConfig`.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -18,6 +18,14 @@ class ReportConfig(DigestConfig):
     period: Literal["7d", "30d", "90d"] = "7d"
     # Only incidents, alerts and SLOs of these services; all of them when left out.
     services: list[str] = Field(default_factory=list)
+
+    kind: ClassVar[str] = "report"
+
+    def key(self) -> str:
+        return " ".join([self.channel, self.cron, self.period, *self.services])
+
+    def options(self) -> dict[str, Any] | None:
+        return {"period": self.period, "days": int(self.period.removesuffix("d")), "services": list(self.services)}
 
 
 ReportsConfig = list[ReportConfig]

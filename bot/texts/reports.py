@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from bot.texts.common import quoted
+
 PERIODS = ("7d", "30d", "90d")
 USAGE = "`/report [7d|30d|90d] [service]`"
 CLI_PERIOD = "--period is 7d, 30d or 90d, or give --from and --to as dates (like 2026-11-01)"
 
 
 def one_service(words: list[str]) -> str:
-    return f"Name one service, not {len(words)} ({' '.join(words)}): {USAGE}"
+    return f"Name one service, not {len(words)} ({quoted(' '.join(words))}): {USAGE}"
 
 
 def bad_period(text: str) -> str:
-    return f"{text!r} is not a report period: use 7d, 30d or 90d, or a from/to pair of dates (like 2026-11-01)."
+    return f"{quoted(text)} is not a report period: use 7d, 30d or 90d, or a from/to pair of dates (like 2026-11-01)."
 
 
 def bad_date(option: str, text: str) -> str:

@@ -311,6 +311,9 @@ class SloDigest(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     config_key: str = Field(unique=True)
+    # "slo" (the SLO digest) or "report" (an operations review, `reports:`); options: the report's period, services.
+    kind: str = Field(default="slo", sa_column_kwargs={"server_default": "slo"})
+    options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     channel: str
     cron: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -325,6 +328,8 @@ class SloDigestRun(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     digest_id: int | None = Field(default=None, foreign_key="slo_digests.id")  # None: asked for with /slo digest
+    kind: str = Field(default="slo", sa_column_kwargs={"server_default": "slo"})  # as its digest's
+    options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     channel: str
     start: datetime = Field(sa_type=UTCDateTime)
     end: datetime = Field(sa_type=UTCDateTime)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import utcnow
 from bot.config.schema import parse_config
+from bot.keys import scheduler_key
 from bot.reports import slack
 from bot.reports.period import last
 from bot.reports.service import Reports
@@ -46,7 +48,47 @@ async def test_a_bad_period_or_two_services_is_one_line(start_bot: StartBot) -> 
     workspace = await start_bot(CONFIG)
     answer = await workspace.command("2w", command="/report")
     assert answer["text"] == (
-        "'2w' is not a report period: use 7d, 30d or 90d, or a from/to pair of dates (like 2026-11-01)."
+        "`2w` is not a report period: use 7d, 30d or 90d, or a from/to pair of dates (like 2026-11-01)."
     )
     answer = await workspace.command("30d payments search", command="/report")
-    assert answer["text"] == "Name one service, not 2 (payments search): `/report [7d|30d|90d] [service]`"
+    assert answer["text"] == "Name one service, not 2 (`payments search`): `/report [7d|30d|90d] [service]`"
+
+
+POSTED = (
+    CONFIG
+    + """
+reports:
+  - channel: "#ops-review"
+    cron: "* * * * *"
+    period: 90d
+"""
+)
+
+
+async def test_the_scheduler_posts_the_report_once_with_its_chart_and_it_agrees_with_report(
+    start_bot: StartBot, database_url: str, tmp_path: Path
+) -> None:
+    workspace = await start_bot(POSTED)
+    review = workspace.slack.add_channel("ops-review", creator=workspace.people.alice, members=[workspace.people.alice])
+    await store_the_month(workspace.database)
+    scheduler = workspace.server.app[scheduler_key]
+    due = utcnow() + timedelta(minutes=1)
+    assert (await scheduler.tick(due)).digests == 1
+    assert (await scheduler.tick(due)).digests == 0  # once per run, whichever replica's tick comes next
+    await workspace.settle()
+
+    [posted] = [m for m in workspace.slack.messages(review) if m.blocks]
+    [section, image] = posted.blocks
+    chart = workspace.slack.files[image["slack_file"]["id"]]
+    assert chart.content.startswith(b"\x89PNG") and chart.channels == []
+    asked = await workspace.command("90d", command="/report")
+    assert section["text"]["text"] == asked["text"] == posted.text
+    assert "Secret" not in posted.text
+
+    config = tmp_path / "oncall.yml"
+    code, out, err = await cli(
+        "report", "--period", "90d", "--format", "json", database_url=database_url, config=config
+    )
+    assert code == 0, err
+    totals = json.loads(out)["totals"]
+    assert f"• Incidents: {totals['opened']} opened (" in posted.text

@@ -98,7 +98,7 @@ async def test_a_bad_period_is_one_line(database_url: str, tmp_path: Path) -> No
     code, out, err = await cli("report", "--period", "2w", database_url=database_url, config=config)
     assert (code, out) == (2, "")
     assert err == (
-        "oncall-bot: '2w' is not a report period: use 7d, 30d or 90d, or a from/to pair of dates (like 2026-11-01).\n"
+        "oncall-bot: `2w` is not a report period: use 7d, 30d or 90d, or a from/to pair of dates (like 2026-11-01).\n"
     )
     code, _, err = await cli(
         "report", "--from", "2026-11-31", "--to", "2026-12-01", database_url=database_url, config=config
