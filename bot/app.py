@@ -229,7 +229,7 @@ def performers(
         AlertEffects(gateway, database).performers(),
         PostmortemEffects(gateway, database, postmortems).performers(),
         SloEffects(gateway, DigestRenderer(database, config.slos, zone=config.zone)).performers(),
-        ReportEffects(gateway, database, config, catalog).performers(),
+        ReportEffects(gateway, database, config, catalog, web_base_url=settings.web_base_url).performers(),
         HomeEffects(gateway, home).performers(),
         MessageEffects(gateway).performers(),
         ScheduleEffects(gateway).performers(),

@@ -27,7 +27,16 @@ from storage.tables import OutboxEntry, SloDigestRun
 
 
 class ReportEffects:
-    def __init__(self, gateway: SlackGateway, database: Database, config: OncallConfig, catalog: Catalog) -> None:
+    def __init__(
+        self,
+        gateway: SlackGateway,
+        database: Database,
+        config: OncallConfig,
+        catalog: Catalog,
+        *,
+        web_base_url: str | None = None,
+    ) -> None:
+        self._web_base_url = web_base_url  # None: no web pages, so no link to the full report
         self._gateway = gateway
         self._database = database
         self._config = config
@@ -68,7 +77,8 @@ class ReportEffects:
         if run.message_ts is not None:
             return {}
         report = await self.report(run, period, services)
-        blocks = slack.blocks(report, link=None, chart_file_id=run.chart_file_id)
+        link = texts.reports.page_url(self._web_base_url, period.label, services) if self._web_base_url else None
+        blocks = slack.blocks(report, link=link, chart_file_id=run.chart_file_id)
         channel = await self._gateway.resolve_channel(run.channel)
-        ts = await post_once(self._gateway, entry, channel, text=slack.text(report), blocks=blocks)
+        ts = await post_once(self._gateway, entry, channel, text=slack.text(report, link), blocks=blocks)
         return {"message_channel_id": channel, "message_ts": ts}

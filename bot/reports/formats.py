@@ -25,12 +25,18 @@ def _markdown_table(table: Table) -> str:
     return "\n".join(lines)
 
 
+def span(report: Report) -> str:
+    """From and to, in the bot's zone: `2026-11-01 00:00 – 2026-12-01 00:00 Europe/Madrid`."""
+    start, end, zone = report.period.start, report.period.end, report.zone
+    return f"{start.astimezone(zone):%Y-%m-%d %H:%M} – {end.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
+
+
+def title(report: Report) -> str:
+    return texts.reports.heading(report.period.label, ", ".join(report.services) or None)
+
+
 def _title(report: Report) -> str:
-    service = ", ".join(report.services) or None
-    period = report.period
-    zone = report.zone
-    span = f"{period.start.astimezone(zone):%Y-%m-%d %H:%M} – {period.end.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
-    return f"{texts.reports.heading(period.label, service)} ({span})"
+    return f"{title(report)} ({span(report)})"
 
 
 def markdown(report: Report) -> str:

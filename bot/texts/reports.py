@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from bot.texts.common import quoted
 
 PERIODS = ("7d", "30d", "90d")
@@ -68,6 +70,12 @@ def rule_line(rule: str, firings: int, flapping: bool) -> str:
 
 def paged_line(person: str, pages: int, sleep: int) -> str:
     return f"Most paged: {person} ({pages} pages, {sleep} in sleep hours)"
+
+
+def page_url(base: str, period: str, services: list[str]) -> str:
+    """The web page of a period's report (handlers/web/reports.py)."""
+    query = urlencode([("period", period), *(("service", service) for service in services)])
+    return f"{base.rstrip('/')}/reports?{query}"
 
 
 def full_report(link: str) -> str:

@@ -68,7 +68,7 @@ reports:
 async def test_the_scheduler_posts_the_report_once_with_its_chart_and_it_agrees_with_report(
     start_bot: StartBot, database_url: str, tmp_path: Path
 ) -> None:
-    workspace = await start_bot(POSTED)
+    workspace = await start_bot(POSTED, sign_in=True)  # the web pages are served: the message links its page
     review = workspace.slack.add_channel("ops-review", creator=workspace.people.alice, members=[workspace.people.alice])
     await store_the_month(workspace.database)
     scheduler = workspace.server.app[scheduler_key]
@@ -82,7 +82,8 @@ async def test_the_scheduler_posts_the_report_once_with_its_chart_and_it_agrees_
     chart = workspace.slack.files[image["slack_file"]["id"]]
     assert chart.content.startswith(b"\x89PNG") and chart.channels == []
     asked = await workspace.command("90d", command="/report")
-    assert section["text"]["text"] == asked["text"] == posted.text
+    page = f"{str(workspace.server.make_url('/')).rstrip('/')}/reports?period=90d"
+    assert section["text"]["text"] == posted.text == f"{asked['text']}\n<{page}|The full report>"
     assert "Secret" not in posted.text
 
     config = tmp_path / "oncall.yml"
