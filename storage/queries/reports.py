@@ -89,3 +89,18 @@ async def last_evaluations(
     rows = (await session.exec(query.order_by(col(SloEvaluation.slo), col(SloEvaluation.id)))).all()
     # Two evaluations of one SLO at the same instant: the later row stands.
     return list({row.slo: row for row in rows}.values())
+
+
+async def incident_times(session: AsyncSession, *, since: datetime) -> dict[str, dict[str, list[float]]]:
+    """Seconds from declared to acknowledged and to resolved, by severity, of public incidents whose
+    acknowledgement or resolve came after `since` (each time counted when it ended, as in a report)."""
+    query = select(Incident.severity, Incident.declared_at, Incident.acknowledged_at, Incident.resolved_at).where(
+        col(Incident.is_private).is_(False),
+        or_(col(Incident.acknowledged_at) >= since, col(Incident.resolved_at) >= since),
+    )
+    found: dict[str, dict[str, list[float]]] = {"acknowledge": {}, "resolve": {}}
+    for severity, declared, acknowledged, resolved in (await session.exec(query)).all():
+        for kind, ended in (("acknowledge", acknowledged), ("resolve", resolved)):
+            if ended is not None and ended >= since and ended >= declared:
+                found[kind].setdefault(str(severity), []).append((ended - declared).total_seconds())
+    return found

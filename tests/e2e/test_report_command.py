@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlmodel import select
 
 from bot.clock import utcnow
 from bot.config.schema import parse_config
@@ -12,7 +14,9 @@ from bot.keys import scheduler_key
 from bot.reports import slack
 from bot.reports.period import last
 from bot.reports.service import Reports
+from storage.tables import Incident
 from tests.e2e.conftest import StartBot
+from tests.e2e.test_metrics import scrape, value
 from tests.e2e.test_oncall_command_line import cli
 from tests.integration.test_report_figures import CONFIG, store_the_month
 
@@ -93,3 +97,24 @@ async def test_the_scheduler_posts_the_report_once_with_its_chart_and_it_agrees_
     assert code == 0, err
     totals = json.loads(out)["totals"]
     assert f"• Incidents: {totals['opened']} opened (" in posted.text
+
+
+async def test_metrics_hold_the_reports_times_by_severity_without_private_incidents(start_bot: StartBot) -> None:
+    workspace = await start_bot(CONFIG)
+    await store_the_month(workspace.database)
+    now = utcnow()
+    async with workspace.database.transaction() as session:  # the month is older than the metrics' 30 days
+        for incident in (await session.exec(select(Incident))).all():
+            shift = now - timedelta(days=3) - datetime(2026, 11, 30, tzinfo=UTC)
+            incident.declared_at += shift
+            for name in ("acknowledged_at", "resolved_at"):
+                if getattr(incident, name) is not None:
+                    setattr(incident, name, getattr(incident, name) + shift)
+    samples = await scrape(workspace)
+    # SEV2 in the last 30 days: INC-2 (15 min, 4 h); INC-6 ended more than 30 days back; INC-3 is private
+    assert value(samples, "oncall_incident_time_to_acknowledge_seconds_count", severity="SEV2") == 1
+    assert value(samples, "oncall_incident_time_to_resolve_seconds_count", severity="SEV2") == 1
+    assert value(samples, "oncall_incident_time_to_resolve_seconds_sum", severity="SEV2") == 4 * 3600
+    assert value(samples, "oncall_incident_time_to_resolve_seconds_bucket", severity="SEV2", le="7200.0") == 0
+    assert value(samples, "oncall_incident_time_to_resolve_seconds_bucket", severity="SEV2", le="14400.0") == 1
+    assert value(samples, "oncall_incident_time_to_acknowledge_seconds_bucket", severity="SEV1", le="300.0") == 1
