@@ -7,15 +7,16 @@ The rows are the SLO digest's (bot/slo/digest.py: a run of kind "report", its pe
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from bot import texts
 from bot.config.schema import OncallConfig
-from bot.errors import SlackRejected
+from bot.errors import SlackError, SlackRejected
 from bot.outbox.outbox import Effect
 from bot.outbox.registry import Performer, Updates
 from bot.reports import chart, slack
 from bot.reports.period import Period
-from bot.reports.report import Report, gather
+from bot.reports.report import Report, Rows, gather
 from bot.reports.service import report_in
 from bot.schedules.catalog import Catalog
 from bot.slack.effects import post_once
@@ -23,7 +24,10 @@ from bot.slack.gateway import SlackGateway
 from bot.slo.effects import remember_on_run
 from storage.engine import Database
 from storage.queries import slos as queries
+from storage.queries import users as user_queries
 from storage.tables import OutboxEntry, SloDigestRun
+
+log = logging.getLogger("oncall.reports")
 
 
 class ReportEffects:
@@ -58,7 +62,25 @@ class ReportEffects:
 
     async def report(self, run: SloDigestRun, period: Period, services: list[str]) -> Report:
         async with self._database.reading() as session:
+            rows = await gather(session, await self._catalog.load(session), period, services)
+        await self._learn_zones(rows)
+        async with self._database.reading() as session:
             return await report_in(session, self._config, self._catalog, period, services, now=run.end)
+
+    async def _learn_zones(self, rows: Rows) -> None:
+        """Ask users.info for the paged and on-call people whose zone the bot has not stored yet, and store it:
+        their pages are then read in their own zone, in this review and in every later report."""
+        paged = {page.target for page in rows.pages if page.kind == "user"} | {p for s in rows.shifts for p in s.people}
+        learned: dict[str, tuple[str, str | None]] = {}
+        for user in sorted(paged - set(rows.zones)):
+            try:
+                learned[user] = await self._gateway.user_info(user)
+            except SlackError as exc:  # the bot's zone stands in, and the report says so
+                log.warning("reports.user_lookup_failed user=%s error=%s", user, exc.error)
+        if learned:
+            async with self._database.transaction() as session:
+                for user, (name, tz) in learned.items():
+                    await user_queries.remember(session, user, name, tz=tz)
 
     async def upload_chart(self, entry: OutboxEntry) -> Updates:
         run, period, services = await self._run(entry)

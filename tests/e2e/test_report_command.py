@@ -14,11 +14,11 @@ from bot.keys import scheduler_key
 from bot.reports import slack
 from bot.reports.period import last
 from bot.reports.service import Reports
-from storage.tables import Incident
+from storage.tables import Incident, Page
 from tests.e2e.conftest import StartBot
 from tests.e2e.test_metrics import scrape, value
 from tests.e2e.test_oncall_command_line import cli
-from tests.integration.test_report_figures import CONFIG, store_the_month
+from tests.integration.test_report_figures import CONFIG, at, store_the_month
 
 
 async def test_report_is_ephemeral_and_agrees_with_the_command_line(
@@ -118,3 +118,24 @@ async def test_metrics_hold_the_reports_times_by_severity_without_private_incide
     assert value(samples, "oncall_incident_time_to_resolve_seconds_bucket", severity="SEV2", le="7200.0") == 0
     assert value(samples, "oncall_incident_time_to_resolve_seconds_bucket", severity="SEV2", le="14400.0") == 1
     assert value(samples, "oncall_incident_time_to_acknowledge_seconds_bucket", severity="SEV1", le="300.0") == 1
+
+
+async def test_a_posted_review_learns_a_paged_persons_zone_from_slack(start_bot: StartBot) -> None:
+    workspace = await start_bot(POSTED)
+    review = workspace.slack.add_channel("ops-review", creator=workspace.people.alice, members=[workspace.people.alice])
+    dan = workspace.slack.add_user("dan", real_name="Dan Sato")
+    workspace.slack.workspace.users[dan].tz = "Asia/Tokyo"
+    await store_the_month(workspace.database)
+    async with workspace.database.transaction() as session:
+        # Tuesday 10 November, 15:00 UTC: 16:00 in Madrid (business hours), 00:00 in Tokyo (sleep hours)
+        session.add(Page(escalation_id=1, incident_id=1, step=0, round=0, kind="user", target=dan, at=at(11, 10, 15)))
+    period = last("90d", now=utcnow())
+    reports = Reports(workspace.database, parse_config(CONFIG))
+    [before] = [one for one in (await reports.report(period, now=utcnow())).load if one.person == dan]
+    assert (before.zone, before.business, before.sleep) == (None, 1, 0)  # not known yet: the bot's zone
+
+    assert (await workspace.server.app[scheduler_key].tick(utcnow() + timedelta(minutes=1))).digests == 1
+    await workspace.settle()
+    assert [m for m in workspace.slack.messages(review) if m.blocks]
+    [after] = [one for one in (await reports.report(period, now=utcnow())).load if one.person == dan]
+    assert (after.zone, after.business, after.sleep) == ("Asia/Tokyo", 0, 1)
