@@ -98,6 +98,11 @@ async def test_the_scheduler_posts_the_report_once_with_its_chart_and_it_agrees_
     totals = json.loads(out)["totals"]
     assert f"• Incidents: {totals['opened']} opened (" in posted.text
 
+    # the bot was down for two weeks of runs, one a minute: it posts one review when it is back, not thousands
+    assert (await scheduler.tick(due + timedelta(days=15))).digests == 1
+    await workspace.settle()
+    assert len([m for m in workspace.slack.messages(review) if m.blocks]) == 2
+
 
 async def test_metrics_hold_the_reports_times_by_severity_without_private_incidents(start_bot: StartBot) -> None:
     workspace = await start_bot(CONFIG)
