@@ -63,6 +63,7 @@ from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
 from bot.postmortem.service import Postmortems
 from bot.prometheus.client import PrometheusClient
+from bot.reports.effects import ReportEffects
 from bot.schedules.catalog import Catalog
 from bot.schedules.effects import ScheduleEffects
 from bot.settings import Settings
@@ -228,6 +229,7 @@ def performers(
         AlertEffects(gateway, database).performers(),
         PostmortemEffects(gateway, database, postmortems).performers(),
         SloEffects(gateway, DigestRenderer(database, config.slos, zone=config.zone)).performers(),
+        ReportEffects(gateway, database, config, catalog, web_base_url=settings.web_base_url).performers(),
         HomeEffects(gateway, home).performers(),
         MessageEffects(gateway).performers(),
         ScheduleEffects(gateway).performers(),

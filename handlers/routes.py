@@ -16,6 +16,7 @@ from handlers.web.pages import (
     handle_slo_chart,
     handle_slos,
 )
+from handlers.web.reports import handle_report, handle_report_chart
 from handlers.web.schedules import handle_schedule, handle_schedule_calendar, handle_schedules
 from handlers.web.sessions import handle_callback, handle_login, handle_logout, handle_sign_in
 from handlers.webhooks.http import handle_heartbeat, handle_webhook
@@ -39,6 +40,8 @@ def register(app: web.Application) -> None:
     app.router.add_get("/incidents/{ref}", handle_incident)
     app.router.add_get("/incidents/{ref}/postmortem", handle_postmortem)
     app.router.add_get("/slos", handle_slos)
+    app.router.add_get("/reports", handle_report)
+    app.router.add_get("/reports/chart.png", handle_report_chart)
     app.router.add_get("/slos/chart.png", handle_slo_chart)
     app.router.add_get("/slos/{name}", handle_slo)  # after chart.png, which would otherwise match as a name
     app.router.add_get("/schedules", handle_schedules)

@@ -37,6 +37,7 @@ DOMAINS = frozenset(
         "postmortem",
         "prometheus",
         "reminders",
+        "reports",
         "schedules",
         "slo",
         "timeline",

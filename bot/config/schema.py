@@ -16,6 +16,7 @@ from bot.config.alerts import AlertsConfig, StormConfig, UsergroupId, UserId, We
 from bot.config.heartbeats import HeartbeatConfig, HeartbeatsConfig, WatchdogConfig, check_watchdog
 from bot.config.maintenance import MaintenanceConfig, check_mirrors
 from bot.config.paging import EscalationPoliciesConfig, PolicyConfig
+from bot.config.reports import ReportsConfig
 from bot.errors import SettingsError
 from bot.permissions import Action
 from bot.schedules.config import SchedulesConfig
@@ -144,6 +145,7 @@ class OncallConfig(Strict):
     heartbeats: HeartbeatsConfig = Field(default_factory=list)
     watchdog: WatchdogConfig | None = None
     maintenance: MaintenanceConfig = Field(default_factory=list)
+    reports: ReportsConfig = Field(default_factory=list)  # operations reviews (bot/config/reports.py; docs/reports.md)
 
     @field_validator("timezone")
     @classmethod

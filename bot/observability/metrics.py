@@ -20,11 +20,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.queries import outbox as outbox_queries
 from storage.queries import paging as paging_queries
+from storage.queries import reports as report_queries
 
 # Time to acknowledge, in seconds: a page answered within a minute, … , an hour and more.
 ACK_BUCKETS = (60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0)
 # The histogram covers the escalations acknowledged in this window (a scrape reads them from the database).
 ACK_WINDOW = timedelta(days=30)
+# Incidents' time to resolve, in seconds: five minutes, … , three days and more (docs/reports.md).
+RESOLVE_BUCKETS = (300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0, 259200.0)
 
 # Open incidents by severity, every severity named (zeros too): bot/incidents/listing.py counts them, and
 # create_app passes that in, so observability imports no domain and any package may use it.
@@ -99,6 +102,19 @@ class Metrics:
         )
         self.time_to_acknowledge = _AckHistogram()
         registry.register(self.time_to_acknowledge)
+        # The reports' times (declared → acknowledged / resolved), by severity, for Grafana next to the bot's health.
+        self.incident_acknowledge = _SeverityHistogram(
+            "oncall_incident_time_to_acknowledge_seconds",
+            "From declared to acknowledged, by severity, for incidents acknowledged in the last 30 days",
+            ACK_BUCKETS,
+        )
+        self.incident_resolve = _SeverityHistogram(
+            "oncall_incident_time_to_resolve_seconds",
+            "From declared to resolved, by severity, for incidents resolved in the last 30 days",
+            RESOLVE_BUCKETS,
+        )
+        registry.register(self.incident_acknowledge)
+        registry.register(self.incident_resolve)
 
     async def refresh(self, session: AsyncSession, now: datetime) -> None:
         """Read the state gauges from the database, just before a scrape."""
@@ -117,9 +133,33 @@ class Metrics:
         self.time_to_acknowledge.durations = await paging_queries.acknowledgement_seconds(
             session, since=now - ACK_WINDOW
         )
+        times = await report_queries.incident_times(session, since=now - ACK_WINDOW)
+        self.incident_acknowledge.durations = times["acknowledge"]
+        self.incident_resolve.durations = times["resolve"]
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def _buckets(durations: list[float], bounds: tuple[float, ...]) -> list[tuple[str, float]]:
+    buckets: list[tuple[str, float]] = [(str(bound), sum(1 for d in durations if d <= bound)) for bound in bounds]
+    buckets.append(("+Inf", len(durations)))
+    return buckets
+
+
+class _SeverityHistogram(Collector):
+    """Like _AckHistogram, built at scrape time from stored rows, one series per severity (private ones left out)."""
+
+    def __init__(self, name: str, documentation: str, bounds: tuple[float, ...]) -> None:
+        self._name, self._documentation, self._bounds = name, documentation, bounds
+        self.durations: dict[str, list[float]] = {}
+
+    def collect(self) -> list[HistogramMetricFamily]:
+        family = HistogramMetricFamily(self._name, self._documentation, labels=["severity"])
+        for severity in sorted(self.durations):
+            values = self.durations[severity]
+            family.add_metric([severity], _buckets(values, self._bounds), sum(values))
+        return [family]
 
 
 class _AckHistogram(Collector):
@@ -134,7 +174,5 @@ class _AckHistogram(Collector):
             "oncall_time_to_acknowledge_seconds",
             "From the first page to the acknowledgement, for escalations acknowledged in the last 30 days",
         )
-        buckets = [(str(bound), sum(1 for d in self.durations if d <= bound)) for bound in ACK_BUCKETS]
-        buckets.append(("+Inf", len(self.durations)))
-        family.add_metric([], buckets, sum(self.durations))
+        family.add_metric([], _buckets(self.durations, ACK_BUCKETS), sum(self.durations))
         return [family]

@@ -34,6 +34,8 @@ class Effect(StrEnum):
     MESSAGE = "message"  # to a named channel or, by user id, a direct message: not about one incident
     UPLOAD_SLO_CHART = "upload_slo_chart"
     POST_SLO_DIGEST = "post_slo_digest"
+    UPLOAD_REPORT_CHART = "upload_report_chart"
+    POST_REPORT = "post_report"
     PUBLISH_HOME = "publish_home"  # a person's App Home tab
     SET_USERGROUP = "set_usergroup"  # a schedule's user group made equal to who is on call
     CREATE_SILENCE = "create_silence"  # in Alertmanager, found again by its comment if the answer was lost

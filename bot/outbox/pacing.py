@@ -33,6 +33,7 @@ _WRITES_A_MESSAGE = frozenset(
         Effect.MESSAGE,
         Effect.UPLOAD_POSTMORTEM,
         Effect.POST_SLO_DIGEST,
+        Effect.POST_REPORT,
     }
 )
 # Effects that mostly redraw a message with chat.update, which is tier 3 for the whole workspace.

@@ -109,17 +109,17 @@ class Postmortems:
         missing = sorted(wanted - set(known))
         if not missing or self._gateway is None:
             return known
-        fetched: dict[str, str] = {}
+        fetched: dict[str, tuple[str, str | None]] = {}
         for user in missing:
             try:
-                fetched[user] = await self._gateway.user_name(user)
+                fetched[user] = await self._gateway.user_info(user)
             except SlackError as exc:  # a name is a nicety: the id stands in for it
                 log.warning("postmortem.user_lookup_failed user=%s error=%s", user, exc.error)
         if fetched:
             async with self._database.transaction() as session:
-                for user, name in fetched.items():
-                    await user_queries.remember(session, user, name)
-        return {**known, **fetched}
+                for user, (name, tz) in fetched.items():
+                    await user_queries.remember(session, user, name, tz=tz)
+        return {**known, **{user: name for user, (name, _) in fetched.items()}}
 
     async def document(self, number: int) -> document.Postmortem:
         async with self._database.reading() as session:

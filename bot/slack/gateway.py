@@ -257,16 +257,21 @@ class SlackGateway:
 
     async def user_name(self, user_id: str) -> str:
         """The name people know someone by: display name, else real name, else handle."""
+        return (await self.user_info(user_id))[0]
+
+    async def user_info(self, user_id: str) -> tuple[str, str | None]:
+        """The name people know someone by (display name, else real name, else handle) and their IANA zone."""
         data = await self._call("users.info", self.client.users_info, user=user_id)
         user = data.get("user") or {}
         profile = user.get("profile") or {}
-        return str(
+        name = str(
             profile.get("display_name")
             or profile.get("real_name")
             or user.get("real_name")
             or user.get("name")
             or user_id
         )
+        return name, (str(user["tz"]) if user.get("tz") else None)
 
     async def upload_file(
         self, channel: str | None, *, filename: str, content: str | bytes, title: str, comment: str | None = None

@@ -64,6 +64,12 @@ SLASH_COMMANDS = [
         " | maintenance start/list/end | help",
         "should_escape": True,
     },
+    {
+        "command": "/report",
+        "description": "Operations review of the last 7, 30 or 90 days",
+        "usage_hint": "[7d|30d|90d] [service]",
+        "should_escape": True,
+    },
 ]
 SHORTCUTS = [
     {

@@ -30,13 +30,12 @@ from storage.tables import Incident, SloDigest, SloDigestRun
 WEEK = timedelta(days=7)
 
 
-def _config_key(digest: DigestConfig) -> str:
-    return f"{digest.channel} {digest.cron}"
-
-
 async def sync_config(*, session: AsyncSession, digests: Sequence[DigestConfig], now: datetime) -> None:
-    """Make the stored digests match ONCALL_CONFIG: add new ones, cancel removed ones, revive re-added ones."""
-    wanted = {_config_key(digest): digest for digest in digests}
+    """Make the stored digests match ONCALL_CONFIG: add new ones, cancel removed ones, revive re-added ones.
+
+    `digests` holds every kind: the SLO digests and the posted reports (a ReportConfig is a DigestConfig).
+    """
+    wanted = {digest.key(): digest for digest in digests}
     stored = {digest.config_key: digest for digest in await queries.list_digests(session)}
     for key, digest in stored.items():
         if key not in wanted and digest.cancelled_at is None:
@@ -45,23 +44,53 @@ async def sync_config(*, session: AsyncSession, digests: Sequence[DigestConfig],
             digest.cancelled_at, digest.last_run_at = None, now  # back from the dead: from now on, no catch-up
     for key, config in wanted.items():
         if key not in stored:
-            session.add(SloDigest(config_key=key, channel=config.channel, cron=config.cron, created_at=now))
+            session.add(
+                SloDigest(
+                    config_key=key,
+                    kind=config.kind,
+                    options=config.options(),
+                    channel=config.channel,
+                    cron=config.cron,
+                    created_at=now,
+                )
+            )
     await session.flush()
+
+
+# Each kind's chart, then its message; bot/slo/effects.py and bot/reports/effects.py perform them.
+EFFECTS = {
+    "slo": (Effect.UPLOAD_SLO_CHART, Effect.POST_SLO_DIGEST),
+    "report": (Effect.UPLOAD_REPORT_CHART, Effect.POST_REPORT),
+}
 
 
 def _enqueue(outbox: Outbox, run: SloDigestRun) -> None:
     lane = f"slo_digest:{run.id}"
-    outbox.add(Effect.UPLOAD_SLO_CHART, incident_id=None, lane=lane, run_id=run.id)
-    outbox.add(Effect.POST_SLO_DIGEST, incident_id=None, lane=lane, run_id=run.id)
+    for effect in EFFECTS[run.kind]:
+        outbox.add(effect, incident_id=None, lane=lane, run_id=run.id)
 
 
 async def start_run(
-    *, session: AsyncSession, outbox: Outbox, channel: str, end: datetime, digest_id: int | None, by: str | None
+    *,
+    session: AsyncSession,
+    outbox: Outbox,
+    channel: str,
+    end: datetime,
+    digest_id: int | None,
+    by: str | None,
+    kind: str = "slo",
+    options: dict[str, Any] | None = None,
 ) -> SloDigestRun:
-    """A digest of the week ending at `end`, sent to `channel` through the outbox."""
-    run = await queries.insert_digest_run(
-        session, SloDigestRun(digest_id=digest_id, channel=channel, start=end - WEEK, end=end, requested_by=by)
+    """A digest of the week ending at `end` (a report: of its period's days), sent to `channel` through the outbox."""
+    start = end - WEEK
+    if options is not None and "days" in options:
+        # A report's period ends on the hour, as `oncall-bot report --period` and `/report` do: they agree.
+        end = end.replace(minute=0, second=0, microsecond=0)
+        start = end - timedelta(days=int(options["days"]))
+    row = SloDigestRun(
+        digest_id=digest_id, kind=kind, options=options, channel=channel, start=start, end=end, requested_by=by
     )
+    run = await queries.insert_digest_run(session, row)
     _enqueue(outbox, run)
     return run
 
@@ -75,7 +104,16 @@ async def run_due(*, session: AsyncSession, outbox: Outbox, now: datetime, zone:
         due = next_run(digest.cron, zone, after=digest.last_run_at or digest.created_at)
         if due is None or due > now:
             continue
-        await start_run(session=session, outbox=outbox, channel=digest.channel, end=now, digest_id=digest.id, by=None)
+        await start_run(
+            session=session,
+            outbox=outbox,
+            channel=digest.channel,
+            end=now,
+            digest_id=digest.id,
+            by=None,
+            kind=digest.kind,
+            options=digest.options,
+        )
         digest.last_run_at = now
         sent += 1
     return sent

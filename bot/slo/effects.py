@@ -14,7 +14,7 @@ from storage.queries import slos as queries
 from storage.tables import OutboxEntry, SloDigestRun
 
 
-async def _remember_on_run(session: AsyncSession, entry: OutboxEntry, updates: Updates) -> None:
+async def remember_on_run(session: AsyncSession, entry: OutboxEntry, updates: Updates) -> None:
     run = await queries.get_digest_run(session, int(entry.payload["run_id"]))
     for name, value in updates.items():
         setattr(run, name, value)
@@ -27,8 +27,8 @@ class SloEffects:
 
     def performers(self) -> dict[Effect, Performer]:
         return {
-            Effect.UPLOAD_SLO_CHART: Performer(self.upload_slo_chart, _remember_on_run),
-            Effect.POST_SLO_DIGEST: Performer(self.post_slo_digest, _remember_on_run),
+            Effect.UPLOAD_SLO_CHART: Performer(self.upload_slo_chart, remember_on_run),
+            Effect.POST_SLO_DIGEST: Performer(self.post_slo_digest, remember_on_run),
         }
 
     async def _run(self, entry: OutboxEntry) -> SloDigestRun:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
@@ -204,6 +204,15 @@ class DigestConfig(Strict):
 
     channel: str
     cron: str = "0 9 * * MON"
+
+    # What the scheduler stores per digest (bot/slo/digest.py): a report (bot/config/reports.py) is another kind.
+    kind: ClassVar[str] = "slo"
+
+    def key(self) -> str:
+        return f"{self.channel} {self.cron}"
+
+    def options(self) -> dict[str, Any] | None:
+        return None
 
     @field_validator("channel")
     @classmethod

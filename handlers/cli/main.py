@@ -14,6 +14,8 @@ from pathlib import Path
 from bot.errors import DatabaseNewerThanCode, DatabaseNotReady, OncallError, StoreUnavailable, UsageError
 from bot.settings import Settings, load_settings
 
+REPORT_FORMATS = ("md", "html", "json", "csv")  # bot/reports/formats.py writes each
+
 
 def _serve(settings: Settings) -> int:
     from aiohttp import web
@@ -168,6 +170,13 @@ def _oncall(settings: Settings, arguments: argparse.Namespace) -> int:
     return asyncio.run(cli.run(settings, load_config(settings.oncall_config), arguments, write=cli.stdout))
 
 
+def _report(settings: Settings, arguments: argparse.Namespace) -> int:
+    from bot.config.schema import load_config
+    from handlers.cli import report as cli
+
+    return asyncio.run(cli.run(settings, load_config(settings.oncall_config), arguments, write=cli.stdout))
+
+
 def _doctor() -> int:
     from handlers.cli.doctor import main as doctor
 
@@ -236,6 +245,15 @@ def _oncall_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     calendar.add_argument("--days", metavar="N", help="how many days, 1 to 90 (default 60, as the subscription URL)")
 
 
+def _report_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = commands.add_parser("report", help="an operations review: incident times, alerts, postmortems, load")
+    report.add_argument("--period", metavar="7d|30d|90d", help="the last 7, 30 or 90 days (default 7d)")
+    report.add_argument("--from", dest="start", metavar="DATE", help="first day, like 2026-11-01 (with --to)")
+    report.add_argument("--to", dest="end", metavar="DATE", help="last day, included, like 2026-11-30")
+    report.add_argument("--service", action="append", default=[], metavar="S", help="only this service (repeatable)")
+    report.add_argument("--format", choices=REPORT_FORMATS, default="md", help="Markdown (default), HTML, JSON or CSV")
+
+
 def _emulator_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from handlers.cli.emulator import DEFAULT_PORT
 
@@ -280,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("ids", nargs="*", type=int, metavar="ID")
     _slo_parser(commands)
     _oncall_parser(commands)
+    _report_parser(commands)
     commands.add_parser("doctor", help="check settings, ONCALL_CONFIG, the database, the Slack tokens and channels")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (Socket Mode, or HTTP with --http)")
     manifest.add_argument(
@@ -318,6 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _slo(settings, arguments)
         if arguments.command == "oncall":
             return _oncall(settings, arguments)
+        if arguments.command == "report":
+            return _report(settings, arguments)
         if arguments.command == "postmortem":
             return _postmortem(settings, arguments.reference, arguments.format, arguments.out)
         return _db_upgrade(settings)

@@ -89,7 +89,8 @@ class Scheduler:
     async def start(self) -> None:
         async with self._begin() as (session, _):
             await retros.sync_config(session=session, config=self._config, now=self._clock())
-            await digest.sync_config(session=session, digests=self._config.digests, now=self._clock())
+            digests = [*self._config.digests, *self._config.reports]  # posted reports are digests of their own kind
+            await digest.sync_config(session=session, digests=digests, now=self._clock())
             await self.heartbeats.sync(session, self._clock())  # a new heartbeat's silence counts from here
         async with self._begin() as (session, outbox):
             await self.handoffs.sync(session=session, outbox=outbox, now=self._clock())

@@ -26,6 +26,7 @@ from handlers.slack.errors import handle_error
 from handlers.slack.incident_command import handle_incident_command
 from handlers.slack.oncall_command import handle_cover_accept, handle_oncall_command
 from handlers.slack.replays import RefuseReplays
+from handlers.slack.report_command import handle_report_command
 from handlers.slack.retro_command import handle_retro_command
 from handlers.slack.slo_command import handle_slo_command
 
@@ -37,6 +38,7 @@ COMMANDS = {
     "/slo": handle_slo_command,
     "/oncall": handle_oncall_command,
     "/alert": handle_alert_command,
+    "/report": handle_report_command,
 }
 
 

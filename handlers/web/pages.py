@@ -61,13 +61,13 @@ def _number(request: web.Request) -> int:
     return ref.number
 
 
-def _page(request: web.Request, name: str, *, status: int = 200, **context: Any) -> web.Response:
+def page_in_zone(request: web.Request, name: str, *, status: int = 200, **context: Any) -> web.Response:
     """Every page shows times in the configured zone (ONCALL_CONFIG's `timezone`)."""
     return page(name, status=status, zone=request.app[web_views_key].zone, **context)
 
 
 def _not_found(request: web.Request, message: str) -> web.Response:
-    return _page(request, "not_found.html.j2", status=404, message=message)
+    return page_in_zone(request, "not_found.html.j2", status=404, message=message)
 
 
 @signed_in
@@ -75,9 +75,9 @@ async def handle_index(request: web.Request) -> web.StreamResponse:
     try:
         query = IncidentQuery.parse(request.query)
     except UserError as exc:  # a hand-edited address: say what is wrong with it, not a traceback
-        return _page(request, "bad_request.html.j2", status=400, message=str(exc))
+        return page_in_zone(request, "bad_request.html.j2", status=400, message=str(exc))
     listing = await request.app[web_views_key].incidents(query, await viewer_of(request))
-    return _page(request, "index.html.j2", listing=listing)
+    return page_in_zone(request, "index.html.j2", listing=listing)
 
 
 @signed_in
@@ -86,7 +86,7 @@ async def handle_incident(request: web.Request) -> web.StreamResponse:
         shown = await request.app[web_views_key].incident(_number(request), await viewer_of(request))
     except IncidentNotFound as exc:
         return _not_found(request, str(exc))
-    return _page(request, "incident.html.j2", shown=shown)
+    return page_in_zone(request, "incident.html.j2", shown=shown)
 
 
 @signed_in
@@ -101,7 +101,7 @@ async def handle_postmortem(request: web.Request) -> web.StreamResponse:
 @signed_in
 async def handle_slos(request: web.Request) -> web.StreamResponse:
     reports = await request.app[web_views_key].slos(utcnow())
-    return _page(request, "slos.html.j2", reports=reports, **SLO_WORDS)
+    return page_in_zone(request, "slos.html.j2", reports=reports, **SLO_WORDS)
 
 
 @signed_in
@@ -110,7 +110,7 @@ async def handle_slo(request: web.Request) -> web.StreamResponse:
         shown = await request.app[web_views_key].slo(request.match_info["name"], utcnow())
     except SloNotFound as exc:
         return _not_found(request, str(exc))
-    return _page(request, "slo.html.j2", shown=shown, **SLO_WORDS, **SLO_PAGE_WORDS)
+    return page_in_zone(request, "slo.html.j2", shown=shown, **SLO_WORDS, **SLO_PAGE_WORDS)
 
 
 @signed_in

@@ -221,12 +221,14 @@ class FollowUp(SQLModel, table=True):
 
 
 class SlackUser(SQLModel, table=True):
-    """Display names from users.info, cached so a postmortem does not ask Slack once per line."""
+    """Display names and zones from users.info, cached so a postmortem does not ask Slack once per line."""
 
     __tablename__ = "slack_users"
 
     id: str = Field(primary_key=True)
     name: str
+    # Their IANA zone as Slack knows it (users.info `tz`): reports split their pages into day and night by it.
+    tz: str | None = None
     fetched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -309,6 +311,9 @@ class SloDigest(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     config_key: str = Field(unique=True)
+    # "slo" (the SLO digest) or "report" (an operations review, `reports:`); options: the report's period, services.
+    kind: str = Field(default="slo", sa_column_kwargs={"server_default": "slo"})
+    options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     channel: str
     cron: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -323,6 +328,8 @@ class SloDigestRun(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     digest_id: int | None = Field(default=None, foreign_key="slo_digests.id")  # None: asked for with /slo digest
+    kind: str = Field(default="slo", sa_column_kwargs={"server_default": "slo"})  # as its digest's
+    options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     channel: str
     start: datetime = Field(sa_type=UTCDateTime)
     end: datetime = Field(sa_type=UTCDateTime)

@@ -254,6 +254,7 @@ ACTIONS = {
         "expire #99999999999999999999",
         "help",
     ),
+    "/report": ("", "30d", "90d payments", "2w", "help", "7d a b"),
 }
 retro_schedules = st.builds(
     "schedule {} start={} cadence={} {}".format,

@@ -55,7 +55,7 @@ schedules:
         rotation: 1w
 """
 SOURCES = sorted(PARSERS)
-COMMANDS = ("/incident", "/retro", "/slo", "/oncall", "/alert")
+COMMANDS = ("/incident", "/retro", "/slo", "/oncall", "/alert", "/report")
 WEBHOOK_EXAMPLES = 300
 COMMAND_EXAMPLES = 300
 # Mentions that ping a crowd; a reply may mention one person on purpose, but never these.

@@ -17,7 +17,7 @@ import pytest
 
 from bot.errors import UsageError
 from bot.incidents.models import RoleName, Severity, Status
-from handlers.slack import alert_command, oncall_command, retro_command, slo_command
+from handlers.slack import alert_command, oncall_command, report_command, retro_command, slo_command
 from handlers.slack.parsing import parse as parse_incident
 
 ROOT = Path(__file__).parents[2]
@@ -30,7 +30,7 @@ READ_BY_PEOPLE = [
 ]
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
 CODE_BLOCK = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
-COMMAND = re.compile(r"(?<![\w/.-])/(?:incident|retro|slo|alert)(?![\w/-])")
+COMMAND = re.compile(r"(?<![\w/.-])/(?:incident|retro|slo|alert|report)(?![\w/-])")
 # Where one command ends and the next thing starts: ` · ` between commands, aligned columns in a block.
 COMMAND_END = re.compile(r" · |\s{2,}")
 # A template's or f-string's incident number (`INC-{{ incident.id }}`, `INC-{number}`) stands for a real one.
@@ -43,6 +43,7 @@ SUBCOMMAND_PARSERS: dict[str, Callable[[str], object]] = {
     "/slo": slo_command.parse,
     "/oncall": oncall_command.parse,
     "/alert": alert_command.parse,
+    "/report": report_command.parse,
 }
 STATUSES = {status.value for status in Status if status is not Status.CLOSED}
 # The sub-commands whose first word is one of a fixed set, and how that word is checked.

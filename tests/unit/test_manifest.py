@@ -54,7 +54,7 @@ def test_socket_mode_has_no_request_urls_to_replace() -> None:
 def test_http_mode_sends_every_request_to_the_bots_events_url(given: str) -> None:
     data = loaded(given)
     assert data["settings"]["socket_mode_enabled"] is False
-    assert urls(data) == [f"{PUBLIC}/slack/events"] * 7  # five commands, events, interactivity
+    assert urls(data) == [f"{PUBLIC}/slack/events"] * 8  # six commands, events, interactivity
 
 
 def test_an_address_behind_a_path_prefix_keeps_it() -> None:
@@ -77,6 +77,7 @@ def test_manifest_declares_every_command_shortcut_and_event_the_bot_handles(http
         "/slo",
         "/oncall",
         "/alert",
+        "/report",
     }
     assert {shortcut["callback_id"] for shortcut in features["shortcuts"]} == {"followup", "add_to_timeline"}
     events = set(data["settings"]["event_subscriptions"]["bot_events"])

@@ -11,6 +11,7 @@ import pytest
 from bot.alertmanager.client import AlertmanagerClient
 from bot.alertmanager.effects import SilenceEffects
 from bot.alerts.effects import AlertEffects
+from bot.config.schema import OncallConfig
 from bot.home.effects import HomeEffects
 from bot.home.views import HomeRenderer
 from bot.incidents.effects import IncidentEffects
@@ -22,6 +23,8 @@ from bot.pagers.http import PagerHttp
 from bot.permissions import Permissions
 from bot.postmortem.effects import PostmortemEffects
 from bot.postmortem.service import Postmortems
+from bot.reports.effects import ReportEffects
+from bot.schedules.catalog import Catalog
 from bot.schedules.effects import ScheduleEffects
 from bot.slack.effects import MessageEffects
 from bot.slack.gateway import SlackGateway, build_client
@@ -50,6 +53,7 @@ async def groups(tmp_path: Path) -> AsyncIterator[list[dict[Effect, Performer]]]
         AlertEffects(gateway, database).performers(),
         PostmortemEffects(gateway, database, Postmortems(database, zone=zone, gateway=gateway)).performers(),
         SloEffects(gateway, DigestRenderer(database, [], zone=zone)).performers(),
+        ReportEffects(gateway, database, OncallConfig(), Catalog([], zone)).performers(),
         HomeEffects(gateway, HomeRenderer(database, [], zone=zone, permissions=permissions)).performers(),
         MessageEffects(gateway).performers(),
         ScheduleEffects(gateway).performers(),
