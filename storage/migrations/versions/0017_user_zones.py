@@ -1,6 +1,6 @@
 """reports: people's time zones from users.info (on-call load), and reports posted like SLO digests
 
-Revision ID: 0023
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-04 02:40:00
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023"
+revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None
