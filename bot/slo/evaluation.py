@@ -57,8 +57,9 @@ class Measured:
     error: str | None = None
 
 
-def windows_of(definition: SloDefinition) -> dict[str, timedelta]:
-    return {**BURN_WINDOWS, WHOLE_WINDOW: definition.window}
+def windows_of(definition: SloDefinition, at: datetime) -> dict[str, timedelta]:
+    """The burn windows (always rolling) and the SLO's own: its rolling window, or its calendar period so far."""
+    return {**BURN_WINDOWS, WHOLE_WINDOW: definition.measured_window(at)}
 
 
 class SloEvaluator:
@@ -96,7 +97,7 @@ class SloEvaluator:
         """Measure and judge one SLO now, without storing anything."""
         sli = sli_for(definition, database=self._database, prometheus=self._prometheus)
         try:
-            measurements = await sli.measure(windows_of(definition), at=at)
+            measurements = await sli.measure(windows_of(definition, at), at=at)
         except NoData as exc:
             return Measured(definition, error=str(exc))
         whole = measurements[WHOLE_WINDOW]
@@ -146,7 +147,7 @@ def _evaluation(result: Measured, *, at: datetime, previous: SloEvaluation | Non
         service=definition.service,
         at=at,
         objective=definition.target,
-        window_seconds=int(definition.window.total_seconds()),
+        window_seconds=int(definition.measured_window(at).total_seconds()),
         status=SloStatus.NO_DATA.value,
         error=result.error,
         burn_rates={},

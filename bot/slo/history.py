@@ -8,8 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import texts
 from bot.slo.models import SloDefinition, SloStatus
+from bot.slo.presentation import format_percent
 from bot.slo.report import BudgetPoint, BudgetSeries, SloReport
+from bot.values.durations import format_duration
 from storage.queries import slos as queries
 from storage.tables import SloEvaluation
 
@@ -23,12 +26,17 @@ def to_report(definition: SloDefinition, evaluation: SloEvaluation | None, *, no
         service=definition.service,
         kind=definition.kind,
         objective=definition.target,
-        window=definition.window,
+        window=definition.span,
         threshold=definition.threshold,
         at=now,
         status=SloStatus.NO_DATA,
         error=NOT_YET,
     )
+    unevaluated = replace(unevaluated, slices=_slices(definition))
+    calendar = definition.calendar
+    if calendar is not None:
+        at = now if evaluation is None else evaluation.at
+        unevaluated = replace(unevaluated, calendar=calendar.describe(), period=calendar.period(at))
     if evaluation is None:
         return unevaluated
     return replace(
@@ -43,6 +51,19 @@ def to_report(definition: SloDefinition, evaluation: SloEvaluation | None, *, no
     )
 
 
+def _slices(definition: SloDefinition) -> str | None:
+    if definition.slice_length is None:
+        return None
+    source, budgeting = definition.source, definition.budgeting
+    return texts.slo.slice_rule(
+        method=budgeting.method.value,
+        slice_length=format_duration(definition.slice_length),
+        slice_target=None if budgeting.slice_target is None else format_percent(budgeting.slice_target),
+        op=getattr(source, "op", None),
+        value=getattr(source, "value", None),
+    )
+
+
 async def latest_reports(
     *, session: AsyncSession, definitions: Sequence[SloDefinition], now: datetime, at_or_before: datetime | None = None
 ) -> list[SloReport]:
@@ -54,10 +75,11 @@ async def latest_reports(
 
 
 async def budget_series(*, session: AsyncSession, definition: SloDefinition, until: datetime) -> BudgetSeries:
-    """Budget remaining over the SLO's window ending at `until`."""
-    rows = await queries.budget_history(session, definition.name, since=until - definition.window, until=until)
+    """Budget remaining over the SLO's window ending at `until` (a calendar SLO's: its period so far)."""
+    since = until - definition.measured_window(until)
+    rows = await queries.budget_history(session, definition.name, since=since, until=until)
     return BudgetSeries(definition.name, [BudgetPoint(at, remaining) for at, remaining in rows])
 
 
 def longest_window(definitions: Sequence[SloDefinition]) -> timedelta:
-    return max((definition.window for definition in definitions), default=timedelta(days=28))
+    return max((definition.span for definition in definitions), default=timedelta(days=28))

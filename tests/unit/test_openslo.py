@@ -253,9 +253,9 @@ MISTAKES = [
     ),
     pytest.param(
         lambda d: slo_spec(d)["timeWindow"][0].update(duration="1M"),
-        AVAILABILITY + "spec.timeWindow[0].duration '1M' is not supported: months, quarters and years vary, "
-        "write days or weeks",
-        id="window in months",
+        AVAILABILITY + "spec.timeWindow[0].duration '1M' varies in length: a rolling window takes m, h, d or w; "
+        "M, Q and Y need isRolling: false",
+        id="rolling window in months",
     ),
     pytest.param(
         lambda d: slo_spec(d)["timeWindow"][0].update(duration="four weeks"),
@@ -335,10 +335,10 @@ MISTAKES = [
     ),
     pytest.param(
         lambda d: d["checkout-requests-ok"]["spec"].update(
-            ratioMetric={"rawType": "success", "raw": {"metricSource": {"type": "Prometheus"}}}
+            ratioMetric={"rawType": "succeeded", "raw": {"metricSource": {"type": "Prometheus"}}}
         ),
-        SLI + "spec.ratioMetric.raw is not supported: give good or bad, with total",
-        id="raw ratio",
+        SLI + "spec.ratioMetric.rawType must be success or failure, got 'succeeded'",
+        id="raw ratio of an unknown type",
     ),
     pytest.param(
         lambda d: d["checkout-payment-errors"]["metadata"].update(name="checkout-availability"),
@@ -371,31 +371,33 @@ def test_mistake_in_a_file_is_one_line_naming_the_field(
     assert refusal(spoiled(change)) == message
 
 
-def test_calendar_window_is_refused_as_only_rolling_windows_are_measured() -> None:
+def test_calendar_window_with_a_rolling_flag_is_refused_naming_the_flag() -> None:
     def calendar(documents: dict[str, dict[str, Any]]) -> None:
-        slo_spec(documents)["timeWindow"] = [
-            {"duration": "1M", "calendar": {"startTime": "2024-01-01 00:00:00", "timeZone": "UTC"}, "isRolling": False}
-        ]
+        slo_spec(documents)["timeWindow"] = [{"duration": "1M", "calendar": {"timeZone": "UTC"}, "isRolling": True}]
 
     assert refusal(spoiled(calendar)) == (
-        AVAILABILITY + "spec.timeWindow[0] is calendar-aligned: only rolling windows are supported (isRolling: true)"
+        AVAILABILITY + "spec.timeWindow[0].calendar is for calendar-aligned windows: write isRolling: false"
     )
 
 
-@pytest.mark.parametrize("method", ["Timeslices", "RatioTimeslices"])
-def test_timeslice_budgeting_is_refused_as_only_occurrences_are_counted(method: str) -> None:
-    text = spoiled(lambda d: slo_spec(d).update(budgetingMethod=method))
+def test_timeslice_budgeting_without_a_slice_window_is_refused_naming_it() -> None:
+    text = spoiled(lambda d: slo_spec(d).update(budgetingMethod="Timeslices"))
 
     assert refusal(text) == (
-        AVAILABILITY + f"spec.budgetingMethod {method} is not supported: only Occurrences (good/total events)"
+        AVAILABILITY + "spec.objectives[0] needs timeSliceWindow (e.g. 5m) with budgetingMethod Timeslices"
     )
 
 
-def test_threshold_metric_sli_is_refused_as_unsupported() -> None:
-    threshold = {"metricSource": {"type": "Prometheus", "spec": {"query": "histogram_quantile(0.99, …)"}}}
+def test_threshold_metric_sli_without_a_threshold_is_refused_naming_op() -> None:
+    threshold = {
+        "metricSource": {"metricSourceRef": "prometheus-prod", "spec": {"query": "histogram_quantile(0.99, …)"}}
+    }
     text = spoiled(lambda d: d["checkout-requests-ok"].update(spec={"thresholdMetric": threshold}))
 
-    assert refusal(text) == SLI + "spec.thresholdMetric is not supported: use ratioMetric (good or bad, with total)"
+    assert (
+        refusal(text)
+        == AVAILABILITY + "spec.objectives[0].op must be lt, lte, gt or gte for a thresholdMetric SLI, got None"
+    )
 
 
 def test_inline_query_without_any_prometheus_url_says_where_to_give_one() -> None:
