@@ -8,8 +8,9 @@ and `$window` = the slice: its value at a slice's end is that slice's. A slice s
   1 when that share of the slice's minutely points meet it;
 - ratio_timeslices: its good/total, so the attainment is the mean of the slices' ratios.
 A slice without data (no sample, NaN, or no traffic) is neither good nor bad: it counts in no total.
-A window's measurement is (sum of scores, slices with data) over the slices wholly inside it; a window
-shorter than a slice (the 5m burn window of 1h slices) is the last whole slice.
+A window of length w is the last ⌊w / slice⌋ whole slices, back from the last whole one (so the 1h window of
+5-minute slices is 12 slices however far into a slice `at` is), and at least that last slice (the 5m burn
+window of 1h slices). A window's measurement is (sum of its scores, its slices with data).
 """
 
 from __future__ import annotations
@@ -57,9 +58,9 @@ class Grid:
         return math.floor(self.at / self.length) * self.length
 
     def first_end(self, window: timedelta) -> float:
-        """The end of the first slice wholly inside (at − window, at]; the last slice at least."""
-        first = math.ceil((self.at - window.total_seconds() + self.length) / self.length) * self.length
-        return min(first, self.last_end)
+        """The end of the first of the window's slices: as many whole slices as it holds, back from the last one."""
+        count = max(1, math.floor(window.total_seconds() / self.length))
+        return self.last_end - (count - 1) * self.length
 
 
 def measure_scores(scores: Scores, grid: Grid, windows: Mapping[str, timedelta]) -> dict[str, Measurement]:
