@@ -34,6 +34,8 @@ class Threshold:
             return f"latency {format_percent(self.ratio)} under {format_threshold(self.latency)}"
         if self.kind == SloKind.ERROR_RATE:
             return f"error rate ≤ {format_percent(self.ratio)}"
+        if self.kind == SloKind.THRESHOLD:
+            return f"good slices ≥ {format_percent(self.ratio)}"
         return f"availability ≥ {format_percent(self.ratio)}"
 
 
@@ -89,6 +91,7 @@ def _sli_for(threshold: Threshold, slos: list[SloDefinition]) -> SloDefinition |
         SloKind.AVAILABILITY: (SloKind.AVAILABILITY, SloKind.ERROR_RATE),
         SloKind.ERROR_RATE: (SloKind.ERROR_RATE, SloKind.AVAILABILITY),
         SloKind.LATENCY: (SloKind.LATENCY,),
+        SloKind.THRESHOLD: (SloKind.THRESHOLD,),
     }[threshold.kind]
     for kind in kinds:
         for definition in slos:
