@@ -26,7 +26,7 @@ from bot import texts
 from bot.errors import UserError
 from bot.slo.calendar import CALENDAR_WORDS, CalendarWindow
 from bot.values.crontab import cron_trigger
-from bot.values.durations import parse_duration
+from bot.values.durations import format_duration, parse_duration
 from bot.values.fields import Duration, Strict
 from storage.enums import Severity
 
@@ -172,7 +172,7 @@ class Budgeting(Strict):
         if self.slice is None:
             raise ValueError(f"method {self.method} needs slice, the length of a time slice (e.g. 5m)")
         if self.slice < timedelta(seconds=1) or self.slice.total_seconds() != int(self.slice.total_seconds()):
-            raise ValueError(f"slice must be a whole number of seconds, at least 1s, got {self.slice}")
+            raise ValueError(f"slice must be a whole number of seconds, at least 1s, got {format_duration(self.slice)}")
         if self.method == BudgetingMethod.RATIO_TIMESLICES and self.slice_target is not None:
             raise ValueError("ratio_timeslices averages each slice's ratio: slice_target is for timeslices")
         return self
@@ -241,7 +241,8 @@ class SloDefinition(Strict):
             raise ValueError("budgeting timeslices needs slice_target: the good/total a slice must reach (e.g. 95%)")
         slice_length = self.budgeting.slice
         if slice_length is not None and isinstance(self.window, timedelta) and slice_length > self.window:
-            raise ValueError(f"budgeting.slice ({slice_length}) is longer than the window ({self.window})")
+            window = format_duration(self.window)
+            raise ValueError(f"budgeting.slice ({format_duration(slice_length)}) is longer than the window ({window})")
 
     def _check_queries(self, source: PrometheusSource) -> None:
         threshold_fields = (source.query, source.op, source.value)

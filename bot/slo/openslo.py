@@ -1,4 +1,4 @@
-"""OpenSLO v1 files → SLO definitions: the Prometheus ratio-metric subset that docs/slo.md documents.
+"""OpenSLO v1 files → SLO definitions: the Prometheus subset that docs/slo.md documents.
 
 A file is a YAML stream of documents. Each `SLO` becomes a SloDefinition; the `SLI`s and `DataSource`s
 it names are looked up in the same stream; `Service` and the `Alert…` kinds are read and ignored.

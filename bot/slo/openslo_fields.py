@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.slo.models import DEFAULT_WINDOW, SloKind
+from bot.values.fields import known_zone
 
 _OBJECTIVE_FIELDS = {"displayName", "op", "value", "target", "targetPercent", "timeSliceTarget", "timeSliceWindow"}
 _COMPOSITE_FIELDS = ("indicator", "indicatorRef", "compositeWeight")
@@ -94,7 +95,11 @@ def _calendar(window: dict[str, Any], path: str) -> dict[str, Any]:
     calendar = _mapping(window.get("calendar", {}), f"{path}.calendar")
     _known(calendar, {"startTime", "timeZone"}, f"{path}.calendar", "a calendar")
     if "timeZone" in calendar:
-        fields["timezone"] = _string(calendar["timeZone"], f"{path}.calendar.timeZone")
+        zone = _string(calendar["timeZone"], f"{path}.calendar.timeZone")
+        try:
+            fields["timezone"] = known_zone(zone)
+        except ValueError as exc:
+            raise _Invalid(f"{path}.calendar.timeZone", str(exc)) from None
     if "startTime" in calendar:
         fields["start"] = _start_time(calendar["startTime"], f"{path}.calendar.startTime")
     return fields

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from bot.errors import SettingsError
-from bot.slo.models import PrometheusSource, SloDefinition, SloKind
+from bot.slo.calendar import CalendarWindow
+from bot.slo.models import BudgetingMethod, PrometheusSource, SloDefinition, SloKind
 from bot.slo.openslo import load_openslo_file, parse_openslo
 
 ROOT = Path(__file__).parents[2]
@@ -423,3 +424,90 @@ def test_unreadable_file_is_named(tmp_path: Path) -> None:
 
     with pytest.raises(SettingsError, match=re.escape(f"{missing}: cannot be read (No such file or directory)")):
         load_openslo_file(missing)
+
+
+# --- Calendar windows, time slices, threshold and raw metrics (bot/slo/openslo_fields.py) ---------------------
+
+
+def loaded(change: Callable[[dict[str, dict[str, Any]]], object]) -> SloDefinition:
+    return by_name(parse_openslo(spoiled(change), origin=ORIGIN))["checkout-availability"]
+
+
+def test_a_calendar_quarter_in_new_york_from_its_start_time() -> None:
+    def quarter(documents: dict[str, dict[str, Any]]) -> None:
+        calendar = {"startTime": "2022-01-01 00:00:00", "timeZone": "America/New_York"}
+        slo_spec(documents)["timeWindow"] = [{"duration": "1Q", "isRolling": False, "calendar": calendar}]
+
+    slo = loaded(quarter)
+
+    assert slo.calendar == CalendarWindow(calendar="quarter", timezone="America/New_York", start=datetime(2022, 1, 1))
+    # 1 April 2026 00:00 EDT is 04:00 UTC: Q2 begins then, not at UTC midnight.
+    assert slo.calendar.period(datetime(2026, 4, 1, 3, 59, tzinfo=UTC)).label == "Q1 2026"
+    assert slo.calendar.period(datetime(2026, 4, 1, 4, 0, tzinfo=UTC)).label == "Q2 2026"
+
+
+def test_a_calendar_window_in_an_unknown_zone_is_refused_naming_the_field() -> None:
+    def mars(documents: dict[str, dict[str, Any]]) -> None:
+        window = {"duration": "1M", "isRolling": False, "calendar": {"timeZone": "Mars/Olympus"}}
+        slo_spec(documents)["timeWindow"] = [window]
+
+    assert refusal(spoiled(mars)) == (
+        AVAILABILITY
+        + "spec.timeWindow[0].calendar.timeZone 'Mars/Olympus' is not an IANA time zone (like Europe/Madrid)"
+    )
+
+
+def test_timeslices_of_a_ratio_take_the_slice_window_and_target() -> None:
+    def sliced(documents: dict[str, dict[str, Any]]) -> None:
+        slo_spec(documents)["budgetingMethod"] = "Timeslices"
+        slo_spec(documents)["objectives"] = [{"target": 0.99, "timeSliceTarget": 0.95, "timeSliceWindow": "5m"}]
+
+    slo = loaded(sliced)
+
+    assert slo.budgeting.method is BudgetingMethod.TIMESLICES
+    assert (slo.budgeting.slice, slo.budgeting.slice_target) == (timedelta(minutes=5), 0.95)
+    assert slo.objective == 0.99
+
+
+def test_ratio_timeslices_refuse_a_slice_target() -> None:
+    def averaged(documents: dict[str, dict[str, Any]]) -> None:
+        slo_spec(documents)["budgetingMethod"] = "RatioTimeslices"
+        slo_spec(documents)["objectives"] = [{"target": 0.99, "timeSliceTarget": 0.95, "timeSliceWindow": "1m"}]
+
+    assert refusal(spoiled(averaged)) == (
+        AVAILABILITY
+        + "spec.objectives[0].timeSliceTarget is not used by RatioTimeslices (each slice's ratio is averaged)"
+    )
+
+
+def test_a_threshold_metric_becomes_a_threshold_slo_with_the_objectives_op_and_value() -> None:
+    def threshold(documents: dict[str, dict[str, Any]]) -> None:
+        query = "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[$window])))"
+        metric = {"metricSource": {"metricSourceRef": "prometheus-prod", "spec": {"query": query}}}
+        documents["checkout-requests-ok"]["spec"] = {"thresholdMetric": metric}
+        slo_spec(documents)["budgetingMethod"] = "Timeslices"
+        slo_spec(documents)["objectives"] = [{"target": 0.99, "op": "lte", "value": 0.3, "timeSliceWindow": "5m"}]
+
+    slo = loaded(threshold)
+
+    assert slo.kind is SloKind.THRESHOLD
+    source = prometheus(slo)
+    assert (source.op, source.value, source.url) == ("lte", 0.3, "http://prometheus.monitoring.svc:9090")
+    assert source.query is not None and source.query.startswith("histogram_quantile(0.99")
+    assert slo.slice_length == timedelta(minutes=5)
+
+
+def test_a_raw_failure_ratio_is_an_error_rate_over_a_total_of_one() -> None:
+    def raw(documents: dict[str, dict[str, Any]]) -> None:
+        query = "sum(rate(errors_total[$window])) / sum(rate(requests_total[$window]))"
+        metric = {"metricSource": {"metricSourceRef": "prometheus-prod", "spec": {"query": query}}}
+        documents["checkout-requests-ok"]["spec"] = {"ratioMetric": {"rawType": "failure", "raw": metric}}
+
+    slo = loaded(raw)
+
+    assert slo.kind is SloKind.ERROR_RATE
+    source = prometheus(slo)
+    assert (source.error_query, source.total_query) == (
+        "sum(rate(errors_total[$window])) / sum(rate(requests_total[$window]))",
+        "vector(1)",
+    )

@@ -125,3 +125,22 @@ slos:
             " source: {type: events}}]"
         )
     assert "budgeting timeslices needs a prometheus source (slices are read with range queries)" in str(refused.value)
+
+
+def test_two_bad_five_minute_slices_in_an_hour_page_when_the_last_one_is_bad() -> None:
+    # docs/slo.md's example: 99 % of 5-minute slices. Over 1h, 2 bad of 12 burn (2/12)/0.01 = 16.7×;
+    # the 5m window is the last slice, bad: 1/0.01 = 100×. Both are over 14.4×: the page rule fires.
+    scores: dict[float, float | None] = dict.fromkeys(ends(12), 1.0)
+    scores[ends(12)[3]] = scores[LAST] = 0.0
+    windows = {"1h": timedelta(hours=1), "5m": timedelta(minutes=5), WHOLE_WINDOW: timedelta(days=28)}
+
+    measured = measure_scores(scores, Grid(FIVE_MINUTES, AT.timestamp()), windows)
+    assessment = assess(measured, 0.99)
+
+    assert assessment.burn_rates["1h"] == pytest.approx(16.67, abs=0.01)
+    assert assessment.burn_rates["5m"] == pytest.approx(100)
+    assert assessment.fast_burn
+    # The next slice is good: the 5m window no longer burns, so the 14.4× rule stops although the hour still burns.
+    scores[LAST + FIVE_MINUTES] = 1.0
+    later = Grid(FIVE_MINUTES, AT.timestamp() + FIVE_MINUTES)
+    assert not assess(measure_scores(scores, later, windows), 0.99).fast_burn
