@@ -1,4 +1,4 @@
-"""Calendar-aligned SLO windows: the current week, month, quarter or year in a time zone.
+"""Calendar-aligned SLO windows: the current day, week, month, quarter or year in a time zone.
 
 A period starts at an anchor's wall-clock time (midnight on the 1st by default) and lasts `count` calendar
 units, so months are 28 to 31 days and a period holding a DST change is an hour shorter or longer: the
@@ -19,17 +19,19 @@ from pydantic import field_validator, model_validator
 
 from bot.values.fields import Strict, ZoneName
 
-CalendarUnit = Literal["week", "month", "quarter", "year"]
+CalendarUnit = Literal["day", "week", "month", "quarter", "year"]
 _MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
 # The longest period of each unit: what history and charts span for a calendar SLO.
 LONGEST: dict[str, timedelta] = {
+    "day": timedelta(hours=25),
     "week": timedelta(days=7, hours=1),
     "month": timedelta(days=31, hours=1),
     "quarter": timedelta(days=92, hours=1),
     "year": timedelta(days=366, hours=1),
 }
 # Weeks start on Monday (ISO 8601): 3 January 2000 was one.
-_DEFAULT_ANCHOR = {"week": datetime(2000, 1, 3), "month": datetime(2000, 1, 1)}
+_DEFAULT_ANCHOR = {"day": datetime(2000, 1, 1), "week": datetime(2000, 1, 3), "month": datetime(2000, 1, 1)}
+_DAYS = {"day": 1, "week": 7}
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,10 @@ class CalendarWindow(Strict):
         """The period holding `at` (timezone-aware)."""
         zone = self.zone
         local = at.astimezone(zone).replace(tzinfo=None)
-        anchor = self.start or _DEFAULT_ANCHOR["week" if self.calendar == "week" else "month"]
-        if self.calendar == "week":
-            size = timedelta(weeks=self.count)
+        anchor = self.start or _DEFAULT_ANCHOR.get(self.calendar, _DEFAULT_ANCHOR["month"])
+        if self.calendar in _DAYS:
+            # Wall-clock days: a DST day is still one day, 23 or 25 hours once placed in the zone.
+            size = timedelta(days=_DAYS[self.calendar] * self.count)
             index = (local - anchor) // size
             begin, end = anchor + index * size, anchor + (index + 1) * size
         else:
@@ -114,6 +117,8 @@ class CalendarWindow(Strict):
             return f"{begin.year}"
         if aligned and self.calendar == "week":
             return f"Week of {begin.day} {begin:%b}"
+        if aligned and self.calendar == "day":
+            return f"{begin.day} {begin:%b}"
         last = end - timedelta(microseconds=1)
         return f"{begin.day} {begin:%b} – {last.day} {last:%b}"
 
@@ -136,9 +141,10 @@ def _placed(wall: datetime, zone: ZoneInfo) -> datetime:
     return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
+# `window: month` and `--window month`; `1d` and `1w` stay rolling durations, as they always were.
 CALENDAR_WORDS: dict[str, CalendarUnit] = {
+    "day": "day",
     "week": "week",
-    "1w": "week",
     "month": "month",
     "1M": "month",
     "quarter": "quarter",

@@ -18,7 +18,7 @@ _OBJECTIVE_FIELDS = {"displayName", "op", "value", "target", "targetPercent", "t
 _COMPOSITE_FIELDS = ("indicator", "indicatorRef", "compositeWeight")
 _SHORTHAND = re.compile(r"(\d+)([mhdwMQY])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_CALENDAR_UNITS = {"w": "week", "M": "month", "Q": "quarter", "Y": "year"}
+_CALENDAR_UNITS = {"d": "day", "w": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
 
 class _Invalid(Exception):
@@ -90,7 +90,7 @@ def _calendar(window: dict[str, Any], path: str) -> dict[str, Any]:
     match = _SHORTHAND.fullmatch(str(window.get("duration", "")).strip())
     if match is None or match[2] not in _CALENDAR_UNITS or int(match[1]) == 0:
         got = window.get("duration")
-        raise _Invalid(f"{path}.duration", f"must be a calendar period like 1w, 1M, 1Q or 1Y, got {got!r}")
+        raise _Invalid(f"{path}.duration", f"must be a calendar period like 1d, 1w, 1M, 1Q or 1Y, got {got!r}")
     fields: dict[str, Any] = {"calendar": _CALENDAR_UNITS[match[2]], "count": int(match[1])}
     calendar = _mapping(window.get("calendar", {}), f"{path}.calendar")
     _known(calendar, {"startTime", "timeZone"}, f"{path}.calendar", "a calendar")
@@ -165,10 +165,7 @@ def _slicing(objectives: Any, method: str, indicator: _Ratio | _Threshold) -> _S
         budgeting["slice_target"] = _fraction(objective["timeSliceTarget"], f"{path}.timeSliceTarget", scale=1)
     elif method == "timeslices" and isinstance(indicator, _Ratio):
         raise _Invalid(path, "needs timeSliceTarget (e.g. 0.95): the good/total a time slice must reach")
-    if isinstance(indicator, _Ratio):
-        for key in ("op", "value"):
-            if key in objective:
-                raise _Invalid(f"{path}.{key}", "is for a thresholdMetric SLI; a ratioMetric takes target only")
+    if isinstance(indicator, _Ratio):  # OpenSLO: op and value are only needed with a thresholdMetric
         return _Slicing(budgeting)
     op, value = objective.get("op"), objective.get("value")
     if op not in ("lt", "lte", "gt", "gte"):

@@ -511,3 +511,21 @@ def test_a_raw_failure_ratio_is_an_error_rate_over_a_total_of_one() -> None:
         "sum(rate(errors_total[$window])) / sum(rate(requests_total[$window]))",
         "vector(1)",
     )
+
+
+def test_a_daily_calendar_window_from_a_start_time_yaml_reads_as_a_date() -> None:
+    # Unquoted, YAML reads `2020-01-21 12:30:00` as a timestamp: days run from 12:30 in New York.
+    text = spoiled(lambda d: None).replace(
+        "  timeWindow:\n  - duration: 28d\n    isRolling: true\n",
+        "  timeWindow:\n  - duration: 1d\n    calendar:\n      startTime: 2020-01-21 12:30:00\n"
+        "      timeZone: America/New_York\n    isRolling: false\n",
+        1,
+    )
+    slo = by_name(parse_openslo(text, origin=ORIGIN))["checkout-availability"]
+
+    assert slo.calendar is not None
+    period = slo.calendar.period(datetime(2026, 12, 4, 12, tzinfo=UTC))  # 07:00 in New York
+    assert (period.start, period.end) == (
+        datetime(2026, 12, 3, 17, 30, tzinfo=UTC),
+        datetime(2026, 12, 4, 17, 30, tzinfo=UTC),
+    )

@@ -119,3 +119,12 @@ slos:
     assert str(refused.value) == (
         "ONCALL_CONFIG: slos[0].window timezone 'Mars/Olympus' is not an IANA time zone (like Europe/Madrid)"
     )
+
+
+def test_a_calendar_day_is_23_or_25_hours_on_the_days_the_clocks_change() -> None:
+    day = CalendarWindow(calendar="day", timezone=MADRID)
+
+    spring = day.period(utc(2026, 3, 29, 12))
+    assert (spring.label, spring.start, spring.length) == ("29 Mar", utc(2026, 3, 28, 23), timedelta(hours=23))
+    autumn = day.period(utc(2026, 10, 25, 12))
+    assert (autumn.start, autumn.length, autumn.days()) == (utc(2026, 10, 24, 22), timedelta(hours=25), 1)
