@@ -273,7 +273,8 @@ class SloDefinition(Strict):
     def measured_window(self, at: datetime) -> timedelta:
         """How far back attainment and budget reach at `at`: the rolling window, or the period so far."""
         if isinstance(self.window, CalendarWindow):
-            return at - self.window.period(at).start
+            # At least a second: at the very start of a period PromQL refuses a `[0s]` range.
+            return max(at - self.window.period(at).start, timedelta(seconds=1))
         return self.window
 
     @property
