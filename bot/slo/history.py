@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
-from bot.slo.models import SloDefinition, SloStatus
+from bot.slo.models import PrometheusSource, SloDefinition, SloStatus
 from bot.slo.presentation import format_percent
 from bot.slo.report import BudgetPoint, BudgetSeries, SloReport
 from bot.values.durations import format_duration
@@ -31,8 +31,8 @@ def to_report(definition: SloDefinition, evaluation: SloEvaluation | None, *, no
         at=now,
         status=SloStatus.NO_DATA,
         error=NOT_YET,
+        slices=_slices(definition),
     )
-    unevaluated = replace(unevaluated, slices=_slices(definition))
     calendar = definition.calendar
     if calendar is not None:
         at = now if evaluation is None else evaluation.at
@@ -55,12 +55,13 @@ def _slices(definition: SloDefinition) -> str | None:
     if definition.slice_length is None:
         return None
     source, budgeting = definition.source, definition.budgeting
+    threshold = source if isinstance(source, PrometheusSource) else None  # time slices read Prometheus only
     return texts.slo.slice_rule(
         method=budgeting.method.value,
         slice_length=format_duration(definition.slice_length),
         slice_target=None if budgeting.slice_target is None else format_percent(budgeting.slice_target),
-        op=getattr(source, "op", None),
-        value=getattr(source, "value", None),
+        op=None if threshold is None else threshold.op,
+        value=None if threshold is None else threshold.value,
     )
 
 

@@ -47,7 +47,6 @@ class BudgetingMethod(StrEnum):
     RATIO_TIMESLICES = "ratio_timeslices"
 
 
-THRESHOLD_OPS: dict[str, str] = {"lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}
 # A threshold SLO budgeted by occurrences counts each data point of its query, one a minute.
 OCCURRENCE_STEP = timedelta(minutes=1)
 

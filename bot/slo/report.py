@@ -33,7 +33,7 @@ class SloReport:
     fast_burn: bool = False
     threshold: timedelta | None = None  # latency SLOs
     error: str | None = None  # why there is no data
-    calendar: str | None = None  # `calendar month (Europe/Madrid)` for a calendar-aligned SLO
+    calendar: str | None = None  # `calendar month, Europe/Madrid` for a calendar-aligned SLO
     period: Period | None = None  # the calendar period the evaluation judged
     slices: str | None = None  # what makes a time slice good (texts.slo.slice_rule), None when events are counted
 
