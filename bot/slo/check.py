@@ -1,7 +1,8 @@
 """`oncall-bot slo check`: judge a service against thresholds given now (from CI or cron).
 
 Each threshold is measured with the service's configured SLI of that kind, over that SLO's window
-(or `--window`), and nothing is stored: an ad-hoc question must not rewrite the SLO's history.
+(or `--window`: a duration, or the current calendar period such as `month`), and nothing is stored: an
+ad-hoc question must not rewrite the SLO's history.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from datetime import datetime, timedelta
 
 from bot import texts
 from bot.errors import UsageError
+from bot.slo.calendar import CalendarWindow
 from bot.slo.evaluation import SloEvaluator
 from bot.slo.math import attainment
 from bot.slo.models import PrometheusSource, SloDefinition, SloKind, parse_ratio
 from bot.slo.presentation import format_percent, format_threshold
+from bot.values.durations import format_duration
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Threshold:
             return f"latency {format_percent(self.ratio)} under {format_threshold(self.latency)}"
         if self.kind == SloKind.ERROR_RATE:
             return f"error rate ≤ {format_percent(self.ratio)}"
+        if self.kind == SloKind.THRESHOLD:
+            return f"good slices ≥ {format_percent(self.ratio)}"
         return f"availability ≥ {format_percent(self.ratio)}"
 
 
@@ -38,7 +43,7 @@ class Threshold:
 class CheckResult:
     threshold: Threshold
     slo: str | None
-    window: timedelta | None
+    window: str | None  # `28d`, or the calendar period measured: `December (calendar month, UTC)`
     measured: float | None  # the share of good (or, for error rate, bad) events
     passed: bool | None  # None: could not be judged
     reason: str = ""
@@ -86,6 +91,7 @@ def _sli_for(threshold: Threshold, slos: list[SloDefinition]) -> SloDefinition |
         SloKind.AVAILABILITY: (SloKind.AVAILABILITY, SloKind.ERROR_RATE),
         SloKind.ERROR_RATE: (SloKind.ERROR_RATE, SloKind.AVAILABILITY),
         SloKind.LATENCY: (SloKind.LATENCY,),
+        SloKind.THRESHOLD: (SloKind.THRESHOLD,),
     }[threshold.kind]
     for kind in kinds:
         for definition in slos:
@@ -109,7 +115,7 @@ async def check(
     *,
     service: str,
     thresholds: list[Threshold],
-    window: timedelta | None,
+    window: timedelta | CalendarWindow | None,
     at: datetime,
 ) -> list[CheckResult]:
     slos = evaluator.for_service(service)
@@ -131,17 +137,32 @@ def _own_threshold(definition: SloDefinition) -> Threshold:
 
 
 async def _check_one(
-    evaluator: SloEvaluator, threshold: Threshold, slos: list[SloDefinition], *, window: timedelta | None, at: datetime
+    evaluator: SloEvaluator,
+    threshold: Threshold,
+    slos: list[SloDefinition],
+    *,
+    window: timedelta | CalendarWindow | None,
+    at: datetime,
 ) -> CheckResult:
     found = _sli_for(threshold, slos)
     if isinstance(found, str):
         return CheckResult(threshold, None, None, None, None, found)
     definition = found if window is None else found.model_copy(update={"window": window})
     measured = await evaluator.measure(definition, at=at)
+    over = _window_text(definition, at)
     good_share = None if measured.whole is None else attainment(measured.whole)
     if good_share is None:
-        return CheckResult(threshold, definition.name, definition.window, None, None, measured.error or "no data")
+        return CheckResult(threshold, definition.name, over, None, None, measured.error or "no data")
     if threshold.kind == SloKind.ERROR_RATE:
         bad_share = 1 - good_share
-        return CheckResult(threshold, definition.name, definition.window, bad_share, bad_share <= threshold.ratio)
-    return CheckResult(threshold, definition.name, definition.window, good_share, good_share >= threshold.ratio)
+        return CheckResult(threshold, definition.name, over, bad_share, bad_share <= threshold.ratio)
+    return CheckResult(threshold, definition.name, over, good_share, good_share >= threshold.ratio)
+
+
+def _window_text(definition: SloDefinition, at: datetime) -> str:
+    calendar = definition.calendar
+    if calendar is None:
+        return format_duration(definition.span)
+    period = calendar.period(at)
+    progress = texts.slo.period_progress(period.label, period.days_in(at), period.days())
+    return f"{progress} ({calendar.describe()})"

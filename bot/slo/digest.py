@@ -134,7 +134,7 @@ class DigestRenderer:
     async def chart(self, run: SloDigestRun) -> bytes:
         from bot.slo.chart import render_budget_chart  # matplotlib costs tens of MB: only once a digest is sent
 
-        longest = max((d.window for d in self._definitions), default=WEEK)
+        longest = max((d.span for d in self._definitions), default=WEEK)
         async with self._database.reading() as session:
             series = [await budget_series(session=session, definition=d, until=run.end) for d in self._definitions]
         # Drawing takes a few hundred milliseconds of CPU: off the event loop, so Slack's 3 s acks keep flowing.

@@ -58,10 +58,11 @@ class Measured:
     error: str | None = None
 
 
-def windows_of(definition: SloDefinition) -> dict[str, timedelta]:
-    """The reported burn-rate windows, those the SLO's burn rules look at, and its own window."""
+def windows_of(definition: SloDefinition, at: datetime) -> dict[str, timedelta]:
+    """The reported burn windows (always rolling), those the SLO's burn rules look at, and its own window: its
+    rolling window, or its calendar period so far."""
     ruled = {name: length for rule in rules_of(definition.burn_alerts) for name, length in rule.windows.items()}
-    return {**BURN_WINDOWS, **ruled, WHOLE_WINDOW: definition.window}
+    return {**BURN_WINDOWS, **ruled, WHOLE_WINDOW: definition.measured_window(at)}
 
 
 class SloEvaluator:
@@ -99,7 +100,7 @@ class SloEvaluator:
         """Measure and judge one SLO now, without storing anything."""
         sli = sli_for(definition, database=self._database, prometheus=self._prometheus)
         try:
-            measurements = await sli.measure(windows_of(definition), at=at)
+            measurements = await sli.measure(windows_of(definition, at), at=at)
         except NoData as exc:
             return Measured(definition, error=str(exc))
         whole = measurements[WHOLE_WINDOW]
@@ -149,7 +150,7 @@ def _evaluation(result: Measured, *, at: datetime, previous: SloEvaluation | Non
         service=definition.service,
         at=at,
         objective=definition.target,
-        window_seconds=int(definition.window.total_seconds()),
+        window_seconds=int(definition.measured_window(at).total_seconds()),
         status=SloStatus.NO_DATA.value,
         error=result.error,
         burn_rates={},

@@ -4,24 +4,30 @@ Every kind of objective is reduced to one ratio, good/total ≥ objective, so th
 and the digest treat them alike:
 - availability: good requests / all requests;
 - latency: requests faster than `threshold` / all requests (e.g. 99 % under 300 ms);
-- error rate: errors/total ≤ `max_error_rate` is good/total ≥ 1 − max_error_rate, good = total − errors.
+- error rate: errors/total ≤ `max_error_rate` is good/total ≥ 1 − max_error_rate, good = total − errors;
+- threshold: time slices whose query value meets `op value` / slices with data (Prometheus only).
+
+How events are counted is the budgeting method: occurrences (events), timeslices (good slices / slices)
+or ratio_timeslices (the mean of each slice's good/total); see bot/slo/slices.py.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
 
 from bot import texts
 from bot.errors import UserError
+from bot.slo.calendar import CALENDAR_WORDS, CalendarWindow
 from bot.slo.rules import BurnRule
 from bot.values.crontab import cron_trigger
+from bot.values.durations import format_duration, parse_duration
 from bot.values.fields import Duration, Strict
 from storage.enums import Severity
 
@@ -33,6 +39,17 @@ class SloKind(StrEnum):
     AVAILABILITY = "availability"
     LATENCY = "latency"
     ERROR_RATE = "error_rate"
+    THRESHOLD = "threshold"
+
+
+class BudgetingMethod(StrEnum):
+    OCCURRENCES = "occurrences"
+    TIMESLICES = "timeslices"
+    RATIO_TIMESLICES = "ratio_timeslices"
+
+
+# A threshold SLO budgeted by occurrences counts each data point of its query, one a minute.
+OCCURRENCE_STEP = timedelta(minutes=1)
 
 
 class SloStatus(StrEnum):
@@ -72,6 +89,10 @@ class PrometheusSource(Strict):
     total_query: str | None = None
     histogram: str | None = None
     selector: str = ""
+    # threshold SLOs: each slice's value of `query` (`$window` = the slice) must meet `op value`
+    query: str | None = None
+    op: Literal["lt", "lte", "gt", "gte"] | None = None
+    value: float | None = None
     timeout: Duration = timedelta(seconds=5)
 
     @field_validator("url")
@@ -108,6 +129,55 @@ class IncidentsSource(Strict):
 Source = Annotated[PrometheusSource | EventsSource | IncidentsSource, Field(discriminator="type")]
 
 
+def _window(value: Any) -> timedelta | CalendarWindow:
+    """`28d` (rolling), `month` / `1M` (a calendar month in UTC) or `{calendar: month, timezone: …}`."""
+    if isinstance(value, timedelta | CalendarWindow):
+        return value
+    if isinstance(value, str) and value.strip() in CALENDAR_WORDS:
+        return CalendarWindow(calendar=CALENDAR_WORDS[value.strip()])
+    if isinstance(value, dict):
+        try:
+            return CalendarWindow.model_validate(value)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            reason = str(error["msg"]).removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                reason = "is not a key of a calendar window (calendar, timezone, count, start)"
+            raise ValueError(f"{where} {reason}".strip()) from None
+    return parse_duration(str(value))
+
+
+Window = Annotated[timedelta | CalendarWindow, BeforeValidator(_window)]
+
+
+class Budgeting(Strict):
+    """How the budget is counted: `occurrences` (events) or time slices of `slice` (OpenSLO's timeSliceWindow)."""
+
+    method: BudgetingMethod = BudgetingMethod.OCCURRENCES
+    slice: Duration | None = None
+    slice_target: Ratio | None = None  # timeslices of a ratio: a slice is good when its good/total reaches it
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short(cls, data: Any) -> Any:
+        return {"method": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _complete(self) -> Budgeting:
+        if self.method == BudgetingMethod.OCCURRENCES:
+            if self.slice is not None or self.slice_target is not None:
+                raise ValueError("slice and slice_target are for method timeslices or ratio_timeslices")
+            return self
+        if self.slice is None:
+            raise ValueError(f"method {self.method} needs slice, the length of a time slice (e.g. 5m)")
+        if self.slice < timedelta(seconds=1) or self.slice.total_seconds() != int(self.slice.total_seconds()):
+            raise ValueError(f"slice must be a whole number of seconds, at least 1s, got {format_duration(self.slice)}")
+        if self.method == BudgetingMethod.RATIO_TIMESLICES and self.slice_target is not None:
+            raise ValueError("ratio_timeslices averages each slice's ratio: slice_target is for timeslices")
+        return self
+
+
 class SloDefinition(Strict):
     name: str
     service: str
@@ -115,7 +185,8 @@ class SloDefinition(Strict):
     objective: Ratio | None = None
     max_error_rate: Ratio | None = None  # error-rate SLOs: errors/total must stay at or below it
     threshold: Duration | None = None  # latency SLOs: a request slower than this is not good
-    window: Duration = DEFAULT_WINDOW
+    window: Window = DEFAULT_WINDOW
+    budgeting: Budgeting = Field(default_factory=Budgeting)
     description: str = ""
     source: Source
     # When its burn alert fires and how severe it is; empty: the SRE workbook's rules (bot/slo/rules.py).
@@ -148,13 +219,41 @@ class SloDefinition(Strict):
             raise ValueError(f"{article} {self.kind} SLO needs an objective (e.g. 99.9%)")
         if self.kind == SloKind.LATENCY and self.threshold is None:
             raise ValueError("a latency SLO needs a threshold (e.g. 300ms)")
+        if self.kind == SloKind.THRESHOLD and not isinstance(self.source, PrometheusSource):
+            raise ValueError("a threshold SLO reads its query from a prometheus source")
         if isinstance(self.source, IncidentsSource) and self.kind != SloKind.AVAILABILITY:
             raise ValueError("an incidents source measures availability only")
         if isinstance(self.source, PrometheusSource):
             self._check_queries(self.source)
+        self._check_budgeting()
         return self
 
+    def _check_budgeting(self) -> None:
+        method = self.budgeting.method
+        if method != BudgetingMethod.OCCURRENCES and not isinstance(self.source, PrometheusSource):
+            raise ValueError(f"budgeting {method} needs a prometheus source (slices are read with range queries)")
+        if self.kind == SloKind.THRESHOLD:
+            if method == BudgetingMethod.RATIO_TIMESLICES:
+                raise ValueError("a threshold SLO has no ratio per slice: use budgeting timeslices or occurrences")
+            slice_length = self.budgeting.slice
+            if self.budgeting.slice_target is not None and slice_length is not None and slice_length % OCCURRENCE_STEP:
+                # its minutely points are grouped into slices: a slice must hold whole minutes
+                raise ValueError("a threshold SLO with slice_target needs a slice of whole minutes (e.g. 5m)")
+        elif method == BudgetingMethod.TIMESLICES and self.budgeting.slice_target is None:
+            raise ValueError("budgeting timeslices needs slice_target: the good/total a slice must reach (e.g. 95%)")
+        slice_length = self.budgeting.slice
+        if slice_length is not None and isinstance(self.window, timedelta) and slice_length > self.window:
+            window = format_duration(self.window)
+            raise ValueError(f"budgeting.slice ({format_duration(slice_length)}) is longer than the window ({window})")
+
     def _check_queries(self, source: PrometheusSource) -> None:
+        threshold_fields = (source.query, source.op, source.value)
+        if self.kind == SloKind.THRESHOLD:
+            if None in threshold_fields:
+                raise ValueError("a threshold SLO's source needs query, op (lt, lte, gt or gte) and value")
+            return
+        if any(field is not None for field in threshold_fields):
+            raise ValueError("source.query, op and value are for kind: threshold")
         if source.histogram is not None:
             if self.kind != SloKind.LATENCY:
                 raise ValueError("source.histogram builds latency queries: use it with kind: latency")
@@ -163,6 +262,29 @@ class SloDefinition(Strict):
         if bad is None or source.total_query is None:
             wanted = "error_query" if self.kind == SloKind.ERROR_RATE else "good_query"
             raise ValueError(f"source needs {wanted} and total_query (or histogram, for latency)")
+
+    @property
+    def calendar(self) -> CalendarWindow | None:
+        return self.window if isinstance(self.window, CalendarWindow) else None
+
+    @property
+    def span(self) -> timedelta:
+        """The rolling window, or a calendar window's longest period: what history and charts cover."""
+        return self.window.longest if isinstance(self.window, CalendarWindow) else self.window
+
+    def measured_window(self, at: datetime) -> timedelta:
+        """How far back attainment and budget reach at `at`: the rolling window, or the period so far."""
+        if isinstance(self.window, CalendarWindow):
+            # At least a second: at the very start of a period PromQL refuses a `[0s]` range.
+            return max(at - self.window.period(at).start, timedelta(seconds=1))
+        return self.window
+
+    @property
+    def slice_length(self) -> timedelta | None:
+        """The time slice measured at once, or None when events are counted."""
+        if self.budgeting.slice is not None:
+            return self.budgeting.slice
+        return OCCURRENCE_STEP if self.kind == SloKind.THRESHOLD else None
 
     @property
     def target(self) -> float:

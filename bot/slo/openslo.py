@@ -1,4 +1,4 @@
-"""OpenSLO v1 files → SLO definitions: the Prometheus ratio-metric subset that docs/slo.md documents.
+"""OpenSLO v1 files → SLO definitions: the Prometheus subset that docs/slo.md documents.
 
 A file is a YAML stream of documents, each an object or a list of objects. Each `SLO` becomes a
 SloDefinition; the `SLI`s, `DataSource`s and alert objects it names are looked up among the objects of
@@ -9,17 +9,15 @@ Every object is checked, named or not, and every problem is one line of the Sett
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from bot.errors import SettingsError
-from bot.slo.models import DEFAULT_WINDOW, PrometheusSource, SloDefinition, SloKind
+from bot.slo.models import PrometheusSource, SloDefinition
 from bot.slo.openslo_alerts import AlertReader
 from bot.slo.openslo_documents import duplicates, read_documents
 from bot.slo.openslo_fields import Document as _Document
@@ -28,30 +26,19 @@ from bot.slo.openslo_fields import known as _known
 from bot.slo.openslo_fields import mapping as _mapping
 from bot.slo.openslo_fields import string as _string
 from bot.slo.openslo_fields import unknown
+from bot.slo.openslo_mapping import _budgeting, _objective, _Ratio, _slicing, _Threshold, _window
 
 PROMETHEUS_ONLY = "is not supported: oncall-bot measures SLIs from Prometheus only (type: Prometheus)"
 
 _SLO_FIELDS = {"description", "service", "indicator", "indicatorRef", "timeWindow", "budgetingMethod", "objectives"}
 _IGNORED_SLO_FIELDS = {"alertPolicies"}  # read by AlertReader (bot/slo/openslo_alerts.py), not by _fields
-_OBJECTIVE_FIELDS = {"displayName", "op", "value", "target", "targetPercent", "timeSliceTarget", "timeSliceWindow"}
-_COMPOSITE_FIELDS = ("indicator", "indicatorRef", "compositeWeight")
 _SLI_FIELDS = {"description", "thresholdMetric", "ratioMetric"}
 _RATIO_FIELDS = {"counter", "good", "bad", "total", "raw", "rawType"}
-_SHORTHAND = re.compile(r"(\d+)([mhdwMQY])")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 @dataclass(frozen=True)
 class _Query:
     query: str
-    url: str
-
-
-@dataclass(frozen=True)
-class _Ratio:
-    is_bad: bool  # `bad`/`total`: the numerator counts failures
-    numerator: str
-    total: str
     url: str
 
 
@@ -141,29 +128,22 @@ class _Reader:
         _known(spec, _SLO_FIELDS | _IGNORED_SLO_FIELDS, "spec", "an SLO")
         service = _string(spec.get("service"), "spec.service")
         window = _window(spec.get("timeWindow"))
-        _budgeting(spec.get("budgetingMethod"))
+        method = _budgeting(spec.get("budgetingMethod"))
         objective, objective_path = _objective(spec.get("objectives"))
-        ratio = self._indicator(spec)
-        source = {"type": "prometheus", "url": ratio.url, "total_query": ratio.total}
-        fields = {"name": document.name, "service": service, "window": window, "source": source}
+        indicator = self._indicator(spec)
+        fields = {"name": document.name, "service": service, "window": window}
         fields["description"] = _description(document)
-        if ratio.is_bad:
-            # OpenSLO's (total − bad)/total ≥ target is an error-rate SLO's bad/total ≤ 1 − target; the
-            # rounding keeps 1 − 0.999 at 0.001 rather than 0.0010000000000000009.
-            fields |= {"kind": SloKind.ERROR_RATE, "max_error_rate": round(1 - objective, 12)}
-            source["error_query"] = ratio.numerator
-        else:
-            fields |= {"kind": SloKind.AVAILABILITY, "objective": objective}
-            source["good_query"] = ratio.numerator
+        fields |= indicator.fields(objective, _slicing(spec.get("objectives"), method, indicator))
         paths = {"name": "metadata.name", "service": "spec.service", "description": "spec.description"}
         paths |= {
-            "window": "spec.timeWindow[0].duration",
+            "window": "spec.timeWindow[0]",
+            "budgeting": "spec.budgetingMethod",
             "objective": objective_path,
             "max_error_rate": objective_path,
         }
         return fields, paths
 
-    def _indicator(self, spec: dict[str, Any]) -> _Ratio:
+    def _indicator(self, spec: dict[str, Any]) -> _Ratio | _Threshold:
         inline, ref = spec.get("indicator"), spec.get("indicatorRef")
         if inline is not None and ref is not None:
             raise _Invalid("spec.indicatorRef", "cannot be used with spec.indicator: give one of them")
@@ -182,22 +162,26 @@ class _Reader:
         except _Invalid as exc:
             raise self._error(sli, exc) from None
 
-    def _sli(self, spec: dict[str, Any], path: str) -> _Ratio:
+    def _sli(self, spec: dict[str, Any], path: str) -> _Ratio | _Threshold:
         _known(spec, _SLI_FIELDS, path, "an SLI")
+        if "thresholdMetric" in spec and "ratioMetric" in spec:
+            raise _Invalid(f"{path}.thresholdMetric", "cannot be used with ratioMetric: give one of them")
         if "thresholdMetric" in spec:
-            raise _Invalid(f"{path}.thresholdMetric", "is not supported: use ratioMetric (good or bad, with total)")
+            metric = self._query(spec["thresholdMetric"], f"{path}.thresholdMetric")
+            return _Threshold(metric.query, metric.url)
         path += ".ratioMetric"
         ratio = _mapping(spec.get("ratioMetric"), path)
         _known(ratio, _RATIO_FIELDS, path, "a ratioMetric")
-        for unsupported in ("raw", "rawType"):
-            if unsupported in ratio:
-                raise _Invalid(f"{path}.{unsupported}", "is not supported: give good or bad, with total")
         if not isinstance(ratio.get("counter", False), bool):
             raise _Invalid(f"{path}.counter", "must be true or false")
+        if "raw" in ratio:
+            return self._raw(ratio, path)
+        if "rawType" in ratio:
+            raise _Invalid(f"{path}.rawType", "goes with raw: give raw, or good or bad with total")
         if "good" in ratio and "bad" in ratio:
             raise _Invalid(f"{path}.bad", "cannot be used with good: give one of them")
         if "good" not in ratio and "bad" not in ratio:
-            raise _Invalid(path, "needs good or bad, with total")
+            raise _Invalid(path, "needs good or bad, with total (or raw, a ratio query)")
         part = "good" if "good" in ratio else "bad"
         numerator = self._query(ratio[part], f"{path}.{part}")
         total = self._query(ratio.get("total"), f"{path}.total")
@@ -205,6 +189,18 @@ class _Reader:
             reason = f"reads {total.url} but {part} reads {numerator.url}: both must query the same Prometheus"
             raise _Invalid(f"{path}.total.metricSource", reason)
         return _Ratio(is_bad=part == "bad", numerator=numerator.query, total=total.query, url=total.url)
+
+    def _raw(self, ratio: dict[str, Any], path: str) -> _Ratio:
+        """`raw` with `rawType: success` (good/total) or `failure` (bad/total), read per time slice."""
+        for other in ("good", "bad", "total"):
+            if other in ratio:
+                raise _Invalid(f"{path}.{other}", "cannot be used with raw: raw is already the ratio")
+        kind = ratio.get("rawType")
+        if kind not in ("success", "failure"):
+            raise _Invalid(f"{path}.rawType", f"must be success or failure, got {kind!r}")
+        metric = self._query(ratio["raw"], f"{path}.raw")
+        # The query is the ratio itself: its good (or bad) share of a total of one, per window or per slice.
+        return _Ratio(is_bad=kind == "failure", numerator=metric.query, total="vector(1)", url=metric.url)
 
     def _query(self, metric: Any, path: str) -> _Query:
         _known(_mapping(metric, path), {"metricSource"}, path, "a metric")
@@ -256,75 +252,6 @@ def _description(document: _Document) -> str:
     if not isinstance(description, str):
         raise _Invalid("spec.description" if "description" in document.spec else "metadata.displayName", "must be text")
     return description.strip()
-
-
-def _window(value: Any) -> timedelta:
-    if value is None:  # optional in OpenSLO
-        return DEFAULT_WINDOW
-    if not isinstance(value, list) or len(value) != 1:
-        raise _Invalid("spec.timeWindow", "must list exactly one window, e.g. [{duration: 28d, isRolling: true}]")
-    path = "spec.timeWindow[0]"
-    window = _mapping(value[0], path)
-    _known(window, {"duration", "isRolling", "calendar"}, path, "a timeWindow")
-    if "calendar" in window or window.get("isRolling") is False:
-        raise _Invalid(path, "is calendar-aligned: only rolling windows are supported (isRolling: true)")
-    if window.get("isRolling") is not True:
-        raise _Invalid(f"{path}.isRolling", "must be true: only rolling windows are supported")
-    return _duration(window.get("duration"), f"{path}.duration")
-
-
-def _duration(value: Any, path: str) -> timedelta:
-    """OpenSLO's duration shorthand (`28d`, `4w`, `12h`): case-sensitive, `M` is months."""
-    match = _SHORTHAND.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        raise _Invalid(path, f"must be a duration like 28d, 4w or 12h, got {value!r}")
-    amount, unit = int(match[1]), match[2]
-    if unit not in _UNITS:  # M, Q, Y
-        raise _Invalid(path, f"{value!r} is not supported: months, quarters and years vary, write days or weeks")
-    if amount == 0:
-        raise _Invalid(path, f"must be longer than zero, got {value!r}")
-    return timedelta(**{_UNITS[unit]: amount})
-
-
-def _budgeting(value: Any) -> None:
-    if value == "Occurrences":
-        return
-    if value in ("Timeslices", "RatioTimeslices"):
-        raise _Invalid("spec.budgetingMethod", f"{value} is not supported: only Occurrences (good/total events)")
-    reason = "is required: write Occurrences" if value is None else f"must be Occurrences, got {value!r}"
-    raise _Invalid("spec.budgetingMethod", reason)
-
-
-def _objective(value: Any) -> tuple[float, str]:
-    """The good/total ratio promised, and the path it was written at."""
-    if not isinstance(value, list) or not value:
-        raise _Invalid("spec.objectives", "must list one objective, e.g. [{target: 0.999}]")
-    if len(value) > 1:
-        raise _Invalid("spec.objectives", f"lists {len(value)} objectives: write one SLO per objective")
-    path = "spec.objectives[0]"
-    objective = _mapping(value[0], path)
-    for key in _COMPOSITE_FIELDS:
-        if key in objective:
-            raise _Invalid(
-                f"{path}.{key}", "is not supported: composite SLOs are not measured, give the SLO one indicator"
-            )
-    _known(objective, _OBJECTIVE_FIELDS, path, "an objective")
-    if "target" in objective and "targetPercent" in objective:
-        raise _Invalid(path, "takes target or targetPercent, not both")
-    if "target" in objective:
-        return _fraction(objective["target"], f"{path}.target", scale=1), f"{path}.target"
-    if "targetPercent" in objective:
-        return _fraction(objective["targetPercent"], f"{path}.targetPercent", scale=100), f"{path}.targetPercent"
-    raise _Invalid(path, "needs target (e.g. 0.999) or targetPercent (e.g. 99.9)")
-
-
-def _fraction(value: Any, path: str, *, scale: int) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Invalid(path, f"must be a number, got {value!r}")
-    if not 0 < value < scale:
-        raise _Invalid(path, f"must lie strictly between 0 and {scale}")
-    # 99.9 / 100 is 0.9990000000000001 in binary floating point; people wrote 99.9 %.
-    return round(value / scale, 12)
 
 
 def _url(value: Any, path: str) -> str:

@@ -135,7 +135,8 @@ def objective_text(report: SloReport) -> str:
     if report.kind == SloKind.ERROR_RATE:
         return f"errors at most {format_percent(1 - report.objective)}"
     under = f" under {format_threshold(report.threshold)}" if report.threshold is not None else ""
-    return f"{format_percent(report.objective)}{under}"
+    slices = f" {report.slices}" if report.slices else ""
+    return f"{format_percent(report.objective)}{under}{slices}"
 
 
 def budget_percent(remaining: float | None) -> str:
@@ -178,6 +179,9 @@ def digest_entry(report: SloReport, then: SloReport | None) -> str:
     else:
         burning = " · :fire: burning fast" if report.fast_burn else ""
         measured = f"{attainment_text(report)} · {budget_text(report)}{burning}"
+        progress = report.period_text()
+        if progress is not None:  # "December, 29 of 31 days in: 99.93 % vs 99.9 % · budget 41 % left"
+            measured = f"{escape(progress)}: {measured}"
     return f"{_title_line(report)}\n{measured}\n{trend_text(report, then)}"
 
 
@@ -223,8 +227,10 @@ def _context(digest: Digest, zone: ZoneInfo) -> str:
     same_year = digest.start.astimezone(zone).year == last_day.astimezone(zone).year
     first = _local_day(digest.start, zone, year=not same_year)
     week = f"Week {first} – {_local_day(last_day, zone)} ({escape(zone)})"
-    windows = sorted({report.window for report in digest.reports})
-    budgets = f" · budgets over {', '.join(format_duration(w) for w in windows)} windows" if windows else ""
+    rolling = sorted({report.window for report in digest.reports if report.period is None})
+    calendar = sorted({report.window_text for report in digest.reports if report.period is not None})
+    spans = [f"{', '.join(format_duration(w) for w in rolling)} windows"] if rolling else []
+    budgets = f" · budgets over {escape(', '.join([*spans, *calendar]))}" if spans or calendar else ""
     evaluated = max((report.at for report in digest.reports), default=digest.end)
     return f"{week}{budgets} · evaluated {date(evaluated)}"
 
@@ -304,12 +310,12 @@ def fast_burn_text(rates: Mapping[str, float | None], rules: Sequence[BurnRule])
     return f":rotating_light: *Burning fast*: {reason}"
 
 
-def history_text(history: BudgetSeries, window: timedelta) -> str:
+def history_text(history: BudgetSeries, window: str) -> str:
     values = [point.budget_remaining for point in history.points]
     if not values:
-        return f"Budget over {format_duration(window)}: no history yet"
+        return f"Budget over {escape(window)}: no history yet"
     first, last = (format_percent(value, digits=0) for value in (values[0], values[-1]))
-    return f"Budget over {format_duration(window)}: `{sparkline(values)}` {first} → {last}"
+    return f"Budget over {escape(window)}: `{sparkline(values)}` {first} → {last}"
 
 
 def slo_show_text(report: SloReport, history: BudgetSeries) -> Mrkdwn:
@@ -321,14 +327,17 @@ def slo_show_text(report: SloReport, history: BudgetSeries) -> Mrkdwn:
     )
     lines = [
         _title_line(report),
-        f"Objective: {objective_text(report)} over {format_duration(report.window)}",
+        f"Objective: {objective_text(report)} over {escape(report.window_text)}",
         attained,
         f"Budget remaining: {budget_percent(report.budget_remaining)}",
         f"Burn rates: {burn_rates_text(report.burn_rates)}",
     ]
     if report.fast_burn:
         lines.append(fast_burn_text(report.burn_rates, report.burn_rules))
-    lines.append(history_text(history, report.window))
+    progress = report.period_text()
+    if progress is not None:
+        lines.insert(2, f"Period: {escape(progress)}")
+    lines.append(history_text(history, report.window_text))
     if report.error:
         lines.append(f"Error: {escape(truncate(report.error, ERROR_LIMIT))}")
     lines.append(f"Last evaluated {date(report.at)}")

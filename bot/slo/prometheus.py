@@ -97,7 +97,7 @@ class PrometheusSli:
         self._source = definition.source
         self._api = api
         self._is_error_rate = definition.kind == SloKind.ERROR_RATE
-        self._first, self._total = _queries(definition, definition.source)
+        self._first, self._total = (_Query(*query) for query in queries_of(definition, definition.source))
         self._missing_bucket: str | None = None
         if definition.source.histogram is not None and definition.threshold is not None:
             self._missing_bucket = (
@@ -149,24 +149,24 @@ class PrometheusSli:
             status, text = await self._api.get(url, params)
         except QueryFailed as exc:
             raise NoData(f"Prometheus at {self._source.url} {exc}") from None
-        return _answer(_parse(text, status, role=role, promql=promql), role=role, promql=promql)
+        return _answer(parse_answer(text, status, role=role, promql=promql), role=role, promql=promql)
 
 
-def _queries(definition: SloDefinition, source: PrometheusSource) -> tuple[_Query, _Query]:
-    """(good or error query, total query); the model's validator guarantees the ones each kind needs."""
+def queries_of(definition: SloDefinition, source: PrometheusSource) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(role, PromQL) of the good (or error) query and of the total query; the model checked each kind has them."""
     if source.histogram is not None:
         assert definition.threshold is not None
         good, total = latency_queries(source.histogram, source.selector, definition.threshold)
-        return _Query(f"bucket query of {source.histogram}", good), _Query(f"count query of {source.histogram}", total)
+        return (f"bucket query of {source.histogram}", good), (f"count query of {source.histogram}", total)
     assert source.total_query is not None
     if definition.kind == SloKind.ERROR_RATE:
         assert source.error_query is not None
-        return _Query("error_query", source.error_query), _Query("total_query", source.total_query)
+        return ("error_query", source.error_query), ("total_query", source.total_query)
     assert source.good_query is not None
-    return _Query("good_query", source.good_query), _Query("total_query", source.total_query)
+    return ("good_query", source.good_query), ("total_query", source.total_query)
 
 
-def _parse(text: str, status: int, *, role: str, promql: str) -> dict[str, Any]:
+def parse_answer(text: str, status: int, *, role: str, promql: str) -> dict[str, Any]:
     """The `data` of a successful answer; NoData naming the query otherwise."""
     try:
         body = json.loads(text)

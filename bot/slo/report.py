@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import texts
+from bot.slo.calendar import Period
 from bot.slo.models import SloKind, SloStatus
 from bot.slo.rules import DEFAULT_BURN_RULES, BurnRule
 from bot.values.durations import format_duration
@@ -23,7 +25,7 @@ class SloReport:
     service: str
     kind: SloKind
     objective: float  # the good/total ratio promised
-    window: timedelta
+    window: timedelta  # rolling; a calendar SLO's longest period
     at: datetime  # when the evaluation ran
     status: SloStatus
     attainment: float | None = None
@@ -33,6 +35,22 @@ class SloReport:
     threshold: timedelta | None = None  # latency SLOs
     error: str | None = None  # why there is no data
     burn_rules: tuple[BurnRule, ...] = DEFAULT_BURN_RULES  # what "burning fast" means for this SLO
+    calendar: str | None = None  # `calendar month, Europe/Madrid` for a calendar-aligned SLO
+    period: Period | None = None  # the calendar period the evaluation judged
+    slices: str | None = None  # what makes a time slice good (texts.slo.slice_rule), None when events are counted
+
+    @property
+    def window_text(self) -> str:
+        """`28d`, or `December (calendar month, Europe/Madrid)`."""
+        if self.period is None or self.calendar is None:
+            return format_duration(self.window)
+        return f"{self.period.label} ({self.calendar})"
+
+    def period_text(self) -> str | None:
+        """`December, 29 of 31 days in`, or None for a rolling window."""
+        if self.period is None:
+            return None
+        return texts.slo.period_progress(self.period.label, self.period.days_in(self.at), self.period.days())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -40,15 +58,26 @@ class SloReport:
             "service": self.service,
             "kind": self.kind.value,
             "objective": self.objective,
-            "window": format_duration(self.window),
+            "window": self.calendar or format_duration(self.window),
+            "period": None if self.period is None else self._period_json(self.period),
             "threshold_ms": None if self.threshold is None else self.threshold.total_seconds() * 1000,
             "attainment": self.attainment,
             "budget_remaining": self.budget_remaining,
+            "slices": self.slices,
             "burn_rates": self.burn_rates,
             "fast_burn": self.fast_burn,
             "status": self.status.value,
             "error": self.error,
             "evaluated_at": self.at.isoformat(),
+        }
+
+    def _period_json(self, period: Period) -> dict[str, Any]:
+        return {
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "days": period.days(),
+            "day": period.days_in(self.at),
         }
 
 

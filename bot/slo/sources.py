@@ -10,6 +10,7 @@ from bot.slo.burn import SOURCE as BURN_SOURCE
 from bot.slo.burn import is_own_burn
 from bot.slo.models import EventsSource, IncidentsSource, Measurement, NoData, SloDefinition
 from bot.slo.prometheus import PrometheusApi, PrometheusSli
+from bot.slo.slices import SliceSli
 from storage.engine import Database
 from storage.queries import slos as queries
 from storage.tables import Incident
@@ -107,4 +108,6 @@ def sli_for(definition: SloDefinition, *, database: Database, prometheus: Promet
         return IncidentsSli(definition, database)
     if prometheus is None:
         return _NoPrometheus(definition)
+    if definition.slice_length is not None:
+        return SliceSli(definition, prometheus)
     return PrometheusSli(definition, prometheus)

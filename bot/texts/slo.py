@@ -28,3 +28,20 @@ def not_an_events_slo(name: str, source_type: str) -> str:
 
 def in_the_future(at: datetime) -> str:
     return f"at ({at.isoformat()}) is in the future"
+
+
+OPS = {"lt": "<", "lte": "≤", "gt": ">", "gte": "≥"}
+
+
+def slice_rule(*, method: str, slice_length: str, slice_target: str | None, op: str | None, value: float | None) -> str:
+    """What makes a time slice good, after the objective: `of 5m slices at ≥ 95 %`, `of 1m slices with value < 0.3`."""
+    if op is not None and value is not None:
+        return f"of {slice_length} slices with value {OPS[op]} {value:g}"
+    if method == "ratio_timeslices":
+        return f"as the mean of {slice_length} slices' ratios"
+    return f"of {slice_length} slices at ≥ {slice_target}"
+
+
+def period_progress(label: str, day: int, days: int) -> str:
+    """`December, 29 of 31 days in`."""
+    return f"{label}, {day} of {days} days in"

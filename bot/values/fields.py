@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
 from bot.values.durations import format_duration, parse_duration
 
@@ -28,6 +29,18 @@ def _duration(value: Any) -> timedelta:
 
 # Written back as it is typed (`1w`, not ISO's `P7D`), so a stored definition reads back as a config does.
 Duration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, when_used="json")]
+
+
+def known_zone(name: str) -> str:
+    """An IANA time zone's name, or ValueError naming the fix."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone (like Europe/Madrid)") from None
+    return name
+
+
+ZoneName = Annotated[str, AfterValidator(known_zone)]
 
 
 class _Named(Protocol):

@@ -198,7 +198,7 @@ class WebViews:
         async with self._database.reading() as session:
             report = to_report(definition, await slo_queries.latest_evaluation(session, name), now=now)
             series = await budget_series(session=session, definition=definition, until=now)
-        start = now - definition.window
+        start = now - definition.measured_window(now)
         chart = await asyncio.to_thread(history_chart, series, start=start, end=now, zone=self.zone)
         return SloPage(report, definition, chart, start, now)
 
@@ -210,7 +210,7 @@ class WebViews:
                 await budget_series(session=session, definition=definition, until=now)
                 for definition in self._definitions
             ]
-        longest = max((definition.window for definition in self._definitions), default=None)
+        longest = max((definition.span for definition in self._definitions), default=None)
         start = now - longest if longest is not None else now
         return await asyncio.to_thread(
             render_budget_chart, series, start=start, end=now, zone=self.zone, title="Error budget remaining"

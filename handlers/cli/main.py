@@ -227,7 +227,11 @@ def _slo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     check.add_argument("--availability", metavar="PERCENT", help="least share of good requests: 99.9")
     check.add_argument("--latency", metavar="THRESHOLD@PERCENT", help="share of requests under a time: 300ms@99")
     check.add_argument("--error-rate", metavar="PERCENT", help="most share of failed requests: 0.1%%")
-    check.add_argument("--window", metavar="DURATION", help="measure over this instead of each SLO's window: 1h, 7d")
+    check.add_argument(
+        "--window",
+        metavar="DURATION",
+        help="measure over this instead of each SLO's window: 1h, 7d, or month, week, quarter, year (the current one)",
+    )
 
 
 def _oncall_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -19,10 +19,11 @@ from bot.errors import UsageError
 from bot.prometheus.client import PrometheusClient
 from bot.settings import Settings
 from bot.slo import check as checks
+from bot.slo.calendar import CALENDAR_WORDS, CalendarWindow
 from bot.slo.evaluation import SloEvaluator
 from bot.slo.presentation import format_burn_rate, format_percent, status_label
 from bot.slo.report import SloReport
-from bot.values.durations import format_duration, parse_duration
+from bot.values.durations import parse_duration
 
 EXIT_FAIL, EXIT_UNJUDGED = 1, 2
 
@@ -61,7 +62,7 @@ def _table(reports: list[SloReport]) -> str:
                 item.name,
                 item.service,
                 format_percent(item.objective),
-                format_duration(item.window),
+                item.window_text,
                 format_percent(item.attainment),
                 format_percent(item.budget_remaining),
                 format_burn_rate(item.burn_rates.get("1h")),
@@ -93,13 +94,13 @@ async def check(
         thresholds.append(checks.parse_latency(latency))
     if error_rate is not None:
         thresholds.append(checks.parse_error_rate(error_rate))
-    over = _window(window)
+    over = _window(window, config.timezone)
     async with _evaluator(settings, config) as evaluator:
         results = await checks.check(evaluator, service=service, thresholds=thresholds, window=over, at=utcnow())
     for result in results:
         verdict = {True: "PASS", False: "FAIL", None: "NO DATA"}[result.passed]
         measured = "" if result.measured is None else f"measured {format_percent(result.measured)}"
-        where = f"{result.slo}, {format_duration(result.window)}" if result.slo and result.window else ""
+        where = f"{result.slo}, {result.window}" if result.slo and result.window else ""
         detail = "; ".join(part for part in (measured, where, result.reason) if part)
         write(f"{verdict:<8} {result.threshold.label}  ({detail})")
     if any(result.passed is False for result in results):
@@ -107,9 +108,12 @@ async def check(
     return EXIT_UNJUDGED if any(result.passed is None for result in results) else 0
 
 
-def _window(text: str | None) -> timedelta | None:
+def _window(text: str | None, timezone: str) -> timedelta | CalendarWindow | None:
+    """`1h`, `7d`, or the current calendar period in the config's zone: `month` (`1M`), `week`, `quarter`, `year`."""
     if text is None:
         return None
+    if text.strip() in CALENDAR_WORDS:
+        return CalendarWindow(calendar=CALENDAR_WORDS[text.strip()], timezone=timezone)
     try:
         return parse_duration(text)
     except ValueError as exc:

@@ -73,6 +73,17 @@ class PrometheusPeer(PeerProcess):
         """Wait until Prometheus holds at least `count` scraped samples of `metric` from itself."""
         await self.wait_for_value(f'count_over_time({metric}{{job="{JOB}"}}[1h])', above=count - 1, within=within)
 
+    async def answer_a_bad_query_in_five(self, *, pause: float = 0.0) -> None:
+        """Answer a bad query (400), four good ones, `pause` seconds, then another bad one, and wait until scraped."""
+        await self.wait_for_samples(2)
+        assert await self.get("/api/v1/query", query="sum(up") == 400  # the 400s' series must exist first
+        await self.wait_for_value('count(prometheus_http_requests_total{code="400"})')
+        for _ in range(4):
+            assert await self.get("/api/v1/query", query="up") == 200
+        await asyncio.sleep(pause)
+        assert await self.get("/api/v1/query", query="sum(up") == 400
+        await self.wait_for_value('sum(increase(prometheus_http_requests_total{code="400"}[1h]))')
+
     async def wait_for_scrape_after(self, at: float, *, within: float = 20.0) -> None:
         """Wait until a scrape later than `at` is stored, so queries at `at` see every sample they ever will."""
         # One target's scrapes are appended in order: a later sample means all earlier ones are in.

@@ -46,13 +46,7 @@ slos:
 async def prometheus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[PrometheusPeer]:
     """Prometheus that has answered one bad query for every four good ones, and scraped them."""
     async with running_prometheus(tmp_path_factory.mktemp("prometheus"), scrape_interval="1s") as peer:
-        await peer.wait_for_samples(2)
-        assert await peer.get("/api/v1/query", query="sum(up") == 400  # the 400s' series must exist first
-        await peer.wait_for_value('count(prometheus_http_requests_total{code="400"})')
-        for _ in range(4):
-            assert await peer.get("/api/v1/query", query="up") == 200
-        assert await peer.get("/api/v1/query", query="sum(up") == 400
-        await peer.wait_for_value('sum(increase(prometheus_http_requests_total{code="400"}[1h]))')
+        await peer.answer_a_bad_query_in_five()
         yield peer
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from bot.errors import SettingsError
-from bot.slo.models import PrometheusSource, SloDefinition, SloKind
+from bot.slo.calendar import CalendarWindow
+from bot.slo.models import BudgetingMethod, PrometheusSource, SloDefinition, SloKind
 from bot.slo.openslo import load_openslo_file, parse_openslo
 
 ROOT = Path(__file__).parents[2]
@@ -261,9 +262,9 @@ MISTAKES = [
     ),
     pytest.param(
         lambda d: slo_spec(d)["timeWindow"][0].update(duration="1M"),
-        AVAILABILITY + "spec.timeWindow[0].duration '1M' is not supported: months, quarters and years vary, "
-        "write days or weeks",
-        id="window in months",
+        AVAILABILITY + "spec.timeWindow[0].duration '1M' varies in length: a rolling window takes m, h, d or w; "
+        "M, Q and Y need isRolling: false",
+        id="rolling window in months",
     ),
     pytest.param(
         lambda d: slo_spec(d)["timeWindow"][0].update(duration="four weeks"),
@@ -343,10 +344,10 @@ MISTAKES = [
     ),
     pytest.param(
         lambda d: d["checkout-requests-ok"]["spec"].update(
-            ratioMetric={"rawType": "success", "raw": {"metricSource": {"type": "Prometheus"}}}
+            ratioMetric={"rawType": "succeeded", "raw": {"metricSource": {"type": "Prometheus"}}}
         ),
-        SLI + "spec.ratioMetric.raw is not supported: give good or bad, with total",
-        id="raw ratio",
+        SLI + "spec.ratioMetric.rawType must be success or failure, got 'succeeded'",
+        id="raw ratio of an unknown type",
     ),
     pytest.param(
         lambda d: d["checkout-payment-errors"]["metadata"].update(name="checkout-availability"),
@@ -382,31 +383,33 @@ def test_mistake_in_a_file_is_one_line_naming_the_field(
     assert refusal(spoiled(change)) == message
 
 
-def test_calendar_window_is_refused_as_only_rolling_windows_are_measured() -> None:
+def test_calendar_window_with_a_rolling_flag_is_refused_naming_the_flag() -> None:
     def calendar(documents: dict[str, dict[str, Any]]) -> None:
-        slo_spec(documents)["timeWindow"] = [
-            {"duration": "1M", "calendar": {"startTime": "2024-01-01 00:00:00", "timeZone": "UTC"}, "isRolling": False}
-        ]
+        slo_spec(documents)["timeWindow"] = [{"duration": "1M", "calendar": {"timeZone": "UTC"}, "isRolling": True}]
 
     assert refusal(spoiled(calendar)) == (
-        AVAILABILITY + "spec.timeWindow[0] is calendar-aligned: only rolling windows are supported (isRolling: true)"
+        AVAILABILITY + "spec.timeWindow[0].calendar is for calendar-aligned windows: write isRolling: false"
     )
 
 
-@pytest.mark.parametrize("method", ["Timeslices", "RatioTimeslices"])
-def test_timeslice_budgeting_is_refused_as_only_occurrences_are_counted(method: str) -> None:
-    text = spoiled(lambda d: slo_spec(d).update(budgetingMethod=method))
+def test_timeslice_budgeting_without_a_slice_window_is_refused_naming_it() -> None:
+    text = spoiled(lambda d: slo_spec(d).update(budgetingMethod="Timeslices"))
 
     assert refusal(text) == (
-        AVAILABILITY + f"spec.budgetingMethod {method} is not supported: only Occurrences (good/total events)"
+        AVAILABILITY + "spec.objectives[0] needs timeSliceWindow (e.g. 5m) with budgetingMethod Timeslices"
     )
 
 
-def test_threshold_metric_sli_is_refused_as_unsupported() -> None:
-    threshold = {"metricSource": {"type": "Prometheus", "spec": {"query": "histogram_quantile(0.99, …)"}}}
+def test_threshold_metric_sli_without_a_threshold_is_refused_naming_op() -> None:
+    threshold = {
+        "metricSource": {"metricSourceRef": "prometheus-prod", "spec": {"query": "histogram_quantile(0.99, …)"}}
+    }
     text = spoiled(lambda d: d["checkout-requests-ok"].update(spec={"thresholdMetric": threshold}))
 
-    assert refusal(text) == SLI + "spec.thresholdMetric is not supported: use ratioMetric (good or bad, with total)"
+    assert (
+        refusal(text)
+        == AVAILABILITY + "spec.objectives[0].op must be lt, lte, gt or gte for a thresholdMetric SLI, got None"
+    )
 
 
 def test_inline_query_without_any_prometheus_url_says_where_to_give_one() -> None:
@@ -432,3 +435,108 @@ def test_unreadable_file_is_named(tmp_path: Path) -> None:
 
     with pytest.raises(SettingsError, match=re.escape(f"{missing}: cannot be read (No such file or directory)")):
         load_openslo_file(missing)
+
+
+# --- Calendar windows, time slices, threshold and raw metrics (bot/slo/openslo_fields.py) ---------------------
+
+
+def loaded(change: Callable[[dict[str, dict[str, Any]]], object]) -> SloDefinition:
+    return by_name(parse_openslo(spoiled(change), origin=ORIGIN))["checkout-availability"]
+
+
+def test_a_calendar_quarter_in_new_york_from_its_start_time() -> None:
+    def quarter(documents: dict[str, dict[str, Any]]) -> None:
+        calendar = {"startTime": "2022-01-01 00:00:00", "timeZone": "America/New_York"}
+        slo_spec(documents)["timeWindow"] = [{"duration": "1Q", "isRolling": False, "calendar": calendar}]
+
+    slo = loaded(quarter)
+
+    assert slo.calendar == CalendarWindow(calendar="quarter", timezone="America/New_York", start=datetime(2022, 1, 1))
+    # 1 April 2026 00:00 EDT is 04:00 UTC: Q2 begins then, not at UTC midnight.
+    assert slo.calendar.period(datetime(2026, 4, 1, 3, 59, tzinfo=UTC)).label == "Q1 2026"
+    assert slo.calendar.period(datetime(2026, 4, 1, 4, 0, tzinfo=UTC)).label == "Q2 2026"
+
+
+def test_a_calendar_window_in_an_unknown_zone_is_refused_naming_the_field() -> None:
+    def mars(documents: dict[str, dict[str, Any]]) -> None:
+        window = {"duration": "1M", "isRolling": False, "calendar": {"timeZone": "Mars/Olympus"}}
+        slo_spec(documents)["timeWindow"] = [window]
+
+    assert refusal(spoiled(mars)) == (
+        AVAILABILITY
+        + "spec.timeWindow[0].calendar.timeZone 'Mars/Olympus' is not an IANA time zone (like Europe/Madrid)"
+    )
+
+
+def test_timeslices_of_a_ratio_take_the_slice_window_and_target() -> None:
+    def sliced(documents: dict[str, dict[str, Any]]) -> None:
+        slo_spec(documents)["budgetingMethod"] = "Timeslices"
+        slo_spec(documents)["objectives"] = [{"target": 0.99, "timeSliceTarget": 0.95, "timeSliceWindow": "5m"}]
+
+    slo = loaded(sliced)
+
+    assert slo.budgeting.method is BudgetingMethod.TIMESLICES
+    assert (slo.budgeting.slice, slo.budgeting.slice_target) == (timedelta(minutes=5), 0.95)
+    assert slo.objective == 0.99
+
+
+def test_ratio_timeslices_refuse_a_slice_target() -> None:
+    def averaged(documents: dict[str, dict[str, Any]]) -> None:
+        slo_spec(documents)["budgetingMethod"] = "RatioTimeslices"
+        slo_spec(documents)["objectives"] = [{"target": 0.99, "timeSliceTarget": 0.95, "timeSliceWindow": "1m"}]
+
+    assert refusal(spoiled(averaged)) == (
+        AVAILABILITY
+        + "spec.objectives[0].timeSliceTarget is not used by RatioTimeslices (each slice's ratio is averaged)"
+    )
+
+
+def test_a_threshold_metric_becomes_a_threshold_slo_with_the_objectives_op_and_value() -> None:
+    def threshold(documents: dict[str, dict[str, Any]]) -> None:
+        query = "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[$window])))"
+        metric = {"metricSource": {"metricSourceRef": "prometheus-prod", "spec": {"query": query}}}
+        documents["checkout-requests-ok"]["spec"] = {"thresholdMetric": metric}
+        slo_spec(documents)["budgetingMethod"] = "Timeslices"
+        slo_spec(documents)["objectives"] = [{"target": 0.99, "op": "lte", "value": 0.3, "timeSliceWindow": "5m"}]
+
+    slo = loaded(threshold)
+
+    assert slo.kind is SloKind.THRESHOLD
+    source = prometheus(slo)
+    assert (source.op, source.value, source.url) == ("lte", 0.3, "http://prometheus.monitoring.svc:9090")
+    assert source.query is not None and source.query.startswith("histogram_quantile(0.99")
+    assert slo.slice_length == timedelta(minutes=5)
+
+
+def test_a_raw_failure_ratio_is_an_error_rate_over_a_total_of_one() -> None:
+    def raw(documents: dict[str, dict[str, Any]]) -> None:
+        query = "sum(rate(errors_total[$window])) / sum(rate(requests_total[$window]))"
+        metric = {"metricSource": {"metricSourceRef": "prometheus-prod", "spec": {"query": query}}}
+        documents["checkout-requests-ok"]["spec"] = {"ratioMetric": {"rawType": "failure", "raw": metric}}
+
+    slo = loaded(raw)
+
+    assert slo.kind is SloKind.ERROR_RATE
+    source = prometheus(slo)
+    assert (source.error_query, source.total_query) == (
+        "sum(rate(errors_total[$window])) / sum(rate(requests_total[$window]))",
+        "vector(1)",
+    )
+
+
+def test_a_daily_calendar_window_from_a_start_time_yaml_reads_as_a_date() -> None:
+    # Unquoted, YAML reads `2020-01-21 12:30:00` as a timestamp: days run from 12:30 in New York.
+    text = spoiled(lambda d: None).replace(
+        "  timeWindow:\n  - duration: 28d\n    isRolling: true\n",
+        "  timeWindow:\n  - duration: 1d\n    calendar:\n      startTime: 2020-01-21 12:30:00\n"
+        "      timeZone: America/New_York\n    isRolling: false\n",
+        1,
+    )
+    slo = by_name(parse_openslo(text, origin=ORIGIN))["checkout-availability"]
+
+    assert slo.calendar is not None
+    period = slo.calendar.period(datetime(2026, 12, 4, 12, tzinfo=UTC))  # 07:00 in New York
+    assert (period.start, period.end) == (
+        datetime(2026, 12, 3, 17, 30, tzinfo=UTC),
+        datetime(2026, 12, 4, 17, 30, tzinfo=UTC),
+    )

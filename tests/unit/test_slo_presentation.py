@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.slo.models import SloKind, SloStatus
+from bot.slo.history import to_report
+from bot.slo.models import SloDefinition, SloKind, SloStatus
 from bot.slo.presentation import (
     NO_SLOS,
     digest_message,
@@ -21,6 +22,7 @@ from bot.slo.presentation import (
 )
 from bot.slo.report import BudgetPoint, BudgetSeries, Digest, DigestIncident, SloReport
 from slack_emulator.blocks import block_errors
+from storage.tables import SloEvaluation
 
 NOW = datetime(2025, 3, 10, 6, tzinfo=UTC)
 WINDOW = timedelta(days=28)
@@ -319,3 +321,43 @@ def test_burn_rates_and_thresholds_read_naturally() -> None:
     assert format_threshold(timedelta(milliseconds=300)) == "300 ms"
     assert format_threshold(timedelta(seconds=1.5)) == "1.5 s"
     assert format_threshold(timedelta(minutes=2)) == "2m"
+
+
+def test_a_calendar_slo_reads_as_its_period_in_the_digest_and_slo_show() -> None:
+    definition = SloDefinition.model_validate(
+        {
+            "name": "checkout-monthly",
+            "service": "checkout",
+            "objective": "99.9%",
+            "window": {"calendar": "month", "timezone": "Europe/Madrid"},
+            "source": {"type": "events"},
+        }
+    )
+    at = datetime(2026, 12, 29, 10, tzinfo=UTC)
+    evaluation = SloEvaluation(
+        slo=definition.name,
+        service="checkout",
+        at=at,
+        objective=0.999,
+        window_seconds=int(definition.measured_window(at).total_seconds()),
+        status=SloStatus.PASS.value,
+        attainment=0.99941,
+        budget_remaining=1 - 0.059 / 0.1,  # 41 % left
+        burn_rates={},
+    )
+    report = to_report(definition, evaluation, now=at)
+
+    digest = Digest(start=at - timedelta(days=7), end=at, reports=[report], last_week={}, incidents=[])
+    _, blocks = digest_message(digest, zone=ZONE)
+    assert "December, 29 of 31 days in: 99.94 % vs 99.9 % · budget 41 % left" in _texts(blocks)[1]
+    assert "budgets over December (calendar month, Europe/Madrid)" in blocks[-1]["elements"][0]["text"]
+    shown = slo_show_text(report, BudgetSeries(definition.name, []))
+    assert "Objective: 99.9 % over December (calendar month, Europe/Madrid)" in shown
+    assert "Period: December, 29 of 31 days in" in shown
+    assert report.to_json()["period"] == {
+        "label": "December",
+        "start": "2026-11-30T23:00:00+00:00",
+        "end": "2026-12-31T23:00:00+00:00",
+        "days": 31,
+        "day": 29,
+    }
