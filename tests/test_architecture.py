@@ -37,6 +37,7 @@ DOMAINS = frozenset(
         "postmortem",
         "prometheus",
         "reminders",
+        "retention",
         "schedules",
         "slo",
         "timeline",

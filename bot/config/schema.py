@@ -16,6 +16,7 @@ from bot.config.alerts import AlertsConfig, StormConfig, UsergroupId, UserId, We
 from bot.config.heartbeats import HeartbeatConfig, HeartbeatsConfig, WatchdogConfig, check_watchdog
 from bot.config.maintenance import MaintenanceConfig, check_mirrors
 from bot.config.paging import EscalationPoliciesConfig, PolicyConfig
+from bot.config.retention import RetentionConfig
 from bot.errors import SettingsError
 from bot.permissions import Action
 from bot.schedules.config import SchedulesConfig
@@ -143,6 +144,7 @@ class OncallConfig(Strict):
     heartbeats: HeartbeatsConfig = Field(default_factory=list)
     watchdog: WatchdogConfig | None = None
     maintenance: MaintenanceConfig = Field(default_factory=list)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)  # bot/config/retention.py
 
     @field_validator("timezone")
     @classmethod

@@ -97,7 +97,8 @@ class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_events"
 
     event_id: str = Field(primary_key=True)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Retention deletes by age (bot/retention): the index finds the old ones without reading the table.
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
 class OutboxEntry(SQLModel, table=True):

@@ -1,0 +1,23 @@
+"""an index on processed_events.received_at, so retention finds the old event ids cheaply
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-04 03:00:00
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_processed_events_received_at", "processed_events", ["received_at"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_processed_events_received_at", table_name="processed_events")
