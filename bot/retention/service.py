@@ -56,6 +56,7 @@ class Retention:
         self._begin = begin
         # Pushed events are summed over an SLO's window and its burn windows: none younger than the longest goes.
         self._events_needed = max(longest_window(slos), *BURN_WINDOWS.values())
+        self._slos = [definition.name for definition in slos]
         self._idle_until: dict[str, datetime] = {}
         self._groups_after = 0
 
@@ -85,8 +86,8 @@ class Retention:
     async def run_all(self, now: datetime) -> Deleted:
         """Every batch due at `now`, however many ticks that would take: for tests and one-off clean-ups."""
         total = Deleted()
+        self._idle_until.clear()
         while not total.finished:
-            self._idle_until.clear()
             done = await self.tick(now)
             for table, count in done.rows.items():
                 total.add(table, count)
@@ -144,9 +145,10 @@ class Retention:
         size = self._config.batch_size
         count = 0
         async with self._begin() as (session, _):
+            keep = await queries.latest_evaluation_ids(session, self._slos)
             if daily_before is not None:
                 count = await queries.downsample_slo_evaluations(
-                    session, size=queries.DAY, since=None, before=daily_before, limit=size
+                    session, size=queries.DAY, since=None, before=daily_before, limit=size, keep=keep
                 )
             if hourly is not None and count < size:
                 count += await queries.downsample_slo_evaluations(
@@ -155,6 +157,7 @@ class Retention:
                     since=daily_before,
                     before=_floor(now - hourly, queries.HOUR),
                     limit=size - count,
+                    keep=keep,
                 )
         deleted.add("slo_evaluations", count)
         return count == size

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.queries.alerts import lock_ingestion
 from storage.queries.dialect import dialect
 from storage.queries.outbox import DONE
+from storage.queries.slos import latest_evaluation
 from storage.tables import (
     Alert,
     AlertGroup,
@@ -136,8 +137,20 @@ def _bucket(session: AsyncSession, size: str) -> Any:
     return func.substr(at, 1, 13 if size == HOUR else 10)
 
 
+async def latest_evaluation_ids(session: AsyncSession, slos: Sequence[str]) -> set[int]:
+    """Each SLO's latest evaluation and its latest with data: reports show the one, burn alerts go on from the
+    other, so downsampling keeps both even when an SLO was last evaluated long ago."""
+    kept = set()
+    for slo in slos:
+        for with_data in (False, True):
+            evaluation = await latest_evaluation(session, slo, with_data=with_data)
+            if evaluation is not None and evaluation.id is not None:
+                kept.add(evaluation.id)
+    return kept
+
+
 async def downsample_slo_evaluations(
-    session: AsyncSession, *, size: str, since: datetime | None, before: datetime, limit: int
+    session: AsyncSession, *, size: str, since: datetime | None, before: datetime, limit: int, keep: set[int]
 ) -> int:
     """Delete up to `limit` evaluations in [since, before) that are not the one kept for their SLO's hour (day).
 
@@ -153,7 +166,7 @@ async def downsample_slo_evaluations(
     if since is not None:
         ranked = ranked.where(at >= since)
     inner = ranked.subquery()
-    query = sa_select(inner.c.id).where(inner.c.rank > 1).order_by(inner.c.id).limit(limit)
+    query = sa_select(inner.c.id).where(inner.c.rank > 1, inner.c.id.not_in(keep)).order_by(inner.c.id).limit(limit)
     ids = [row[0] for row in (await session.exec(query)).all()]  # type: ignore[call-overload]
     if not ids:
         return 0
