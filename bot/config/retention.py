@@ -64,6 +64,13 @@ class RetentionConfig(Strict):
     batch_size: int = Field(default=500, ge=10, le=10_000)
     batches_per_tick: int = Field(default=10, ge=1, le=1_000)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _a_mapping(cls, data: Any) -> Any:
+        if not isinstance(data, (dict, RetentionConfig)):
+            raise ValueError(texts.NOT_A_SECTION)
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> RetentionConfig:
         if self.processed_events is not None and self.processed_events < SHORTEST_PROCESSED_EVENTS:

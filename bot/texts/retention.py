@@ -7,6 +7,9 @@ def not_a_horizon(value: object) -> str:
     return f"{str(value)[:40]!r} is not a horizon: write a duration like 30d, or off to keep these rows for good"
 
 
+NOT_A_SECTION = "must be a mapping of horizons, like `alerts: 30d`, or empty for the defaults (docs/configuration.md)"
+
+
 def processed_events_too_short(shortest: str) -> str:
     return (
         f"processed_events must be at least {shortest} (or off): Slack's retries and the SLO API's"
