@@ -1,4 +1,4 @@
-"""`oncall-bot db stats`: row counts and on-disk sizes per table, to see what retention keeps (docs/operations.md)."""
+"""`oncall-bot db stats`: row counts and on-disk sizes per table, to see what retention keeps (docs/runbook.md)."""
 
 from __future__ import annotations
 
