@@ -24,6 +24,7 @@ from storage.queries import retention as queries
 IDLE = timedelta(minutes=10)
 # Alert group ids a batch looks through: groups an incident keeps are stepped over, a bounded range at a time.
 GROUP_SCAN = 5_000
+DAY, WEEK = timedelta(days=1), timedelta(weeks=1)
 KINDS = ("processed_events", "outbox", "alerts", "slo_evaluations", "slo_events", "reminders")
 
 
@@ -59,6 +60,9 @@ class Retention:
         self._slos = [definition.name for definition in slos]
         self._idle_until: dict[str, datetime] = {}
         self._groups_after = 0
+        # Where the next evaluations batch starts (a UTC midnight); None: from the oldest evaluation.
+        self._evaluations_from: datetime | None = None
+        self._evaluations_kept: set[int] = set()
 
     async def tick(self, now: datetime) -> Deleted:
         """One tick's share: batches of each kind in turn, until each is done or the tick's budget is spent."""
@@ -140,27 +144,38 @@ class Retention:
         return done.scanned_to is not None
 
     async def _slo_evaluations(self, now: datetime, deleted: Deleted) -> bool:
+        """Downsample one slice of time (a day where they go hourly, a week where daily): a batch ranks the rows of
+        its slice only, however long the history, and slices are whole days so no hour or day is split."""
         hourly, daily = self._config.slo_hourly_after, self._config.slo_daily_after
         daily_before = _floor(now - daily, queries.DAY) if daily is not None else None
-        size = self._config.batch_size
-        count = 0
+        end = _floor(now - hourly, queries.HOUR) if hourly is not None else daily_before
+        assert end is not None
         async with self._begin() as (session, _):
-            keep = await queries.latest_evaluation_ids(session, self._slos)
-            if daily_before is not None:
-                count = await queries.downsample_slo_evaluations(
-                    session, size=queries.DAY, since=None, before=daily_before, limit=size, keep=keep
-                )
-            if hourly is not None and count < size:
-                count += await queries.downsample_slo_evaluations(
-                    session,
-                    size=queries.HOUR,
-                    since=daily_before,
-                    before=_floor(now - hourly, queries.HOUR),
-                    limit=size - count,
-                    keep=keep,
-                )
+            if self._evaluations_from is None:
+                oldest = await queries.oldest_evaluation_at(session)
+                if oldest is None or oldest >= end:
+                    return False
+                self._evaluations_from = _floor(oldest, queries.DAY)
+                # Once a pass: an evaluation stored since is newer than any slice, so the set stays right for it.
+                self._evaluations_kept = await queries.latest_evaluation_ids(session, self._slos)
+            since = self._evaluations_from
+            if daily_before is not None and since < daily_before:
+                size, until = queries.DAY, min(since + WEEK, daily_before)
+            else:
+                size, until = queries.HOUR, min(since + DAY, end)
+            count = await queries.downsample_slo_evaluations(
+                session,
+                size=size,
+                since=since,
+                before=until,
+                limit=self._config.batch_size,
+                keep=self._evaluations_kept,
+            )
         deleted.add("slo_evaluations", count)
-        return count == size
+        if count == self._config.batch_size:
+            return True  # more in this slice
+        self._evaluations_from = until if until < end else None
+        return self._evaluations_from is not None
 
     async def _slo_events(self, now: datetime, deleted: Deleted) -> bool:
         assert self._config.slo_events is not None

@@ -137,6 +137,10 @@ def _bucket(session: AsyncSession, size: str) -> Any:
     return func.substr(at, 1, 13 if size == HOUR else 10)
 
 
+async def oldest_evaluation_at(session: AsyncSession) -> datetime | None:
+    return (await session.exec(select(func.min(SloEvaluation.at)))).first()
+
+
 async def latest_evaluation_ids(session: AsyncSession, slos: Sequence[str]) -> set[int]:
     """Each SLO's latest evaluation and its latest with data: reports show the one, burn alerts go on from the
     other, so downsampling keeps both even when an SLO was last evaluated long ago."""

@@ -269,7 +269,8 @@ class SloEvaluation(SQLModel, table=True):
     """One evaluation of one SLO: trends, status changes and digests read these, never recompute."""
 
     __tablename__ = "slo_evaluations"
-    __table_args__ = (Index("ix_slo_evaluations_slo_at", "slo", "at"),)
+    # By time alone too: retention downsamples a day of every SLO's evaluations at a time (bot/retention).
+    __table_args__ = (Index("ix_slo_evaluations_slo_at", "slo", "at"), Index("ix_slo_evaluations_at", "at"))
 
     id: int | None = Field(default=None, primary_key=True)
     slo: str

@@ -1,4 +1,4 @@
-"""an index on processed_events.received_at, so retention finds the old event ids cheaply
+"""indexes by time on processed_events and slo_evaluations, so retention's batches find their rows cheaply
 
 Revision ID: 0017
 Revises: 0016
@@ -17,7 +17,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_processed_events_received_at", "processed_events", ["received_at"], unique=False)
+    op.create_index("ix_slo_evaluations_at", "slo_evaluations", ["at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_slo_evaluations_at", table_name="slo_evaluations")
     op.drop_index("ix_processed_events_received_at", table_name="processed_events")
