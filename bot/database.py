@@ -13,10 +13,13 @@ from storage import migrate
 from storage.engine import Database, is_sqlite, is_unreachable
 from storage.errors import describe
 from storage.migrate import Schema, head_revision, inspect, is_known, newer_than_code, require_current
+from storage.queries.retention import TableStats
+from storage.queries.retention import table_stats as _table_stats
 
 __all__ = [
     "Database",
     "Schema",
+    "TableStats",
     "head_revision",
     "inspect",
     "is_known",
@@ -25,6 +28,7 @@ __all__ = [
     "opened",
     "readiness",
     "require_current",
+    "table_stats",
     "upgrade",
 ]
 
@@ -65,3 +69,9 @@ async def readiness(database: Database) -> str | None:
     except Exception as exc:  # reads work, writes do not: the bot would acknowledge and lose things
         return describe(exc)
     return None
+
+
+async def table_stats(database: Database) -> tuple[list[TableStats], int]:
+    """Rows and bytes on disk of each table, and of the whole database, for `oncall-bot db stats`."""
+    async with database.reading() as session:
+        return await _table_stats(session)

@@ -38,6 +38,7 @@ DOMAINS = frozenset(
         "prometheus",
         "reminders",
         "reports",
+        "retention",
         "schedules",
         "slo",
         "timeline",

@@ -17,6 +17,7 @@ from bot.config.heartbeats import HeartbeatConfig, HeartbeatsConfig, WatchdogCon
 from bot.config.maintenance import MaintenanceConfig, check_mirrors
 from bot.config.paging import EscalationPoliciesConfig, PolicyConfig
 from bot.config.reports import ReportsConfig
+from bot.config.retention import RetentionConfig
 from bot.errors import SettingsError
 from bot.permissions import Action
 from bot.schedules.config import SchedulesConfig
@@ -146,6 +147,7 @@ class OncallConfig(Strict):
     watchdog: WatchdogConfig | None = None
     maintenance: MaintenanceConfig = Field(default_factory=list)
     reports: ReportsConfig = Field(default_factory=list)  # operations reviews (bot/config/reports.py; docs/reports.md)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)  # bot/config/retention.py
 
     @field_validator("timezone")
     @classmethod

@@ -62,6 +62,12 @@ class Metrics:
             "oncall_scheduler_ticks", "Scheduler ticks run by this replica, by outcome", ["outcome"], registry=registry
         )
         self.reminders_sent = Counter("oncall_reminders_sent", "Reminders sent, by kind", ["kind"], registry=registry)
+        self.retention_deleted = Counter(
+            "oncall_retention_deleted_rows",
+            "Rows retention deleted past their horizon, by table",
+            ["table"],
+            registry=registry,
+        )
         self.outbox_entries = Gauge(
             "oncall_outbox_entries", "Outbox entries by state (pending, done, dead)", ["state"], registry=registry
         )

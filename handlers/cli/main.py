@@ -60,6 +60,14 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+def _db_stats(settings: Settings) -> int:
+    from handlers.cli import db_stats
+
+    stats, total, where = asyncio.run(db_stats.collect(settings))
+    db_stats.render(stats, total, where=where, out=sys.stdout)
+    return 0
+
+
 def _postmortem(settings: Settings, reference: str, output: str, out: str | None) -> int:
     from bot.config.schema import load_config
     from bot.database import opened
@@ -315,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     database_commands.add_parser("upgrade", help="apply pending migrations")
+    database_commands.add_parser("stats", help="print each table's row count and size on disk")
     return parser
 
 
@@ -345,6 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _report(settings, arguments)
         if arguments.command == "postmortem":
             return _postmortem(settings, arguments.reference, arguments.format, arguments.out)
+        if arguments.db_command == "stats":
+            return _db_stats(settings)
         return _db_upgrade(settings)
     except OncallError as exc:
         for line in str(exc).splitlines():  # a file with several mistakes gives one line per problem

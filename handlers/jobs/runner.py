@@ -26,6 +26,7 @@ from bot.maintenance.service import Maintenance, WindowsChanged, assemble
 from bot.observability.metrics import Metrics
 from bot.reminders import retros
 from bot.reminders.reminders import Reminders, TickResult
+from bot.retention.service import Deleted, Retention
 from bot.schedules.calendars import POLL_EVERY, CalendarPoller
 from bot.schedules.catalog import Catalog
 from bot.schedules.emails import EmailLookup, UserByEmail
@@ -65,6 +66,7 @@ class Scheduler:
         self._config = config
         self._clock = clock
         self.reminders = Reminders(config)
+        self.retention = Retention(config.retention, begin, config.slos)
         # A scheduler a test builds by hand (a restart) ingests through one ingestion of its own, holding what
         # maintenance windows match as create_app's does.
         ingestion = ingestion or AlertIngestion(config)
@@ -112,6 +114,15 @@ class Scheduler:
             self._silences_if_leader,
             IntervalTrigger(seconds=every, timezone=zone),
             id="silences",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(every)),
+        )
+        # Its own job as well: a tick's deletes (bounded, bot/retention) hold up no reminder.
+        self._scheduler.add_job(
+            self._retention_if_leader,
+            IntervalTrigger(seconds=every, timezone=zone),
+            id="retention",
             max_instances=1,
             coalesce=True,
             misfire_grace_time=max(1, int(every)),
@@ -200,6 +211,24 @@ class Scheduler:
             await self.tick_silences(self._clock())
         except Exception:  # the next tick tries again; nothing was recorded as told, nothing resolved half-way
             log.exception("scheduler.silence_tick_failed")
+
+    async def _retention_if_leader(self) -> None:
+        if not self.leadership.is_leader:
+            return
+        try:
+            await self.tick_retention(self._clock())
+        except Exception:  # the next tick goes on: each batch committed whole or not at all
+            log.exception("scheduler.retention_failed")
+
+    async def tick_retention(self, now: datetime) -> Deleted:
+        """Delete one tick's share of what is past the `retention:` horizons at `now`; tests call it with their time."""
+        deleted = await self.retention.tick(now)
+        if deleted.rows:
+            if self._metrics is not None:
+                for table, count in deleted.rows.items():
+                    self._metrics.retention_deleted.labels(table).inc(count)
+            log.info("scheduler.retention %s", " ".join(f"{table}={count}" for table, count in deleted.rows.items()))
+        return deleted
 
     async def _evaluate_if_leader(self) -> None:
         if not self.leadership.is_leader or self.slos is None:

@@ -97,7 +97,8 @@ class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_events"
 
     event_id: str = Field(primary_key=True)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Retention deletes by age (bot/retention): the index finds the old ones without reading the table.
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
 class OutboxEntry(SQLModel, table=True):
@@ -270,7 +271,8 @@ class SloEvaluation(SQLModel, table=True):
     """One evaluation of one SLO: trends, status changes and digests read these, never recompute."""
 
     __tablename__ = "slo_evaluations"
-    __table_args__ = (Index("ix_slo_evaluations_slo_at", "slo", "at"),)
+    # By time alone too: retention downsamples a day of every SLO's evaluations at a time (bot/retention).
+    __table_args__ = (Index("ix_slo_evaluations_slo_at", "slo", "at"), Index("ix_slo_evaluations_at", "at"))
 
     id: int | None = Field(default=None, primary_key=True)
     slo: str
