@@ -147,7 +147,7 @@ async def test_digests_charts_and_burn_alerts_keep_what_they_read(database: Data
     assert with_data_before is not None and with_data_after is not None and with_data_after.id == with_data_before.id
     # The chart over the 28-day window: a point at least every hour, every half hour in the last week.
     times = [point.at for point in series.points]
-    assert times[0] - (NOW - SLO.window) <= timedelta(hours=1)
+    assert times[0] - (NOW - SLO.span) <= timedelta(hours=1)
     assert max(later - earlier for earlier, later in itertools.pairwise(times)) <= timedelta(hours=1)
     digest = await renderer.compose(NOW - 7 * DAY, NOW)
     assert digest == digest_before and set(digest.last_week) == {SLO.name, search.name}  # "a week ago" still there
