@@ -20,6 +20,7 @@ from bench import big_delivery, commands, postmortem, profile, storm, timeline, 
 from bench.report import Row, RunInfo, document, table
 from bench.servers import REPO, ServerError
 from bench.texts import ANALYSIS, INTRO, PROFILES_INTRO
+from bench.year import run as year_run
 from bench.year import seed as year_seed
 
 Benchmark = Callable[[Path, Callable[[str], None]], Awaitable[list[Row]]]
@@ -30,6 +31,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "storm": storm.run,
     "big_delivery": big_delivery.run,
     "postmortem": postmortem.run,
+    "year": year_run.run,
 }
 OUTPUT = REPO / "docs" / "benchmarks.md"
 
