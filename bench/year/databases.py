@@ -16,9 +16,7 @@ from pathlib import Path
 import asyncpg
 
 from bench.databases import POSTGRES_HOST, Backend, admin
-from bench.year.seed import seed, seeded_sqlite
-from bench.year.shape import SEEDER_VERSION
-from storage import migrate
+from bench.year.seed import cache_name, seed, seeded_sqlite
 
 Say = Callable[[str], None]
 
@@ -34,7 +32,7 @@ async def year_sqlite(folder: Path, *, scale: float, say: Say) -> AsyncIterator[
 
 @asynccontextmanager
 async def year_postgres(*, scale: float, say: Say) -> AsyncIterator[Backend]:
-    template = f"oncall_bench_year_v{SEEDER_VERSION}_{migrate.head_revision()}_scale{scale:g}".replace(".", "_")
+    template = f"oncall_bench_{cache_name(scale)}"
     try:
         await _ensure_template(template, scale, say)
     except (OSError, asyncpg.PostgresError) as exc:
@@ -52,11 +50,16 @@ async def _ensure_template(template: str, scale: float, say: Say) -> None:
     connection = await asyncpg.connect(f"postgresql://postgres@{POSTGRES_HOST}/postgres", timeout=3)
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", template)
+        older = await connection.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'oncall\\_bench\\_year\\_%' AND datname <> $1", template
+        )
     finally:
         await connection.close()
     if exists:
         say(f"year-sized PostgreSQL: copied from the template {template}")
         return
+    for (stale,) in older:  # another day's, seeder's or schema's: the disk it holds is all it is good for
+        await admin(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
     # Seeded under another name and renamed once complete: a run killed meanwhile leaves no half template.
     partial = f"{template}_partial"
     await admin(f'DROP DATABASE IF EXISTS "{partial}" WITH (FORCE)')

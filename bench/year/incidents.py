@@ -231,3 +231,27 @@ FOLLOW_UPS = (
     "Load-test the new cache before the sale",
     "Page the owning team, not the platform rota",
 )
+
+
+def reminder_rows(year: Year, seeded: list[Seeded], follow_ups: list[Row]) -> Iterator[Row]:
+    """The reminders a year of ticks left behind: every nag already sent today, so a bot started on the
+    year has no backlog to catch up on (it would post thousands at once, which no running bot does)."""
+    sent, tomorrow = year.end - timedelta(hours=1), year.end + timedelta(hours=23)
+    reminder_id = 0
+    for incident in seeded:
+        if incident.status is Status.RESOLVED and not _has_postmortem(incident):
+            reminder_id += 1
+            days = max(1, (year.end - incident.ends_at).days)
+            yield _reminder(reminder_id, "postmortem_due", incident.id, sent, days, tomorrow)
+    for follow_up in follow_ups:
+        if follow_up["state"] == "open" and follow_up["due"] <= year.end.date():
+            reminder_id += 1
+            days = max(1, (year.end.date() - follow_up["due"]).days)
+            yield _reminder(reminder_id, "follow_up", follow_up["id"], sent, days, tomorrow)
+
+
+def _reminder(reminder_id: int, kind: str, subject: int, sent: datetime, count: int, next_run: datetime) -> Row:
+    return {
+        "id": reminder_id, "kind": kind, "subject_id": subject,
+        "last_sent_at": sent, "sent_count": count, "next_run_at": next_run,
+    }  # fmt: skip

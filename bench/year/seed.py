@@ -15,7 +15,17 @@ from bench.year.shape import SEEDER_VERSION, Year, now_rounded
 from bench.year.writer import writer
 from storage import migrate
 from storage.engine import Database
-from storage.tables import Alert, AlertGroup, FollowUp, Incident, Role, SlackUser, SloEvaluation, TimelineEntry
+from storage.tables import (
+    Alert,
+    AlertGroup,
+    FollowUp,
+    Incident,
+    Reminder,
+    Role,
+    SlackUser,
+    SloEvaluation,
+    TimelineEntry,
+)
 
 Say = Callable[[str], None]
 Row = dict[str, Any]
@@ -44,7 +54,7 @@ async def seed(url: str, *, scale: float = 1.0, say: Say = print) -> Seeding:
     year = Year(scale=scale, end=now_rounded())
     seeded = incidents.plan(year)
     counts: dict[str, int] = {}
-    tables: list[Any] = [SlackUser, Incident, Role, TimelineEntry, FollowUp, AlertGroup, Alert, SloEvaluation]
+    tables: list[Any] = [SlackUser, Incident, Role, TimelineEntry, FollowUp, Reminder, AlertGroup, Alert, SloEvaluation]
     async with writer(url) as out:
 
         async def append(model: Any, rows: Iterable[Row]) -> None:
@@ -56,7 +66,9 @@ async def seed(url: str, *, scale: float = 1.0, say: Say = print) -> Seeding:
         await append(Incident, incidents.incident_rows(year, seeded))
         await append(Role, incidents.role_rows(year, seeded))
         await append(TimelineEntry, incidents.timeline_rows(year, seeded))
-        await append(FollowUp, incidents.follow_up_rows(year, seeded))
+        follow_ups = list(incidents.follow_up_rows(year, seeded))
+        await append(FollowUp, follow_ups)
+        await append(Reminder, incidents.reminder_rows(year, seeded, follow_ups))
         groups: list[tuple[int, Any, int | None]] = []
 
         def remembered(rows: Iterable[Row]) -> Iterator[Row]:
@@ -74,9 +86,9 @@ async def seed(url: str, *, scale: float = 1.0, say: Say = print) -> Seeding:
 async def seeded_sqlite(path: Path, *, scale: float, say: Say = print) -> Seeding | None:
     """A seeded SQLite file at `path`, copied from the cache when one of this seeder and schema is there.
 
-    Returns the seeding when it was done now, None when copied. The year's end is when it was seeded:
-    a file a few days old has incidents open a few days longer, which changes nothing measured."""
-    cached = CACHE / f"year-v{SEEDER_VERSION}-{migrate.head_revision()}-scale{scale:g}.db"
+    Returns the seeding when it was done now, None when copied. The year ends when it was seeded, and
+    the day is part of the name, so a cached year's reminders were all sent on the day it is used."""
+    cached = CACHE / f"{cache_name(scale)}.db"
     seeding = None
     if not cached.is_file():
         cached.parent.mkdir(parents=True, exist_ok=True)
@@ -87,6 +99,12 @@ async def seeded_sqlite(path: Path, *, scale: float, say: Say = print) -> Seedin
         partial.rename(cached)
     await asyncio.to_thread(shutil.copyfile, cached, path)
     return seeding
+
+
+def cache_name(scale: float) -> str:
+    """Names a seeded year by what it depends on: the seeder, the schema, the scale and the day it ends."""
+    day = now_rounded().strftime("%Y%m%d")
+    return f"year_v{SEEDER_VERSION}_{migrate.head_revision()}_scale{scale:g}_{day}".replace(".", "_")
 
 
 def _checkpoint(path: Path) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 # Bump when the rows change: a cached seeded file of another version is seeded again.
-SEEDER_VERSION = 1
+SEEDER_VERSION = 2
 PEOPLE = 200
 SERVICES = (
     "checkout", "search", "login", "payments", "catalog", "cart", "shipping", "email", "images", "api",
@@ -74,5 +74,5 @@ def person(number: int) -> str:
 
 
 def now_rounded() -> datetime:
-    """The end of a year seeded now, to the hour: a cached file stays valid for the rest of the hour."""
+    """The end of a year seeded now, to the hour."""
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
