@@ -92,6 +92,8 @@ async def seeded_sqlite(path: Path, *, scale: float, say: Say = print) -> Seedin
     seeding = None
     if not cached.is_file():
         cached.parent.mkdir(parents=True, exist_ok=True)
+        for stale in cached.parent.glob("year_*.db"):  # another day's, seeder's or schema's: disk, nothing more
+            stale.unlink()
         partial = cached.with_suffix(".partial")
         partial.unlink(missing_ok=True)
         seeding = await seed(f"sqlite+aiosqlite:///{partial}", scale=scale, say=say)
