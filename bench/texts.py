@@ -117,12 +117,17 @@ to judge the absolute targets.
 - **Web pages**: the SLO page went from 1 to 162 pages/s on SQLite (0.008 → 0.85 of fresh) once its
   chart was drawn once a minute at most: matplotlib costs 100 to 400 ms a chart whatever its points.
   Still missed: the incident list 100 pages deep (0.15 SQLite, 0.29 PostgreSQL) and the incident with
-  10,000 entries (0.16 to 0.18): about 110 ms of the bot's time a page. The incident page renders
-  its newest 500 entries (`TIMELINE_SHOWN`) and counts them; the counts now read only the index of
-  migration 0018 (33 → 3 ms and 12 → 3 ms on SQLite, measured beside the bot), so the rest is the
-  template rendering 500 entries and the names they mention, and for the list the 267 private
-  incidents read on every page to decide what the viewer may see. Not profiled yet (py-spy was not
-  installed on that machine): the next step is a py-spy profile of both pages on a quiet machine.
+  10,000 entries (0.16 to 0.18): about 110 ms of the bot's time a page. Timed in one process on the
+  seeded SQLite file (WebViews and the page template, no HTTP, the machine still busy): the list's
+  page 100 spends 47 ms reading and 1 ms rendering. Of the reading, 34 ms is the search: the list
+  shows open incidents first (`ORDER BY CASE status … , id DESC`), which no index serves, so every
+  page sorts all 5,000 incidents before its OFFSET; and 18 ms is reading the 267 private incidents
+  on every page, to learn which the viewer may see. The incident page spends 22 ms reading (its
+  newest 500 entries, `TIMELINE_SHOWN`, and the names they mention; the counts now read only the
+  index of migration 0018: 33 → 3 ms and 12 → 3 ms) and 38 ms rendering those 500 entries. Next
+  steps, not made here: the open incidents and the rest as two index-ordered reads (or keyset
+  pagination), the private incidents' channels only (not whole rows) for the visibility check, and
+  fewer entries on the page with a link to the full timeline.
 - **Postmortem of a 10,000-entry incident**: 494 ms on PostgreSQL (met), 592 ms on SQLite (missed,
   under that load; the fresh-database benchmark above renders the same size). Building the document
   is the cost, not finding the rows: reading them plainly took 42 and 81 ms.
