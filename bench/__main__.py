@@ -20,6 +20,8 @@ from bench import big_delivery, commands, postmortem, profile, storm, timeline, 
 from bench.report import Row, RunInfo, document, table
 from bench.servers import REPO, ServerError
 from bench.texts import ANALYSIS, INTRO, PROFILES_INTRO
+from bench.year import run as year_run
+from bench.year import seed as year_seed
 
 Benchmark = Callable[[Path, Callable[[str], None]], Awaitable[list[Row]]]
 BENCHMARKS: dict[str, Benchmark] = {
@@ -29,6 +31,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "storm": storm.run,
     "big_delivery": big_delivery.run,
     "postmortem": postmortem.run,
+    "year": year_run.run,
 }
 OUTPUT = REPO / "docs" / "benchmarks.md"
 
@@ -42,7 +45,15 @@ def main() -> int:
     parser.add_argument(
         "--no-profile", action="store_true", help="do not profile the rows that miss their target (needs py-spy)"
     )
+    parser.add_argument(
+        "--seed-year",
+        metavar="URL",
+        help="only fill this empty database (DATABASE_URL form) with a year of a 200-person organisation",
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="with --seed-year: that year times this (e.g. 0.05)")
     arguments = parser.parse_args()
+    if arguments.seed_year:
+        return seed_year(arguments.seed_year, arguments.scale)
     names = arguments.only or list(BENCHMARKS)
     if arguments.no_profile:
         profile.disable()
@@ -97,6 +108,18 @@ async def _run_all(names: list[str]) -> tuple[list[Row], list[str]]:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     return rows, failed
+
+
+def seed_year(url: str, scale: float) -> int:
+    if not 0 < scale <= 10:
+        print(
+            f"bench: --scale {scale:g} is out of range: give a factor above 0 and at most 10, e.g. 0.05",
+            file=sys.stderr,
+        )
+        return 2
+    seeding = asyncio.run(year_seed.seed(url, scale=scale, say=_say))
+    print(seeding.summary())
+    return 0
 
 
 def _say(line: str) -> None:

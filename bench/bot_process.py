@@ -70,8 +70,12 @@ class RunningBot:
 
 
 @asynccontextmanager
-async def running_bot(workdir: Path, database_url: str) -> AsyncIterator[RunningBot]:
-    """Start the emulator, then the bot pointed at it and at `database_url`; stop both when the block ends."""
+async def running_bot(
+    workdir: Path, database_url: str, *, settings: dict[str, str] | None = None
+) -> AsyncIterator[RunningBot]:
+    """Start the emulator, then the bot pointed at it and at `database_url`; stop both when the block ends.
+
+    `settings` adds environment variables (WEB_TOKEN, ONCALL_CONFIG …) to the ones every benchmark gives."""
     await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)  # the bot's cwd, below
     port, stats_port = free_port(), free_port()  # the emulator delivers Slack's events to the bot at `port`
     emulator_command = python_command(
@@ -99,6 +103,7 @@ async def running_bot(workdir: Path, database_url: str) -> AsyncIterator[Running
             "PORT": str(port),
             "LOG_LEVEL": "INFO",  # as shipped: its log lines are part of the cost
         }
+        environment |= settings or {}
         # cwd is the run's own folder, so a developer's ./.env cannot either.
         command = python_command("handlers.cli.main", "serve")
         bot_server = serve("bot", command, logs=workdir, env=environment, cwd=workdir, port=port, ready_path="/readyz")

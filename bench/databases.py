@@ -40,7 +40,7 @@ async def postgres() -> AsyncIterator[Backend]:
     """A database created for this run and dropped after it, or a skipped backend if PostgreSQL is unreachable."""
     name = f"oncall_bench_{secrets.token_hex(4)}"
     try:
-        await _admin(f'CREATE DATABASE "{name}"')
+        await admin(f'CREATE DATABASE "{name}"')
     except (OSError, asyncpg.PostgresError) as exc:
         yield Backend("PostgreSQL", None, skipped=f"skipped: PostgreSQL unreachable ({type(exc).__name__})")
         return
@@ -48,7 +48,7 @@ async def postgres() -> AsyncIterator[Backend]:
         yield Backend("PostgreSQL", f"postgresql+asyncpg://postgres@{POSTGRES_HOST}/{name}")
     finally:
         # FORCE: a target killed mid-run may leave its connections behind for a moment.
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def each(workdir: Path) -> list[Callable[[], AbstractAsyncContextManager[Backend]]]:
@@ -108,7 +108,8 @@ async def reader(url: str) -> AsyncIterator[Callable[[str], Awaitable[int]]]:
         await engine.dispose()
 
 
-async def _admin(sql: str) -> None:
+async def admin(sql: str) -> None:
+    """Run `sql` (CREATE or DROP DATABASE) on an admin database of the local PostgreSQL."""
     last: Exception | None = None
     for database in POSTGRES_ADMIN_DATABASES:
         try:

@@ -64,6 +64,7 @@ async def run_load(
     warmup_seconds: float = 2.0,
     measure_seconds: float = 8.0,
     first_pass: bool = False,
+    method: str = "POST",
 ) -> LoadResult:
     """POST `bodies` in order, round and round, from `concurrency` senders; latencies count only for
     answers that arrive inside the measured window, which starts once warm-up is over.
@@ -71,6 +72,7 @@ async def run_load(
     With `first_pass`, every body is first delivered once (timed on its own) before the warm-up, so
     the measured window sees the steady state of resends rather than a mix of first deliveries.
     `headers_per_body[i]`, when given, goes with `bodies[i]` instead of `headers` (a signature per body).
+    With `method="GET"`, each body is a path and query appended to `url`, as a browser asks for pages.
     """
     result = LoadResult(seconds=measure_seconds)
     headers_of = _headers_of(bodies, headers, headers_per_body)
@@ -89,7 +91,12 @@ async def run_load(
             index = next(order) % len(bodies)
             result.sent += 1
             try:
-                async with session.post(url, data=bodies[index], headers=headers_of[index]) as response:
+                request = (
+                    session.get(url + bodies[index].decode(), headers=headers_of[index])
+                    if method == "GET"
+                    else session.post(url, data=bodies[index], headers=headers_of[index])
+                )
+                async with request as response:
                     await response.read()
                     status = response.status
             except (aiohttp.ClientError, TimeoutError) as exc:

@@ -69,6 +69,28 @@ def slash_commands(
     return _signed("command", payloads, secret)
 
 
+def app_home_opens(secret: str, *, users: Sequence[str], bot_user_id: str, count: int) -> Signed:
+    """`count` app_home_opened envelopes, people opening the bot's Home tab in turn, each its own event_id."""
+    now = int(time.time())
+    envelopes = []
+    for number, user in zip(range(count), itertools.cycle(users)):
+        ts = f"{now}.{number:06d}"
+        event = {"type": "app_home_opened", "user": user, "channel": f"D0{user}", "tab": "home", "event_ts": ts}
+        envelopes.append(
+            {
+                "token": "bench-verification-token",
+                "team_id": TEAM_ID,
+                "api_app_id": APP_ID,
+                "event": event,
+                "type": "event_callback",
+                "event_id": f"Ev0HOME{now}{number:06d}",
+                "event_time": now,
+                "authorizations": [{"team_id": TEAM_ID, "user_id": bot_user_id, "is_bot": True}],
+            }
+        )
+    return _signed("event", envelopes, secret)
+
+
 class MessageEvents:
     """`message` event_callback envelopes from people in one channel; every one a new event_id and ts."""
 

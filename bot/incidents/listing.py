@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.incidents.models import OPEN_STATUSES, Severity, Status
+from bot.incidents.models import OPEN_STATUSES, Severity
 from bot.incidents.snapshot import IncidentSnapshot
 from bot.incidents.target import Target, load, snapshot
 from bot.visibility import Viewer, visible_only
@@ -17,8 +17,7 @@ from storage.tables import TimelineEntry
 
 async def list_open(*, session: AsyncSession, viewer: Viewer) -> list[IncidentSnapshot]:
     """Open incidents that exist for this person, most severe first, then newest."""
-    closed = [status for status in Status if status not in OPEN_STATUSES]
-    listed = await queries.list_with_roles_not_in(session, closed)
+    listed = await queries.list_with_roles_in(session, list(OPEN_STATUSES))
     snapshots = await visible_only([IncidentSnapshot.of(incident, roles) for incident, roles in listed], viewer)
     return sorted(snapshots, key=lambda snapshot: (snapshot.severity, -snapshot.number))
 

@@ -121,6 +121,9 @@ class WebViews:
         self._definitions = list(definitions)
         self.zone = zone
         self.schedules = ScheduleViews(database, catalog)
+        # Per SLO: the chart last drawn, keyed by (newest evaluation id, minute); see slo().
+        self._charts: dict[str, tuple[tuple[int | None, datetime], HistoryChart | None]] = {}
+        self._chart_locks: dict[str, asyncio.Lock] = {}
 
     async def incidents(self, query: IncidentQuery, viewer: Viewer) -> IncidentList:
         async with self._database.reading() as session:
@@ -196,11 +199,21 @@ class WebViews:
         except UnknownSlo:
             raise SloNotFound(texts.web.no_such_slo(name)) from None
         async with self._database.reading() as session:
-            report = to_report(definition, await slo_queries.latest_evaluation(session, name), now=now)
-            series = await budget_series(session=session, definition=definition, until=now)
-        start = now - definition.measured_window(now)
-        chart = await asyncio.to_thread(history_chart, series, start=start, end=now, zone=self.zone)
-        return SloPage(report, definition, chart, start, now)
+            latest = await slo_queries.latest_evaluation(session, name)
+            report = to_report(definition, latest, now=now)
+        # The chart costs 100 to 400 ms of matplotlib whatever its points, and changes only with a new
+        # evaluation: drawn once a minute at most per SLO and kept (a year-sized SLO page was 1 req/s).
+        minute = now.replace(second=0, microsecond=0)
+        key = (latest.id if latest is not None else None, minute)
+        async with self._chart_locks.setdefault(name, asyncio.Lock()):
+            cached = self._charts.get(name)
+            if cached is None or cached[0] != key:
+                async with self._database.reading() as session:
+                    series = await budget_series(session=session, definition=definition, until=minute)
+                start = minute - definition.measured_window(minute)
+                drawn = await asyncio.to_thread(history_chart, series, start=start, end=minute, zone=self.zone)
+                cached = self._charts[name] = (key, drawn)
+        return SloPage(report, definition, cached[1], now - definition.measured_window(now), now)
 
     async def slo_chart(self, now: datetime) -> bytes:
         from bot.slo.chart import render_budget_chart  # matplotlib only once a chart is asked for

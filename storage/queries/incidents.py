@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -43,26 +43,28 @@ async def get_incident_by_channel(
     return (await session.exec(query)).first()
 
 
-async def list_with_roles_not_in(session: AsyncSession, statuses: Sequence[str]) -> list[tuple[Incident, list[Role]]]:
-    """Incidents whose status is none of `statuses`, newest first, each with its roles: one statement."""
+async def list_with_roles_in(session: AsyncSession, statuses: Sequence[str]) -> list[tuple[Incident, list[Role]]]:
+    """Incidents whose status is one of `statuses`, newest first, each with its roles: one statement."""
     listed: dict[int | None, tuple[Incident, list[Role]]] = {}
-    for incident, role in (await session.exec(_with_roles_not_in(tuple(statuses)))).all():
+    for incident, role in (await session.exec(_with_roles_in(tuple(statuses)))).all():
         _, roles = listed.setdefault(incident.id, (incident, []))
         if role is not None:
             roles.append(role)
-    return list(listed.values())
+    return sorted(listed.values(), key=lambda pair: -(pair[0].id or 0))
 
 
 @functools.cache
-def _with_roles_not_in(statuses: tuple[str, ...]) -> Select[Incident, Role]:
+def _with_roles_in(statuses: tuple[str, ...]) -> Select[Incident, Role]:
     # What /incident list runs on every call, so one statement (not one per incident's roles), built once
-    # (SQLAlchemy keys its compiled-statement cache on the statement), and `!=` rather than NOT IN, whose
-    # list SQLAlchemy expands again on each execution: together 40 % less time per list than before.
+    # (SQLAlchemy keys its compiled-statement cache on the statement), and `=`s joined by OR rather than
+    # IN, whose list SQLAlchemy expands again on each execution. The statuses asked for, not the ones
+    # left out, and no ORDER BY (sorted above, a few rows): both let SQLite and PostgreSQL read the few
+    # open incidents through ix_incidents_status, where `!=` and ORDER BY id read every incident ever
+    # declared (a year's 5,000: 4 to 10 ms a list on SQLite, against 1 to 3; bench/year).
     return (
         select(Incident, Role)
         .outerjoin(Role, col(Role.incident_id) == col(Incident.id))
-        .where(*(col(Incident.status) != status for status in statuses))
-        .order_by(col(Incident.id).desc())
+        .where(or_(*(col(Incident.status) == status for status in statuses)))
     )
 
 

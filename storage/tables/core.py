@@ -73,6 +73,8 @@ class TimelineEntry(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("channel_id", "slack_ts", name="uq_timeline_channel_ts"),
         Index("ix_timeline_incident_at", "incident_id", "at"),
+        # Counts of an incident's visible entries and messages read only this index (migration 0018).
+        Index("ix_timeline_entries_visible", "incident_id", "kind", "is_deleted", "has_original"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
