@@ -48,7 +48,8 @@ class GroupCommit(Generic[Item]):
         await waiting.stored
 
     def _next_batch(self) -> list[Waiting[Item]]:
-        """The waiting items to write in the next transaction (taken out of `_waiting`)."""
+        """The waiting items to write in the next transaction (taken out of `_waiting`); those left out that
+        need no writing are told so."""
         raise NotImplementedError
 
     async def _write_items(self, items: list[Item]) -> None:
@@ -58,7 +59,8 @@ class GroupCommit(Generic[Item]):
     async def _write_waiting(self) -> None:
         try:
             while self._waiting:
-                await self._write(self._next_batch())
+                if batch := self._next_batch():
+                    await self._write(batch)
                 await asyncio.sleep(0)  # whoever waited for the write lock (a slash command) goes first
         finally:
             self._writer = None

@@ -66,6 +66,8 @@ class Chunk:
 
 # Stores chunks of several deliveries in one transaction of `begin`.
 Write = Callable[[Begin, Sequence[Chunk]], Awaitable[None]]
+# The alerts of a chunk whose state is not committed yet: the rest would change nothing.
+Unknown = Callable[[Sequence[Routed]], list[Routed]]
 
 
 @dataclass(frozen=True)
@@ -79,26 +81,44 @@ class _Stored:
 class Batcher(GroupCommit[_Stored]):
     """Gathers the chunks waiting to be stored and writes them, up to `max_alerts` alerts, in one transaction."""
 
-    def __init__(self, write: Write, *, max_alerts: int) -> None:
+    def __init__(self, write: Write, *, max_alerts: int, unknown: Unknown) -> None:
         super().__init__("alert-batcher")
         self._write_chunks = write
         self._max_alerts = max_alerts
+        self._unknown = unknown
 
     async def store(self, begin: Begin, chunk: Chunk) -> None:
         """Store the chunk and what it causes; raises what storing it raised."""
         await self._store(_Stored(begin, chunk))
 
     def _next_batch(self) -> list[Waiting[_Stored]]:
-        """The first waiting chunk, and those after it that fit with it (same database, no alert in common)."""
-        first, *rest = self._waiting
-        batch, alerts, size = [first], first.item.chunk.alerts, len(first.item.chunk.routed)
+        """The first waiting chunk, and those after it that fit with it (same database, no alert in common).
+
+        A chunk loses the alerts committed in the same state while it waited: in a storm that backs up,
+        each notification of a group repeats the alerts of the one before, which is stored by then.
+        """
+        batch: list[Waiting[_Stored]] = []
         kept: list[Waiting[_Stored]] = []
-        for waiting in rest:
-            theirs = waiting.item.chunk.alerts
-            fits = size + len(waiting.item.chunk.routed) <= self._max_alerts and not alerts & theirs
+        alerts: set[tuple[str, str]] = set()
+        size = 0
+        for index, waiting in enumerate(self._waiting):
+            if size >= self._max_alerts:
+                kept += self._waiting[index:]
+                break
+            chunk = waiting.item.chunk
+            chunk.routed = self._unknown(chunk.routed)
+            if not chunk.routed:
+                waiting.tell(None)  # all of it is stored already, as it says
+                continue
+            theirs = chunk.alerts
+            if not batch:
+                batch, alerts, size = [waiting], theirs, len(chunk.routed)
+                continue
+            first = batch[0]
+            fits = size + len(chunk.routed) <= self._max_alerts and not alerts & theirs
             if fits and waiting.item.begin is first.item.begin:
                 batch.append(waiting)
-                size += len(waiting.item.chunk.routed)
+                size += len(chunk.routed)
             else:
                 kept.append(waiting)
             alerts |= theirs  # a later chunk of an alert left waiting must not overtake it either

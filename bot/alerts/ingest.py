@@ -103,7 +103,7 @@ class AlertIngestion:
         self._catalog = catalog or Catalog(config.schedules, config.zone)
         self._committed = CommittedAlerts()
         self._chunk_alerts = chunk_alerts
-        self._batcher = Batcher(self._write, max_alerts=chunk_alerts)
+        self._batcher = Batcher(self._write, max_alerts=chunk_alerts, unknown=self._unknown)
         # Heartbeats, set by create_app once they exist (they raise their alerts through this ingestion).
         self.watchdog: WatchdogBeats | None = None
         self.hold: Hold | None = None
@@ -136,12 +136,17 @@ class AlertIngestion:
         for start in range(0, len(routed), self._chunk_alerts):
             chunk = routed[start : start + self._chunk_alerts]
             await self._batcher.store(begin, Chunk(chunk, delivery))
-            self._committed.remember([alert for alert, _ in chunk])
         return delivery.result
 
     async def _write(self, begin: Begin, chunks: Sequence[Chunk]) -> None:
         async with begin() as (session, outbox):
             await self._ingest(session, outbox, chunks)
+        for chunk in chunks:  # at once: the chunks waiting behind these leave out what they repeat
+            self._committed.remember([alert for alert, _ in chunk.routed])
+
+    def _unknown(self, routed: Sequence[Routed]) -> list[Routed]:
+        news = {id(alert) for alert in self._committed.unknown([alert for alert, _ in routed])}
+        return [pair for pair in routed if id(pair[0]) in news]
 
     async def receive_in(
         self, session: AsyncSession, outbox: Outbox, alerts: Sequence[AlertIn], *, rerun: bool = False
