@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "commands": commands.run,
     "timeline": timeline.run,
     "storm": storm.run,
+    "storm_50k": storm.sized(storm.STORM_50K),
     "big_delivery": big_delivery.run,
     "postmortem": postmortem.run,
     "year": year_run.run,

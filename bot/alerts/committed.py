@@ -41,13 +41,17 @@ class CommittedAlerts:
         self._capacity = capacity
         self._digests: OrderedDict[tuple[str, str], int] = OrderedDict()
 
-    def all_known(self, alerts: Sequence[AlertIn]) -> bool:
+    def unknown(self, alerts: Sequence[AlertIn]) -> list[AlertIn]:
+        """The alerts whose state this process has not committed: a storm's notifications repeat every alert
+        of their group already stored, with a few new ones."""
+        news = []
         for alert in alerts:
             key = (alert.source, alert.fingerprint)
             if self._digests.get(key) != _digest(alert):
-                return False
-            self._digests.move_to_end(key)
-        return True
+                news.append(alert)
+            else:
+                self._digests.move_to_end(key)
+        return news
 
     def remember(self, alerts: Sequence[AlertIn]) -> None:
         for alert in alerts:

@@ -3,27 +3,27 @@
 Storms are bot/alerts/storms.py (incidents) and bot/alerts/rollup.py (group messages); what a
 delivery changes in a stored alert is bot/alerts/upsert.py.
 
-Everything a delivery causes commits with its outbox entries, in transactions of a few hundred alerts
-each, so a webhook is acknowledged only when its alerts are stored and the Slack work they imply is
-sure to happen, and no delivery holds the database for long.
+Everything a delivery causes commits with its outbox entries, in transactions of a hundred alerts
+or so, so a webhook is acknowledged only when its alerts are stored and the Slack work they imply is
+sure to happen, and no delivery holds the database for long. Deliveries that arrive together share
+those transactions (bot/alerts/batching.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.alerts import messaging, rollup
+from bot.alerts import entries, messaging, rollup
+from bot.alerts.batching import Batcher, Chunk, Delivery, IngestResult, Routed
 from bot.alerts.committed import CommittedAlerts
 from bot.alerts.models import AlertIn, AlertStatus
 from bot.alerts.routing import Decision, Router
 from bot.alerts.storms import STORM_WINDOW, StormWatch
 from bot.alerts.upsert import Change, upsert
-from bot.alerts.views import facts, rule_name, source_name
+from bot.alerts.views import rule_name, source_name
 from bot.alerts.watchdog import WatchdogBeats, beats, is_watchdog
 from bot.config.schema import OncallConfig
 from bot.incidents.lifecycle import open_for_alerts, resolve
@@ -36,8 +36,7 @@ from bot.schedules.responders import OnCallNow, on_call_now
 from bot.unit_of_work import Begin
 from storage.queries import alerts as queries
 from storage.queries import incidents as incident_queries
-from storage.queries import timeline as timeline_queries
-from storage.tables import Alert, AlertGroup, Incident, TimelineEntry
+from storage.tables import Alert, AlertGroup, Incident
 from storage.types import utcnow
 
 # How long an alert list waits for more changes before it is redrawn (one Slack call per wait).
@@ -47,28 +46,13 @@ SYNC_DELAY_SECONDS = 1.0
 CHUNK_ALERTS = 100
 
 
-@dataclass
-class IngestResult:
-    accepted: int = 0
-    changed: int = 0
-    opened: list[int] = field(default_factory=list)
-    joined: set[int] = field(default_factory=set)
-
-
-@dataclass
-class _Delivery:
-    """What a delivery decided that outlives one chunk's transaction."""
-
-    result: IngestResult
-    # (incident, runbook) pairs already bookmarked or found in the incident: never checked twice.
-    runbooks: set[tuple[int, str]] = field(default_factory=set)
+__all__ = ["AlertIngestion", "IngestResult"]
 
 
 @dataclass
 class _Chunk:
-    """What one chunk's transaction has read or decided, so nothing is queried twice within it."""
+    """What one transaction has read or decided, so nothing is queried twice within it."""
 
-    delivery: _Delivery
     placer: rollup.Placer
     storm: StormWatch
     groups: dict[tuple[str, str], AlertGroup] = field(default_factory=dict)
@@ -76,10 +60,7 @@ class _Chunk:
     resolved_in: set[int] = field(default_factory=set)
     rota: Rota | None = None  # the schedules, read once a chunk and only if a route names one
     runbook_alerts: dict[int, dict[str, set[int]]] = field(default_factory=dict)  # incident → runbook → alert ids
-
-    @property
-    def result(self) -> IngestResult:
-        return self.delivery.result
+    new_alerts: list[Alert] = field(default_factory=list)  # inserted together, before the end of the transaction
 
 
 @dataclass
@@ -88,9 +69,10 @@ class _Changed:
     alert_in: AlertIn
     decision: Decision
     change: Change
+    delivery: Delivery
 
 
-def _order(pair: tuple[AlertIn, Decision]) -> tuple[bool, bool, Severity]:
+def _order(pair: Routed) -> tuple[bool, bool, Severity]:
     alert, decision = pair
     # Alerts that open incidents go first, so the rest of their group joins the incident instead of
     # being posted on their own; resolutions go last, so "every alert has resolved" is decided by the
@@ -121,6 +103,7 @@ class AlertIngestion:
         self._catalog = catalog or Catalog(config.schedules, config.zone)
         self._committed = CommittedAlerts()
         self._chunk_alerts = chunk_alerts
+        self._batcher = Batcher(self._write, max_alerts=chunk_alerts, unknown=self._unknown)
         # Heartbeats, set by create_app once they exist (they raise their alerts through this ingestion).
         self.watchdog: WatchdogBeats | None = None
         self.hold: Hold | None = None
@@ -131,9 +114,11 @@ class AlertIngestion:
         A large delivery is stored in chunks of `chunk_alerts`, each its own transaction, with the
         event loop free between them: on SQLite a transaction holds the one write lock, and a slash
         command waiting behind a whole delivery missed Slack's 3 seconds. Chunks are taken in the
-        delivery's order (see `_order`) and decide as the whole delivery would; a sender whose
+        delivery's order (see `_order`) and decide as the whole delivery would; chunks of deliveries that
+        arrive together share a transaction (bot/alerts/batching.py). A sender whose
         delivery failed half-way retries it, and the chunks already committed change nothing twice
         (each alert is upserted to the state the delivery gives it).
+        Alerts in a state this process committed already are left out: Alertmanager resends them all.
         Alertmanager's Watchdog alerts are taken out first, before the resend check (its resends are the
         beats): they store and post nothing, and a firing one beats its heartbeat in a transaction of its own.
         """
@@ -143,18 +128,25 @@ class AlertIngestion:
             if self.watchdog is not None and beats(watchdogs):
                 async with begin() as (session, outbox):
                     await self.watchdog.watchdog_beat(session, outbox)
-        if alerts and self._committed.all_known(alerts):
-            return IngestResult(accepted=len(alerts) + len(watchdogs))
+        accepted, alerts = len(alerts) + len(watchdogs), self._committed.unknown(alerts)
+        if not alerts:
+            return IngestResult(accepted=accepted)
         routed = sorted(((alert, self._router.route(alert)) for alert in alerts), key=_order)
-        delivery = _Delivery(result=IngestResult(accepted=len(alerts) + len(watchdogs)))
+        delivery = Delivery(result=IngestResult(accepted=accepted))
         for start in range(0, len(routed), self._chunk_alerts):
-            if start:
-                await asyncio.sleep(0)  # whoever waited for the write lock goes first
             chunk = routed[start : start + self._chunk_alerts]
-            async with begin() as (session, outbox):
-                await self._ingest(session, outbox, chunk, delivery)
-            self._committed.remember([alert for alert, _ in chunk])
+            await self._batcher.store(begin, Chunk(chunk, delivery))
         return delivery.result
+
+    async def _write(self, begin: Begin, chunks: Sequence[Chunk]) -> None:
+        async with begin() as (session, outbox):
+            await self._ingest(session, outbox, chunks)
+        for chunk in chunks:  # at once: the chunks waiting behind these leave out what they repeat
+            self._committed.remember([alert for alert, _ in chunk.routed])
+
+    def _unknown(self, routed: Sequence[Routed]) -> list[Routed]:
+        news = {id(alert) for alert in self._committed.unknown([alert for alert, _ in routed])}
+        return [pair for pair in routed if id(pair[0]) in news]
 
     async def receive_in(
         self, session: AsyncSession, outbox: Outbox, alerts: Sequence[AlertIn], *, rerun: bool = False
@@ -164,49 +156,54 @@ class AlertIngestion:
         `rerun`: stored firing alerts are decided again as if they had just fired (their maintenance window ended).
         """
         routed = sorted(((alert, self._router.route(alert)) for alert in alerts), key=_order)
-        delivery = _Delivery(result=IngestResult(accepted=len(alerts)))
-        await self._ingest(session, outbox, routed, delivery, rerun=rerun)
+        delivery = Delivery(result=IngestResult(accepted=len(alerts)))
+        await self._ingest(session, outbox, [Chunk(routed, delivery)], rerun=rerun)
         return delivery.result
 
     async def _ingest(
         self,
         session: AsyncSession,
         outbox: Outbox,
-        routed: Sequence[tuple[AlertIn, Decision]],
-        delivery: _Delivery,
+        chunks: Sequence[Chunk],
         *,
         rerun: bool = False,
     ) -> None:
+        # Each chunk is in its delivery's order; sorted again (stably), the chunks of several deliveries
+        # keep that order each, with every delivery's openings first and resolutions last.
+        routed = sorted(
+            ((alert, decision, chunk.delivery) for chunk in chunks for alert, decision in chunk.routed),
+            key=lambda item: _order((item[0], item[1])),
+        )
         await queries.lock_ingestion(session)
         now = utcnow()
         limit = self._config.storm.max_alert_posts_per_minute
         work = _Chunk(
-            delivery,
             rollup.Placer(session, limit=limit, since=now - STORM_WINDOW, now=now),
             StormWatch(limit=self._config.storm.max_new_incidents_per_minute),
         )
         # One query for the chunk's stored alerts; rows are written when the transaction ends.
-        stored = await queries.get_alerts(session, [(alert.source, alert.fingerprint) for alert, _ in routed])
+        stored = await queries.get_alerts(session, [(alert.source, alert.fingerprint) for alert, _, _ in routed])
         with session.no_autoflush:
             changed = []
-            for alert_in, decision in routed:
+            for alert_in, decision, delivery in routed:
                 alert, change = upsert(stored.get((alert_in.source, alert_in.fingerprint)), alert_in)
                 stored[(alert_in.source, alert_in.fingerprint)] = alert
                 if rerun and change is Change.NONE and alert.status == AlertStatus.FIRING:
                     change = Change.FIRED
                 if change is not Change.NONE:
-                    changed.append(_Changed(alert, alert_in, decision, change))
+                    changed.append(_Changed(alert, alert_in, decision, change, delivery))
             await self._read_groups_and_incidents(session, changed, work)
             for item in changed:
-                work.result.changed += 1
+                item.delivery.result.changed += 1
                 group = work.groups[(item.alert_in.source, item.decision.group_key)]
                 item.alert.group_id = group.id  # type: ignore[assignment]
                 if item.change is Change.RESOLVED:
-                    await self._resolved(session, outbox, item.alert, group, work)
+                    await self._resolved(session, outbox, item, group, work)
                 else:
                     await self._fired(session, outbox, item, group, work)
+        await queries.insert_new(session, entries.unstored(work.new_alerts))
         await session.flush()
-        for incident_id in sorted(work.resolved_in - set(work.result.opened)):
+        for incident_id in sorted(work.resolved_in):
             await self._maybe_all_resolved(session, outbox, incident_id)
 
     async def _read_groups_and_incidents(
@@ -238,60 +235,66 @@ class AlertIngestion:
     async def _fired(
         self, session: AsyncSession, outbox: Outbox, item: _Changed, group: AlertGroup, work: _Chunk
     ) -> None:
-        alert, result = item.alert, work.result
+        alert, result = item.alert, item.delivery.result
         if self.hold is not None and await self.hold(session, outbox, alert):
             return
         incident = await self._open_incident_of(session, group, work)
         if incident is None and item.decision.opens_incident:
-            incident = await self._open(session, outbox, item.alert_in, item.decision, work)
+            incident = await self._open(session, outbox, item, work)
             group.incident_id = incident.id
         if incident is None:
             alert.incident_id = None
-            queries.add(session, alert)
+            entries.add_alert(session, alert, work.new_alerts)
             await self._show_group(outbox, group, work)
             return
         assert incident.id is not None
         alert.incident_id = incident.id
-        queries.add(session, alert)
+        entries.add_alert(session, alert, work.new_alerts)
         if incident.id not in result.opened:
             result.joined.add(incident.id)
         verb = "re-fired" if item.change is Change.REFIRED else "fired"
-        _timeline(session, incident, "alert_fired", f"Alert {verb}: {_said(alert)}", at=alert.starts_at)
+        entries.timeline(session, incident, "alert_fired", f"Alert {verb}: {entries.said(alert)}", at=alert.starts_at)
         await outbox.sync(
             Effect.SYNC_ALERTS, incident_id=incident.id, lane=incident_lane(incident.id), delay=SYNC_DELAY_SECONDS
         )
         # A storm's alerts have as many runbooks as alerts: bookmarks would bury the channel's header.
-        if alert.runbook_url and not incident.is_storm and await self._first_runbook(session, incident.id, alert, work):
+        if alert.runbook_url and not incident.is_storm and await self._first_runbook(session, incident.id, item, work):
             title = rule_name(alert.labels, alert.summary)
             outbox.add(Effect.ADD_BOOKMARK, incident_id=incident.id, title=f"Runbook: {title}", link=alert.runbook_url)
         if rollup.is_placed(group):
             await self._show_group(outbox, group, work)  # its message or rollup line points at the incident now
 
-    async def _first_runbook(self, session: AsyncSession, incident_id: int, alert: Alert, work: _Chunk) -> bool:
+    async def _first_runbook(self, session: AsyncSession, incident_id: int, item: _Changed, work: _Chunk) -> bool:
         """Whether the alert brings its incident a runbook no other alert of it has: that one is bookmarked."""
+        alert = item.alert
         assert alert.runbook_url is not None
         key = (incident_id, alert.runbook_url)
-        if key in work.delivery.runbooks:
+        if key in item.delivery.runbooks:
             return False
-        work.delivery.runbooks.add(key)
+        item.delivery.runbooks.add(key)
         if incident_id not in work.runbook_alerts:
             work.runbook_alerts[incident_id] = await queries.runbooks_in_incident(session, incident_id)
-        return not work.runbook_alerts[incident_id].get(alert.runbook_url, set()) - {alert.id}
+        alert_ids = work.runbook_alerts[incident_id].setdefault(alert.runbook_url, set())
+        first = not alert_ids - {alert.id}
+        alert_ids.add(alert.id or 0)  # another delivery of this transaction finds it (new alerts have no id yet)
+        return first
 
     async def _resolved(
-        self, session: AsyncSession, outbox: Outbox, alert: Alert, group: AlertGroup, work: _Chunk
+        self, session: AsyncSession, outbox: Outbox, item: _Changed, group: AlertGroup, work: _Chunk
     ) -> None:
-        queries.add(session, alert)
+        alert = item.alert
+        entries.add_alert(session, alert, work.new_alerts)
         incident = await self._incident(session, alert.incident_id, work) if alert.incident_id else None
         if incident is None and self.hold is not None and await self.hold(session, outbox, alert):
             return  # its line in the window's message says it resolved; it posts nothing of its own
         if incident is not None and incident.id is not None:
             ended = alert.ends_at or utcnow()
-            _timeline(session, incident, "alert_resolved", f"Alert resolved: {_said(alert)}", at=ended)
+            entries.timeline(session, incident, "alert_resolved", f"Alert resolved: {entries.said(alert)}", at=ended)
             await outbox.sync(
                 Effect.SYNC_ALERTS, incident_id=incident.id, lane=incident_lane(incident.id), delay=SYNC_DELAY_SECONDS
             )
-            if Status(incident.status).is_open:
+            # Resolutions come after every opening of the transaction: one its delivery opened is not offered.
+            if Status(incident.status).is_open and incident.id not in item.delivery.result.opened:
                 work.resolved_in.add(incident.id)
         if rollup.is_placed(group) or incident is None:
             await self._show_group(outbox, group, work)
@@ -310,10 +313,9 @@ class AlertIngestion:
             return None
         return incident
 
-    async def _open(
-        self, session: AsyncSession, outbox: Outbox, alert_in: AlertIn, decision: Decision, work: _Chunk
-    ) -> Incident:
+    async def _open(self, session: AsyncSession, outbox: Outbox, item: _Changed, work: _Chunk) -> Incident:
         """A new incident, or the storm incident once too many opened within a minute."""
+        alert_in, decision = item.alert_in, item.decision
         storm = await work.storm.storming(session)
         joined = await work.storm.open_storm(session) if storm else None
         if joined is not None:
@@ -324,7 +326,7 @@ class AlertIngestion:
         opened = await open_for_alerts(
             session=session, outbox=outbox, opening=work.storm.opening(alert_in, decision, storm=storm, on_call=on_call)
         )
-        work.result.opened.append(opened.number)
+        item.delivery.result.opened.append(opened.number)
         incident = await self._incident(session, opened.number, work)
         assert incident is not None
         work.storm.opened(incident, storm=storm)
@@ -384,17 +386,3 @@ class AlertIngestion:
         alerts = await queries.list_incident_alerts(session, incident_id)
         text, blocks = messaging.all_resolved(incident_id, len(alerts))
         outbox.post(incident_id, text, blocks=blocks)
-
-
-def _said(alert: Alert) -> str:
-    """The alert in a timeline entry: `CheckoutErrors (service=checkout instance=web-1): 5xx rate is 7.2%`."""
-    shown = facts(alert)
-    labels = f" ({shown.label_text(limit=4)})" if shown.labels else ""
-    return f"{shown.name}{labels}" + (f": {shown.summary}" if shown.summary else "")
-
-
-def _timeline(session: AsyncSession, incident: Incident, kind: str, text: str, *, at: datetime) -> None:
-    assert incident.id is not None
-    timeline_queries.add_entry(
-        session, TimelineEntry(incident_id=incident.id, at=at, kind=kind, author=None, text=text[:3000])
-    )

@@ -7,15 +7,15 @@ entry it needs (`has_original=False`), and the message fills it in when it comes
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.group_commit import GroupCommit, Waiting
 from bot.timeline.activity import (
     Activity,
     HighlightChanged,
@@ -202,67 +202,29 @@ def _apply(entry: TimelineEntry | NewEntry, activity: Activity) -> None:
             raise AssertionError("joins are not message entries")
 
 
-@dataclass
-class _Waiting:
-    event: Event
-    stored: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
-
-    def tell(self, error: Exception | None) -> None:
-        """Stored, or why not; a caller that went away (its wait cancelled) is told nothing."""
-        if self.stored.done():
-            return
-        if error is None:
-            self.stored.set_result(None)
-        else:
-            self.stored.set_exception(error)
-
-
-class Recorder:
-    """Records the events that arrive together in one transaction (a group commit), each caller returning once
-    its own event is committed.
+class Recorder(GroupCommit[Event]):
+    """Records the events that arrive together in one transaction (a group commit, bot/group_commit.py), each
+    caller returning once its own event is committed.
 
     A busy incident channel sends a message event every few milliseconds; a transaction for each
     would queue them behind one another (on SQLite every transaction takes the write lock). Instead
     one writer stores every event waiting so far, while the next ones gather for its next transaction.
-    The writer is a task that lives while there is something to write, started by the event that
-    finds none, so a caller that goes away never leaves the others' events unwritten.
     """
 
     def __init__(self, begin: Begin, *, max_batch: int = 500) -> None:
+        super().__init__("timeline-recorder")
         self._begin = begin
         self._max_batch = max_batch
-        self._waiting: list[_Waiting] = []
-        self._writer: asyncio.Task[None] | None = None
         self._incident_ids: dict[str, int] = {}  # the incident channels seen so far, by channel id
 
     async def record(self, activity: Activity, event_id: str | None) -> None:
         """Store the event's activity; raises what storing it raised."""
-        waiting = _Waiting((activity, event_id))
-        self._waiting.append(waiting)
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write_waiting(), name="timeline-recorder")
-        await waiting.stored
+        await self._store((activity, event_id))
 
-    async def _write_waiting(self) -> None:
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
-                await self._write(batch)
-        finally:
-            self._writer = None
+    def _next_batch(self) -> list[Waiting[Event]]:
+        batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch :]
+        return batch
 
-    async def _write(self, batch: list[_Waiting]) -> None:
-        try:
-            async with self._begin() as (session, _):
-                events = [waiting.event for waiting in batch]
-                await record_all(session=session, events=events, incident_ids=self._incident_ids)
-        except Exception as exc:
-            if len(batch) == 1:
-                batch[0].tell(exc)
-                return
-            # One event that cannot be stored must not fail the others: each alone, so only it is refused.
-            for waiting in batch:
-                await self._write([waiting])
-            return
-        for waiting in batch:
-            waiting.tell(None)
+    async def _write_items(self, items: list[Event]) -> None:
+        async with self._begin() as (session, _):
+            await record_all(session=session, events=items, incident_ids=self._incident_ids)

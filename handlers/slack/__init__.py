@@ -18,12 +18,14 @@ from bot.permissions import Permissions
 from bot.schedules.blocks import COVER_ACTION
 from bot.schedules.catalog import Catalog
 from bot.slack.gateway import SlackGateway
+from bot.timeline.service import Recorder
 from bot.unit_of_work import Begin
 from handlers.slack import actions, alert_buttons, events, modals, paging, silence_form
 from handlers.slack.alert_command import EXPIRE_ACTION, handle_alert_command, handle_expire_click
 from handlers.slack.context import provide
 from handlers.slack.errors import handle_error
 from handlers.slack.incident_command import handle_incident_command
+from handlers.slack.messages import RecordMessages
 from handlers.slack.oncall_command import handle_cover_accept, handle_oncall_command
 from handlers.slack.replays import RefuseReplays
 from handlers.slack.report_command import handle_report_command
@@ -64,11 +66,13 @@ def build_bolt(
     )
     # Listeners raise what the person should read; this answers it where they asked (handlers/slack/errors.py).
     app.error(handle_error)
+    # One per app: it gathers the timeline events that arrive together into one transaction.
+    recorder = Recorder(begin)
+    app.use(RecordMessages(recorder))  # first: a message needs none of the rest
     app.use(RefuseReplays(begin))
-    app.use(provide(begin, gateway, config, permissions, alertmanager, heartbeats, catalog, maintenance))
+    app.use(provide(begin, gateway, config, permissions, alertmanager, heartbeats, catalog, maintenance, recorder))
     for command, listener in COMMANDS.items():
         app.command(command)(listener)
-    app.event("message")(events.handle_message_event)
     app.event(re.compile(r"^(reaction_added|reaction_removed|pin_added|pin_removed)$"))(events.handle_highlight_event)
     app.event("member_joined_channel")(events.handle_member_joined_event)
     app.event("member_left_channel")(events.handle_member_left_event)

@@ -33,6 +33,7 @@ class ProvideServices(AsyncMiddleware):
         heartbeats: Heartbeats,
         catalog: Catalog,
         maintenance: Maintenance,
+        recorder: Recorder,
     ) -> None:
         self.services = {
             "begin": begin,
@@ -44,8 +45,8 @@ class ProvideServices(AsyncMiddleware):
             "maintenance": maintenance,
             # The schedules: their definitions from the config, calendars and e-mails read per request.
             "catalog": catalog,
-            # One per app: it gathers the timeline events that arrive together into one transaction.
-            "timeline_recorder": Recorder(begin),
+            # The app's one, shared with handlers/slack/messages.py: events that arrive together share a transaction.
+            "timeline_recorder": recorder,
         }
 
     # A class, not a middleware function: bolt builds every injectable argument for each function it
@@ -66,5 +67,8 @@ def provide(
     heartbeats: Heartbeats,
     catalog: Catalog,
     maintenance: Maintenance,
+    recorder: Recorder,
 ) -> ProvideServices:
-    return ProvideServices(begin, gateway, config, permissions, alertmanager, heartbeats, catalog, maintenance)
+    return ProvideServices(
+        begin, gateway, config, permissions, alertmanager, heartbeats, catalog, maintenance, recorder
+    )

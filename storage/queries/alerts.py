@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, text
+from sqlalchemy import insert as sa_insert
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most four columns
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,6 +42,17 @@ async def get_alerts(session: AsyncSession, keys: Sequence[tuple[str, str]]) -> 
 def add(session: AsyncSession, row: Alert) -> None:
     """Stored when the transaction flushes: a delivery's rows go to the database together."""
     session.add(row)
+
+
+async def insert_new(session: AsyncSession, rows: Sequence[Alert]) -> None:
+    """New alerts in one statement, outside the session's unit of work (a storm's thousands of rows cost a
+    flush each there); the rows keep no id."""
+    if rows:
+        params = [{name: getattr(row, name) for name in _ALERT_COLUMNS} for row in rows]
+        await session.exec(sa_insert(Alert.__table__), params=params)  # type: ignore[attr-defined]
+
+
+_ALERT_COLUMNS = [column.key for column in Alert.__table__.columns if column.key != "id"]  # type: ignore[attr-defined]
 
 
 async def insert(session: AsyncSession, row: Alert | AlertGroup | AlertRollup) -> None:
