@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import big_delivery, commands, postmortem, profile, storm, timeline, webhooks
+from bench import big_delivery, commands, postmortem, profile, replicas, storm, timeline, webhooks
 from bench.report import Row, RunInfo, document, table
 from bench.servers import REPO, ServerError
 from bench.texts import ANALYSIS, INTRO, PROFILES_INTRO
@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "commands": commands.run,
     "timeline": timeline.run,
     "storm": storm.run,
+    "replicas": replicas.run,
     "big_delivery": big_delivery.run,
     "postmortem": postmortem.run,
 }

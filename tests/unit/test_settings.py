@@ -20,6 +20,7 @@ def test_defaults_match_the_design(tmp_path: Path) -> None:
     assert settings.announce_channel == "incidents"
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.slack_timeout == 10
+    assert settings.role == "all"
 
 
 def test_dotenv_file_is_read(tmp_path: Path) -> None:
@@ -32,6 +33,7 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
     ("name", "value", "message"),
     [
         ("PORT", "http", "PORT is invalid"),
+        ("ROLE", "cook", "ROLE is invalid: must be one of all, web, worker, scheduler (not 'cook')"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL is invalid: must start with sqlite+aiosqlite://"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT is invalid"),
         ("DATABASE_URL", "sqlite+aiosqlite:////no/such/dir/x.db", "folder /no/such/dir for the SQLite file does not"),
