@@ -119,13 +119,9 @@ class OutboxWorker:
         self._wakeup.set()
 
     async def run(self) -> None:
-        listening = asyncio.create_task(self._listener.run(), name="outbox-listen") if self._listener else None
-        try:
-            await self._run()
-        finally:
-            if listening is not None and self._listener is not None:
-                await self._listener.stop()
-                await listening
+        if self._listener is not None:
+            self._listening = asyncio.create_task(self._listener.run(), name="outbox-listen")
+        await self._run()
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -178,6 +174,9 @@ class OutboxWorker:
         in_flight = len(self._in_flight)
         if self._in_flight:
             await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+        if self._listener is not None and self._listening is not None:
+            await self._listener.stop()
+            await self._listening
         log.info("outbox.stopped finished_in_flight=%d", in_flight)
 
     async def _start_due(self) -> int:
