@@ -57,6 +57,11 @@ each): a row's ratio is the median of the 3 per-round ratios, and its notes give
   bursts, and each method's tier per workspace), and for each channel its busiest 10 s. The wait
   for the bot to catch up is cut off 30 s after the last alert, to keep the run short. There is no
   baseline: the target is absolute, fewer than 2 calls per second to any one channel.
+- **Alert storm, 3 replicas**: the same storm, its notifications dealt out in turn to three `oncall-bot
+  serve` replicas on one PostgreSQL database and one Slack emulator (bench/replicas.py), measured the
+  same way, with how many outbox entries each replica performed. The replicas share Slack's budgets
+  (rows of `pacing_budgets`), so the target is the one replica's: fewer than 2 calls per second to any
+  one channel over its busiest 10 s, and no 429 storm. SQLite runs one process, so it has no row.
 - **Memory**: VmRSS (from /proc) of the `oncall-bot serve` process of the storm, once started and
   idle, and after the storm. Target: under 150 MB (MiB here).
 - **Slash command ack during the largest delivery**: one generic delivery of 5,000 alerts

@@ -110,6 +110,7 @@ class OutboxWorker:
         self._listener = (
             Listener(database.url, queries.CHANNEL, self.wake) if database.dialect == "postgresql" else None
         )
+        self._listening: asyncio.Task[None] | None = None
 
     @property
     def running(self) -> bool:
@@ -303,10 +304,15 @@ class OutboxWorker:
     async def _hold_off(self, entry: OutboxEntry, method: str, seconds: float) -> None:
         """Slack refused for its rate limit: the other entries spending that budget wait as well."""
         budgets = budgets_of(entry)
-        if method == CHAT_UPDATE and CHAT_UPDATE in budgets:
-            await self._pacer.hold(CHAT_UPDATE, seconds)
-        elif budgets and budgets[0] != CHAT_UPDATE:
-            await self._pacer.hold(budgets[0], seconds)
+        budget = CHAT_UPDATE if method == CHAT_UPDATE and CHAT_UPDATE in budgets else None
+        if budget is None and budgets and budgets[0] != CHAT_UPDATE:
+            budget = budgets[0]
+        if budget is None:
+            return
+        try:
+            await self._pacer.hold(budget, seconds)
+        except Exception as exc:  # the entry's own retry is what matters: it must still be recorded
+            log.warning("outbox.hold_failed budget=%s error=%s", budget, type(exc).__name__)
 
     async def _durably(self, entry: OutboxEntry, store: Callable[[], Awaitable[None]]) -> None:
         """Store what an attempt did, waiting out a database outage: only this process knows it.
