@@ -175,6 +175,16 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _roles_share_postgresql(self) -> Settings:
+        # One process uses a SQLite file: a web role there would leave nobody to perform its Slack work.
+        if self.role != Role.ALL and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                f"ROLE={self.role} needs a PostgreSQL DATABASE_URL that the other roles share; "
+                "on SQLite one process runs everything (ROLE=all)"
+            )
+        return self
+
     @property
     def sign_in_with_slack(self) -> bool:
         return bool(self.slack_client_id and self.slack_client_secret and self.web_base_url)

@@ -96,3 +96,15 @@ def test_sign_in_with_slack_is_set_up_by_three_settings(monkeypatch: pytest.Monk
     monkeypatch.setenv("WEB_BASE_URL", "https://oncall.example.com/")
     settings = load_settings(_env_file=None)
     assert settings.sign_in_with_slack and settings.web_base_url == "https://oncall.example.com"
+
+
+def test_a_role_of_its_own_needs_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROLE", "worker")
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert str(refused.value) == (
+        "ROLE=worker needs a PostgreSQL DATABASE_URL that the other roles share; on SQLite one process runs "
+        "everything (ROLE=all)"
+    )
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://oncall@db:5432/oncall")
+    assert load_settings().role == "worker"
