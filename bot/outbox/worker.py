@@ -33,8 +33,8 @@ LEASE = timedelta(minutes=2)
 # How often a worker looks for leases held by processes that died beside it (see `is_owner_gone`).
 SWEEP_SECONDS = 10.0
 # Listening on PostgreSQL, a worker is woken by every replica's writes: it polls only as a fallback
-# (for leases that ran out, and in case a notification was lost).
-FALLBACK_POLL_SECONDS = 15.0
+# (for leases that ran out, and in case a notification was lost), when it sweeps for dead leases anyway.
+FALLBACK_POLL_SECONDS = SWEEP_SECONDS
 
 
 def _process_space() -> str:
@@ -138,7 +138,8 @@ class OutboxWorker:
                 started = 0
             if not started:
                 # The timeout first: a wait() coroutine made before a cancelled await is never awaited.
-                idle = await self._idle_seconds()
+                # Never past the next sweep: a killed replica's leases are taken back as soon as before.
+                idle = min(await self._idle_seconds(), max(0.01, self._next_sweep - time.monotonic()))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), timeout=idle)
 
