@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import big_delivery, commands, postmortem, profile, storm, timeline, webhooks
+from bench import big_delivery, commands, postmortem, profile, replicas, storm, timeline, webhooks
 from bench.report import Row, RunInfo, document, table
 from bench.servers import REPO, ServerError
 from bench.texts import ANALYSIS, INTRO, PROFILES_INTRO
@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "timeline": timeline.run,
     "storm": storm.run,
     "storm_50k": storm.sized(storm.STORM_50K),
+    "replicas": replicas.run,
     "big_delivery": big_delivery.run,
     "postmortem": postmortem.run,
     "year": year_run.run,

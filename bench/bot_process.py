@@ -7,6 +7,7 @@ and no access log (the defaults), a fresh database, and none of the developer's 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -76,8 +77,17 @@ async def running_bot(
     """Start the emulator, then the bot pointed at it and at `database_url`; stop both when the block ends.
 
     `settings` adds environment variables (WEB_TOKEN, ONCALL_CONFIG …) to the ones every benchmark gives."""
-    await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)  # the bot's cwd, below
-    port, stats_port = free_port(), free_port()  # the emulator delivers Slack's events to the bot at `port`
+    async with running_bots(workdir, database_url, replicas=1, settings=settings) as bots:
+        yield bots[0]
+
+
+@asynccontextmanager
+async def running_bots(
+    workdir: Path, database_url: str, *, replicas: int, settings: dict[str, str] | None = None
+) -> AsyncIterator[list[RunningBot]]:
+    """One emulator and `replicas` bots sharing `database_url` (PostgreSQL, past one); Slack delivers to the first."""
+    await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)  # the bots' cwd, below
+    ports, stats_port = [free_port() for _ in range(replicas)], free_port()
     emulator_command = python_command(
         "bench.emulator_server",
         "--signing-secret",
@@ -85,30 +95,40 @@ async def running_bot(
         "--bot-token",
         BOT_TOKEN,
         "--bot-endpoint",
-        f"http://127.0.0.1:{port}/slack/events",
+        f"http://127.0.0.1:{ports[0]}/slack/events",
         "--stats-port",
         str(stats_port),
     )
-    async with serve("slack emulator", emulator_command, logs=workdir, ready_line=READY_PATTERN) as emulator:
-        # Each of the bot's settings is given here or removed: a developer's shell must not change what is measured.
-        environment: dict[str, str | None] = {name.upper(): None for name in Settings.model_fields}
-        environment |= {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": emulator.url + "/",
-            "DATABASE_URL": database_url,
-            "WEBHOOK_TOKEN": WEBHOOK_TOKEN,
-            "ANNOUNCE_CHANNEL": "#incidents",
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "LOG_LEVEL": "INFO",  # as shipped: its log lines are part of the cost
-        }
-        environment |= settings or {}
-        # cwd is the run's own folder, so a developer's ./.env cannot either.
-        command = python_command("handlers.cli.main", "serve")
-        bot_server = serve("bot", command, logs=workdir, env=environment, cwd=workdir, port=port, ready_path="/readyz")
-        async with bot_server as bot:
-            yield RunningBot(bot, emulator, database_url, f"http://127.0.0.1:{stats_port}")
+    async with (
+        serve("slack emulator", emulator_command, logs=workdir, ready_line=READY_PATTERN) as emulator,
+        contextlib.AsyncExitStack() as stack,
+    ):
+        bots = []
+        for number, port in enumerate(ports):
+            name = "bot" if number == 0 else f"bot-{number + 1}"
+            command = python_command("handlers.cli.main", "serve")
+            environment = _environment(emulator.url, database_url, port) | (settings or {})
+            server = serve(name, command, logs=workdir, env=environment, cwd=workdir, port=port, ready_path="/readyz")
+            bot = await stack.enter_async_context(server)
+            bots.append(RunningBot(bot, emulator, database_url, f"http://127.0.0.1:{stats_port}"))
+        yield bots
+
+
+def _environment(emulator_url: str, database_url: str, port: int) -> dict[str, str | None]:
+    # Each of the bot's settings is given here or removed: a developer's shell must not change what is measured.
+    environment: dict[str, str | None] = {name.upper(): None for name in Settings.model_fields}
+    # cwd is the run's own folder, so a developer's ./.env cannot either.
+    return environment | {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": emulator_url + "/",
+        "DATABASE_URL": database_url,
+        "WEBHOOK_TOKEN": WEBHOOK_TOKEN,
+        "ANNOUNCE_CHANNEL": "#incidents",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOG_LEVEL": "INFO",  # as shipped: its log lines are part of the cost
+    }
 
 
 async def wait_until_outbox_idle(database_url: str, *, within: float, poll: float = 0.1) -> float | None:

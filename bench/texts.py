@@ -62,6 +62,11 @@ each): a row's ratio is the median of the 3 per-round ratios, and its notes give
   250 alerts, each repeating its group's alerts already sent, as Alertmanager does. Targets: every alert
   stored within the storm, every Slack rule kept (the emulator's rate limits; fewer than 2 calls per
   second to any channel), and every incident up to date in Slack within 10 s of the last alert.
+- **Alert storm, 3 replicas**: the same storm, its notifications dealt out in turn to three `oncall-bot
+  serve` replicas on one PostgreSQL database and one Slack emulator (bench/replicas.py), measured the
+  same way, with how many outbox entries each replica performed. The replicas share Slack's budgets
+  (rows of `pacing_budgets`), so the target is the one replica's: fewer than 2 calls per second to any
+  one channel over its busiest 10 s, and no 429 storm. SQLite runs one process, so it has no row.
 - **Memory**: VmRSS (from /proc) of the `oncall-bot serve` process of the storm, once started and
   idle, and after the storm. Target: under 150 MB (MiB here).
 - **Slash command ack during the largest delivery**: one generic delivery of 5,000 alerts

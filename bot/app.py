@@ -54,6 +54,7 @@ from bot.maintenance.service import assemble
 from bot.observability import log_context
 from bot.observability.metrics import Metrics
 from bot.outbox.registry import Registry
+from bot.outbox.shared_pacing import SharedPacer
 from bot.outbox.worker import OutboxWorker
 from bot.pagers.effects import PagerEffects
 from bot.pagers.http import PagerHttp
@@ -66,7 +67,7 @@ from bot.prometheus.client import PrometheusClient
 from bot.reports.effects import ReportEffects
 from bot.schedules.catalog import Catalog
 from bot.schedules.effects import ScheduleEffects
-from bot.settings import Settings
+from bot.settings import Role, Settings
 from bot.slack.effects import MessageEffects
 from bot.slack.gateway import SlackGateway, build_client
 from bot.slack.openid import CALLBACK_PATH, SlackOpenId
@@ -169,7 +170,9 @@ def _assemble(app: web.Application, settings: Settings, config: OncallConfig) ->
         alertmanager=alertmanager,
         catalog=app[catalog_key],
     )
-    worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts)
+    # Replicas on one PostgreSQL share Slack's budgets as rows; SQLite has one process, which keeps them itself.
+    pacer = SharedPacer(database) if database.dialect == "postgresql" else None
+    worker = OutboxWorker(database, registry, max_attempts=config.outbox.max_attempts, pacer=pacer)
     app[outbox_worker_key] = worker
     catalog = app[catalog_key]
     app[web_views_key] = WebViews(database, postmortems, config.slos, zone=config.zone, catalog=catalog)
@@ -335,7 +338,11 @@ def started_line(settings: Settings) -> str:
     socket_mode = settings.slack_app_token
     mode = "Socket Mode (connected to Slack)" if socket_mode else "HTTP mode (Slack posts to /slack/events)"
     host = "localhost" if settings.host in WILDCARD_HOSTS else settings.host
+    if not settings.role.takes_requests:  # a worker or the scheduler: Slack reaches it only through health
+        return f"oncall-bot ready: role {settings.role}, health on {host}:{settings.port}"
     line = f"oncall-bot ready: {mode}, listening on {settings.host}:{settings.port}"
+    if settings.role != Role.ALL:
+        line += f" (role {settings.role})"
     if settings.sign_in_with_slack:
         line += f"; web pages at {settings.web_base_url}/ (Sign in with Slack)"
     elif settings.web_token:
@@ -361,7 +368,23 @@ def create_app(settings: Settings) -> web.Application:
         config, start_paging=policy_starter(config.escalation_policies), catalog=catalog
     )
     _assemble(app, settings, config)
-    # opened in this order, closed in reverse: the worker stops before Slack and the database close
-    app.cleanup_ctx.extend([_database, _slack, _outbox_worker, _escalations, _slos, _scheduler, _socket_mode, _started])
-    routes.register(app)
+    app.cleanup_ctx.extend(parts_of(settings.role))
+    routes.register(app, requests=settings.role.takes_requests)
     return app
+
+
+def parts_of(role: Role) -> list[Callable[[web.Application], AsyncIterator[None]]]:
+    """What a role starts; every role has the database, Slack's client (to close) and health.
+
+    Opened in this order, closed in reverse: the worker stops before Slack and the database close.
+    """
+    parts: list[Callable[[web.Application], AsyncIterator[None]]] = [_database, _slack]
+    if role.works:
+        parts += [_outbox_worker, _escalations]
+    if role.schedules or role.takes_requests:
+        parts.append(_slos)  # closes the evaluator's Prometheus client, which /slo and the pages use too
+    if role.schedules:
+        parts.append(_scheduler)
+    if role.takes_requests:
+        parts.append(_socket_mode)
+    return [*parts, _started]

@@ -20,6 +20,30 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
+class Role(StrEnum):
+    """What one `serve` process runs, so that intake, outbox workers and the scheduler scale apart."""
+
+    ALL = "all"
+    WEB = "web"  # Slack (HTTP or Socket Mode), webhooks, the API, the web pages, health
+    WORKER = "worker"  # the outbox worker and the escalation worker, and health
+    SCHEDULER = "scheduler"  # the leader-elected scheduler and SLO evaluations, and health
+
+    @property
+    def takes_requests(self) -> bool:
+        return self in (Role.ALL, Role.WEB)
+
+    @property
+    def works(self) -> bool:
+        return self in (Role.ALL, Role.WORKER)
+
+    @property
+    def schedules(self) -> bool:
+        return self in (Role.ALL, Role.SCHEDULER)
+
+
+ROLES = ", ".join(role.value for role in Role)
+
+
 class Settings(BaseSettings):
     """Every setting of the bot; `.env.example` documents each one."""
 
@@ -67,6 +91,8 @@ class Settings(BaseSettings):
     # How long one Slack Web API call may take before the bot gives up on its answer; the outbox then
     # tries again, and finds a call whose answer was lost already done. Whole seconds, as slack_sdk takes.
     slack_timeout: int = 10
+    # What this process runs (see docs/deployment.md, "Roles"): everything, or one part of it.
+    role: Role = Role.ALL
 
     @field_validator("slack_api_url")
     @classmethod
@@ -75,6 +101,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _known_role(cls, value: Any) -> Any:
+        if str(value).strip().lower() not in {role.value for role in Role}:
+            raise ValueError(f"must be one of {ROLES} (not {str(value)!r})")
+        return str(value).strip().lower()
 
     @field_validator("pagerduty_events_url")
     @classmethod
@@ -140,6 +173,16 @@ class Settings(BaseSettings):
                     f"Sign in with Slack needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and WEB_BASE_URL; {missing[0]} is "
                     "not set (see .env.example)"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _roles_share_postgresql(self) -> Settings:
+        # One process uses a SQLite file: a web role there would leave nobody to perform its Slack work.
+        if self.role != Role.ALL and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                f"ROLE={self.role} needs a PostgreSQL DATABASE_URL that the other roles share; "
+                "on SQLite one process runs everything (ROLE=all)"
+            )
         return self
 
     @property

@@ -25,12 +25,15 @@ async def handle_readyz(request: web.Request) -> web.Response:
     scheduler = request.app.get(scheduler_key)
     leading = scheduler is not None and scheduler.leadership.is_leader
     worker = request.app.get(outbox_worker_key)
+    role = request.app[settings_key].role
+    running = worker is not None and worker.running
     return web.json_response(
         {
             "status": "ready",
             "database": "ok",
-            "scheduler": "leader" if leading else "standby",
-            "outbox_worker": "running" if worker is not None and worker.running else "stopped",
+            "role": role.value,
+            "scheduler": ("leader" if leading else "standby") if role.schedules else "off",
+            "outbox_worker": ("running" if running else "stopped") if role.works else "off",
         }
     )
 

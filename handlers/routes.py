@@ -22,11 +22,14 @@ from handlers.web.sessions import handle_callback, handle_login, handle_logout, 
 from handlers.webhooks.http import handle_heartbeat, handle_webhook
 
 
-def register(app: web.Application) -> None:
-    app.router.add_post("/slack/events", handle_slack_request)
+def register(app: web.Application, *, requests: bool = True) -> None:
+    """Health everywhere; Slack, webhooks, the API and the pages only where the role takes requests."""
     app.router.add_get("/healthz", handle_healthz)
     app.router.add_get("/readyz", handle_readyz)
     app.router.add_get("/metrics", handle_metrics)
+    if not requests:
+        return
+    app.router.add_post("/slack/events", handle_slack_request)
     app.router.add_post("/webhooks/{source}", handle_webhook)
     app.router.add_post("/webhooks/heartbeat/{name}", handle_heartbeat)
     app.router.add_get("/api/v1/slos", handle_slo_reports)

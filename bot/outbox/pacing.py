@@ -6,13 +6,18 @@ lane's call at once: most are refused, each retries on its own, and the channel'
 number of lanes. Paced, an entry whose budget is spent waits in the database (its `not_before`
 moves) without counting an attempt, and a sync entry that waits absorbs the changes made meanwhile.
 
-The budgets are per process: replicas sharing a workspace each keep their own.
+On SQLite one process uses the database and keeps the budgets in memory (`Pacer`); on PostgreSQL
+replicas share them as rows (`bot/outbox/shared_pacing.py`), so N replicas together keep one channel's pace.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import monotonic
 from bot.outbox.outbox import Effect
@@ -84,6 +89,23 @@ CHANNEL_RATE = Rate(per_second=1.0, burst=5)
 CHAT_UPDATE_RATE = Rate(per_second=45 / 60, burst=40)
 
 
+class Ledger(Protocol):
+    def reserve(self, budgets: Sequence[str]) -> float: ...
+
+
+class Budgets(Protocol):
+    """Where the worker spends Slack's budgets: its own memory, or rows every replica shares."""
+
+    async def prepare(self, budgets: Collection[str]) -> None:
+        """Before a claim's transaction: make what `ledger` will lock exist, outside of it."""
+
+    def ledger(self, session: AsyncSession, budgets: Collection[str]) -> contextlib.AbstractAsyncContextManager[Ledger]:
+        """The budgets to reserve from inside the worker's claim transaction (locked there, if shared)."""
+
+    async def hold(self, budget: str, seconds: float) -> None:
+        """Slack answered 429 for this budget: nobody spends it until `seconds` from now."""
+
+
 @dataclass
 class _Bucket:
     rate: Rate
@@ -113,6 +135,27 @@ class Pacer:
             bucket.tokens -= 1
         return 0.0
 
+    async def prepare(self, budgets: Collection[str]) -> None:
+        return None
+
+    @contextlib.asynccontextmanager
+    async def ledger(self, session: AsyncSession, budgets: Collection[str]) -> AsyncIterator[Pacer]:
+        yield self  # in memory: the process is the only one spending them
+
+    async def hold(self, budget: str, seconds: float) -> None:
+        self.hold_off(budget, seconds)
+
+    def rate_of(self, budget: str) -> Rate:
+        return self.method_rates.get(budget, self.channel_rate)
+
+    def load(self, budget: str, *, tokens: float, at: float, blocked_until: float) -> None:
+        """A bucket as another replica left it (bot/outbox/shared_pacing.py)."""
+        self._buckets[budget] = _Bucket(self.rate_of(budget), tokens=tokens, at=at, blocked_until=blocked_until)
+
+    def state(self) -> dict[str, tuple[float, float, float]]:
+        """Each bucket as (tokens, at, blocked_until), to store back."""
+        return {name: (b.tokens, b.at, b.blocked_until) for name, b in self._buckets.items()}
+
     def hold_off(self, budget: str, seconds: float) -> None:
         """Slack answered 429 with Retry-After: nothing more from this budget until then."""
         now = self.clock()
@@ -125,7 +168,7 @@ class Pacer:
         if bucket is None:
             if len(self._buckets) >= self.max_buckets:
                 self._forget_idle(now)
-            rate = self.method_rates.get(budget, self.channel_rate)
+            rate = self.rate_of(budget)
             bucket = self._buckets[budget] = _Bucket(rate, tokens=rate.burst, at=now)
             return bucket
         bucket.tokens = min(bucket.rate.burst, bucket.tokens + (now - bucket.at) * bucket.rate.per_second)

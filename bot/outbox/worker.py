@@ -16,9 +16,10 @@ from pathlib import Path
 
 from bot.errors import RemoteRejected, RemoteRetryable, SlackRetryable
 from bot.observability import log_context
-from bot.outbox.pacing import CHAT_UPDATE, Pacer, budgets_of
+from bot.outbox.pacing import CHAT_UPDATE, Budgets, Pacer, budgets_of
 from bot.outbox.registry import Registry, Updates
 from storage.engine import Database, is_unreachable
+from storage.notify import Listener
 from storage.queries import outbox as queries
 from storage.tables import OutboxEntry
 from storage.types import utcnow
@@ -31,6 +32,9 @@ MAX_BACKOFF_SECONDS = 300.0
 LEASE = timedelta(minutes=2)
 # How often a worker looks for leases held by processes that died beside it (see `is_owner_gone`).
 SWEEP_SECONDS = 10.0
+# Listening on PostgreSQL, a worker is woken by every replica's writes: it polls only as a fallback
+# (for leases that ran out, and in case a notification was lost), when it sweeps for dead leases anyway.
+FALLBACK_POLL_SECONDS = SWEEP_SECONDS
 
 
 def _process_space() -> str:
@@ -66,6 +70,10 @@ def is_owner_gone(owner: str) -> bool:
     return False
 
 
+def _busy_key(entry: OutboxEntry) -> str:
+    return entry.lane or f"entry:{entry.id}"
+
+
 def backoff(attempts: int) -> float:
     """Exponential with jitter, so a recovering Slack is not hit by every entry at once."""
     delay: float = min(MAX_BACKOFF_SECONDS, 0.5 * 2.0 ** min(attempts, 12))
@@ -84,7 +92,7 @@ class OutboxWorker:
         concurrency: int = 8,
         poll_seconds: float = 2.0,
         clock: Callable[[], datetime] = utcnow,
-        pacer: Pacer | None = None,
+        pacer: Budgets | None = None,
     ) -> None:
         self._database = database
         self._registry = registry
@@ -92,13 +100,17 @@ class OutboxWorker:
         self._concurrency = concurrency
         self._poll_seconds = poll_seconds
         self._clock = clock
-        self._pacer = pacer or Pacer()
+        self._pacer: Budgets = pacer or Pacer()
         self._wakeup = asyncio.Event()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._busy_lanes: set[str] = set()
         self._stopping = False
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}:{PROCESS_SPACE}"
         self._next_sweep = 0.0
+        self._listener = (
+            Listener(database.url, queries.CHANNEL, self.wake) if database.dialect == "postgresql" else None
+        )
+        self._listening: asyncio.Task[None] | None = None
 
     @property
     def running(self) -> bool:
@@ -108,6 +120,11 @@ class OutboxWorker:
         self._wakeup.set()
 
     async def run(self) -> None:
+        if self._listener is not None:
+            self._listening = asyncio.create_task(self._listener.run(), name="outbox-listen")
+        await self._run()
+
+    async def _run(self) -> None:
         while not self._stopping:
             self._wakeup.clear()
             try:
@@ -121,20 +138,25 @@ class OutboxWorker:
                 started = 0
             if not started:
                 # The timeout first: a wait() coroutine made before a cancelled await is never awaited.
-                idle = await self._idle_seconds()
+                # Never past the next sweep: a killed replica's leases are taken back as soon as before.
+                idle = min(await self._idle_seconds(), max(0.01, self._next_sweep - time.monotonic()))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), timeout=idle)
 
     async def _idle_seconds(self) -> float:
-        """Sleep until the next retry is due, but poll at least every few seconds (other writers)."""
+        """Sleep until the next retry is due, but poll at least every few seconds (other writers).
+
+        Other replicas' writes wake a listening worker: then the poll is only a slow fallback.
+        """
+        poll = FALLBACK_POLL_SECONDS if self._listener is not None and self._listener.listening else self._poll_seconds
         try:
             async with self._database.reading() as session:
                 next_due = await queries.next_due_at(session, self._clock())
         except Exception:
             return self._poll_seconds
         if next_due is None:
-            return self._poll_seconds
-        return min(self._poll_seconds, max(0.01, (next_due - self._clock()).total_seconds()))
+            return poll
+        return min(poll, max(0.01, (next_due - self._clock()).total_seconds()))
 
     async def _release_leases_of_the_dead(self) -> None:
         """At start and every SWEEP_SECONDS: take back at once what a killed process beside us held."""
@@ -154,6 +176,9 @@ class OutboxWorker:
         in_flight = len(self._in_flight)
         if self._in_flight:
             await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+        if self._listener is not None and self._listening is not None:
+            await self._listener.stop()
+            await self._listening
         log.info("outbox.stopped finished_in_flight=%d", in_flight)
 
     async def _start_due(self) -> int:
@@ -162,32 +187,55 @@ class OutboxWorker:
             return 0
         async with self._database.reading() as session:
             due = await queries.list_due(session, self._clock(), limit=room + len(self._busy_lanes))
-        started, deferred = 0, []
+        candidates, lanes = [], set(self._busy_lanes)
         for entry in due:
+            busy_key = _busy_key(entry)
+            if entry.id not in self._in_flight and busy_key not in lanes:
+                candidates.append(entry)
+                lanes.add(busy_key)
+        if not candidates:
+            return 0
+        budgets = {budget for entry in candidates for budget in budgets_of(entry)}
+        await self._pacer.prepare(budgets)
+        claimed = await self._claim(candidates, room, budgets)
+        for entry in claimed:
             assert entry.id is not None
-            busy_key = entry.lane or f"entry:{entry.id}"
-            if entry.id in self._in_flight or busy_key in self._busy_lanes or started >= room:
-                continue
-            wait = self._pacer.reserve(budgets_of(entry))
-            if wait > 0:
-                deferred.append((entry, wait))
-                continue
+            busy_key = _busy_key(entry)
             self._busy_lanes.add(busy_key)
-            task = asyncio.create_task(self._run_entry(entry, busy_key))
-            self._in_flight[entry.id] = task
-            started += 1
-        if deferred:
-            await self._defer(deferred)
-        return started
+            self._in_flight[entry.id] = asyncio.create_task(self._run_entry(entry, busy_key))
+        return len(claimed)
 
-    async def _defer(self, deferred: list[tuple[OutboxEntry, float]]) -> None:
+    async def _claim(self, listed: list[OutboxEntry], room: int, budgets: set[str]) -> list[OutboxEntry]:
+        """Lease up to `room` of the listed entries whose budgets allow a call now; move the others' turn.
+
+        The list was read before this transaction: an entry may have finished since, or another replica
+        may have listed it too. Each is locked (FOR UPDATE SKIP LOCKED: one worker performs it) and
+        checked unchanged, and its budgets are spent in the same transaction that leases it, so a budget
+        is never spent for an entry another replica performs. If the worker dies the lease runs out (or
+        a worker beside it sees the process gone) and another retries it, counting the attempt that died.
+        An entry whose budget is spent waits (its `not_before` moves) without counting an attempt.
+        """
         now = self._clock()
+        claimed: list[OutboxEntry] = []
+        paced = 0
         async with self._database.transaction() as session:
-            for entry, wait in deferred:
-                assert entry.id is not None
-                until = now + timedelta(seconds=wait)
-                await queries.defer(session, entry.id, attempts=entry.attempts, until=until, now=now)
-        log.debug("outbox.paced entries=%d", len(deferred))
+            locked = await queries.lock_claimable(
+                session, {e.id: e.attempts for e in listed if e.id is not None}, now=now
+            )
+            async with self._pacer.ledger(session, budgets) as ledger:
+                for entry in locked:
+                    if len(claimed) >= room:
+                        break
+                    wait = ledger.reserve(budgets_of(entry))
+                    if wait > 0:
+                        entry.not_before = now + timedelta(seconds=wait)
+                        paced += 1
+                        continue
+                    queries.lease(entry, owner=self._owner, until=now + LEASE)
+                    claimed.append(entry)
+        if paced:
+            log.debug("outbox.paced entries=%d", paced)
+        return claimed
 
     async def _run_entry(self, entry: OutboxEntry, busy_key: str) -> None:
         assert entry.id is not None
@@ -207,10 +255,6 @@ class OutboxWorker:
 
     async def _attempt(self, entry: OutboxEntry) -> None:
         started = time.monotonic()
-        claimed = await self._claim(entry)
-        if claimed is None:
-            return
-        entry = claimed
         try:
             updates = await self._registry.perform(entry)
         except RemoteRetryable as exc:
@@ -222,7 +266,7 @@ class OutboxWorker:
                 return
             delay = max(exc.retry_after or 0.0, backoff(entry.attempts))
             if isinstance(exc, SlackRetryable) and exc.error == "ratelimited":  # Slack's budgets only
-                self._hold_off(entry, exc.method, exc.retry_after or delay)
+                await self._hold_off(entry, exc.method, exc.retry_after or delay)
             await self._record_failure(entry, str(exc), retry_in=delay)
             log.warning(
                 "outbox.retry kind=%s entry=%s attempt=%d in=%.1fs error=%s",
@@ -258,29 +302,18 @@ class OutboxWorker:
             (time.monotonic() - started) * 1000,
         )
 
-    def _hold_off(self, entry: OutboxEntry, method: str, seconds: float) -> None:
+    async def _hold_off(self, entry: OutboxEntry, method: str, seconds: float) -> None:
         """Slack refused for its rate limit: the other entries spending that budget wait as well."""
         budgets = budgets_of(entry)
-        if method == CHAT_UPDATE and CHAT_UPDATE in budgets:
-            self._pacer.hold_off(CHAT_UPDATE, seconds)
-        elif budgets and budgets[0] != CHAT_UPDATE:
-            self._pacer.hold_off(budgets[0], seconds)
-
-    async def _claim(self, entry: OutboxEntry) -> OutboxEntry | None:
-        """Claim the entry as stored now; None if it is done or someone else has it.
-
-        The list of due entries is read before this task started, and an entry can finish while that
-        list is being read; another replica may also have listed it. The claim is a lease taken under
-        FOR UPDATE SKIP LOCKED: one worker performs the entry, and if that worker dies the lease runs
-        out (or a worker beside it sees the process gone) and another retries it, counting the attempt
-        that died with it.
-        """
-        assert entry.id is not None
-        now = self._clock()
-        async with self._database.transaction() as session:
-            return await queries.claim(
-                session, entry.id, attempts=entry.attempts, owner=self._owner, now=now, until=now + LEASE
-            )
+        budget = CHAT_UPDATE if method == CHAT_UPDATE and CHAT_UPDATE in budgets else None
+        if budget is None and budgets and budgets[0] != CHAT_UPDATE:
+            budget = budgets[0]
+        if budget is None:
+            return
+        try:
+            await self._pacer.hold(budget, seconds)
+        except Exception as exc:  # the entry's own retry is what matters: it must still be recorded
+            log.warning("outbox.hold_failed budget=%s error=%s", budget, type(exc).__name__)
 
     async def _durably(self, entry: OutboxEntry, store: Callable[[], Awaitable[None]]) -> None:
         """Store what an attempt did, waiting out a database outage: only this process knows it.

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.errors import DatabaseNewerThanCode, DatabaseNotReady, OncallError, StoreUnavailable, UsageError
-from bot.settings import Settings, load_settings
+from bot.settings import ROLES, Settings, load_settings
 
 REPORT_FORMATS = ("md", "html", "json", "csv")  # bot/reports/formats.py writes each
 
@@ -26,8 +26,10 @@ def _serve(settings: Settings) -> int:
     from bot.observability.logs import configure_logging
     from handlers.cli.listen import listen, raise_open_file_limit
 
-    # Socket Mode requests come over the bot's own connection: only HTTP mode needs the signing secret.
-    settings.require("slack_bot_token", *(() if settings.slack_app_token else ("slack_signing_secret",)))
+    # Socket Mode requests come over the bot's own connection: only HTTP mode needs the signing secret, and
+    # only where Slack's requests are taken.
+    http_mode = settings.role.takes_requests and not settings.slack_app_token
+    settings.require("slack_bot_token", *(("slack_signing_secret",) if http_mode else ()))
     config = load_config(settings.oncall_config)
     # The port first: a taken one stops start-up before anything is migrated or opened.
     sock = listen(settings.host, settings.port)
@@ -288,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the bot (HTTP on HOST:PORT; Slack over Socket Mode or HTTP)")
     serve.add_argument("--host", help="address to listen on (default: the HOST setting, 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port to listen on (default: the PORT setting, 8080)")
+    # Read as text: a wrong role is named in one line by the ROLE setting's own check (argparse would print two).
+    serve.add_argument("--role", metavar="ROLE", help=f"what to run: {ROLES} (default: the ROLE setting, all)")
     demo = commands.add_parser(
         "demo", help="play an incident from alert to retro against the bundled Slack emulator, on a simulated clock"
     )
@@ -337,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "emulator":
             return _emulator(arguments)
         if arguments.command == "serve":
-            given = {"host": arguments.host, "port": arguments.port}
+            given = {"host": arguments.host, "port": arguments.port, "role": arguments.role}
             return _serve(load_settings(**{name: value for name, value in given.items() if value is not None}))
         settings = load_settings()
         if arguments.command == "demo":

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.queries.dialect import dialect
 from storage.tables import OutboxEntry
 
 PENDING, DONE, DEAD = "pending", "done", "dead"
+# PostgreSQL tells idle workers of every replica that entries were written (storage/notify.py listens).
+CHANNEL = "oncall_outbox"
 
 
 async def insert_entries(session: AsyncSession, entries: Sequence[OutboxEntry]) -> None:
     session.add_all(entries)
     await session.flush()
+    if dialect(session) == "postgresql":
+        # Delivered at commit, and only if it commits: a worker woken by it sees the entries.
+        await session.exec(text(f"NOTIFY {CHANNEL}"))  # type: ignore[call-overload]
 
 
 async def list_due(session: AsyncSession, now: datetime, *, limit: int) -> Sequence[OutboxEntry]:
@@ -80,29 +86,36 @@ async def next_due_at(session: AsyncSession, now: datetime) -> datetime | None:
     return (await session.exec(query)).first()
 
 
-async def claim(
-    session: AsyncSession, entry_id: int, *, attempts: int, owner: str, now: datetime, until: datetime
-) -> OutboxEntry | None:
-    """Lease a pending entry to one worker; None if another holds it or tried it since it was listed."""
+async def lock_claimable(session: AsyncSession, listed: Mapping[int, int], *, now: datetime) -> Sequence[OutboxEntry]:
+    """Lock, until commit, those of the listed entries (id: attempts) still pending and unleased, as listed.
+
+    SKIP LOCKED: an entry another replica is claiming right now is left to it, without waiting.
+    """
+    if not listed:
+        return []
     query = (
         select(OutboxEntry)
         .where(
-            OutboxEntry.id == entry_id,
+            col(OutboxEntry.id).in_(listed),
             OutboxEntry.state == PENDING,
-            OutboxEntry.attempts == attempts,
             (col(OutboxEntry.lease_until).is_(None)) | (col(OutboxEntry.lease_until) < now),
         )
+        .order_by(col(OutboxEntry.incident_id).is_(None), col(OutboxEntry.id))
         .with_for_update(skip_locked=True)
     )
-    entry = (await session.exec(query)).first()
-    if entry is not None:
-        if entry.lease_owner is not None:
-            # Its last worker stopped before recording the outcome: that attempt counts, and may have
-            # reached Slack, so `attempts > 0` tells the effect to look before it acts again.
-            entry.attempts += 1
-            entry.last_error = f"interrupted: {entry.lease_owner} stopped during an attempt"
-        entry.lease_owner, entry.lease_until = owner, until
-    return entry
+    return [
+        entry
+        for entry in (await session.exec(query)).all()
+        if entry.id is not None and entry.attempts == listed[entry.id]
+    ]
+
+
+def lease(entry: OutboxEntry, *, owner: str, until: datetime) -> None:
+    """Lease an entry `lock_claimable` locked, counting an attempt its last worker was interrupted in."""
+    if entry.lease_owner is not None:
+        entry.attempts += 1
+        entry.last_error = f"interrupted: {entry.lease_owner} stopped during an attempt"
+    entry.lease_owner, entry.lease_until = owner, until
 
 
 async def list_lease_owners(session: AsyncSession, now: datetime) -> set[str]:
@@ -126,7 +139,7 @@ async def release_leases(session: AsyncSession, owner: str) -> int:
     )
     entries = (await session.exec(query)).all()
     for entry in entries:
-        entry.lease_until = None  # the owner stays: claim() counts the attempt it interrupted
+        entry.lease_until = None  # the owner stays: lease() counts the attempt it interrupted
     return len(entries)
 
 

@@ -30,6 +30,7 @@ from storage.tables.oncall import (
     OncallOverride,
     OncallScheduleState,
 )
+from storage.tables.pacing import PacingBudget
 from storage.tables.paging import Escalation, Page
 from storage.tables.silences import Silence
 
@@ -50,6 +51,7 @@ __all__ = [
     "OncallOverride",
     "OncallScheduleState",
     "OutboxEntry",
+    "PacingBudget",
     "Page",
     "ProcessedEvent",
     "Reminder",

@@ -30,18 +30,20 @@ async def test_a_replica_stopped_with_sigterm_finishes_its_slack_call_and_hands_
         await first.start()
         await first.wait_ready()
         await eventually(lambda: "scheduler.leader acquired" in first.log_text(), within=10)
-        await second.start()
-        await second.wait_ready()
         slack.bot_endpoint = first.url("/slack/events")
 
         # Slack takes its time creating the channel: the call is in flight when the deploy stops the leader.
+        # The second replica starts only then, so that the incident's Slack work is the first's (an idle
+        # worker beside it would be woken by the commit and might take it).
         slack.delay("conversations.create", seconds=3)
         delivery = await slack.slash_command(user=alice, channel=general, text="declare Checkout is down sev2")
         assert delivery.status == 200
         await eventually(lambda: slack.calls_to("conversations.create") or None, within=10)
+        await second.start()
         assert first.process is not None
         first.process.terminate()  # SIGTERM
         assert await asyncio.wait_for(first.process.wait(), timeout=30) == 0
+        await second.wait_ready()
 
         log = first.log_text()
         assert "outbox.stopped finished_in_flight=" in log and "scheduler.leader released" in log

@@ -49,7 +49,13 @@ def _free_port() -> int:
 
 @asynccontextmanager
 async def replica(
-    name: str, database_url: str, slack: SlackEmulator, tmp_path: Path, *, config_text: str = CONFIG
+    name: str,
+    database_url: str,
+    slack: SlackEmulator,
+    tmp_path: Path,
+    *,
+    config_text: str = CONFIG,
+    role: str = "all",
 ) -> AsyncIterator[Replica]:
     config = tmp_path / "oncall.yml"
     config.write_text(config_text)
@@ -65,6 +71,7 @@ async def replica(
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "ANNOUNCE_CHANNEL": "#incidents",
+        "ROLE": role,
     }
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
@@ -94,13 +101,26 @@ async def replica(
                 await process.wait()
 
 
+def people(slack: SlackEmulator) -> tuple[str, str]:
+    """alice, and #general where she declares; #incidents for the announcements."""
+    alice = slack.add_user("alice")
+    general = slack.add_channel("general", creator=alice, members=[alice])
+    slack.add_channel("incidents", creator=alice, members=[alice])
+    return alice, general
+
+
+def incident_channel(slack: SlackEmulator) -> str:
+    """The one incident channel (however many outbox workers there are)."""
+    channels = [channel for channel in slack.channels.values() if channel.name.startswith("inc-")]
+    assert len(channels) == 1
+    return channels[0].id
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_two_replicas_nudge_once_and_the_survivor_takes_over(
     database_url: str, slack: SlackEmulator, tmp_path: Path
 ) -> None:
-    alice = slack.add_user("alice")
-    general = slack.add_channel("general", creator=alice, members=[alice])
-    slack.add_channel("incidents", creator=alice, members=[alice])
+    alice, general = people(slack)
     async with (
         replica("first", database_url, slack, tmp_path) as first,
         replica("second", database_url, slack, tmp_path) as second,
@@ -109,12 +129,7 @@ async def test_two_replicas_nudge_once_and_the_survivor_takes_over(
         declared = await slack.slash_command(user=alice, channel=general, text="declare Checkout is down sev2")
         assert declared.status == 200
 
-        def channel_id() -> str:
-            channels = [channel for channel in slack.channels.values() if channel.name.startswith("inc-")]
-            assert len(channels) == 1  # two outbox workers, one channel
-            return channels[0].id
-
-        channel = await eventually(channel_id, within=20)
+        channel = await eventually(lambda: incident_channel(slack), within=20)
         seen: list[float] = []
 
         def nudge_times() -> list[float]:

@@ -20,6 +20,7 @@ def test_defaults_match_the_design(tmp_path: Path) -> None:
     assert settings.announce_channel == "incidents"
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.slack_timeout == 10
+    assert settings.role == "all"
 
 
 def test_dotenv_file_is_read(tmp_path: Path) -> None:
@@ -32,6 +33,7 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
     ("name", "value", "message"),
     [
         ("PORT", "http", "PORT is invalid"),
+        ("ROLE", "cook", "ROLE is invalid: must be one of all, web, worker, scheduler (not 'cook')"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL is invalid: must start with sqlite+aiosqlite://"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT is invalid"),
         ("DATABASE_URL", "sqlite+aiosqlite:////no/such/dir/x.db", "folder /no/such/dir for the SQLite file does not"),
@@ -94,3 +96,15 @@ def test_sign_in_with_slack_is_set_up_by_three_settings(monkeypatch: pytest.Monk
     monkeypatch.setenv("WEB_BASE_URL", "https://oncall.example.com/")
     settings = load_settings(_env_file=None)
     assert settings.sign_in_with_slack and settings.web_base_url == "https://oncall.example.com"
+
+
+def test_a_role_of_its_own_needs_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROLE", "worker")
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert str(refused.value) == (
+        "ROLE=worker needs a PostgreSQL DATABASE_URL that the other roles share; on SQLite one process runs "
+        "everything (ROLE=all)"
+    )
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://oncall@db:5432/oncall")
+    assert load_settings().role == "worker"
