@@ -6,8 +6,10 @@ A database that cannot be reached or read raises StoreUnavailable, as everywhere
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from storage.engine import Database, is_sqlite
@@ -31,6 +33,8 @@ __all__ = ["DatabaseNewerThanCode", "DatabaseNotReady", "Schema"]
 MIGRATIONS = "storage:migrations"
 # Any constant works; it only has to be the same for every replica of the bot.
 _MIGRATION_LOCK_ID = 0x0C0A11
+# How often a replica asks again for the migration lock while another one migrates.
+_LOCK_RETRY_SECONDS = 0.2
 # PostgreSQL's SQLSTATE for "database does not exist"
 _INVALID_CATALOG = "3D000"
 log = logging.getLogger("oncall.db")
@@ -103,18 +107,62 @@ def _upgrade(sync_connection: Any, revision: str) -> tuple[str | None, str | Non
     before = _current(sync_connection)
     if before is not None and not is_known(before):
         raise newer_than_code(before)
+    if sync_connection.dialect.name == "postgresql":
+        # Reading the revision began a transaction; end it, so that Alembic runs each migration in a
+        # transaction of its own, which a migration building an index online commits (storage/migrations/online.py).
+        sync_connection.commit()
     command.upgrade(config, revision)
     return before, _current(sync_connection)
+
+
+@contextlib.asynccontextmanager
+async def migration_lock(connection: AsyncConnection) -> AsyncIterator[None]:
+    """Hold PostgreSQL's migration lock on this connection's session, outside any transaction, until the block ends.
+
+    A session lock, not a transaction's, since the migrations it guards commit as they go (an index built
+    online commits). It is asked for without waiting, and again until it is free: a replica waiting inside
+    `pg_advisory_lock` holds a snapshot, which the migrating replica's index built CONCURRENTLY waits for
+    while that replica waits for the lock, and PostgreSQL ends the deadlock by failing one of them.
+    """
+    if not await _try_lock(connection):
+        log.info("another replica is migrating the database; waiting for it")
+        while not await _try_lock(connection):
+            await asyncio.sleep(_LOCK_RETRY_SECONDS)
+    try:
+        yield
+    finally:
+        if not connection.invalidated:  # else its session ended, and the lock with it
+            await _unlock(connection)
+
+
+async def _try_lock(connection: AsyncConnection) -> bool:
+    taken = await connection.scalar(text("SELECT pg_try_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+    await connection.commit()  # the lock is the session's: end the transaction that asked
+    return bool(taken)
+
+
+async def _unlock(connection: AsyncConnection) -> None:
+    try:
+        await connection.rollback()
+        await connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
+        await connection.commit()
+    except DBAPIError:
+        # The connection failed (often what failed the migration): closing its session releases the lock,
+        # where returning it to the pool still holding it would keep every replica waiting.
+        await connection.invalidate()
 
 
 async def upgrade(database: Database, revision: str = "head") -> None:
     """Bring the schema to `revision`; replicas starting together migrate one at a time."""
     with translated():
-        async with database.engine.begin() as connection:
-            if database.dialect == "postgresql":
-                # Held until this transaction ends, so the others wait and then find nothing to do.
-                await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
-            before, after = await connection.run_sync(_upgrade, revision)
+        if database.dialect == "postgresql":
+            async with database.engine.connect() as connection, migration_lock(connection):
+                # The others wait for the lock, and then find nothing to do.
+                before, after = await connection.run_sync(_upgrade, revision)
+        else:
+            # One process uses SQLite: every migration in one transaction.
+            async with database.engine.begin() as connection:
+                before, after = await connection.run_sync(_upgrade, revision)
     if before is None and after is not None:
         log.info("database created at migration %s", after)
     elif before != after:

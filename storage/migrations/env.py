@@ -17,6 +17,10 @@ context.configure(
     target_metadata=target_metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # On PostgreSQL (SQLite's arrive inside storage.migrate's one transaction): a migration that builds an
+    # index online commits, so each migration commits on its own, and an interrupted upgrade resumes after
+    # the last one done.
+    transaction_per_migration=True,
 )
 with context.begin_transaction():
     context.run_migrations()

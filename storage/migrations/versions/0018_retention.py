@@ -7,7 +7,7 @@ Create Date: 2026-12-04 03:00:00
 
 from __future__ import annotations
 
-from alembic import op
+from storage.migrations.online import create_index_online, drop_index_online
 
 revision = "0018"
 down_revision = "0017"
@@ -16,10 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_processed_events_received_at", "processed_events", ["received_at"], unique=False)
-    op.create_index("ix_slo_evaluations_at", "slo_evaluations", ["at"], unique=False)
+    # Both tables take writes all day (every Slack event, every evaluation tick) and are big on a database
+    # that ran before retention: built online, so neither write waits for the build (online.py).
+    create_index_online("ix_processed_events_received_at", "processed_events", ["received_at"])
+    create_index_online("ix_slo_evaluations_at", "slo_evaluations", ["at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_slo_evaluations_at", table_name="slo_evaluations")
-    op.drop_index("ix_processed_events_received_at", table_name="processed_events")
+    drop_index_online("ix_slo_evaluations_at", "slo_evaluations")
+    drop_index_online("ix_processed_events_received_at", "processed_events")
