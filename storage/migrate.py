@@ -126,8 +126,11 @@ async def migration_lock(connection: AsyncConnection) -> AsyncIterator[None]:
     """
     if not await _try_lock(connection):
         log.info("another replica is migrating the database; waiting for it")
-        while not await _try_lock(connection):
+        # Polled: the lock is another server process's, which no Event here can learn of.
+        while True:
             await asyncio.sleep(_LOCK_RETRY_SECONDS)
+            if await _try_lock(connection):
+                break
     try:
         yield
     finally:

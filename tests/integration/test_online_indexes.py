@@ -64,11 +64,9 @@ async def _count(database: Database, table: str) -> int:
 async def _indexes(database: Database) -> dict[str, bool]:
     """Each of the three indexes found → whether queries can use it (always, on SQLite)."""
     async with database.engine.connect() as connection:
-        found = {
-            index["name"]
-            for table in INDEXES
-            for index in await connection.run_sync(lambda sync, table=table: inspect(sync).get_indexes(table))
-        }
+        found = await connection.run_sync(
+            lambda sync: {index["name"] for table in INDEXES for index in inspect(sync).get_indexes(table)}
+        )
         if database.dialect != "postgresql":
             return {name: True for name in INDEXES.values() if name in found}
         rows = await connection.execute(
