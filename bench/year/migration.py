@@ -1,13 +1,15 @@
 """`db upgrade` of a new migration on the year-sized PostgreSQL database: how long it keeps writers out.
 
-The migration is made here, not in storage/migrations, and applied to the run's copy the way
-`oncall-bot db upgrade` applies one (storage/migrate.py: one transaction, Alembic's operations): a
-column on `incidents` and two indexes, on `alerts` and on `timeline_entries`, of the kind retention
-and a year of growth ask for. Meanwhile one connection samples pg_locks every few milliseconds for
-the locks the migration holds that block writes (INSERT and UPDATE take ROW EXCLUSIVE, which SHARE and
-stronger refuse), and another writes a timeline entry and touches an alert again and again, timing
-each write: a lock is held until the transaction commits, so it lasts from first seen to the commit.
-The same indexes are then built `CONCURRENTLY` (Alembic's autocommit block), which blocks no writer.
+The migration is made here, not in storage/migrations: a column on `incidents` and two indexes, on
+`alerts` and on `timeline_entries`, of the kind retention and a year of growth ask for. It is applied to
+the run's copy twice. First as the migrations used to be written (the baseline): Alembic's operations in
+one transaction. Then, once that is undone, the way `oncall-bot db upgrade` applies one now
+(storage/migrate.py: under the migration lock held on the session, the migration in its own transaction,
+its indexes built by storage/migrations/online.py, CONCURRENTLY, and the column last). Meanwhile one
+connection samples pg_locks every few milliseconds for the locks the migration holds that block writes
+(INSERT and UPDATE take ROW EXCLUSIVE, which SHARE and stronger refuse), and another writes a timeline
+entry and touches an alert again and again, timing each write: a lock is held until the transaction
+commits, so it lasts from first seen to the commit.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
+from alembic import op
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import text
@@ -26,6 +29,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.report import Row
 from bench.webhooks import Say
+from storage import migrate
+from storage.migrations.online import create_index_online
 from storage.types import UTCDateTime
 
 NAME = "Year-sized database: `db upgrade` of a new migration"
@@ -45,29 +50,45 @@ def _in_transaction(sync_connection: Any) -> None:
     operations.add_column("incidents", sa.Column("archived_at", UTCDateTime(), nullable=True))
 
 
-def _concurrently(sync_connection: Any) -> None:
-    operations = Operations(MigrationContext.configure(sync_connection))
-    with operations.get_context().autocommit_block():
-        for name, table, columns in (
-            ("ix_alerts_status_ends_at_c", "alerts", ["status", "ends_at"]),
-            ("ix_timeline_entries_incident_kind_c", "timeline_entries", ["incident_id", "kind"]),
-        ):
-            operations.create_index(name, table, columns, postgresql_concurrently=True)
+def _online(sync_connection: Any) -> None:
+    # As storage/migrations/env.py configures Alembic, and as it runs each migration: in a transaction of its own.
+    context = MigrationContext.configure(sync_connection, opts={"transaction_per_migration": True})
+    with Operations.context(context), context.begin_transaction(_per_migration=True):
+        create_index_online("ix_alerts_status_ends_at", "alerts", ["status", "ends_at"])
+        create_index_online("ix_timeline_entries_incident_kind", "timeline_entries", ["incident_id", "kind"])
+        op.add_column("incidents", sa.Column("archived_at", UTCDateTime(), nullable=True))
+
+
+UNDO = (
+    "DROP INDEX ix_alerts_status_ends_at",
+    "DROP INDEX ix_timeline_entries_incident_kind",
+    "ALTER TABLE incidents DROP COLUMN archived_at",
+)
 
 
 async def measure(url: str, say: Say) -> Row:
-    plain = await _apply(url, _in_transaction)
-    concurrent = await _apply(url, _concurrently)
-    longest = max(plain.locks.values(), default=0.0)
-    say(f"migration: {plain.summary()}; concurrently: {concurrent.summary()}")
+    plain = await _apply(url, _in_transaction, locked=False)
+    await _undo(url)
+    online = await _apply(url, _online, locked=True)
+    longest = max(online.locks.values(), default=0.0)
+    say(f"migration: online {online.summary()}; in one transaction {plain.summary()}")
     return Row(
         NAME,
         "PostgreSQL",
         goal=f"writes blocked < {TARGET_SECONDS:.0f} s",
-        goal_met=max(longest, plain.longest_write) < TARGET_SECONDS,
-        notes=[f"as the migrations are written (one transaction): {plain.summary()}",
-               f"the indexes built CONCURRENTLY instead: {concurrent.summary()}"],
+        goal_met=max(longest, online.longest_write) < TARGET_SECONDS,
+        notes=[f"as db upgrade applies it (indexes built online): {online.summary()}",
+               f"baseline, all in one transaction as the migrations were written: {plain.summary()}"],
     )  # fmt: skip
+
+
+async def _undo(url: str) -> None:
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        for statement in UNDO:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
 
 
 class _Applied:
@@ -85,7 +106,7 @@ class _Applied:
         )
 
 
-async def _apply(url: str, migration: Callable[[Any], None]) -> _Applied:
+async def _apply(url: str, migration: Callable[[Any], None], *, locked: bool) -> _Applied:
     applied = _Applied()
     dsn = url.replace("postgresql+asyncpg", "postgresql")
     engine = create_async_engine(url)
@@ -100,8 +121,12 @@ async def _apply(url: str, migration: Callable[[Any], None]) -> _Applied:
             try:
                 await asyncio.sleep(0.2)  # both running before the migration starts
                 started = time.perf_counter()
-                await connection.run_sync(migration)
-                await connection.commit()
+                if locked:
+                    async with migrate.migration_lock(connection):
+                        await connection.run_sync(migration)
+                else:
+                    await connection.run_sync(migration)
+                    await connection.commit()
                 ended = time.perf_counter()
             finally:
                 done.set()
