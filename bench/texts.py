@@ -83,7 +83,14 @@ each): a row's ratio is the median of the 3 per-round ratios, and its notes give
   migrations and tables by `python -m bench --seed-year URL [--scale 0.05]`: 5,000 incidents (the
   newest 1 % still open, 5 % private), 2,000,000 timeline entries (one SEV1 incident with 10,000),
   50,000 alert groups of 10 alerts (the last day's firing, 30 % of incidents opened by one), 100,000
-  SLO evaluations of 3 SLOs, follow-ups of every SEV1 and SEV2 incident, 200 people. Bulk inserts:
+  SLO evaluations of 3 SLOs, follow-ups of every SEV1 and SEV2 incident, 200 people, and what the
+  year left behind that only retention clears (bench/year/leftovers.py, counted from the rest): the
+  processed Slack ids (an event id per timeline edit, delete, pin and 📌 reaction, a `trigger_id` per
+  command or click behind the bot's own entries and 2 a person a weekday besides, an Idempotency-Key
+  per pushed SLO count), a done outbox entry per Slack call (an incident's opening 8 calls, its
+  summary and announcement redrawn per change, 3 per alert group posted, one per reminder sent, App
+  Home published once a person a weekday, weekly digests) and each SLO's counts pushed every 5
+  minutes. Bulk inserts:
   executemany on SQLite, `COPY` on PostgreSQL, then `ANALYZE` on PostgreSQL as autovacuum would
   have; about 2 to 3 minutes each. A run seeds each database at most once: SQLite is a copy of a
   file cached in `~/.cache/oncall-bot-bench`, PostgreSQL a `CREATE DATABASE … TEMPLATE` of a
@@ -103,6 +110,17 @@ each): a row's ratio is the median of the 3 per-round ratios, and its notes give
   every 5 ms for write-blocking locks on the busy tables and a writer adds a timeline entry and
   updates an alert every 20 ms (target: writes blocked under 1 s); then the same indexes built
   `CONCURRENTLY`.
+- **Year-sized database: size, retention off vs on** (`--only year_retention`, bench/year/retention.py):
+  the same seeded year's size as `oncall-bot db stats` reports it (bytes per table with its indexes,
+  and the database's), with retention off (as seeded), then after retention with the documented
+  defaults (no `retention:` section) ran to completion: `Retention.tick` called as the scheduler
+  leader's `tick_retention` calls it, tick after tick at one moment, until a tick finds nothing left to
+  delete (ticks, batches, rows and time are in the notes). Each size is measured after VACUUM, so
+  freed space shows: on SQLite VACUUM rewrites the file; on PostgreSQL a plain VACUUM (what autovacuum
+  does) only makes the space reusable inside the files, so the row gives the size after VACUUM FULL,
+  which rewrites them, and the plain VACUUM's in its notes. It meets its goal if the database is
+  smaller and nothing needed is lost: as many incidents, timeline entries and follow-ups as before,
+  and every SLO's budget chart (`budget_series`, the SLO page's) still has points.
 
 Latencies are per request as a sender sees them, p50 / p99 in milliseconds."""
 
