@@ -172,6 +172,29 @@ to judge the absolute targets.
   `CONCURRENTLY` cannot run in, so that needs a change to how migrations run (not made here).
   Migration 0019 itself blocks timeline writes for about as long as the index above, once.
 
+### Database size after a year, retention off vs on
+
+Measured on 2026-12-04 (`python -m bench --only year_retention --no-write`, load average 4 to 7), full
+scale. SQLite, after VACUUM: 1,154 MB with retention off, 619 MB once the default retention ran to the
+end (−46 %), in 355 ticks (3,545 batches, 2,186,145 rows deleted, 73 s of ticks back to back; at the
+default `reminders.check_every` of 30 s a bot started on such a backlog clears it in about 3 hours).
+What went: alerts 296.5 → 32.7 MB (500,000 → 54,700 rows: the last 30 days' and the incidents'), outbox
+113.4 → 3.4 MB (751,926 → 23,227, the last 7 days), processed_events 78.6 → 0.4 MB (588,937 → 2,891, the
+last day), slo_events 43.8 → 3.5 MB (315,360 → 25,056, 29 days), slo_evaluations 30.3 → 2.7 MB (99,999 →
+8,733, hourly after 7 days and daily after 90), alert_groups 16.8 → 1.8 MB. Kept: 5,000 incidents,
+2,000,000 timeline entries (570 MB, now the bulk of the file) and 3,106 follow-ups; each SLO's chart
+over its 28-day window went from 2,557 points to 1,144 (hourly where it had 15-minute points), still
+drawn. What grows without bound is now the timeline, which retention never deletes.
+PostgreSQL (seeded in a database of its own name, as the run's template was dropped mid-seeding by another
+session's `--only year` of an older seeder; same rows): 1,342 MB with retention off, 682 MB after retention
+and VACUUM FULL (−49 %), in 355 ticks (3,545 batches, 2,186,177 rows, 43 s). After a plain VACUUM, what
+autovacuum does, the size is still 1,342 MB: the deleted rows' space is reused by new rows, not given back,
+so retention keeps a running database from growing past the horizons rather than shrinking its files.
+Per table: alerts 272.8 → 29.9 MB, outbox 146.6 → 3.8, processed_events 99.0 → 0.4, slo_events 49.6 →
+3.7, slo_evaluations 32.9 → 2.8, alert_groups 20.2 → 1.9; the timeline, 707.6 MB as COPY left it, is
+627.4 MB once VACUUM FULL rebuilt its indexes, all 2,000,000 entries kept; incidents and follow-ups
+kept, each SLO chart 2,557 → 1,144 points.
+
 ### The other benchmarks
 
 Written by hand from the profiles below and from experiments on 2026-12-01 and 2026-12-02 (two
