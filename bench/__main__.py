@@ -20,6 +20,7 @@ from bench import big_delivery, commands, postmortem, profile, replicas, storm, 
 from bench.report import Row, RunInfo, document, table
 from bench.servers import REPO, ServerError
 from bench.texts import ANALYSIS, INTRO, PROFILES_INTRO
+from bench.year import retention as year_retention
 from bench.year import run as year_run
 from bench.year import seed as year_seed
 
@@ -34,6 +35,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "big_delivery": big_delivery.run,
     "postmortem": postmortem.run,
     "year": year_run.run,
+    "year_retention": year_retention.run,
 }
 OUTPUT = REPO / "docs" / "benchmarks.md"
 

@@ -59,6 +59,8 @@ async def _ensure_template(template: str, scale: float, say: Say) -> None:
         say(f"year-sized PostgreSQL: copied from the template {template}")
         return
     for (stale,) in older:  # another day's, seeder's or schema's: the disk it holds is all it is good for
+        if stale.endswith("_partial"):  # another run's, perhaps still seeding: it drops its own when it starts again
+            continue
         await admin(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
     # Seeded under another name and renamed once complete: a run killed meanwhile leaves no half template.
     partial = f"{template}_partial"

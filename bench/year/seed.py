@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.year import alerts, incidents, slos
+from bench.year import alerts, incidents, leftovers, slos
 from bench.year.shape import SEEDER_VERSION, Year, now_rounded
 from bench.year.writer import writer
 from storage import migrate
@@ -20,10 +20,13 @@ from storage.tables import (
     AlertGroup,
     FollowUp,
     Incident,
+    OutboxEntry,
+    ProcessedEvent,
     Reminder,
     Role,
     SlackUser,
     SloEvaluation,
+    SloEvent,
     TimelineEntry,
 )
 
@@ -54,7 +57,11 @@ async def seed(url: str, *, scale: float = 1.0, say: Say = print) -> Seeding:
     year = Year(scale=scale, end=now_rounded())
     seeded = incidents.plan(year)
     counts: dict[str, int] = {}
-    tables: list[Any] = [SlackUser, Incident, Role, TimelineEntry, FollowUp, Reminder, AlertGroup, Alert, SloEvaluation]
+    tables: list[Any] = [
+        *(SlackUser, Incident, Role, TimelineEntry, FollowUp, Reminder, AlertGroup, Alert, SloEvaluation),
+        *(SloEvent, ProcessedEvent, OutboxEntry),
+    ]
+    taps = leftovers.Taps()
     async with writer(url) as out:
 
         async def append(model: Any, rows: Iterable[Row]) -> None:
@@ -65,10 +72,10 @@ async def seed(url: str, *, scale: float = 1.0, say: Say = print) -> Seeding:
         await append(SlackUser, slos.user_rows(year))
         await append(Incident, incidents.incident_rows(year, seeded))
         await append(Role, incidents.role_rows(year, seeded))
-        await append(TimelineEntry, incidents.timeline_rows(year, seeded))
+        await append(TimelineEntry, taps.timeline(incidents.timeline_rows(year, seeded)))
         follow_ups = list(incidents.follow_up_rows(year, seeded))
         await append(FollowUp, follow_ups)
-        await append(Reminder, incidents.reminder_rows(year, seeded, follow_ups))
+        await append(Reminder, taps.reminders(incidents.reminder_rows(year, seeded, follow_ups)))
         groups: list[tuple[int, Any, int | None]] = []
 
         def remembered(rows: Iterable[Row]) -> Iterator[Row]:
@@ -79,6 +86,10 @@ async def seed(url: str, *, scale: float = 1.0, say: Say = print) -> Seeding:
         await append(AlertGroup, remembered(alerts.group_rows(year, seeded)))
         await append(Alert, alerts.alert_rows(year, groups))
         await append(SloEvaluation, slos.evaluation_rows(year))
+        # What retention clears (leftovers.py): what the rows above imply the bot stored beside them.
+        await append(SloEvent, leftovers.slo_event_rows(year))
+        await append(ProcessedEvent, leftovers.processed_event_rows(year, taps))
+        await append(OutboxEntry, leftovers.outbox_rows(year, seeded, taps, groups))
         await out.finish([model.__table__ for model in tables])
     return Seeding(year, counts, time.monotonic() - started)
 

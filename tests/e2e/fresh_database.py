@@ -11,6 +11,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bench.year.seed import seed
 from tests.conftest import POSTGRES_ADMIN_DSN
 
 
@@ -31,6 +32,14 @@ async def fresh_database(kind: str, folder: Path) -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def seeded_year(kind: str, folder: Path, *, scale: float) -> AsyncIterator[str]:
+    """A fresh database of `kind` with a year of bench/year in it, `scale` times the issue's size."""
+    async with fresh_database(kind, folder) as url:
+        await seed(url, scale=scale, say=lambda _line: None)
+        yield url
 
 
 async def created(url: str, folder: Path) -> list[str]:

@@ -7,10 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bench.databases import fetch
-from bench.year.seed import seed
 from bench.year.shape import SLOS, Year, now_rounded
 from tests.e2e.conftest import StartBot
-from tests.e2e.fresh_database import fresh_database
+from tests.e2e.fresh_database import seeded_year
 
 SCALE = 0.01
 WEB_TOKEN = "year-web-token-0123456789abcdef"
@@ -24,8 +23,7 @@ CONFIG = "slos:\n" + "".join(
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """Replaces the suite's empty database: a year, scaled down, seeded into a new one."""
-    async with fresh_database(request.param, tmp_path_factory.mktemp("year")) as url:
-        await seed(url, scale=SCALE, say=lambda _line: None)
+    async with seeded_year(request.param, tmp_path_factory.mktemp("year"), scale=SCALE) as url:
         yield url
 
 
