@@ -44,7 +44,8 @@ class Listener:
                 self._on_notify()  # anything written while not listening is looked for now
                 while not self._stopping.is_set() and not connection.is_closed():
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._stopping.wait(), CHECK_SECONDS)
+                        async with asyncio.timeout(CHECK_SECONDS):  # not wait_for: see bot/outbox/worker.py
+                            await self._stopping.wait()
                     if not self._stopping.is_set():
                         await connection.execute("SELECT 1")  # a dead server is noticed here
             except Exception as exc:  # the database is away: its users poll until it is back
@@ -54,7 +55,8 @@ class Listener:
                 await self._close()
             if not self._stopping.is_set():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), RECONNECT_SECONDS)
+                    async with asyncio.timeout(RECONNECT_SECONDS):
+                        await self._stopping.wait()
 
     async def stop(self) -> None:
         self._stopping.set()

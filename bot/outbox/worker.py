@@ -141,7 +141,10 @@ class OutboxWorker:
                 # Never past the next sweep: a killed replica's leases are taken back as soon as before.
                 idle = min(await self._idle_seconds(), max(0.01, self._next_sweep - time.monotonic()))
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=idle)
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancellation that comes as the
+                    # event is set, and the loop, never stopped, then outlives its event loop.
+                    async with asyncio.timeout(idle):
+                        await self._wakeup.wait()
 
     async def _idle_seconds(self) -> float:
         """Sleep until the next retry is due, but poll at least every few seconds (other writers).

@@ -52,7 +52,8 @@ class EscalationWorker:
             except Exception as exc:  # the database may be briefly unreachable; the rows are safe in it
                 log.warning("paging.poll_failed error=%s", type(exc).__name__)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=POLL_SECONDS)
+                async with asyncio.timeout(POLL_SECONDS):  # not wait_for: see bot/outbox/worker.py
+                    await self._stopping.wait()
 
     def stop(self) -> None:
         self._stopping.set()
