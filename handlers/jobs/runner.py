@@ -100,33 +100,21 @@ class Scheduler:
         # Given the zone, a trigger does not look up the machine's own (tzlocal reads files, in the loop).
         zone = self._config.zone
         # A tick late by less than its period still runs (once: coalesced); later ones are skipped,
-        # and the next tick sends whatever they would have.
-        self._scheduler.add_job(
-            self._tick_if_leader,
-            IntervalTrigger(seconds=every, timezone=zone),
-            id="reminders",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=max(1, int(every)),
-        )
-        # Its own job: an Alertmanager slow to answer holds up no reminder.
-        self._scheduler.add_job(
-            self._silences_if_leader,
-            IntervalTrigger(seconds=every, timezone=zone),
-            id="silences",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=max(1, int(every)),
-        )
-        # Its own job as well: a tick's deletes (bounded, bot/retention) hold up no reminder.
-        self._scheduler.add_job(
-            self._retention_if_leader,
-            IntervalTrigger(seconds=every, timezone=zone),
-            id="retention",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=max(1, int(every)),
-        )
+        # and the next tick sends whatever they would have. Silences and retention are jobs of their own:
+        # an Alertmanager slow to answer, or a tick's deletes (bounded, bot/retention), hold up no reminder.
+        for job, name in (
+            (self._tick_if_leader, "reminders"),
+            (self._silences_if_leader, "silences"),
+            (self._retention_if_leader, "retention"),
+        ):
+            self._scheduler.add_job(
+                job,
+                IntervalTrigger(seconds=every, timezone=zone),
+                id=name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=max(1, int(every)),
+            )
         if self.slos is not None and self.slos.definitions:
             self._scheduler.add_job(
                 self._evaluate_if_leader,

@@ -40,23 +40,27 @@ HOUR, DAY = "hour", "day"
 
 
 async def delete_processed_events(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    # A key claimed again meanwhile (claim_key takes an old one over) has a new received_at and stays.
     old = col(ProcessedEvent.received_at) < before
-    keys = (await session.exec(select(ProcessedEvent.event_id).where(old).limit(limit))).all()
+    return await _delete_chosen(session, ProcessedEvent, col(ProcessedEvent.event_id), old, limit, oldest_first=False)
+
+
+async def _delete_chosen(
+    session: AsyncSession, table: type[SQLModel], key: Any, condition: Any, limit: int, *, oldest_first: bool = True
+) -> int:
+    """Up to `limit` rows matching `condition`, chosen by key first, deleted if they still match it."""
+    chosen = select(key).where(condition)
+    # By id: the oldest rows come first, so the primary key finds them without an index of their own.
+    keys = (await session.exec((chosen.order_by(key) if oldest_first else chosen).limit(limit))).all()
     if not keys:
         return 0
-    # A key claimed again meanwhile (claim_key takes an old one over) has a new received_at and stays.
-    deleted = await session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.event_id).in_(keys), old))
+    deleted = await session.exec(delete(table).where(key.in_(keys), condition))
     return int(deleted.rowcount)
 
 
 async def delete_done_outbox(session: AsyncSession, *, before: datetime, limit: int) -> int:
     done = (col(OutboxEntry.state) == DONE) & (col(OutboxEntry.done_at) < before)
-    # By id: the oldest entries come first, so the primary key finds them without an index of their own.
-    ids = (await session.exec(select(OutboxEntry.id).where(done).order_by(col(OutboxEntry.id)).limit(limit))).all()
-    if not ids:
-        return 0
-    deleted = await session.exec(delete(OutboxEntry).where(col(OutboxEntry.id).in_(ids), done))
-    return int(deleted.rowcount)
+    return await _delete_chosen(session, OutboxEntry, col(OutboxEntry.id), done, limit)
 
 
 @dataclass(frozen=True)
@@ -179,12 +183,7 @@ async def downsample_slo_evaluations(
 
 
 async def delete_slo_events(session: AsyncSession, *, before: datetime, limit: int) -> int:
-    old = col(SloEvent.at) < before
-    ids = (await session.exec(select(SloEvent.id).where(old).order_by(col(SloEvent.id)).limit(limit))).all()
-    if not ids:
-        return 0
-    deleted = await session.exec(delete(SloEvent).where(col(SloEvent.id).in_(ids), old))
-    return int(deleted.rowcount)
+    return await _delete_chosen(session, SloEvent, col(SloEvent.id), col(SloEvent.at) < before, limit)
 
 
 def _spent_reminders(before: datetime) -> Any:
@@ -201,12 +200,7 @@ def _spent_reminders(before: datetime) -> Any:
 
 
 async def delete_spent_reminders(session: AsyncSession, *, before: datetime, limit: int) -> int:
-    spent = _spent_reminders(before)
-    ids = (await session.exec(select(Reminder.id).where(spent).order_by(col(Reminder.id)).limit(limit))).all()
-    if not ids:
-        return 0
-    deleted = await session.exec(delete(Reminder).where(col(Reminder.id).in_(ids), spent))
-    return int(deleted.rowcount)
+    return await _delete_chosen(session, Reminder, col(Reminder.id), _spent_reminders(before), limit)
 
 
 @dataclass(frozen=True)
